@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { initBackend } from '../../engine/backends';
+import { createOutput } from '../output';
+
+export function registerBackends(program: Command): void {
+  program
+    .command('backends')
+    .description('list the TensorFlow.js backends that load here and the one that would be used')
+    .option('--json', 'print one JSON object')
+    .action(async (options: { json?: boolean }) => {
+      const report = await initBackend('auto');
+      const output = createOutput(Boolean(options.json));
+      if (output.json) {
+        process.stdout.write(`${JSON.stringify({ chosen: report.name, device: report.device, backends: report.probes })}\n`);
+        return;
+      }
+      for (const probe of report.probes) {
+        const mark = probe.name === report.name ? '→' : probe.available ? '✓' : '✗';
+        output.line(`${mark} ${probe.name.padEnd(15)} ${probe.available ? 'available' : probe.reason ?? 'unavailable'}`);
+      }
+      output.line(`\nusing ${report.name}: ${report.device}`);
+    });
+}

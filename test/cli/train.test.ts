@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
+
+const SYNTHETIC = ['train', '--dataset', 'synthetic', '--arch', 'resources/architectures/mlp.json', '--epochs', '2', '--backend', 'wasm'];
+
+describe('cli train', () => {
+  it('--json prints one event per line and a summary with every field', async () => {
+    const run = await runCli([...SYNTHETIC, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.events.map((e) => e.type)).toEqual(['backend', 'data', 'epoch', 'epoch', 'summary']);
+    const summary = run.events.at(-1) as Record<string, unknown> & { epochs: unknown[] };
+    expect(summary).toMatchObject({ type: 'summary', status: 'completed', backend: 'wasm' });
+    expect(summary.epochs).toHaveLength(2);
+    expect(summary.valid_acc).toBeGreaterThan(0.8);
+    expect(summary.test_acc).toBeGreaterThan(0.8);
+    expect(summary.images_per_s).toBeGreaterThan(0);
+    expect(summary.params).toBe(144 * 256 + 256 + 256 * 128 + 128 + 128 * 4 + 4);
+  });
+
+  it('prints per-epoch lines for people', async () => {
+    const run = await runCli(['train', '--dataset', 'synthetic', '--arch', '[{"type":"dense","units":16}]', '--epochs', '1']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^backend +\w+/m);
+    expect(run.stdout).toMatch(/^epoch 1\/1 +loss \d\.\d{4} +acc [\d.]+% +val_loss \d\.\d{4} +val_acc [\d.]+%/m);
+    expect(run.stdout).toMatch(/^test +acc [\d.]+%/m);
+  });
+
+  it.each([
+    [['--epochs', 'two'], /--epochs.*expected a positive integer, got "two"/],
+    [['--optimizer', 'adagrad'], /--optimizer.*adagrad/],
+    [['--lr', '-1'], /--lr.*positive number/],
+    [['--arch', 'no/such/file.json'], /cannot read architecture file no\/such\/file\.json: no such file/],
+    [['--arch', '[{"type":"conv2d","filters":-3}]'], /layer 1 \(conv2d\): filters/],
+    [['--arch', '[{"type":"dense","units":8},{"type":"maxPool"}]'], /layer 2 maxPool 2×2: needs a spatial input/],
+    [['--dataset', 'cifar10'], /--dataset cifar10 needs --data-dir/],
+    [['--dataset', 'fashion-mnist', '--data-dir', '/nonexistent'], /\/nonexistent/],
+    [['--backend', 'tensorflow-gpu'], /tensorflow-gpu/],
+  ])('bad arguments %j exit non-zero with a reason and a hint', async (extra, reason) => {
+    const base = ['train', '--dataset', 'synthetic', '--arch', 'resources/architectures/mlp.json', '--epochs', '1'];
+    const run = await runCli([...base, ...extra]);
+    if (extra[1] === 'tensorflow-gpu' && run.code === 0) return; // tfjs-node-gpu is installed on this machine
+    expect(run.code).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[0]).toMatch(reason);
+    expect(lines.at(-1)).toMatch(/^hint: /);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('reports the backends', async () => {
+    const run = await runCli(['backends', '--json']);
+    expect(run.code).toBe(0);
+    const report = run.events[0] as { chosen: string; backends: Array<{ name: string; available: boolean }> };
+    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+    expect(report.chosen).toBe(report.backends.find((b) => b.available)?.name);
+  });
+});
+
+describe('real data', () => {
+  it('a small CNN on 10,000 Fashion-MNIST images reaches ≥ 85% validation accuracy in 2 epochs', async () => {
+    const run = await runCli([
+      'train', '--dataset', 'fashion-mnist', '--arch', 'resources/architectures/small-cnn.json',
+      '--epochs', '2', '--subset', '10000', '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = run.events.at(-1) as { valid_acc: number; test_acc: number; epochs: unknown[] };
+    expect(summary.epochs).toHaveLength(2);
+    expect(summary.valid_acc).toBeGreaterThanOrEqual(0.85);
+    expect(summary.test_acc).toBeGreaterThan(0.8);
+  }, 300_000);
+});
