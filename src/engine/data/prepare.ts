@@ -2,7 +2,7 @@
  * Turns a Dataset into what a trainer sees: an optional stratified subset of the training set, then
  * a stratified validation split. Everything is drawn from one seeded RNG, so a seed names a split.
  */
-import { createRng, type Rng } from '../random';
+import { createRng } from '../random';
 import type { Dataset, PreparedData, PrepareOptions, Split } from './types';
 
 export const DEFAULT_VALIDATION_FRACTION = 0.1;
