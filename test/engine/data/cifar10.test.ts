@@ -2,8 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_CLASSES, loadCifar10 } from '../../../src/engine/data/cifar10';
-import { DatasetError } from '../../../src/engine/data/types';
-import { cifarRecord, withTempDir } from './helpers';
+import { cifarRecord, withTempDir, datasetError } from './helpers';
 
 const TRAIN_PER_BATCH = 20;
 const TEST_COUNT = 10;
@@ -19,15 +18,6 @@ async function writeCifar(dir: string): Promise<void> {
     Buffer.concat(Array.from({ length: count }, (_, k) => cifarRecord(label(first + k), (r, c, ch) => value(first + k, r, c, ch))));
   for (let b = 0; b < 5; b++) await writeFile(join(dir, `data_batch_${b + 1}.bin`), batch(b * TRAIN_PER_BATCH, TRAIN_PER_BATCH));
   await writeFile(join(dir, 'test_batch.bin'), batch(5 * TRAIN_PER_BATCH, TEST_COUNT));
-}
-
-async function datasetError(promise: Promise<unknown>): Promise<DatasetError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
 }
 
 describe('CIFAR-10 binary loader', () => {

@@ -9,17 +9,8 @@ import {
   loadFashionMnist,
 } from '../../../src/engine/data/fashion-mnist';
 import { loadDataset } from '../../../src/engine/data/index';
-import { DatasetError, type Dataset } from '../../../src/engine/data/types';
-import { idxImages, idxLabels, withTempDir } from './helpers';
-
-async function datasetError(promise: Promise<unknown>): Promise<DatasetError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DatasetError);
-  return err as DatasetError;
-}
+import type { Dataset } from '../../../src/engine/data/types';
+import { idxImages, idxLabels, withTempDir, datasetError } from './helpers';
 
 // Deliberately not skipped when the data is absent: CI installs the package, and a silent skip
 // would hide a broken loader.

@@ -2,6 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { DatasetError } from '../../../src/engine/data/types';
 
 export function idxImages(count: number, rows: number, cols: number, pixel: (n: number, i: number) => number): Buffer {
   const buf = Buffer.alloc(16 + count * rows * cols);
@@ -42,4 +44,14 @@ export async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Awaits a promise that must reject with a DatasetError, and returns that error. */
+export async function datasetError(promise: Promise<unknown>): Promise<DatasetError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(DatasetError);
+  return err as DatasetError;
 }
