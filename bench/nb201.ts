@@ -1,0 +1,65 @@
+/**
+ * Search strategies on NAS-Bench-201 with an evaluation budget.
+ * `npm run -s bench:nb201 -- --budget 100 --seeds 100 --dataset cifar10` prints one JSON object:
+ *   {"dataset","budget","seeds","results":{"<strategy>":{"mean","std",...},...}}
+ * mean/std: over seeds 0…seeds−1, of the 200-epoch test accuracy of the architecture each run
+ * chose by its best 12-epoch validation signal (std is the population std, ddof 0, as np.std).
+ * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
+ * top-level "optimum" is the best 200-epoch test accuracy in the table.
+ * Options: --strategies random,evolution (default all), --dir <data directory>.
+ */
+import { parseArgs } from 'node:util';
+import { RegularizedEvolution } from '../src/engine/agents/evolution';
+import { RandomSearch } from '../src/engine/agents/random-search';
+import type { SearchStrategy } from '../src/engine/agents/strategy';
+import { loadNb201, NB201_DATASETS, NB201_NVEC, type Nb201Dataset } from '../src/engine/evaluators/nb201';
+import { runOnNb201 } from '../src/engine/evaluators/nb201-run';
+
+/** One line per strategy: a factory from seed to a fresh strategy over the NB201 action space. */
+const STRATEGIES: Record<string, (seed: number) => SearchStrategy> = {
+  random: (seed) => new RandomSearch(NB201_NVEC, seed),
+  evolution: (seed) => new RegularizedEvolution(NB201_NVEC, { population: 10, sampleSize: 3, seed }),
+};
+
+const { values } = parseArgs({
+  options: {
+    budget: { type: 'string', default: '100' },
+    seeds: { type: 'string', default: '100' },
+    dataset: { type: 'string', default: 'cifar10' },
+    strategies: { type: 'string' },
+    dir: { type: 'string' },
+  },
+  strict: true,
+});
+
+const positiveInt = (name: string, s: string): number => {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(s)}`);
+  return n;
+};
+const budget = positiveInt('budget', values.budget);
+const seeds = positiveInt('seeds', values.seeds);
+if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
+  throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
+}
+const dataset = values.dataset as Nb201Dataset;
+const names = values.strategies ? values.strategies.split(',').map((s) => s.trim()) : Object.keys(STRATEGIES);
+for (const n of names) if (!STRATEGIES[n]) throw new Error(`unknown strategy ${JSON.stringify(n)} (known: ${Object.keys(STRATEGIES).join(', ')})`);
+
+const table = loadNb201(values.dir);
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+const results: Record<string, { mean: number; std: number; min: number; max: number; distinct: number }> = {};
+for (const name of names) {
+  const tests: number[] = [];
+  let distinct = 0;
+  for (let seed = 0; seed < seeds; seed++) {
+    const run = await runOnNb201(STRATEGIES[name](seed), { budget, dataset, table });
+    tests.push(run.best.test200);
+    distinct += run.distinct;
+  }
+  const mean = tests.reduce((a, b) => a + b, 0) / tests.length;
+  const std = Math.sqrt(tests.reduce((a, b) => a + (b - mean) ** 2, 0) / tests.length);
+  results[name] = { mean: round(mean), std: round(std), min: round(Math.min(...tests)), max: round(Math.max(...tests)), distinct: round(distinct / seeds) };
+}
+const optimum = round(Math.max(...table.column('200', 'test', dataset)));
+console.log(JSON.stringify({ dataset, budget, seeds, results, optimum }));

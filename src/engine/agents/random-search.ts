@@ -1,0 +1,57 @@
+/**
+ * Random search: every candidate is drawn uniformly and independently per slot from the seeded
+ * RNG. The signal is ignored; the search loop keeps the best it has seen.
+ */
+import { z } from 'zod';
+import { createRng, type Rng } from '../random';
+import type { SearchStrategy } from './strategy';
+
+export const RandomSearchCheckpointSchema = z.object({
+  kind: z.literal('random'),
+  nvec: z.array(z.number().int().positive()).min(1),
+  seed: z.number().int(),
+  rngState: z.number().int(),
+  asked: z.number().int().nonnegative(),
+});
+export type RandomSearchCheckpoint = z.infer<typeof RandomSearchCheckpointSchema>;
+
+export class RandomSearch implements SearchStrategy {
+  readonly name = 'random';
+  readonly nvec: readonly number[];
+  private readonly rng: Rng;
+  private asked: number;
+
+  constructor(
+    nvec: readonly number[],
+    readonly seed = 0,
+    restore?: { rngState: number; asked: number },
+  ) {
+    checkNvec(nvec);
+    this.nvec = [...nvec];
+    this.rng = createRng(seed, restore?.rngState);
+    this.asked = restore?.asked ?? 0;
+  }
+
+  /** Continues from a checkpoint() exactly (the same candidates follow). */
+  static restore(checkpoint: unknown): RandomSearch {
+    const c = RandomSearchCheckpointSchema.parse(checkpoint);
+    return new RandomSearch(c.nvec, c.seed, c);
+  }
+
+  async ask(): Promise<number[]> {
+    this.asked++;
+    return this.nvec.map((n) => this.rng.int(n));
+  }
+
+  async tell(): Promise<void> {}
+
+  checkpoint(): RandomSearchCheckpoint {
+    return { kind: 'random', nvec: [...this.nvec], seed: this.seed, rngState: this.rng.state(), asked: this.asked };
+  }
+}
+
+export function checkNvec(nvec: readonly number[]): void {
+  if (nvec.length === 0 || !nvec.every((n) => Number.isInteger(n) && n >= 1)) {
+    throw new Error(`nvec must be a non-empty list of positive integers, got ${JSON.stringify(nvec)}`);
+  }
+}
