@@ -2,6 +2,7 @@
 /** geNNerator's headless front end: `npm run -s cli -- <command>`. */
 import { Command, CommanderError } from 'commander';
 import { registerBackends } from './commands/backends';
+import { registerSearch } from './commands/search';
 import { registerTrain } from './commands/train';
 import { CliError } from './errors';
 
@@ -12,6 +13,7 @@ export function createProgram(): Command {
     .exitOverride();
   registerBackends(program);
   registerTrain(program);
+  registerSearch(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`hint: see \`${command.name()} --help\``);
   return program;
 }

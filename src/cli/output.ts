@@ -30,5 +30,19 @@ export function createProgressBar(output: Output, format: string): cliProgress.S
   );
 }
 
+/** camelCase keys → snake_case, recursively: the CLI's JSON speaks snake_case. Undefined values are dropped. */
+export function snakeCaseKeys(value: unknown): Record<string, unknown> {
+  const convert = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(convert);
+    if (v === null || typeof v !== 'object') return v;
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), convert(x)]),
+    );
+  };
+  return convert(value) as Record<string, unknown>;
+}
+
 export const percent = (fraction: number | undefined): string =>
   fraction === undefined ? '—' : `${(fraction * 100).toFixed(2)}%`;

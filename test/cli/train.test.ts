@@ -70,3 +70,39 @@ describe('real data', () => {
     expect(summary.test_acc).toBeGreaterThan(0.8);
   }, 300_000);
 });
+
+describe('cli search', () => {
+  it('searches NAS-Bench-201 and ends with the summary the issue names', async () => {
+    const run = await runCli(['search', '--evaluator', 'nb201', '--strategy', 'evolution', '--budget', '30', '--seed', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.filter((e) => e.type === 'candidate_finished')).toHaveLength(30);
+    const summary = run.events.at(-1) as Record<string, unknown>;
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['type', 'run_id', 'best_arch', 'best_signal', 'best_test_acc', 'evaluations', 'cache_hits']));
+    expect(summary).toMatchObject({ type: 'summary', status: 'completed', evaluations: 30 });
+    expect(summary.best_test_acc).toBeGreaterThan(0.9);
+    const signals = run.events.filter((e) => e.type === 'candidate_finished').map((e) => e.signal as number);
+    expect(summary.best_signal).toBe(Math.max(...signals));
+  });
+
+  it('trains candidates from an action set and reports the best with its test accuracy', async () => {
+    const run = await runCli(['search', '--dataset', 'synthetic', '--strategy', 'random', '--budget', '4', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.filter((e) => e.type === 'epoch_done').length).toBeGreaterThan(0);
+    const summary = run.events.at(-1) as { best_arch: { layers: unknown[] }; best_signal: number; best_test_acc: number; evaluations: number };
+    expect(summary.evaluations).toBe(4);
+    expect(summary.best_arch.layers.length).toBeGreaterThan(0);
+    expect(summary.best_test_acc).toBeGreaterThan(0.25);
+  });
+
+  it.each([
+    [['--action-set', 'no/such.json'], /no\/such\.json: cannot read/],
+    [['--action-set', 'package.json'], /package\.json: action set/],
+    [['--strategy', 'ppo'], /ppo is not wired into search yet/],
+  ])('bad input %j: a one-line reason and a hint', async (extra, reason) => {
+    const run = await runCli(['search', '--dataset', 'synthetic', '--budget', '1', ...extra]);
+    expect(run.code).not.toBe(0);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(reason);
+    expect(lines.at(-1)).toMatch(/^hint: /);
+  });
+});

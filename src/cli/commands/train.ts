@@ -3,14 +3,11 @@ import { ArchitectureError } from '../../shared/architecture';
 import { BACKEND_NAMES, type BackendChoice } from '../../shared/backend';
 import { inferShapes } from '../../shared/shapes';
 import { OPTIMIZERS, TrainingConfigSchema, type EpochMetrics, type OptimizerName } from '../../shared/training';
-import { initBackend } from '../../engine/backends';
-import { DatasetError, loadDataset, prepareData, type DatasetSpec } from '../../engine/data';
 import { trainCandidate } from '../../engine/train/candidate';
 import { CliError } from '../errors';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, readArchitecture } from '../options';
 import { createOutput, createProgressBar, percent } from '../output';
-
-export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+import { DATASET_NAMES, loadPreparedData, startBackend } from '../setup';
 
 interface TrainOptions {
   dataset: (typeof DATASET_NAMES)[number];
@@ -62,13 +59,8 @@ async function runTrain(options: TrainOptions): Promise<void> {
     seed: options.seed,
   });
 
-  const backend = await initBackend(options.backend).catch((error: Error) => {
-    throw new CliError(error.message, 'run `npm run -s cli -- backends` to see what loads here', 1);
-  });
-  output.event('backend', { name: backend.name, device: backend.device });
-  output.line(`backend  ${backend.name}: ${backend.device}`);
-
-  const data = await loadPrepared(options);
+  const backend = await startBackend(options.backend, output);
+  const data = await loadPreparedData(options);
   const { dataset } = data;
   let shapes;
   try {
@@ -145,30 +137,6 @@ async function runTrain(options: TrainOptions): Promise<void> {
     );
   }
   if (result.status === 'cancelled') throw new CliError('training cancelled', undefined, 130);
-}
-
-async function loadPrepared(options: TrainOptions) {
-  let spec: DatasetSpec;
-  if (options.dataset === 'cifar10') {
-    if (!options.dataDir) {
-      throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
-    }
-    spec = { name: 'cifar10', dir: options.dataDir };
-  } else if (options.dataset === 'fashion-mnist') {
-    spec = { name: 'fashion-mnist', dir: options.dataDir };
-  } else {
-    spec = { name: 'synthetic', seed: options.seed };
-  }
-  try {
-    const dataset = await loadDataset(spec);
-    return prepareData(dataset, { subset: options.subset, seed: options.seed });
-  } catch (error) {
-    if (error instanceof DatasetError) {
-      throw new CliError(error.message, 'check --dataset and --data-dir (see README.md, Datasets)', 1);
-    }
-    if (error instanceof RangeError) throw new CliError(error.message, 'check --subset');
-    throw error;
-  }
 }
 
 function epochJson(m: EpochMetrics) {

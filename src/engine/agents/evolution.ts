@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { createRng, type Rng } from '../random';
 import { checkNvec } from './random-search';
-import type { SearchStrategy } from './strategy';
+import { allowedValues, sampleMasked, type SearchStrategy, type SlotMask } from './strategy';
 
 export interface EvolutionOptions {
   /** Population size P (NB201: 10). */
@@ -21,6 +21,8 @@ export interface EvolutionOptions {
   /** Tournament size S (NB201: 3). */
   sampleSize?: number;
   seed?: number;
+  /** With an action set's masks: random members and mutations stay within the allowed values. */
+  slotMask?: SlotMask;
 }
 
 const MemberSchema = z.object({ action: z.array(z.number().int().nonnegative()), signal: z.number() });
@@ -52,6 +54,7 @@ export class RegularizedEvolution implements SearchStrategy {
   private population: Member[] = [];
   private history: Member[] = [];
   private readonly mutable: number[];
+  private readonly slotMask?: SlotMask;
 
   constructor(nvec: readonly number[], options: EvolutionOptions = {}, restoreRngState?: number) {
     checkNvec(nvec);
@@ -63,12 +66,13 @@ export class RegularizedEvolution implements SearchStrategy {
     if (!Number.isInteger(this.sampleSize) || this.sampleSize < 1) throw new Error(`sampleSize must be a positive integer, got ${this.sampleSize}`);
     this.rng = createRng(this.seed, restoreRngState);
     this.mutable = this.nvec.flatMap((n, i) => (n > 1 ? [i] : []));
+    this.slotMask = options.slotMask;
   }
 
   /** Continues from a checkpoint() exactly (the same candidates follow). */
-  static restore(checkpoint: unknown): RegularizedEvolution {
+  static restore(checkpoint: unknown, slotMask?: SlotMask): RegularizedEvolution {
     const c = EvolutionCheckpointSchema.parse(checkpoint);
-    const s = new RegularizedEvolution(c.nvec, { population: c.populationSize, sampleSize: c.sampleSize, seed: c.seed }, c.rngState);
+    const s = new RegularizedEvolution(c.nvec, { population: c.populationSize, sampleSize: c.sampleSize, seed: c.seed, slotMask }, c.rngState);
     for (const m of [...c.population, ...c.history]) s.checkAction(m.action);
     s.asked = c.asked;
     s.population = c.population.map(copy);
@@ -79,7 +83,9 @@ export class RegularizedEvolution implements SearchStrategy {
   async ask(): Promise<number[]> {
     const warmup = this.asked < this.populationSize;
     this.asked++;
-    if (warmup || this.population.length === 0) return this.nvec.map((n) => this.rng.int(n));
+    if (warmup || this.population.length === 0) {
+      return this.slotMask ? sampleMasked(this.nvec, this.slotMask, this.rng.int) : this.nvec.map((n) => this.rng.int(n));
+    }
     let parent = this.population[this.rng.int(this.population.length)];
     for (let i = 1; i < this.sampleSize; i++) {
       const candidate = this.population[this.rng.int(this.population.length)];
@@ -97,14 +103,34 @@ export class RegularizedEvolution implements SearchStrategy {
     if (this.population.length > this.populationSize) this.population.shift();
   }
 
-  /** A copy of `action` with exactly one slot changed to a different value. */
+  /**
+   * A copy of `action` with exactly one slot changed to a different value. With masks, the new value
+   * is an allowed one, and later slots that the change made invalid are redrawn from their masks.
+   */
   mutate(action: readonly number[]): number[] {
+    if (this.slotMask) return this.mutateMasked(action, this.slotMask);
     const child = [...action];
     if (this.mutable.length === 0) return child;
     const slot = this.mutable[this.rng.int(this.mutable.length)];
     const other = this.rng.int(this.nvec[slot] - 1);
     child[slot] = other >= action[slot] ? other + 1 : other;
     return child;
+  }
+
+  private mutateMasked(action: readonly number[], slotMask: SlotMask): number[] {
+    const slots = this.rng.shuffle([...this.mutable]);
+    for (const slot of slots) {
+      const choices = allowedValues(slotMask(action.slice(0, slot))).filter((v) => v !== action[slot]);
+      if (choices.length === 0) continue;
+      const child = [...action.slice(0, slot), choices[this.rng.int(choices.length)]];
+      for (let t = slot + 1; t < action.length; t++) {
+        const mask = slotMask(child);
+        const allowed = allowedValues(mask);
+        child.push(mask[action[t]] ? action[t] : allowed[this.rng.int(allowed.length)]);
+      }
+      return child;
+    }
+    return [...action];
   }
 
   /** The current population, oldest first (copies). */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { createRng, type Rng } from '../random';
-import type { SearchStrategy } from './strategy';
+import { sampleMasked, type SearchStrategy, type SlotMask } from './strategy';
 
 export const RandomSearchCheckpointSchema = z.object({
   kind: z.literal('random'),
@@ -25,6 +25,8 @@ export class RandomSearch implements SearchStrategy {
     nvec: readonly number[],
     readonly seed = 0,
     restore?: { rngState: number; asked: number },
+    /** With an action set's masks, only allowed values are drawn (uniform per slot in turn). */
+    private readonly slotMask?: SlotMask,
   ) {
     checkNvec(nvec);
     this.nvec = [...nvec];
@@ -33,13 +35,14 @@ export class RandomSearch implements SearchStrategy {
   }
 
   /** Continues from a checkpoint() exactly (the same candidates follow). */
-  static restore(checkpoint: unknown): RandomSearch {
+  static restore(checkpoint: unknown, slotMask?: SlotMask): RandomSearch {
     const c = RandomSearchCheckpointSchema.parse(checkpoint);
-    return new RandomSearch(c.nvec, c.seed, c);
+    return new RandomSearch(c.nvec, c.seed, c, slotMask);
   }
 
   async ask(): Promise<number[]> {
     this.asked++;
+    if (this.slotMask) return sampleMasked(this.nvec, this.slotMask, this.rng.int);
     return this.nvec.map((n) => this.rng.int(n));
   }
 

@@ -13,7 +13,7 @@ import { ActionGrammar } from '../../shared/action-set';
 import { clampMetric } from '../../shared/training';
 import { describeLayer } from '../../shared/layers';
 import { inferLayer, type TensorShape } from '../../shared/shapes';
-import type { CandidateEvaluator, CandidateOutcome } from '../evaluators/types';
+import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from '../evaluators/types';
 import { Box, DictSpace, Discrete, MultiDiscrete } from './spaces';
 import type { Env, Info, ResetResult, StepResult } from './types';
 
@@ -69,8 +69,8 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
   /** The partial network of a layerwise episode. */
   private prefix: number[] = [];
   private evaluations = 0;
-  /** Cancels the candidate in training (e.g. when the user stops the run). */
-  signal?: AbortSignal;
+  /** Passed to the evaluator: cancel the candidate in training, watch its epochs. */
+  hooks: EvaluationHooks = {};
 
   constructor(options: NasEnvOptions) {
     this.grammar = options.grammar;
@@ -176,7 +176,7 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
     const layers = this.grammar.layers(chosen);
     const outcome: CandidateOutcome = violation
       ? { status: 'failed', signal: 0, epochs: [], error: violation, hash: '', cached: false }
-      : await this.evaluator.evaluate(layers, this.signal);
+      : await this.evaluator.evaluate(layers, this.hooks);
     this.evaluations++;
     const previous = this.memory.at(-1)?.outcome;
     const reward = computeReward(outcome, previous, layers.length, this.reward);

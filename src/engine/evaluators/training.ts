@@ -8,7 +8,7 @@ import type { TrainingConfig } from '../../shared/training';
 import { datasetFingerprint } from '../data';
 import type { PreparedData } from '../data/types';
 import { trainCandidate } from '../train/candidate';
-import type { CandidateEvaluator, CandidateOutcome } from './types';
+import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from './types';
 
 export interface TrainingEvaluatorOptions {
   /** Also measure test accuracy of every completed candidate (for reports; never the signal). */
@@ -45,12 +45,13 @@ export class TrainingEvaluator implements CandidateEvaluator {
     this.replay.set(outcome.hash, { ...outcome, cached: false });
   }
 
-  async evaluate(layers: LayerSpec[], signal?: AbortSignal): Promise<CandidateOutcome> {
+  async evaluate(layers: LayerSpec[], hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
     const hash = architectureHash(layers);
     const known = this.replay.get(hash);
     if (known) return { ...known, cached: true };
     const result = await trainCandidate({ layers }, this.data, this.config, {
-      signal,
+      signal: hooks.signal,
+      onEpoch: hooks.onEpoch,
       evaluateTest: this.options.evaluateTest,
     });
     let outcome: CandidateOutcome;

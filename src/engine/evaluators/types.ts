@@ -19,11 +19,16 @@ export interface CandidateOutcome {
   cached: boolean;
 }
 
+export interface EvaluationHooks {
+  signal?: AbortSignal;
+  onEpoch?: (metrics: EpochMetrics) => void;
+}
+
 export interface CandidateEvaluator {
   /** Identifies the settings (dataset fingerprint, training config): equal keys give comparable results. */
   readonly settingsKey: string;
   /** Number of epochs each candidate reports (the observation's metric-curve length). */
   readonly epochs: number;
   readonly inputShape: readonly [number, number, number];
-  evaluate(layers: LayerSpec[], signal?: AbortSignal): Promise<CandidateOutcome>;
+  evaluate(layers: LayerSpec[], hooks?: EvaluationHooks): Promise<CandidateOutcome>;
 }

@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { ActionGrammar, ActionSetError, parseActionSet } from '../../shared/action-set';
+import { BACKEND_NAMES, type BackendChoice } from '../../shared/backend';
+import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName } from '../../shared/training';
+import { RegularizedEvolution } from '../../engine/agents/evolution';
+import { RandomSearch } from '../../engine/agents/random-search';
+import type { SearchStrategy, SlotMask } from '../../engine/agents/strategy';
+import { loadNb201, Nb201DataError, NB201_DATASETS, type Nb201Dataset } from '../../engine/evaluators/nb201';
+import { TrainingEvaluator } from '../../engine/evaluators/training';
+import { NasEnv } from '../../engine/envs/nas';
+import { ActionSetProblem, Nb201Problem, type SearchProblem } from '../../engine/search/problems';
+import { SearchRun } from '../../engine/search/search-run';
+import { CliError } from '../errors';
+import { nonNegativeInt, positiveInt, positiveNumber } from '../options';
+import { createOutput, createProgressBar, percent, snakeCaseKeys, type Output } from '../output';
+import { DATASET_NAMES, loadPreparedData, startBackend } from '../setup';
+
+const STRATEGIES = ['ppo', 'random', 'evolution'] as const;
+const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
+
+interface SearchOptions {
+  evaluator: 'training' | 'nb201';
+  strategy: (typeof STRATEGIES)[number];
+  budget: number;
+  seed: number;
+  mode: 'full' | 'layerwise';
+  reward: 'accuracy' | 'improvement';
+  nb201Dataset: Nb201Dataset;
+  nb201Dir?: string;
+  dataset: (typeof DATASET_NAMES)[number];
+  dataDir?: string;
+  actionSet: string;
+  epochs: number;
+  subset?: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerName;
+  backend: BackendChoice;
+  json?: boolean;
+}
+
+export function registerSearch(program: Command): void {
+  program
+    .command('search')
+    .description('search for an architecture: a strategy proposes, an evaluator scores, the best is reported')
+    .addOption(new Option('--evaluator <name>', 'train candidates, or look them up in NAS-Bench-201').choices(['training', 'nb201']).default('training'))
+    .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGIES).default('evolution'))
+    .option('--budget <n>', 'number of candidates to evaluate', positiveInt, 20)
+    .option('--seed <n>', 'seed for the strategy, the split and the weights', nonNegativeInt, 0)
+    .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
+    .addOption(new Option('--reward <kind>', "the agent's reward").choices(['accuracy', 'improvement']).default('accuracy'))
+    .addOption(new Option('--nb201-dataset <name>', 'NAS-Bench-201 dataset').choices(NB201_DATASETS).default('cifar10'))
+    .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
+    .addOption(new Option('--dataset <name>', 'dataset to train on').choices(DATASET_NAMES).default('fashion-mnist'))
+    .option('--data-dir <dir>', 'directory holding the dataset files')
+    .option('--action-set <file>', 'the layers the search may use (JSON)', DEFAULT_ACTION_SET)
+    .option('--epochs <n>', 'training epochs per candidate', positiveInt, 1)
+    .option('--subset <n>', 'train on at most n samples of the training set', positiveInt)
+    .option('--batch-size <n>', 'batch size', positiveInt, 64)
+    .option('--lr <x>', 'learning rate', positiveNumber, 1e-3)
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (or env GENNERATOR_BACKEND)')
+        .choices(['auto', ...BACKEND_NAMES])
+        .default(process.env.GENNERATOR_BACKEND ?? 'auto'),
+    )
+    .option('--json', 'one JSON event per line; the last is the summary')
+    .action(runSearch);
+}
+
+async function runSearch(options: SearchOptions): Promise<void> {
+  if (options.strategy === 'ppo') {
+    throw new CliError('--strategy ppo is not wired into search yet', 'use --strategy evolution or random for now');
+  }
+  if (options.mode === 'layerwise') {
+    throw new CliError('--mode layerwise needs an agent that builds networks step by step (ppo)', 'use --mode full with random or evolution');
+  }
+  const output = createOutput(Boolean(options.json));
+  const problem = options.evaluator === 'nb201' ? nb201Problem(options) : await actionSetProblem(options, output);
+  const strategy = createStrategy(options.strategy, problem.nvec, options.seed, problem.slotMask);
+  const runId = randomUUID();
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+
+  const bar = createProgressBar(output, 'candidate {value}/{total} [{bar}] best {best} | ETA {eta_formatted}');
+  bar?.start(options.budget, 0, { best: '—' });
+  let best = 0;
+  const labels = new Map<number, string>();
+  const run = new SearchRun(strategy, problem, {
+    runId,
+    budget: { evaluations: options.budget },
+    onEvent: (event) => {
+      output.event(event.type, snakeCaseKeys({ ...event, type: undefined }));
+      if (event.type === 'candidate_proposed') labels.set(event.index, event.label);
+      if (event.type !== 'candidate_finished') return;
+      best = Math.max(best, event.signal);
+      bar?.update(event.index + 1, { best: percent(best) });
+      if (!output.json) {
+        bar?.stop();
+        const note = event.cached ? '  (cached)' : event.error ? `  (${event.status}: ${event.error})` : '';
+        output.line(`#${event.index + 1}  val ${percent(event.signal)}  reward ${event.reward.toFixed(3)}  ${labels.get(event.index)}${note}`);
+        if (event.index + 1 < options.budget) bar?.start(options.budget, event.index + 1, { best: percent(best) });
+      }
+    },
+  });
+  const summary = await run.run(abort.signal);
+  bar?.stop();
+  process.off('SIGINT', onSigint);
+
+  const top = summary.best;
+  output.event('summary', {
+    status: summary.status,
+    run_id: runId,
+    strategy: strategy.name,
+    evaluator: problem.evaluator,
+    best_arch: top?.architecture ?? null,
+    best_label: top?.label ?? null,
+    best_signal: top?.evaluation.signal ?? null,
+    best_test_acc: top?.evaluation.testAccuracy ?? null,
+    evaluations: summary.evaluations,
+    cache_hits: summary.cacheHits,
+  });
+  output.line(`\nbest of ${summary.evaluations} (${summary.cacheHits} cached): #${(top?.index ?? 0) + 1} ${top?.label ?? '—'}`);
+  output.line(`validation ${percent(top?.evaluation.signal)}  test ${percent(top?.evaluation.testAccuracy)}`);
+  if (summary.status === 'cancelled') throw new CliError('search cancelled', undefined, 130);
+}
+
+function createStrategy(name: 'random' | 'evolution', nvec: readonly number[], seed: number, slotMask?: SlotMask): SearchStrategy {
+  return name === 'random' ? new RandomSearch(nvec, seed, undefined, slotMask) : new RegularizedEvolution(nvec, { seed, slotMask });
+}
+
+function nb201Problem(options: SearchOptions): SearchProblem {
+  try {
+    return new Nb201Problem(loadNb201(options.nb201Dir), options.nb201Dataset);
+  } catch (error) {
+    if (error instanceof Nb201DataError || (error as Error).message.includes('NAS-Bench-201')) {
+      throw new CliError((error as Error).message, 'pass --nb201-dir or set GENNERATOR_NB201_DIR', 1);
+    }
+    throw error;
+  }
+}
+
+async function actionSetProblem(options: SearchOptions, output: Output): Promise<SearchProblem> {
+  let set;
+  try {
+    set = parseActionSet(JSON.parse(readFileSync(options.actionSet, 'utf8')));
+  } catch (error) {
+    const reason = error instanceof ActionSetError || error instanceof SyntaxError ? (error as Error).message : `cannot read: ${(error as Error).message}`;
+    throw new CliError(`${options.actionSet}: ${reason}`, 'see resources/action-sets/ for examples');
+  }
+  await startBackend(options.backend, output);
+  const data = await loadPreparedData(options);
+  const grammar = new ActionGrammar(set, data.dataset.inputShape);
+  if (!grammar.allowsAnyNetwork()) {
+    throw new CliError(`action set "${set.name}" allows no network for input ${data.dataset.inputShape.join('×')}`, 'add edges to output or raise maxLayers');
+  }
+  const config = TrainingConfigSchema.parse({
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    learningRate: options.lr,
+    optimizer: options.optimizer,
+    seed: options.seed,
+  });
+  const evaluator = new TrainingEvaluator(data, config, { evaluateTest: true });
+  output.line(`search   ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`);
+  return new ActionSetProblem(new NasEnv({ grammar, evaluator, mode: 'full', reward: { kind: options.reward } }));
+}

@@ -1,0 +1,62 @@
+/**
+ * What a running search reports, in order: run_started, then per candidate candidate_proposed,
+ * epoch_done…, candidate_finished; agent_updated after each agent update; run_finished last.
+ * The history store persists them and the live view draws them; they cross process boundaries,
+ * so each has a runtime validator.
+ */
+import { z } from 'zod';
+
+const EpochMetricsSchema = z.strictObject({
+  epoch: z.int().min(1),
+  trainLoss: z.number(),
+  trainAccuracy: z.number(),
+  validLoss: z.number(),
+  validAccuracy: z.number(),
+  seconds: z.number(),
+  imagesPerSecond: z.number(),
+});
+
+export const CandidateStatusSchema = z.enum(['completed', 'diverged', 'failed']);
+
+export const SearchEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('run_started'),
+    runId: z.string(),
+    strategy: z.string(),
+    evaluator: z.string(),
+    budget: z.int().min(1),
+    /** Evaluations already done when resuming. */
+    evaluations: z.int().min(0),
+  }),
+  z.strictObject({
+    type: z.literal('candidate_proposed'),
+    index: z.int().min(0),
+    action: z.array(z.int().min(0)),
+    /** Human-readable architecture, e.g. "conv2d 16 5×5 → maxPool 2×2". */
+    label: z.string(),
+    hash: z.string(),
+  }),
+  z.strictObject({ type: z.literal('epoch_done'), index: z.int().min(0), metrics: EpochMetricsSchema }),
+  z.strictObject({
+    type: z.literal('candidate_finished'),
+    index: z.int().min(0),
+    status: CandidateStatusSchema,
+    signal: z.number(),
+    reward: z.number(),
+    cached: z.boolean(),
+    params: z.number().optional(),
+    testAccuracy: z.number().optional(),
+    error: z.string().optional(),
+    seconds: z.number(),
+  }),
+  z.strictObject({ type: z.literal('agent_updated'), diagnostics: z.record(z.string(), z.number()) }),
+  z.strictObject({
+    type: z.literal('run_finished'),
+    status: z.enum(['completed', 'cancelled']),
+    evaluations: z.int().min(0),
+    cacheHits: z.int().min(0),
+    bestIndex: z.int().min(0).optional(),
+  }),
+]);
+export type SearchEvent = z.output<typeof SearchEventSchema>;
+export type SearchEventType = SearchEvent['type'];
