@@ -1,0 +1,121 @@
+/**
+ * The rollout buffer (SB3's RolloutBuffer / MaskableRolloutBuffer): n_steps × n_envs transitions,
+ * stored step-major (index = step * nEnvs + env), and GAE(λ) as compute_returns_and_advantage.
+ */
+export class RolloutBuffer {
+  readonly size: number;
+  readonly obs: Float32Array;
+  readonly actions: Int32Array;
+  readonly rewards: Float32Array;
+  readonly episodeStarts: Float32Array;
+  readonly values: Float32Array;
+  readonly logProbs: Float32Array;
+  readonly advantages: Float32Array;
+  readonly returns: Float32Array;
+  /** 1 = valid; null when masking is off. */
+  readonly masks: Uint8Array | null;
+  pos = 0;
+
+  constructor(
+    readonly nSteps: number,
+    readonly nEnvs: number,
+    readonly obsDim: number,
+    readonly nSlots: number,
+    readonly maskDim: number,
+    masking: boolean,
+  ) {
+    this.size = nSteps * nEnvs;
+    this.obs = new Float32Array(this.size * obsDim);
+    this.actions = new Int32Array(this.size * nSlots);
+    this.rewards = new Float32Array(this.size);
+    this.episodeStarts = new Float32Array(this.size);
+    this.values = new Float32Array(this.size);
+    this.logProbs = new Float32Array(this.size);
+    this.advantages = new Float32Array(this.size);
+    this.returns = new Float32Array(this.size);
+    this.masks = masking ? new Uint8Array(this.size * maskDim) : null;
+  }
+
+  reset(): void {
+    this.pos = 0;
+  }
+
+  get full(): boolean {
+    return this.pos >= this.nSteps;
+  }
+
+  /** One vectorised step: every array holds nEnvs rows. */
+  add(step: {
+    obs: Float32Array;
+    actions: Int32Array;
+    rewards: ArrayLike<number>;
+    episodeStarts: ArrayLike<number>;
+    values: ArrayLike<number>;
+    logProbs: ArrayLike<number>;
+    masks?: Uint8Array | null;
+  }): void {
+    if (this.full) throw new Error('RolloutBuffer is full');
+    const e = this.nEnvs;
+    const base = this.pos * e;
+    this.obs.set(step.obs.subarray(0, e * this.obsDim), base * this.obsDim);
+    this.actions.set(step.actions.subarray(0, e * this.nSlots), base * this.nSlots);
+    for (let i = 0; i < e; i++) {
+      this.rewards[base + i] = step.rewards[i];
+      this.episodeStarts[base + i] = step.episodeStarts[i];
+      this.values[base + i] = step.values[i];
+      this.logProbs[base + i] = step.logProbs[i];
+    }
+    if (this.masks && step.masks) this.masks.set(step.masks.subarray(0, e * this.maskDim), base * this.maskDim);
+    this.pos += 1;
+  }
+
+  /** lastValues: V(obs after the last step); dones: whether each env's last step ended its episode. */
+  computeReturnsAndAdvantage(lastValues: ArrayLike<number>, dones: ArrayLike<number>, gamma: number, gaeLambda: number): void {
+    computeGae(
+      { rewards: this.rewards, values: this.values, episodeStarts: this.episodeStarts, nSteps: this.pos, nEnvs: this.nEnvs },
+      lastValues,
+      dones,
+      gamma,
+      gaeLambda,
+      this.advantages,
+      this.returns,
+    );
+  }
+}
+
+/**
+ * GAE over step-major arrays, as SB3: a transition's successor is cut off where the next step
+ * starts an episode (or, for the last step, where `dones` says so). Truncation bootstraps are
+ * already folded into the rewards (r += γ·V(final obs)) when the transition is stored.
+ */
+export function computeGae(
+  data: { rewards: ArrayLike<number>; values: ArrayLike<number>; episodeStarts: ArrayLike<number>; nSteps: number; nEnvs: number },
+  lastValues: ArrayLike<number>,
+  dones: ArrayLike<number>,
+  gamma: number,
+  gaeLambda: number,
+  advantages: Float32Array | Float64Array = new Float64Array(data.nSteps * data.nEnvs),
+  returns: Float32Array | Float64Array = new Float64Array(data.nSteps * data.nEnvs),
+): { advantages: Float32Array | Float64Array; returns: Float32Array | Float64Array } {
+  const { rewards, values, episodeStarts, nSteps, nEnvs } = data;
+  for (let env = 0; env < nEnvs; env++) {
+    let lastGae = 0;
+    for (let step = nSteps - 1; step >= 0; step--) {
+      const i = step * nEnvs + env;
+      let nextNonTerminal: number;
+      let nextValue: number;
+      if (step === nSteps - 1) {
+        nextNonTerminal = 1 - dones[env];
+        nextValue = lastValues[env];
+      } else {
+        nextNonTerminal = 1 - episodeStarts[i + nEnvs];
+        nextValue = values[i + nEnvs];
+      }
+      const delta = rewards[i] + gamma * nextValue * nextNonTerminal - values[i];
+      lastGae = delta + gamma * gaeLambda * nextNonTerminal * lastGae;
+      advantages[i] = lastGae;
+      returns[i] = lastGae + values[i];
+    }
+  }
+  return { advantages, returns };
+}

@@ -1,0 +1,3 @@
+export * from './ppo';
+export { RolloutBuffer, computeGae } from './buffer';
+export { orthogonal, initMlp, forwardMlp, type DenseLayer } from './mlp';

@@ -1,0 +1,185 @@
+/**
+ * The policy/value MLPs as plain Float32Arrays: orthogonal initialisation (as
+ * torch.nn.init.orthogonal_), forward passes (tanh hidden layers) and backpropagation with
+ * register-blocked matrix products. Weights are row-major [in, out] (x · W + b).
+ */
+import type { Rng } from '../../random';
+
+export interface DenseLayer {
+  inDim: number;
+  outDim: number;
+  /** [inDim × outDim] row-major. */
+  w: Float32Array;
+  b: Float32Array;
+}
+
+/** A (rows × cols) matrix with orthonormal rows or columns, scaled by gain. */
+export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): Float32Array {
+  const n = Math.max(rows, cols);
+  const m = Math.min(rows, cols);
+  // Columns of a tall n × m Gaussian matrix, orthonormalised by modified Gram–Schmidt: the Q of a
+  // QR decomposition with a positive diagonal in R (the sign fix torch applies).
+  const q: Float64Array[] = [];
+  for (let j = 0; j < m; j++) {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = rng.normal();
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[k][i] * v[i];
+      for (let i = 0; i < n; i++) v[i] -= dot * q[k][i];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += v[i] * v[i];
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < n; i++) v[i] /= norm;
+    q.push(v);
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (rows >= cols ? q[c][r] : q[r][c]);
+  return out;
+}
+
+/** Hidden layers with gain √2, the output layer with `outGain`; zero biases. */
+export function initMlp(inDim: number, hidden: readonly number[], outDim: number, outGain: number, rng: Rng): DenseLayer[] {
+  const dims = [inDim, ...hidden, outDim];
+  const layers: DenseLayer[] = [];
+  for (let l = 0; l < dims.length - 1; l++) {
+    const gain = l === dims.length - 2 ? outGain : Math.SQRT2;
+    layers.push({ inDim: dims[l], outDim: dims[l + 1], w: orthogonal(dims[l], dims[l + 1], gain, rng), b: new Float32Array(dims[l + 1]) });
+  }
+  return layers;
+}
+
+/** out[n × m] = a[n × k] · w[k × m] + b, register-blocked (4 columns at a time). */
+export function matmulBias(a: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array, n: number, k: number, m: number): void {
+  const m4 = m - (m % 4);
+  for (let r = 0; r < n; r++) {
+    const ra = r * k;
+    const ro = r * m;
+    let c = 0;
+    for (; c < m4; c += 4) {
+      let s0 = b[c];
+      let s1 = b[c + 1];
+      let s2 = b[c + 2];
+      let s3 = b[c + 3];
+      for (let j = 0, wo = c; j < k; j++, wo += m) {
+        const av = a[ra + j];
+        s0 += av * w[wo];
+        s1 += av * w[wo + 1];
+        s2 += av * w[wo + 2];
+        s3 += av * w[wo + 3];
+      }
+      out[ro + c] = s0;
+      out[ro + c + 1] = s1;
+      out[ro + c + 2] = s2;
+      out[ro + c + 3] = s3;
+    }
+    for (; c < m; c++) {
+      let s0 = b[c];
+      for (let j = 0, wo = c; j < k; j++, wo += m) s0 += a[ra + j] * w[wo];
+      out[ro + c] = s0;
+    }
+  }
+}
+
+/** g[k × m] += a[n × k]ᵀ · d[n × m]. */
+export function matmulTNAcc(a: Float32Array, d: Float32Array, g: Float32Array, n: number, k: number, m: number): void {
+  const m4 = m - (m % 4);
+  for (let j = 0; j < k; j++) {
+    const go = j * m;
+    let c = 0;
+    for (; c < m4; c += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let r = 0, ai = j, di = c; r < n; r++, ai += k, di += m) {
+        const av = a[ai];
+        s0 += av * d[di];
+        s1 += av * d[di + 1];
+        s2 += av * d[di + 2];
+        s3 += av * d[di + 3];
+      }
+      g[go + c] += s0;
+      g[go + c + 1] += s1;
+      g[go + c + 2] += s2;
+      g[go + c + 3] += s3;
+    }
+    for (; c < m; c++) {
+      let s0 = 0;
+      for (let r = 0, ai = j, di = c; r < n; r++, ai += k, di += m) s0 += a[ai] * d[di];
+      g[go + c] += s0;
+    }
+  }
+}
+
+/** out[n × k] = d[n × m] · w[k × m]ᵀ. */
+export function matmulNT(d: Float32Array, w: Float32Array, out: Float32Array, n: number, k: number, m: number): void {
+  for (let r = 0; r < n; r++) {
+    const ro = r * m;
+    const oo = r * k;
+    for (let j = 0; j < k; j++) {
+      const wo = j * m;
+      let s0 = 0;
+      for (let c = 0; c < m; c++) s0 += d[ro + c] * w[wo + c];
+      out[oo + j] = s0;
+    }
+  }
+}
+
+/** tanh on hidden layers, identity on the last; x is [n × inDim] row-major. */
+export function forwardMlp(layers: readonly DenseLayer[], x: Float32Array, n: number): Float32Array {
+  const acts = forwardMlpCached(layers, x, n);
+  return acts[acts.length - 1];
+}
+
+/** Forward pass keeping every layer's activations (acts[0] = x, acts[L] = output). */
+export function forwardMlpCached(layers: readonly DenseLayer[], x: Float32Array, n: number): Float32Array[] {
+  const acts: Float32Array[] = [x];
+  let h = x;
+  for (let l = 0; l < layers.length; l++) {
+    const { inDim, outDim, w, b } = layers[l];
+    const out = new Float32Array(n * outDim);
+    matmulBias(h, w, b, out, n, inDim, outDim);
+    if (l < layers.length - 1) for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+    acts.push(out);
+    h = out;
+  }
+  return acts;
+}
+
+export interface LayerGrad {
+  w: Float32Array;
+  b: Float32Array;
+}
+
+export function zeroGrads(layers: readonly DenseLayer[]): LayerGrad[] {
+  return layers.map((l) => ({ w: new Float32Array(l.w.length), b: new Float32Array(l.b.length) }));
+}
+
+/**
+ * Backpropagation through forwardMlpCached's activations. dOut: ∂loss/∂output [n × outDim].
+ * Gradients are accumulated into grads.
+ */
+export function backwardMlp(layers: readonly DenseLayer[], acts: readonly Float32Array[], dOut: Float32Array, n: number, grads: LayerGrad[]): void {
+  let dz = dOut;
+  for (let l = layers.length - 1; l >= 0; l--) {
+    const { inDim, outDim, w } = layers[l];
+    const a = acts[l];
+    const gb = grads[l].b;
+    for (let r = 0; r < n; r++) {
+      const ro = r * outDim;
+      for (let c = 0; c < outDim; c++) gb[c] += dz[ro + c];
+    }
+    matmulTNAcc(a, dz, grads[l].w, n, inDim, outDim);
+    if (l === 0) break;
+    const da = new Float32Array(n * inDim);
+    matmulNT(dz, w, da, n, inDim, outDim);
+    for (let i = 0; i < da.length; i++) {
+      const av = a[i]; // tanh output of the previous layer
+      da[i] *= 1 - av * av;
+    }
+    dz = da;
+  }
+}
