@@ -6,7 +6,8 @@
  * chose by its best 12-epoch validation signal (std is the population std, ddof 0, as np.std).
  * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
  * top-level "optimum" is the best 200-epoch test accuracy in the table.
- * Options: --strategies random,evolution (default all), --dir <data directory>.
+ * Options: --strategies ppo,random,evolution (default all), --dir <data directory>,
+ * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS, for tuning on cifar10).
  */
 import { parseArgs } from 'node:util';
 import { RegularizedEvolution } from '../src/engine/agents/evolution';
@@ -14,11 +15,29 @@ import { RandomSearch } from '../src/engine/agents/random-search';
 import type { SearchStrategy } from '../src/engine/agents/strategy';
 import { loadNb201, NB201_DATASETS, NB201_NVEC, type Nb201Dataset } from '../src/engine/evaluators/nb201';
 import { runOnNb201 } from '../src/engine/evaluators/nb201-run';
+import { Nb201Env } from '../src/engine/envs/nb201';
+import { PpoSearch } from '../src/engine/search/ppo-search';
 
-/** One line per strategy: a factory from seed to a fresh strategy over the NB201 action space. */
-const STRATEGIES: Record<string, (seed: number) => SearchStrategy> = {
-  random: (seed) => new RandomSearch(NB201_NVEC, seed),
-  evolution: (seed) => new RegularizedEvolution(NB201_NVEC, { population: 10, sampleSize: 3, seed }),
+interface SeedResult {
+  /** 200-epoch test accuracy (percent) of the architecture chosen by the best signal. */
+  test200: number;
+  distinct: number;
+}
+
+const askTell = (make: (seed: number) => SearchStrategy) => async (seed: number): Promise<SeedResult> => {
+  const run = await runOnNb201(make(seed), { budget, dataset, table });
+  return { test200: run.best.test200, distinct: run.distinct };
+};
+
+/** One line per strategy: seed → the result of one search. */
+const STRATEGIES: Record<string, (seed: number) => Promise<SeedResult>> = {
+  ppo: async (seed) => {
+    const search = new PpoSearch(new Nb201Env(table, dataset), { runId: `bench-${seed}`, evaluator: 'nb201', budget: { evaluations: budget }, ppo: { ...ppoOverrides, seed } });
+    const summary = await search.run();
+    return { test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100, distinct: summary.evaluations - summary.cacheHits };
+  },
+  random: askTell((seed) => new RandomSearch(NB201_NVEC, seed)),
+  evolution: askTell((seed) => new RegularizedEvolution(NB201_NVEC, { population: 10, sampleSize: 3, seed })),
 };
 
 const { values } = parseArgs({
@@ -28,6 +47,7 @@ const { values } = parseArgs({
     dataset: { type: 'string', default: 'cifar10' },
     strategies: { type: 'string' },
     dir: { type: 'string' },
+    ppo: { type: 'string' },
   },
   strict: true,
 });
@@ -47,14 +67,15 @@ const names = values.strategies ? values.strategies.split(',').map((s) => s.trim
 for (const n of names) if (!STRATEGIES[n]) throw new Error(`unknown strategy ${JSON.stringify(n)} (known: ${Object.keys(STRATEGIES).join(', ')})`);
 
 const table = loadNb201(values.dir);
+const ppoOverrides = values.ppo ? (JSON.parse(values.ppo) as Record<string, unknown>) : {};
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 const results: Record<string, { mean: number; std: number; min: number; max: number; distinct: number }> = {};
 for (const name of names) {
   const tests: number[] = [];
   let distinct = 0;
   for (let seed = 0; seed < seeds; seed++) {
-    const run = await runOnNb201(STRATEGIES[name](seed), { budget, dataset, table });
-    tests.push(run.best.test200);
+    const run = await STRATEGIES[name](seed);
+    tests.push(run.test200);
     distinct += run.distinct;
   }
   const mean = tests.reduce((a, b) => a + b, 0) / tests.length;

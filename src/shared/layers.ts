@@ -145,3 +145,8 @@ export function describeLayer(layer: LayerSpec): string {
       return layer.type;
   }
 }
+
+/** A whole network for people: "conv2d 16 5×5 relu → maxPool 2×2", or a note when it is empty. */
+export function describeLayers(layers: readonly LayerSpec[]): string {
+  return layers.length ? layers.map(describeLayer).join(' → ') : '(classifier head only)';
+}

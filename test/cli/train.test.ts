@@ -84,6 +84,14 @@ describe('cli search', () => {
     expect(summary.best_signal).toBe(Math.max(...signals));
   });
 
+  it('PPO (the default strategy) searches NAS-Bench-201 and reports its agent updates', async () => {
+    const run = await runCli(['search', '--evaluator', 'nb201', '--budget', '20', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.find((e) => e.type === 'run_started')).toMatchObject({ strategy: 'ppo', evaluator: 'nb201', budget: 20 });
+    expect(run.events.filter((e) => e.type === 'agent_updated').length).toBeGreaterThan(0);
+    expect(run.events.at(-1)).toMatchObject({ type: 'summary', strategy: 'ppo', evaluations: 20 });
+  });
+
   it('trains candidates from an action set and reports the best with its test accuracy', async () => {
     const run = await runCli(['search', '--dataset', 'synthetic', '--strategy', 'random', '--budget', '4', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--json']);
     expect(run.code, run.stderr).toBe(0);
@@ -97,7 +105,7 @@ describe('cli search', () => {
   it.each([
     [['--action-set', 'no/such.json'], /no\/such\.json: cannot read/],
     [['--action-set', 'package.json'], /package\.json: action set/],
-    [['--strategy', 'ppo'], /ppo is not wired into search yet/],
+    [['--strategy', 'random', '--mode', 'layerwise'], /--mode layerwise needs an agent that builds networks step by step/],
   ])('bad input %j: a one-line reason and a hint', async (extra, reason) => {
     const run = await runCli(['search', '--dataset', 'synthetic', '--budget', '1', ...extra]);
     expect(run.code).not.toBe(0);

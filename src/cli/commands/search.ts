@@ -3,14 +3,17 @@ import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ActionGrammar, ActionSetError, parseActionSet } from '../../shared/action-set';
 import { BACKEND_NAMES, type BackendChoice } from '../../shared/backend';
+import type { SearchEvent } from '../../shared/events';
 import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName } from '../../shared/training';
 import { RegularizedEvolution } from '../../engine/agents/evolution';
 import { RandomSearch } from '../../engine/agents/random-search';
-import type { SearchStrategy, SlotMask } from '../../engine/agents/strategy';
-import { loadNb201, Nb201DataError, NB201_DATASETS, type Nb201Dataset } from '../../engine/evaluators/nb201';
+import type { SearchStrategy } from '../../engine/agents/strategy';
+import { loadNb201, Nb201DataError, NB201_DATASETS, type Nb201Dataset, type Nb201Table } from '../../engine/evaluators/nb201';
 import { TrainingEvaluator } from '../../engine/evaluators/training';
 import { NasEnv } from '../../engine/envs/nas';
+import { Nb201Env } from '../../engine/envs/nb201';
 import { ActionSetProblem, Nb201Problem, type SearchProblem } from '../../engine/search/problems';
+import { PpoSearch } from '../../engine/search/ppo-search';
 import { SearchRun } from '../../engine/search/search-run';
 import { CliError } from '../errors';
 import { nonNegativeInt, positiveInt, positiveNumber } from '../options';
@@ -46,7 +49,7 @@ export function registerSearch(program: Command): void {
     .command('search')
     .description('search for an architecture: a strategy proposes, an evaluator scores, the best is reported')
     .addOption(new Option('--evaluator <name>', 'train candidates, or look them up in NAS-Bench-201').choices(['training', 'nb201']).default('training'))
-    .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGIES).default('evolution'))
+    .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGIES).default('ppo'))
     .option('--budget <n>', 'number of candidates to evaluate', positiveInt, 20)
     .option('--seed <n>', 'seed for the strategy, the split and the weights', nonNegativeInt, 0)
     .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
@@ -71,15 +74,10 @@ export function registerSearch(program: Command): void {
 }
 
 async function runSearch(options: SearchOptions): Promise<void> {
-  if (options.strategy === 'ppo') {
-    throw new CliError('--strategy ppo is not wired into search yet', 'use --strategy evolution or random for now');
-  }
-  if (options.mode === 'layerwise') {
-    throw new CliError('--mode layerwise needs an agent that builds networks step by step (ppo)', 'use --mode full with random or evolution');
+  if (options.mode === 'layerwise' && options.strategy !== 'ppo') {
+    throw new CliError('--mode layerwise needs an agent that builds networks step by step', 'use --strategy ppo, or --mode full');
   }
   const output = createOutput(Boolean(options.json));
-  const problem = options.evaluator === 'nb201' ? nb201Problem(options) : await actionSetProblem(options, output);
-  const strategy = createStrategy(options.strategy, problem.nvec, options.seed, problem.slotMask);
   const runId = randomUUID();
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -89,10 +87,7 @@ async function runSearch(options: SearchOptions): Promise<void> {
   bar?.start(options.budget, 0, { best: '—' });
   let best = 0;
   const labels = new Map<number, string>();
-  const run = new SearchRun(strategy, problem, {
-    runId,
-    budget: { evaluations: options.budget },
-    onEvent: (event) => {
+  const onEvent = (event: SearchEvent) => {
       output.event(event.type, snakeCaseKeys({ ...event, type: undefined }));
       if (event.type === 'candidate_proposed') labels.set(event.index, event.label);
       if (event.type !== 'candidate_finished') return;
@@ -104,9 +99,18 @@ async function runSearch(options: SearchOptions): Promise<void> {
         output.line(`#${event.index + 1}  val ${percent(event.signal)}  reward ${event.reward.toFixed(3)}  ${labels.get(event.index)}${note}`);
         if (event.index + 1 < options.budget) bar?.start(options.budget, event.index + 1, { best: percent(best) });
       }
-    },
-  });
-  const summary = await run.run(abort.signal);
+  };
+  const budget = { evaluations: options.budget };
+  const nb201 = options.evaluator === 'nb201';
+  let search: PpoSearch | SearchRun;
+  if (options.strategy === 'ppo') {
+    const env = nb201 ? new Nb201Env(loadTable(options), options.nb201Dataset) : await nasEnv(options, output);
+    search = new PpoSearch(env, { runId, evaluator: options.evaluator, budget, onEvent, ppo: { seed: options.seed } });
+  } else {
+    const problem = nb201 ? new Nb201Problem(loadTable(options), options.nb201Dataset) : new ActionSetProblem(await nasEnv(options, output));
+    search = new SearchRun(askTellStrategy(options, problem), problem, { runId, budget, onEvent });
+  }
+  const summary = await search.run(abort.signal);
   bar?.stop();
   process.off('SIGINT', onSigint);
 
@@ -114,8 +118,8 @@ async function runSearch(options: SearchOptions): Promise<void> {
   output.event('summary', {
     status: summary.status,
     run_id: runId,
-    strategy: strategy.name,
-    evaluator: problem.evaluator,
+    strategy: options.strategy,
+    evaluator: options.evaluator,
     best_arch: top?.architecture ?? null,
     best_label: top?.label ?? null,
     best_signal: top?.evaluation.signal ?? null,
@@ -128,13 +132,16 @@ async function runSearch(options: SearchOptions): Promise<void> {
   if (summary.status === 'cancelled') throw new CliError('search cancelled', undefined, 130);
 }
 
-function createStrategy(name: 'random' | 'evolution', nvec: readonly number[], seed: number, slotMask?: SlotMask): SearchStrategy {
-  return name === 'random' ? new RandomSearch(nvec, seed, undefined, slotMask) : new RegularizedEvolution(nvec, { seed, slotMask });
+/** Random search or regularized evolution, within the problem's masks. */
+function askTellStrategy(options: SearchOptions, problem: SearchProblem): SearchStrategy {
+  const { nvec, slotMask } = problem;
+  const { seed } = options;
+  return options.strategy === 'random' ? new RandomSearch(nvec, seed, undefined, slotMask) : new RegularizedEvolution(nvec, { seed, slotMask });
 }
 
-function nb201Problem(options: SearchOptions): SearchProblem {
+function loadTable(options: SearchOptions): Nb201Table {
   try {
-    return new Nb201Problem(loadNb201(options.nb201Dir), options.nb201Dataset);
+    return loadNb201(options.nb201Dir);
   } catch (error) {
     if (error instanceof Nb201DataError || (error as Error).message.includes('NAS-Bench-201')) {
       throw new CliError((error as Error).message, 'pass --nb201-dir or set GENNERATOR_NB201_DIR', 1);
@@ -143,7 +150,7 @@ function nb201Problem(options: SearchOptions): SearchProblem {
   }
 }
 
-async function actionSetProblem(options: SearchOptions, output: Output): Promise<SearchProblem> {
+async function nasEnv(options: SearchOptions, output: Output): Promise<NasEnv> {
   let set;
   try {
     set = parseActionSet(JSON.parse(readFileSync(options.actionSet, 'utf8')));
@@ -166,5 +173,5 @@ async function actionSetProblem(options: SearchOptions, output: Output): Promise
   });
   const evaluator = new TrainingEvaluator(data, config, { evaluateTest: true });
   output.line(`search   ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`);
-  return new ActionSetProblem(new NasEnv({ grammar, evaluator, mode: 'full', reward: { kind: options.reward } }));
+  return new NasEnv({ grammar, evaluator, mode: options.mode, reward: { kind: options.reward } });
 }

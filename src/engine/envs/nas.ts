@@ -10,12 +10,14 @@
  * its current feature-map shape.
  */
 import { ActionGrammar } from '../../shared/action-set';
+import { architectureHash } from '../../shared/architecture';
 import { clampMetric } from '../../shared/training';
-import { describeLayer } from '../../shared/layers';
+import { describeLayer, describeLayers } from '../../shared/layers';
 import { inferLayer, type TensorShape } from '../../shared/shapes';
 import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from '../evaluators/types';
 import { Box, DictSpace, Discrete, MultiDiscrete } from './spaces';
-import type { Env, Info, ResetResult, StepResult } from './types';
+import type { CandidateEnv, Proposal } from './candidate-env';
+import type { Info, ResetResult, StepResult } from './types';
 
 export type NasMode = 'full' | 'layerwise';
 
@@ -57,7 +59,7 @@ export interface NasCheckpoint {
 const METRICS_PER_EPOCH = 4;
 type NasObservation = Record<string, Float32Array>;
 
-export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | MultiDiscrete> {
+export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Discrete | MultiDiscrete> {
   readonly observationSpace: DictSpace<Record<string, Box>>;
   readonly actionSpace: Discrete | MultiDiscrete;
   readonly grammar: ActionGrammar;
@@ -71,6 +73,12 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
   private evaluations = 0;
   /** Passed to the evaluator: cancel the candidate in training, watch its epochs. */
   hooks: EvaluationHooks = {};
+  onPropose?: (proposal: Proposal) => void;
+  /**
+   * Full mode only (absent in layerwise mode, where actionMasks() already depends on the partial
+   * network): the mask of slot `prefix.length` given the earlier slots; after a "none", only "none".
+   */
+  readonly slotMask?: (prefix: readonly number[]) => boolean[];
 
   constructor(options: NasEnvOptions) {
     this.grammar = options.grammar;
@@ -92,6 +100,9 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
     }
     this.observationSpace = new DictSpace(spaces);
     this.actionSpace = this.mode === 'full' ? new MultiDiscrete(new Array(slots).fill(this.grammar.size)) : new Discrete(this.grammar.size);
+    if (this.mode === 'full') {
+      this.slotMask = (prefix) => (prefix.includes(0) ? this.grammar.mask([]).map((_, a) => a === 0) : this.grammar.mask(prefix));
+    }
   }
 
   reset(): ResetResult<NasObservation> {
@@ -109,12 +120,6 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
     return [...first, ...new Array((this.grammar.maxLayers - 1) * this.grammar.size).fill(true)];
   }
 
-  /** Full mode: the mask of slot `prefix.length` given the choices already made for earlier slots. */
-  slotMask(prefix: readonly number[]): boolean[] {
-    const end = prefix.indexOf(0);
-    if (end !== -1) return this.grammar.mask([]).map((_, a) => a === 0);
-    return this.grammar.mask(prefix);
-  }
 
   async step(action: number | number[]): Promise<StepResult<NasObservation>> {
     if (this.mode === 'full') {
@@ -148,9 +153,10 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
     return { memory: structuredClone(this.memory), evaluations: this.evaluations };
   }
 
-  restore(checkpoint: NasCheckpoint): void {
-    this.memory = structuredClone(checkpoint.memory).slice(-this.memoryLen);
-    this.evaluations = checkpoint.evaluations;
+  restore(checkpoint: unknown): void {
+    const c = checkpoint as NasCheckpoint;
+    this.memory = structuredClone(c.memory).slice(-this.memoryLen);
+    this.evaluations = c.evaluations;
     this.prefix = [];
   }
 
@@ -174,6 +180,12 @@ export class NasEnv implements Env<DictSpace<Record<string, Box>>, Discrete | Mu
     const chosen = padded.indexOf(0) === -1 ? padded : padded.slice(0, padded.indexOf(0));
     const violation = this.firstViolation(padded);
     const layers = this.grammar.layers(chosen);
+    this.onPropose?.({
+      action: this.mode === 'full' ? padded : chosen,
+      label: describeLayers(layers),
+      hash: architectureHash(layers),
+      architecture: { layers },
+    });
     const outcome: CandidateOutcome = violation
       ? { status: 'failed', signal: 0, epochs: [], error: violation, hash: '', cached: false }
       : await this.evaluator.evaluate(layers, this.hooks);

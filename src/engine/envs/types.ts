@@ -35,6 +35,12 @@ export interface Env<OS extends Space = Space, AS extends Space = Space> {
    * MultiDiscrete(nvec) the per-slot masks concatenated (sum(nvec) booleans).
    */
   actionMasks?(): boolean[];
+  /**
+   * MultiDiscrete only, when a slot's valid values depend on the earlier slots (an action set's
+   * grammar in full-mode NAS): the mask of slot `prefix.length`. An agent then samples slot by slot
+   * and stores the masks it used, so that training re-evaluates the same distribution.
+   */
+  slotMask?(prefix: readonly number[]): boolean[];
   close?(): void;
 }
 

@@ -4,7 +4,7 @@
  * and NAS-Bench-201 cells looked up in the benchmark table.
  */
 import { architectureHash } from '../../shared/architecture';
-import { describeLayer } from '../../shared/layers';
+import { describeLayers } from '../../shared/layers';
 import type { SlotMask } from '../agents/strategy';
 import { decodeArch, NB201_NVEC, type Nb201Dataset, type Nb201Table } from '../evaluators/nb201';
 import type { CandidateOutcome, EvaluationHooks } from '../evaluators/types';
@@ -40,13 +40,15 @@ export class ActionSetProblem implements SearchProblem {
   constructor(readonly env: NasEnv) {
     if (env.mode !== 'full') throw new Error('ActionSetProblem proposes whole networks: use the environment in full mode');
     this.nvec = new Array(env.grammar.maxLayers).fill(env.grammar.size);
-    this.slotMask = (prefix) => env.slotMask(prefix);
+    const { slotMask } = env;
+    if (!slotMask) throw new Error('the environment has no slot masks');
+    this.slotMask = slotMask;
   }
 
   describe(action: readonly number[]) {
     const layers = this.env.grammar.layers(action);
     return {
-      label: layers.length ? layers.map(describeLayer).join(' → ') : '(classifier head only)',
+      label: describeLayers(layers),
       hash: architectureHash(layers),
       architecture: { layers },
     };

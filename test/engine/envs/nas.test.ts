@@ -1,30 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ActionGrammar, parseActionSet, type ActionSetInput } from '../../../src/shared/action-set';
-import { architectureHash, parseArchitecture } from '../../../src/shared/architecture';
-import type { LayerSpec } from '../../../src/shared/layers';
-import { inferShapes } from '../../../src/shared/shapes';
+import { parseArchitecture } from '../../../src/shared/architecture';
 import { TrainingConfigSchema } from '../../../src/shared/training';
 import { initBackend } from '../../../src/engine/backends';
 import { makeSyntheticDataset, prepareData } from '../../../src/engine/data';
 import { TrainingEvaluator } from '../../../src/engine/evaluators/training';
-import type { CandidateEvaluator, CandidateOutcome } from '../../../src/engine/evaluators/types';
+import type { CandidateOutcome } from '../../../src/engine/evaluators/types';
 import { computeReward, DEFAULT_REWARD, NasEnv } from '../../../src/engine/envs/nas';
 import { createRng } from '../../../src/engine/random';
-
-/** Scores a network by its depth (deeper = better) after checking that it builds; counts calls. */
-class FakeEvaluator implements CandidateEvaluator {
-  readonly settingsKey = 'fake';
-  readonly epochs = 2;
-  calls = 0;
-  constructor(readonly inputShape: [number, number, number] = [28, 28, 1]) {}
-  async evaluate(layers: LayerSpec[]): Promise<CandidateOutcome> {
-    this.calls++;
-    const params = inferShapes({ layers }, this.inputShape, 10).totalParams; // throws if unbuildable
-    const epoch = (e: number) => ({ epoch: e, trainLoss: 1 / e, trainAccuracy: 0.5, validLoss: 1.5 / e, validAccuracy: 0.1 * layers.length, seconds: 1, imagesPerSecond: 1 });
-    return { status: 'completed', signal: 0.1 * layers.length, epochs: [epoch(1), epoch(2)], params, hash: architectureHash(layers), cached: false };
-  }
-}
+import { FakeEvaluator } from '../../support/fake-evaluator';
 
 const DENSE_SET: ActionSetInput = {
   name: 'dense',
@@ -65,9 +50,10 @@ describe('NasEnv full mode', () => {
 
   it('slot masks depend on the earlier slots; after "none" only "none"', () => {
     const env = new NasEnv({ grammar: grammarOf(DENSE_SET), evaluator: new FakeEvaluator(), mode: 'full' });
-    expect(env.slotMask([])).toEqual([false, true, true, true]);
-    expect(env.slotMask([3])).toEqual([false, true, true, false]);
-    expect(env.slotMask([1, 0])).toEqual([true, false, false, false]);
+    expect(new NasEnv({ grammar: grammarOf(DENSE_SET), evaluator: new FakeEvaluator(), mode: 'layerwise' }).slotMask).toBeUndefined();
+    expect(env.slotMask?.([])).toEqual([false, true, true, true]);
+    expect(env.slotMask?.([3])).toEqual([false, true, true, false]);
+    expect(env.slotMask?.([1, 0])).toEqual([true, false, false, false]);
   });
 });
 
@@ -107,7 +93,7 @@ describe('NasEnv layerwise mode', () => {
           if (mode === 'full') {
             const actions: number[] = [];
             for (let slot = 0; slot < grammar.maxLayers; slot++) {
-              const allowed = env.slotMask(actions).flatMap((ok, a) => (ok ? [a] : []));
+              const allowed = (env.slotMask?.(actions) ?? []).flatMap((ok, a) => (ok ? [a] : []));
               actions.push(allowed[rng.int(allowed.length)]);
             }
             step = await env.step(actions);

@@ -135,6 +135,8 @@ export class PPO {
   readonly nvec: number[];
   readonly actDim: number;
   readonly masking: boolean;
+  /** The env's masks of later slots depend on earlier choices (Env.slotMask): sample slot by slot. */
+  readonly conditionalMasks: boolean;
   numTimesteps = 0;
   nUpdates = 0;
   iteration = 0;
@@ -165,7 +167,8 @@ export class PPO {
     this.actDim = this.nvec.reduce((a, b) => a + b, 0);
     for (const e of this.envs)
       if (e.observationSpace.flatDim !== this.obsDim || actionNvec(e.actionSpace).join() !== this.nvec.join()) throw new Error('PPO: all envs must share their spaces');
-    this.masking = this.config.useMasking && typeof env0.actionMasks === 'function';
+    this.conditionalMasks = this.config.useMasking && typeof env0.slotMask === 'function';
+    this.masking = this.conditionalMasks || (this.config.useMasking && typeof env0.actionMasks === 'function');
     const bufSize = this.config.nSteps * this.nEnvs;
     if (bufSize < 2 && this.config.normalizeAdvantage) throw new Error('PPO: n_steps * n_envs must be > 1 with advantage normalisation');
     this.rng = createRng(this.config.seed);
@@ -264,6 +267,54 @@ export class PPO {
     return this.envs[0].actionSpace.kind === 'discrete' ? actions[0] : Array.from(actions);
   }
 
+  /**
+   * Sampling for envs with slotMask: each slot's mask is asked for with the slots chosen so far,
+   * written into `masks` (stored in the buffer, so training re-applies exactly these), then sampled.
+   */
+  private selectActionsSlotBySlot(logits: Float32Array, masks: Uint8Array, actions: Int32Array): Float32Array {
+    const slots = this.nvec.length;
+    const logps = new Float32Array(this.nEnvs);
+    for (let i = 0; i < this.nEnvs; i++) {
+      const env = this.envs[i] as AnyEnv & { slotMask(prefix: readonly number[]): boolean[] };
+      const prefix: number[] = [];
+      let off = 0;
+      for (let s = 0; s < slots; s++) {
+        const k = this.nvec[s];
+        const mask = env.slotMask(prefix);
+        if (mask.length !== k) throw new Error(`slotMask: expected ${k} entries for slot ${s}, got ${mask.length}`);
+        for (let j = 0; j < k; j++) masks[i * this.actDim + off + j] = mask[j] ? 1 : 0;
+        // Sample this slot alone: a one-slot view of the row (later slots' masks are not known yet).
+        const row = logits.subarray(i * this.actDim, (i + 1) * this.actDim);
+        const rowMasks = masks.subarray(i * this.actDim, (i + 1) * this.actDim);
+        const [chosen, logp] = this.sampleSlot(row, rowMasks, off, k);
+        logps[i] += logp;
+        prefix.push(chosen);
+        off += k;
+      }
+      actions.set(prefix, i * slots);
+    }
+    return logps;
+  }
+
+  /** Samples one categorical slot (logits[off..off+k), masked): the value and its log-probability. */
+  private sampleSlot(logits: Float32Array, masks: Uint8Array, off: number, k: number): [number, number] {
+    let max = -Infinity;
+    for (let j = 0; j < k; j++) max = Math.max(max, masks[off + j] ? logits[off + j] : HUGE_NEG);
+    let sum = 0;
+    for (let j = 0; j < k; j++) sum += Math.exp((masks[off + j] ? logits[off + j] : HUGE_NEG) - max);
+    const u = this.rng.next() * sum;
+    let acc = 0;
+    let chosen = -1;
+    for (let j = 0; j < k; j++) {
+      const p = Math.exp((masks[off + j] ? logits[off + j] : HUGE_NEG) - max);
+      if (p === 0) continue;
+      acc += p;
+      chosen = j;
+      if (u < acc) break;
+    }
+    return [chosen, (masks[off + chosen] ? logits[off + chosen] : HUGE_NEG) - (max + Math.log(sum))];
+  }
+
   private toEnvAction(actions: Int32Array, env: number): number | number[] {
     const slots = this.nvec.length;
     if (this.envs[env].actionSpace.kind === 'discrete') return actions[env * slots];
@@ -300,14 +351,16 @@ export class PPO {
     const finalObs = new Float32Array(obsDim);
     while (!buf.full) {
       const obs = this.lastObs!;
-      if (masks)
+      if (masks && !this.conditionalMasks)
         for (let i = 0; i < nEnvs; i++) {
           const m = this.envs[i].actionMasks!();
           if (m.length !== actDim) throw new Error(`actionMasks: expected ${actDim} entries, got ${m.length}`);
           for (let j = 0; j < actDim; j++) masks[i * actDim + j] = m[j] ? 1 : 0;
         }
       const { logits, values } = this.forward(obs, nEnvs);
-      const logps = this.selectActions(logits, nEnvs, masks, false, actions);
+      const logps = this.conditionalMasks
+        ? this.selectActionsSlotBySlot(logits, masks as Uint8Array, actions)
+        : this.selectActions(logits, nEnvs, masks, false, actions);
       newObs = new Float32Array(nEnvs * obsDim);
       for (let i = 0; i < nEnvs; i++) {
         const env = this.envs[i];
