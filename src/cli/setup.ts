@@ -1,9 +1,12 @@
-/** Steps every training command starts with: the backend, then the data. */
-import type { BackendChoice, BackendReport } from '../shared/backend';
+/** What every training command shares: its options, then the backend, then the data. */
+import { Option, type Command } from 'commander';
+import { BACKEND_NAMES, type BackendChoice, type BackendReport } from '../shared/backend';
+import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig } from '../shared/training';
 import { initBackend } from '../engine/backends';
 import { DatasetError, loadDataset, prepareData, type DatasetSpec } from '../engine/data';
 import type { PreparedData } from '../engine/data/types';
 import { CliError } from './errors';
+import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options';
 import type { Output } from './output';
 
 export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
@@ -22,6 +25,47 @@ export interface DataOptions {
   dataDir?: string;
   subset?: number;
   seed: number;
+}
+
+export interface TrainingOptions extends DataOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: OptimizerName;
+  weightDecay: number;
+  backend: BackendChoice;
+  json?: boolean;
+}
+
+/** The dataset, training and backend options of `train` and `search`. */
+export function withTrainingOptions(command: Command, defaults: { epochs: number }): Command {
+  return command
+    .addOption(new Option('--dataset <name>', 'dataset to train on').choices(DATASET_NAMES).default('fashion-mnist'))
+    .option('--data-dir <dir>', 'directory holding the dataset files (required for cifar10)')
+    .option('--epochs <n>', 'training epochs', positiveInt, defaults.epochs)
+    .option('--subset <n>', 'train on at most n samples of the training set', positiveInt)
+    .option('--batch-size <n>', 'batch size', positiveInt, 64)
+    .option('--lr <x>', 'learning rate', positiveNumber, 1e-3)
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
+    .option('--weight-decay <x>', 'L2 weight decay on kernels', nonNegativeNumber, 0)
+    .option('--seed <n>', 'seed of the data split, initial weights, batch order and search strategy', nonNegativeInt, 0)
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend (or env GENNERATOR_BACKEND)')
+        .choices(['auto', ...BACKEND_NAMES])
+        .default(process.env.GENNERATOR_BACKEND ?? 'auto'),
+    )
+    .option('--json', 'one JSON object per line; the last is the summary');
+}
+
+export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
+  return TrainingConfigSchema.parse({
+    epochs: options.epochs,
+    batchSize: options.batchSize,
+    optimizer: options.optimizer,
+    learningRate: options.lr,
+    weightDecay: options.weightDecay,
+    seed: options.seed,
+  });
 }
 
 export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {

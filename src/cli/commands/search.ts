@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ActionGrammar, ActionSetError, parseActionSet } from '../../shared/action-set';
-import { BACKEND_NAMES, type BackendChoice } from '../../shared/backend';
 import type { SearchEvent } from '../../shared/events';
-import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName } from '../../shared/training';
 import { RegularizedEvolution } from '../../engine/agents/evolution';
 import { RandomSearch } from '../../engine/agents/random-search';
 import type { SearchStrategy } from '../../engine/agents/strategy';
@@ -16,61 +14,37 @@ import { ActionSetProblem, Nb201Problem, type SearchProblem } from '../../engine
 import { PpoSearch } from '../../engine/search/ppo-search';
 import { SearchRun } from '../../engine/search/search-run';
 import { CliError } from '../errors';
-import { nonNegativeInt, positiveInt, positiveNumber } from '../options';
+import { positiveInt } from '../options';
 import { createOutput, createProgressBar, percent, snakeCaseKeys, type Output } from '../output';
-import { DATASET_NAMES, loadPreparedData, startBackend } from '../setup';
+import { loadPreparedData, startBackend, trainingConfigFrom, withTrainingOptions, type TrainingOptions } from '../setup';
 
 const STRATEGIES = ['ppo', 'random', 'evolution'] as const;
 const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
 
-interface SearchOptions {
+interface SearchOptions extends TrainingOptions {
   evaluator: 'training' | 'nb201';
   strategy: (typeof STRATEGIES)[number];
   budget: number;
-  seed: number;
   mode: 'full' | 'layerwise';
   reward: 'accuracy' | 'improvement';
   nb201Dataset: Nb201Dataset;
   nb201Dir?: string;
-  dataset: (typeof DATASET_NAMES)[number];
-  dataDir?: string;
   actionSet: string;
-  epochs: number;
-  subset?: number;
-  batchSize: number;
-  lr: number;
-  optimizer: OptimizerName;
-  backend: BackendChoice;
-  json?: boolean;
 }
 
 export function registerSearch(program: Command): void {
-  program
+  const command = program
     .command('search')
     .description('search for an architecture: a strategy proposes, an evaluator scores, the best is reported')
     .addOption(new Option('--evaluator <name>', 'train candidates, or look them up in NAS-Bench-201').choices(['training', 'nb201']).default('training'))
     .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGIES).default('ppo'))
     .option('--budget <n>', 'number of candidates to evaluate', positiveInt, 20)
-    .option('--seed <n>', 'seed for the strategy, the split and the weights', nonNegativeInt, 0)
     .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
     .addOption(new Option('--reward <kind>', "the agent's reward").choices(['accuracy', 'improvement']).default('accuracy'))
     .addOption(new Option('--nb201-dataset <name>', 'NAS-Bench-201 dataset').choices(NB201_DATASETS).default('cifar10'))
     .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
-    .addOption(new Option('--dataset <name>', 'dataset to train on').choices(DATASET_NAMES).default('fashion-mnist'))
-    .option('--data-dir <dir>', 'directory holding the dataset files')
-    .option('--action-set <file>', 'the layers the search may use (JSON)', DEFAULT_ACTION_SET)
-    .option('--epochs <n>', 'training epochs per candidate', positiveInt, 1)
-    .option('--subset <n>', 'train on at most n samples of the training set', positiveInt)
-    .option('--batch-size <n>', 'batch size', positiveInt, 64)
-    .option('--lr <x>', 'learning rate', positiveNumber, 1e-3)
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (or env GENNERATOR_BACKEND)')
-        .choices(['auto', ...BACKEND_NAMES])
-        .default(process.env.GENNERATOR_BACKEND ?? 'auto'),
-    )
-    .option('--json', 'one JSON event per line; the last is the summary')
-    .action(runSearch);
+    .option('--action-set <file>', 'the layers the search may use (JSON)', DEFAULT_ACTION_SET);
+  withTrainingOptions(command, { epochs: 1 }).action(runSearch);
 }
 
 async function runSearch(options: SearchOptions): Promise<void> {
@@ -164,13 +138,7 @@ async function nasEnv(options: SearchOptions, output: Output): Promise<NasEnv> {
   if (!grammar.allowsAnyNetwork()) {
     throw new CliError(`action set "${set.name}" allows no network for input ${data.dataset.inputShape.join('×')}`, 'add edges to output or raise maxLayers');
   }
-  const config = TrainingConfigSchema.parse({
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    learningRate: options.lr,
-    optimizer: options.optimizer,
-    seed: options.seed,
-  });
+  const config = trainingConfigFrom(options);
   const evaluator = new TrainingEvaluator(data, config, { evaluateTest: true });
   output.line(`search   ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`);
   return new NasEnv({ grammar, evaluator, mode: options.mode, reward: { kind: options.reward } });

@@ -1,63 +1,29 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { ArchitectureError } from '../../shared/architecture';
-import { BACKEND_NAMES, type BackendChoice } from '../../shared/backend';
 import { inferShapes } from '../../shared/shapes';
-import { OPTIMIZERS, TrainingConfigSchema, type EpochMetrics, type OptimizerName } from '../../shared/training';
+import type { EpochMetrics } from '../../shared/training';
 import { trainCandidate } from '../../engine/train/candidate';
 import { CliError } from '../errors';
-import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, readArchitecture } from '../options';
+import { readArchitecture } from '../options';
 import { createOutput, createProgressBar, percent } from '../output';
-import { DATASET_NAMES, loadPreparedData, startBackend } from '../setup';
+import { loadPreparedData, startBackend, trainingConfigFrom, withTrainingOptions, type TrainingOptions } from '../setup';
 
-interface TrainOptions {
-  dataset: (typeof DATASET_NAMES)[number];
-  dataDir?: string;
+interface TrainOptions extends TrainingOptions {
   arch: string;
-  epochs: number;
-  subset?: number;
-  batchSize: number;
-  lr: number;
-  optimizer: OptimizerName;
-  weightDecay: number;
-  seed: number;
-  backend: BackendChoice;
-  json?: boolean;
 }
 
 export function registerTrain(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description('build one architecture, train it and report validation and test accuracy')
-    .addOption(new Option('--dataset <name>', 'dataset').choices(DATASET_NAMES).default('fashion-mnist'))
-    .option('--data-dir <dir>', 'directory holding the dataset files (required for cifar10)')
-    .requiredOption('--arch <file-or-json>', 'architecture: a JSON file or inline JSON list of layers')
-    .option('--epochs <n>', 'training epochs', positiveInt, 3)
-    .option('--subset <n>', 'train on at most n samples of the training set', positiveInt)
-    .option('--batch-size <n>', 'batch size', positiveInt, 64)
-    .option('--lr <x>', 'learning rate', positiveNumber, 1e-3)
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
-    .option('--weight-decay <x>', 'L2 weight decay on kernels', nonNegativeNumber, 0)
-    .option('--seed <n>', 'seed for the split, weights and batch order', nonNegativeInt, 0)
-    .addOption(
-      new Option('--backend <name>', 'tfjs backend (or env GENNERATOR_BACKEND)')
-        .choices(['auto', ...BACKEND_NAMES])
-        .default(process.env.GENNERATOR_BACKEND ?? 'auto'),
-    )
-    .option('--json', 'one JSON object per line; the last is the summary')
-    .action(runTrain);
+    .requiredOption('--arch <file-or-json>', 'architecture: a JSON file or inline JSON list of layers');
+  withTrainingOptions(command, { epochs: 3 }).action(runTrain);
 }
 
 async function runTrain(options: TrainOptions): Promise<void> {
   const output = createOutput(Boolean(options.json));
   const architecture = readArchitecture(options.arch);
-  const config = TrainingConfigSchema.parse({
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    optimizer: options.optimizer,
-    learningRate: options.lr,
-    weightDecay: options.weightDecay,
-    seed: options.seed,
-  });
+  const config = trainingConfigFrom(options);
 
   const backend = await startBackend(options.backend, output);
   const data = await loadPreparedData(options);
