@@ -50,6 +50,11 @@ export class PpoSearch {
   private best?: BestCandidate;
   private readonly ppo: PPO;
   private lastPpoCheckpoint: PPOCheckpoint;
+  private signal?: AbortSignal;
+  private deadline = Number.POSITIVE_INFINITY;
+  /** The candidate being evaluated, from the environment's onPropose. */
+  private proposal?: Proposal;
+  private proposedAt = 0;
 
   constructor(
     private readonly env: CandidateEnv,
@@ -68,10 +73,6 @@ export class PpoSearch {
   checkpoint(): PpoSearchCheckpoint {
     return { evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best, ppo: this.lastPpoCheckpoint, env: this.env.checkpoint() };
   }
-
-  private signal?: AbortSignal;
-  private proposal?: Proposal;
-  private proposedAt = 0;
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
     const { budget, runId } = this.options;
@@ -104,8 +105,6 @@ export class PpoSearch {
     emit({ type: 'run_finished', status, evaluations: this.evaluations, cacheHits: this.cacheHits, bestIndex: this.best?.index });
     return { status, evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best };
   }
-
-  private deadline = Number.POSITIVE_INFINITY;
 
   /** The env as PPO sees it: the same, but every terminal step is recorded and may end the search. */
   private watch(env: CandidateEnv): CandidateEnv {
