@@ -10,7 +10,7 @@ import { loadNb201, Nb201DataError, NB201_DATASETS, type Nb201Dataset, type Nb20
 import { TrainingEvaluator } from '../../engine/evaluators/training';
 import { NasEnv } from '../../engine/envs/nas';
 import { Nb201Env } from '../../engine/envs/nb201';
-import { ActionSetProblem, Nb201Problem, type SearchProblem } from '../../engine/search/problems';
+import { EnvProblem, type SearchProblem } from '../../engine/search/problems';
 import { PpoSearch } from '../../engine/search/ppo-search';
 import { SearchRun } from '../../engine/search/search-run';
 import { CliError } from '../errors';
@@ -75,13 +75,12 @@ async function runSearch(options: SearchOptions): Promise<void> {
       }
   };
   const budget = { evaluations: options.budget };
-  const nb201 = options.evaluator === 'nb201';
+  const env = options.evaluator === 'nb201' ? new Nb201Env(loadTable(options), options.nb201Dataset) : await nasEnv(options, output);
   let search: PpoSearch | SearchRun;
   if (options.strategy === 'ppo') {
-    const env = nb201 ? new Nb201Env(loadTable(options), options.nb201Dataset) : await nasEnv(options, output);
     search = new PpoSearch(env, { runId, evaluator: options.evaluator, budget, onEvent, ppo: { seed: options.seed } });
   } else {
-    const problem = nb201 ? new Nb201Problem(loadTable(options), options.nb201Dataset) : new ActionSetProblem(await nasEnv(options, output));
+    const problem = new EnvProblem(env, options.evaluator);
     search = new SearchRun(askTellStrategy(options, problem), problem, { runId, budget, onEvent });
   }
   const summary = await search.run(abort.signal);

@@ -7,12 +7,16 @@ import type { EvaluationHooks } from '../evaluators/types';
 import type { Space } from './spaces';
 import type { Env } from './types';
 
-export interface Proposal {
-  /** The agent's actions for this candidate (full-mode slots, or the layerwise sequence). */
-  action: number[];
+/** How people and the history see a candidate. */
+export interface CandidateDescription {
   label: string;
   hash: string;
   architecture: unknown;
+}
+
+export interface Proposal extends CandidateDescription {
+  /** The agent's actions for this candidate (full-mode slots, or the layerwise sequence). */
+  action: number[];
 }
 
 export interface CandidateEnv<OS extends Space = Space, AS extends Space = Space> extends Env<OS, AS> {
@@ -20,6 +24,8 @@ export interface CandidateEnv<OS extends Space = Space, AS extends Space = Space
   onPropose?: (proposal: Proposal) => void;
   /** Passed to the evaluator (cancellation, per-epoch metrics). */
   hooks: EvaluationHooks;
+  /** The candidate a whole-candidate action stands for. */
+  describe(action: readonly number[]): CandidateDescription;
   checkpoint(): unknown;
   restore(checkpoint: unknown): void;
 }

@@ -16,7 +16,7 @@ import { describeLayer, describeLayers } from '../../shared/layers';
 import { inferLayer, type TensorShape } from '../../shared/shapes';
 import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from '../evaluators/types';
 import { Box, DictSpace, Discrete, MultiDiscrete } from './spaces';
-import type { CandidateEnv, Proposal } from './candidate-env';
+import type { CandidateDescription, CandidateEnv, Proposal } from './candidate-env';
 import type { Info, ResetResult, StepResult } from './types';
 
 export type NasMode = 'full' | 'layerwise';
@@ -149,6 +149,12 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
     };
   }
 
+  /** Choice actions (a 0 ends the network) as the network they build. */
+  describe(actions: readonly number[]): CandidateDescription {
+    const layers = this.grammar.layers(actions);
+    return { label: describeLayers(layers), hash: architectureHash(layers), architecture: { layers } };
+  }
+
   checkpoint(): NasCheckpoint {
     return { memory: structuredClone(this.memory), evaluations: this.evaluations };
   }
@@ -167,7 +173,7 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
       const mask = this.grammar.mask(prefix);
       if (!mask[action]) {
         const what = action === 0 ? 'ending here' : `"${describeLayer(this.grammar.choices[action - 1].layer)}"`;
-        return `slot ${slot + 1}: ${what} is not allowed by action set "${this.grammar.set.name}" after ${prefix.length ? this.grammar.layers(prefix).map(describeLayer).join(' → ') : 'the input'}`;
+        return `slot ${slot + 1}: ${what} is not allowed by action set "${this.grammar.set.name}" after ${prefix.length ? describeLayers(this.grammar.layers(prefix)) : 'the input'}`;
       }
       if (action === 0) return undefined;
       prefix.push(action);
@@ -180,12 +186,7 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
     const chosen = padded.indexOf(0) === -1 ? padded : padded.slice(0, padded.indexOf(0));
     const violation = this.firstViolation(padded);
     const layers = this.grammar.layers(chosen);
-    this.onPropose?.({
-      action: this.mode === 'full' ? padded : chosen,
-      label: describeLayers(layers),
-      hash: architectureHash(layers),
-      architecture: { layers },
-    });
+    this.onPropose?.({ action: this.mode === 'full' ? padded : chosen, ...this.describe(chosen) });
     const outcome: CandidateOutcome = violation
       ? { status: 'failed', signal: 0, epochs: [], error: violation, hash: '', cached: false }
       : await this.evaluator.evaluate(layers, this.hooks);

@@ -11,7 +11,7 @@ import { decodeArch, NB201_NVEC, type Nb201Dataset, type Nb201Table } from '../e
 import type { CandidateOutcome } from '../evaluators/types';
 import { Box, DictSpace, MultiDiscrete } from './spaces';
 import type { ResetResult, StepResult } from './types';
-import type { CandidateEnv, Proposal } from './candidate-env';
+import type { CandidateDescription, CandidateEnv, Proposal } from './candidate-env';
 
 type Nb201Observation = Record<string, Float32Array>;
 
@@ -40,9 +40,8 @@ export class Nb201Env implements CandidateEnv<DictSpace<Record<string, Box>>, Mu
   }
 
   async step(action: number[]): Promise<StepResult<Nb201Observation>> {
-    const arch = decodeArch(action);
     const result = this.table.lookup(action, this.dataset);
-    this.onPropose?.({ action: [...action], label: arch, hash: `nb201:${result.index}`, architecture: { nb201: arch } });
+    this.onPropose?.({ action: [...action], ...this.describe(action) });
     const cached = this.seen.has(result.index);
     this.seen.add(result.index);
     const signal = result.signal / 100;
@@ -50,6 +49,11 @@ export class Nb201Env implements CandidateEnv<DictSpace<Record<string, Box>>, Mu
     this.memory.push({ action: [...action], signal });
     if (this.memory.length > this.memoryLen) this.memory.shift();
     return { obs: this.observe(), reward: signal, terminated: true, truncated: false, info: { outcome } };
+  }
+
+  describe(action: readonly number[]): CandidateDescription {
+    const arch = decodeArch(action);
+    return { label: arch, hash: `nb201:${this.table.indexOf(action)}`, architecture: { nb201: arch } };
   }
 
   render(): unknown {

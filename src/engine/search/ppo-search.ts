@@ -7,7 +7,7 @@
 import type { SearchEvent } from '../../shared/events';
 import { PPO, type PPOCheckpoint, type PPOConfig } from '../agents/ppo';
 import type { CandidateEnv, Proposal } from '../envs/candidate-env';
-import type { CandidateOutcome } from '../evaluators/types';
+import { evaluationOf } from './problems';
 import type { BestCandidate, SearchBudget, SearchSummary } from './search-run';
 
 export interface PpoSearchCheckpoint {
@@ -123,6 +123,7 @@ export class PpoSearch {
       reset: (seed?: number) => env.reset(seed),
       step,
       render: () => env.render(),
+      describe: (action: readonly number[]) => env.describe(action),
       checkpoint: () => env.checkpoint(),
       restore: (checkpoint: unknown) => env.restore(checkpoint),
       ...(env.actionMasks ? { actionMasks: () => env.actionMasks?.() ?? [] } : {}),
@@ -131,22 +132,13 @@ export class PpoSearch {
   }
 
   private record(result: EnvStep): void {
-    const outcome = result.info.outcome as CandidateOutcome;
     const proposal = this.proposal;
     if (!proposal) return;
     const index = this.evaluations;
-    const evaluation = {
-      status: outcome.status,
-      signal: outcome.signal,
-      reward: result.reward,
-      cached: outcome.cached,
-      params: outcome.params,
-      testAccuracy: outcome.testAccuracy,
-      error: outcome.error,
-    };
+    const evaluation = evaluationOf(result);
     this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds: (performance.now() - this.proposedAt) / 1000 });
     this.evaluations++;
-    if (outcome.cached) this.cacheHits++;
+    if (evaluation.cached) this.cacheHits++;
     if (!this.best || evaluation.signal > this.best.evaluation.signal) this.best = { index, ...proposal, evaluation };
     this.proposal = undefined;
   }

@@ -10,10 +10,11 @@ import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
 import { TrainingEvaluator } from '../../../src/engine/evaluators/training';
 import { NasEnv } from '../../../src/engine/envs/nas';
-import { ActionSetProblem, Nb201Problem } from '../../../src/engine/search/problems';
+import { EnvProblem } from '../../../src/engine/search/problems';
+import { Nb201Env } from '../../../src/engine/envs/nb201';
 import { SearchRun, type SearchCheckpoint } from '../../../src/engine/search/search-run';
 
-const nb201 = () => new Nb201Problem(loadNb201(), 'cifar10');
+const nb201 = () => new EnvProblem(new Nb201Env(loadNb201(), 'cifar10'), 'nb201');
 
 describe('SearchRun on NAS-Bench-201', () => {
   it('reports every candidate in order with valid events and keeps the best signal', async () => {
@@ -88,7 +89,7 @@ describe('SearchRun training candidates', () => {
     });
     const grammar = new ActionGrammar(set, data.dataset.inputShape);
     const evaluator = new TrainingEvaluator(data, TrainingConfigSchema.parse({ epochs: 2, batchSize: 32 }), { evaluateTest: true });
-    const problem = new ActionSetProblem(new NasEnv({ grammar, evaluator, mode: 'full' }));
+    const problem = new EnvProblem(new NasEnv({ grammar, evaluator, mode: 'full' }), 'training');
     const events: SearchEvent[] = [];
     const summary = await new SearchRun(new RandomSearch(problem.nvec, 3, undefined, problem.slotMask), problem, { runId: 'r', budget: { evaluations: 25 }, onEvent: (e) => events.push(e) }).run();
     const finished = events.filter((e) => e.type === 'candidate_finished');
