@@ -14,9 +14,10 @@ import { RegularizedEvolution } from '../src/engine/agents/evolution';
 import { RandomSearch } from '../src/engine/agents/random-search';
 import type { SearchStrategy } from '../src/engine/agents/strategy';
 import { loadNb201, NB201_DATASETS, NB201_NVEC, type Nb201Dataset } from '../src/engine/evaluators/nb201';
-import { runOnNb201 } from '../src/engine/evaluators/nb201-run';
 import { Nb201Env } from '../src/engine/envs/nb201';
 import { PpoSearch } from '../src/engine/search/ppo-search';
+import { EnvProblem } from '../src/engine/search/problems';
+import { SearchRun, type SearchSummary } from '../src/engine/search/search-run';
 
 interface SeedResult {
   /** 200-epoch test accuracy (percent) of the architecture chosen by the best signal. */
@@ -24,17 +25,21 @@ interface SeedResult {
   distinct: number;
 }
 
+const resultOf = (summary: SearchSummary): SeedResult => ({
+  test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100,
+  distinct: summary.evaluations - summary.cacheHits,
+});
+
 const askTell = (make: (seed: number) => SearchStrategy) => async (seed: number): Promise<SeedResult> => {
-  const run = await runOnNb201(make(seed), { budget, dataset, table });
-  return { test200: run.best.test200, distinct: run.distinct };
+  const problem = new EnvProblem(new Nb201Env(table, dataset), 'nb201');
+  return resultOf(await new SearchRun(make(seed), problem, { runId: `bench-${seed}`, budget: { evaluations: budget } }).run());
 };
 
 /** One line per strategy: seed → the result of one search. */
 const STRATEGIES: Record<string, (seed: number) => Promise<SeedResult>> = {
   ppo: async (seed) => {
     const search = new PpoSearch(new Nb201Env(table, dataset), { runId: `bench-${seed}`, evaluator: 'nb201', budget: { evaluations: budget }, ppo: { ...ppoOverrides, seed } });
-    const summary = await search.run();
-    return { test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100, distinct: summary.evaluations - summary.cacheHits };
+    return resultOf(await search.run());
   },
   random: askTell((seed) => new RandomSearch(NB201_NVEC, seed)),
   evolution: askTell((seed) => new RegularizedEvolution(NB201_NVEC, { population: 10, sampleSize: 3, seed })),

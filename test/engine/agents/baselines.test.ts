@@ -3,7 +3,9 @@ import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import type { SearchStrategy } from '../../../src/engine/agents/strategy';
 import { loadNb201, NB201_NVEC, resolveNb201Dir } from '../../../src/engine/evaluators/nb201';
-import { runOnNb201 } from '../../../src/engine/evaluators/nb201-run';
+import { Nb201Env } from '../../../src/engine/envs/nb201';
+import { EnvProblem } from '../../../src/engine/search/problems';
+import { SearchRun } from '../../../src/engine/search/search-run';
 
 /** A cheap deterministic objective so the strategy tests need no data: more 3s is better. */
 const toy = (a: number[]) => a.filter((x) => x === 3).length + a[0] / 10;
@@ -128,7 +130,11 @@ describe.skipIf(!hasData)('baselines on NAS-Bench-201 (CIFAR-10, budget 100, see
     const SEEDS = 200;
     const mean = async (make: (seed: number) => SearchStrategy) => {
       let sum = 0;
-      for (let seed = 0; seed < SEEDS; seed++) sum += (await runOnNb201(make(seed), { budget: 100, dataset: 'cifar10', table })).best.test200;
+      for (let seed = 0; seed < SEEDS; seed++) {
+        const problem = new EnvProblem(new Nb201Env(table, 'cifar10'), 'nb201');
+        const run = await new SearchRun(make(seed), problem, { runId: 'r', budget: { evaluations: 100 } }).run();
+        sum += (run.best?.evaluation.testAccuracy ?? 0) * 100;
+      }
       return sum / SEEDS;
     };
     const random = await mean((seed) => new RandomSearch(NB201_NVEC, seed));

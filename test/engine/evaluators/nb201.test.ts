@@ -12,8 +12,12 @@ import {
   NB201_SIZE,
   Nb201DataError,
   resolveNb201Dir,
+  type Nb201Dataset,
 } from '../../../src/engine/evaluators/nb201';
-import { runOnNb201 } from '../../../src/engine/evaluators/nb201-run';
+import { Nb201Env } from '../../../src/engine/envs/nb201';
+import { EnvProblem } from '../../../src/engine/search/problems';
+import { SearchRun } from '../../../src/engine/search/search-run';
+import type { SearchEvent } from '../../../src/shared/events';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import type { SearchStrategy } from '../../../src/engine/agents/strategy';
 
@@ -122,7 +126,10 @@ describe.skipIf(!DATA)(`the NB201 tables (${DATA ?? 'data not found: skipped'})`
   });
 });
 
-describe.skipIf(!DATA)('runOnNb201', () => {
+describe.skipIf(!DATA)('searching the table', () => {
+  const search = (strategy: SearchStrategy, budget: number, dataset: Nb201Dataset, onEvent?: (e: SearchEvent) => void) =>
+    new SearchRun(strategy, new EnvProblem(new Nb201Env(loadNb201(), dataset), 'nb201'), { runId: 'r', budget: { evaluations: budget }, onEvent }).run();
+
   it('picks the best signal seen (first on ties) and counts repeats', async () => {
     const table = loadNb201();
     // A scripted strategy: the all-none cell, then 6111 twice, then a cell with a lower signal.
@@ -135,18 +142,19 @@ describe.skipIf(!DATA)('runOnNb201', () => {
       tell: async (_a, s) => void told.push(s),
       checkpoint: () => ({ k }),
     };
-    const run = await runOnNb201(scripted, { budget: 4, dataset: 'cifar10', table });
-    expect(run.best.index).toBe(6111);
-    expect(run.bestAt).toBe(2);
-    expect(run.best.test200).toBeCloseTo(94.37333, 4);
-    expect(run).toMatchObject({ evaluations: 4, distinct: 3, repeated: 1, strategy: 'scripted' });
-    expect(told).toEqual(script.map((a) => table.lookup(a, 'cifar10').signal));
-    expect(run.bestSignalTrace).toHaveLength(4);
+    const finished: SearchEvent[] = [];
+    const run = await search(scripted, 4, 'cifar10', (e) => e.type === 'candidate_finished' && finished.push(e));
+    expect(run.best?.hash).toBe('nb201:6111');
+    expect(run.best?.index).toBe(1); // first seen at the 2nd evaluation
+    expect(run.best?.evaluation.testAccuracy).toBeCloseTo(0.9437333, 6);
+    expect(run).toMatchObject({ evaluations: 4, cacheHits: 1 }); // 3 distinct, 1 repeated
+    expect(told).toEqual(script.map((a) => table.lookup(a, 'cifar10').signal / 100));
+    expect(finished).toHaveLength(4);
   });
 
   it('is reproducible for a seeded strategy', async () => {
-    const a = await runOnNb201(new RandomSearch([5, 5, 5, 5, 5, 5], 7), { budget: 50, dataset: 'cifar100' });
-    const b = await runOnNb201(new RandomSearch([5, 5, 5, 5, 5, 5], 7), { budget: 50, dataset: 'cifar100' });
+    const a = await search(new RandomSearch([5, 5, 5, 5, 5, 5], 7), 50, 'cifar100');
+    const b = await search(new RandomSearch([5, 5, 5, 5, 5, 5], 7), 50, 'cifar100');
     expect(a).toEqual(b);
   });
 });
