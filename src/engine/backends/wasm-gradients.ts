@@ -254,31 +254,25 @@ function input(inputs: tf.NamedTensorInfoMap, name: string, kernel: string): Ten
   return info;
 }
 
+/** A wasm kernel whose two tensor inputs are named `first` and `second`, in that order. */
+function wasmKernel<Attrs>(
+  kernelName: string,
+  [first, second]: [string, string],
+  impl: (backend: unknown, a: TensorInfo, b: TensorInfo, attrs: Attrs) => TensorInfo,
+): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      impl(backend, input(inputs, first, kernelName), input(inputs, second, kernelName), attrs as unknown as Attrs),
+  };
+}
+
 const GRADIENT_KERNELS: tf.KernelConfig[] = [
-  {
-    kernelName: tf.Conv2DBackpropFilter,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      conv2DBackpropFilter(backend, input(inputs, 'x', tf.Conv2DBackpropFilter), input(inputs, 'dy', tf.Conv2DBackpropFilter), attrs as unknown as tf.Conv2DBackpropFilterAttrs),
-  },
-  {
-    kernelName: tf.Conv2DBackpropInput,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      conv2DBackpropInput(backend, input(inputs, 'dy', tf.Conv2DBackpropInput), input(inputs, 'filter', tf.Conv2DBackpropInput), attrs as unknown as tf.Conv2DBackpropInputAttrs),
-  },
-  {
-    kernelName: tf.DepthwiseConv2dNativeBackpropFilter,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      depthwiseBackpropFilter(backend, input(inputs, 'x', tf.DepthwiseConv2dNativeBackpropFilter), input(inputs, 'dy', tf.DepthwiseConv2dNativeBackpropFilter), attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs),
-  },
-  {
-    kernelName: tf.DepthwiseConv2dNativeBackpropInput,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) =>
-      depthwiseBackpropInput(backend, input(inputs, 'dy', tf.DepthwiseConv2dNativeBackpropInput), input(inputs, 'filter', tf.DepthwiseConv2dNativeBackpropInput), attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs),
-  },
+  wasmKernel(tf.Conv2DBackpropFilter, ['x', 'dy'], conv2DBackpropFilter),
+  wasmKernel(tf.Conv2DBackpropInput, ['dy', 'filter'], conv2DBackpropInput),
+  wasmKernel(tf.DepthwiseConv2dNativeBackpropFilter, ['x', 'dy'], depthwiseBackpropFilter),
+  wasmKernel(tf.DepthwiseConv2dNativeBackpropInput, ['dy', 'filter'], depthwiseBackpropInput),
 ];
 
 /**
