@@ -40,11 +40,6 @@ export class TrainingEvaluator implements CandidateEvaluator {
     return this.replay.size;
   }
 
-  /** Seeds the replay dictionary, e.g. from the history store when a run resumes. */
-  remember(outcome: CandidateOutcome): void {
-    this.replay.set(outcome.hash, { ...outcome, cached: false });
-  }
-
   async evaluate(layers: LayerSpec[], hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
     const hash = architectureHash(layers);
     const known = this.replay.get(hash);
