@@ -8,13 +8,9 @@ import type { SearchEvent } from '../../shared/events';
 import { PPO, type PPOCheckpoint, type PPOConfig } from '../agents/ppo';
 import type { CandidateEnv, Proposal } from '../envs/candidate-env';
 import { evaluationOf } from './problems';
-import type { BestCandidate, SearchBudget, SearchSummary } from './search-run';
+import { SearchTally, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
 
-export interface PpoSearchCheckpoint {
-  evaluations: number;
-  cacheHits: number;
-  best?: BestCandidate;
-  /** PPO as of its last update (the transitions of an unfinished rollout are not kept). */
+export interface PpoSearchCheckpoint extends SearchCounts {  /** PPO as of its last update (the transitions of an unfinished rollout are not kept). */
   ppo: PPOCheckpoint;
   env: unknown;
 }
@@ -45,9 +41,7 @@ type EnvAction = Parameters<CandidateEnv['step']>[0];
 type EnvStep = Awaited<ReturnType<CandidateEnv['step']>>;
 
 export class PpoSearch {
-  private evaluations: number;
-  private cacheHits: number;
-  private best?: BestCandidate;
+  private readonly tally: SearchTally;
   private readonly ppo: PPO;
   private lastPpoCheckpoint: PPOCheckpoint;
   private signal?: AbortSignal;
@@ -61,9 +55,7 @@ export class PpoSearch {
     private readonly options: PpoSearchOptions,
   ) {
     const resume = options.resumeFrom;
-    this.evaluations = resume?.evaluations ?? 0;
-    this.cacheHits = resume?.cacheHits ?? 0;
-    this.best = resume?.best;
+    this.tally = new SearchTally(resume);
     if (resume) env.restore(resume.env);
     const watched = this.watch(env);
     this.ppo = resume ? PPO.fromCheckpoint(watched, resume.ppo) : new PPO(watched, { ...NAS_PPO_DEFAULTS, ...options.ppo });
@@ -71,25 +63,25 @@ export class PpoSearch {
   }
 
   checkpoint(): PpoSearchCheckpoint {
-    return { evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best, ppo: this.lastPpoCheckpoint, env: this.env.checkpoint() };
+    return { ...this.tally.counts(), ppo: this.lastPpoCheckpoint, env: this.env.checkpoint() };
   }
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
     const { budget, runId } = this.options;
     this.signal = signal;
     const emit = (event: SearchEvent) => this.options.onEvent?.(event);
-    emit({ type: 'run_started', runId, strategy: 'ppo', evaluator: this.options.evaluator, budget: budget.evaluations, evaluations: this.evaluations });
+    emit({ type: 'run_started', runId, strategy: 'ppo', evaluator: this.options.evaluator, budget: budget.evaluations, evaluations: this.tally.evaluations });
     this.env.onPropose = (proposal) => {
       this.proposal = proposal;
       this.proposedAt = performance.now();
-      emit({ type: 'candidate_proposed', index: this.evaluations, action: proposal.action, label: proposal.label, hash: proposal.hash });
+      emit({ type: 'candidate_proposed', index: this.tally.evaluations, action: proposal.action, label: proposal.label, hash: proposal.hash });
     };
-    this.env.hooks = { signal, onEpoch: (metrics) => emit({ type: 'epoch_done', index: this.evaluations, metrics }) };
+    this.env.hooks = { signal, onEpoch: (metrics) => emit({ type: 'epoch_done', index: this.tally.evaluations, metrics }) };
     const started = performance.now();
     this.deadline = budget.seconds === undefined ? Number.POSITIVE_INFINITY : started + budget.seconds * 1000;
     let status: SearchSummary['status'] = 'completed';
     try {
-      if (this.evaluations < budget.evaluations && !signal?.aborted) {
+      if (this.tally.evaluations < budget.evaluations && !signal?.aborted) {
         await this.ppo.learn(Number.MAX_SAFE_INTEGER, {
           onUpdate: (diagnostics) => {
             this.lastPpoCheckpoint = this.ppo.checkpoint();
@@ -102,8 +94,9 @@ export class PpoSearch {
       if (!(error instanceof StopSearch) && !signal?.aborted) throw error;
     }
     if (signal?.aborted) status = 'cancelled';
-    emit({ type: 'run_finished', status, evaluations: this.evaluations, cacheHits: this.cacheHits, bestIndex: this.best?.index });
-    return { status, evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best };
+    const { evaluations, cacheHits, best } = this.tally;
+    emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index });
+    return { status, ...this.tally.counts() };
   }
 
   /** The env as PPO sees it: the same, but every terminal step is recorded and may end the search. */
@@ -112,7 +105,7 @@ export class PpoSearch {
       if (this.signal?.aborted || performance.now() > this.deadline) throw new StopSearch();
       const result = await env.step(action);
       if (result.terminated || result.truncated) this.record(result);
-      if (this.evaluations >= this.options.budget.evaluations) throw new StopSearch();
+      if (this.tally.evaluations >= this.options.budget.evaluations) throw new StopSearch();
       return result;
     };
     // Forwarding methods, not prototype delegation: the env's methods must keep writing their own state.
@@ -134,12 +127,10 @@ export class PpoSearch {
   private record(result: EnvStep): void {
     const proposal = this.proposal;
     if (!proposal) return;
-    const index = this.evaluations;
+    const index = this.tally.evaluations;
     const evaluation = evaluationOf(result);
     this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds: (performance.now() - this.proposedAt) / 1000 });
-    this.evaluations++;
-    if (evaluation.cached) this.cacheHits++;
-    if (!this.best || evaluation.signal > this.best.evaluation.signal) this.best = { index, ...proposal, evaluation };
+    this.tally.add({ ...proposal, evaluation });
     this.proposal = undefined;
   }
 }

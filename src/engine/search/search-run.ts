@@ -24,18 +24,42 @@ export interface BestCandidate {
   evaluation: ProblemEvaluation;
 }
 
-export interface SearchCheckpoint {
+/** What a run has done so far: the part of a checkpoint and summary both drivers share. */
+export interface SearchCounts {
   evaluations: number;
   cacheHits: number;
   best?: BestCandidate;
+}
+
+export interface SearchCheckpoint extends SearchCounts {
   strategy: unknown;
 }
 
-export interface SearchSummary {
+export interface SearchSummary extends SearchCounts {
   status: 'completed' | 'cancelled';
+}
+
+/** Counts evaluations and cache hits and keeps the best candidate: the highest signal, the first on ties. */
+export class SearchTally {
   evaluations: number;
   cacheHits: number;
   best?: BestCandidate;
+
+  constructor(from?: SearchCounts) {
+    this.evaluations = from?.evaluations ?? 0;
+    this.cacheHits = from?.cacheHits ?? 0;
+    this.best = from?.best;
+  }
+
+  add(candidate: Omit<BestCandidate, 'index'>): void {
+    const index = this.evaluations++;
+    if (candidate.evaluation.cached) this.cacheHits++;
+    if (!this.best || candidate.evaluation.signal > this.best.evaluation.signal) this.best = { index, ...candidate };
+  }
+
+  counts(): SearchCounts {
+    return { evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best };
+  }
 }
 
 export interface SearchRunOptions {
@@ -47,22 +71,18 @@ export interface SearchRunOptions {
 }
 
 export class SearchRun {
-  private evaluations: number;
-  private cacheHits: number;
-  private best?: BestCandidate;
+  private readonly tally: SearchTally;
 
   constructor(
     private readonly strategy: SearchStrategy,
     private readonly problem: SearchProblem,
     private readonly options: SearchRunOptions,
   ) {
-    this.evaluations = options.resumeFrom?.evaluations ?? 0;
-    this.cacheHits = options.resumeFrom?.cacheHits ?? 0;
-    this.best = options.resumeFrom?.best;
+    this.tally = new SearchTally(options.resumeFrom);
   }
 
   checkpoint(): SearchCheckpoint {
-    return { evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best, strategy: this.strategy.checkpoint() };
+    return { ...this.tally.counts(), strategy: this.strategy.checkpoint() };
   }
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
@@ -75,16 +95,16 @@ export class SearchRun {
       strategy: this.strategy.name,
       evaluator: this.problem.evaluator,
       budget: budget.evaluations,
-      evaluations: this.evaluations,
+      evaluations: this.tally.evaluations,
     });
     let status: SearchSummary['status'] = 'completed';
-    while (this.evaluations < budget.evaluations) {
+    while (this.tally.evaluations < budget.evaluations) {
       if (signal?.aborted) {
         status = 'cancelled';
         break;
       }
       if (budget.seconds !== undefined && (performance.now() - started) / 1000 >= budget.seconds) break;
-      const index = this.evaluations;
+      const index = this.tally.evaluations;
       const action = await this.strategy.ask();
       const description = this.problem.describe(action);
       emit({ type: 'candidate_proposed', index, action, label: description.label, hash: description.hash });
@@ -116,13 +136,10 @@ export class SearchRun {
         seconds: (performance.now() - candidateStarted) / 1000,
       });
       await this.strategy.tell(action, evaluation.signal);
-      this.evaluations++;
-      if (evaluation.cached) this.cacheHits++;
-      if (!this.best || evaluation.signal > this.best.evaluation.signal) {
-        this.best = { index, action, ...description, evaluation };
-      }
+      this.tally.add({ action, ...description, evaluation });
     }
-    emit({ type: 'run_finished', status, evaluations: this.evaluations, cacheHits: this.cacheHits, bestIndex: this.best?.index });
-    return { status, evaluations: this.evaluations, cacheHits: this.cacheHits, best: this.best };
+    const { evaluations, cacheHits, best } = this.tally;
+    emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index });
+    return { status, ...this.tally.counts() };
   }
 }
