@@ -1,6 +1,6 @@
 /** Turns an architecture into a tf.LayersModel: body layers in order, then the classifier head. */
 import { ArchitectureError, type Architecture } from '../../shared/architecture';
-import { poolStride, type LayerSpec } from '../../shared/layers';
+import { poolStride, type LayerOf, type LayerSpec } from '../../shared/layers';
 import { inferShapes, type ShapeReport } from '../../shared/shapes';
 import { tf } from '../tf';
 
@@ -55,35 +55,23 @@ export function buildModel(
   return { model, shapes };
 }
 
+/** The options every convolution shares. */
+function convolution(layer: LayerOf<'conv2d'> | LayerOf<'depthwiseConv2d'> | LayerOf<'separableConv2d'>) {
+  return { kernelSize: layer.kernel, strides: layer.stride, padding: layer.padding, activation: layer.activation };
+}
+
 function createLayer(layer: LayerSpec, seed: number): tf.layers.Layer {
   const glorot = () => tf.initializers.glorotUniform({ seed });
   switch (layer.type) {
     case 'conv2d':
-      return tf.layers.conv2d({
-        filters: layer.filters,
-        kernelSize: layer.kernel,
-        strides: layer.stride,
-        padding: layer.padding,
-        activation: layer.activation,
-        kernelInitializer: glorot(),
-      });
+      return tf.layers.conv2d({ ...convolution(layer), filters: layer.filters, kernelInitializer: glorot() });
     case 'depthwiseConv2d':
-      return tf.layers.depthwiseConv2d({
-        kernelSize: layer.kernel,
-        strides: layer.stride,
-        padding: layer.padding,
-        depthMultiplier: layer.depthMultiplier,
-        activation: layer.activation,
-        depthwiseInitializer: glorot(),
-      });
+      return tf.layers.depthwiseConv2d({ ...convolution(layer), depthMultiplier: layer.depthMultiplier, depthwiseInitializer: glorot() });
     case 'separableConv2d':
       return tf.layers.separableConv2d({
+        ...convolution(layer),
         filters: layer.filters,
-        kernelSize: layer.kernel,
-        strides: layer.stride,
-        padding: layer.padding,
         depthMultiplier: layer.depthMultiplier,
-        activation: layer.activation,
         depthwiseInitializer: glorot(),
         pointwiseInitializer: tf.initializers.glorotUniform({ seed: seed + 500_000 }),
       });
