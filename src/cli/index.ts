@@ -2,7 +2,10 @@
 /** geNNerator's headless front end: `npm run -s cli -- <command>`. */
 import { Command, CommanderError } from 'commander';
 import { registerBackends } from './commands/backends';
+import { registerExport } from './commands/export';
+import { registerRuns } from './commands/runs';
 import { registerSearch } from './commands/search';
+import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
 import { CliError } from './errors';
 
@@ -14,6 +17,9 @@ export function createProgram(): Command {
   registerBackends(program);
   registerTrain(program);
   registerSearch(program);
+  registerRuns(program);
+  registerExport(program);
+  registerServe(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`hint: see \`${command.name()} --help\``);
   return program;
 }

@@ -1,5 +1,6 @@
 /** What every training command shares: its options, then the backend, then the data. */
 import { Option, type Command } from 'commander';
+import { DATASET_NAMES } from '../shared/run-config';
 import { BACKEND_NAMES, type BackendChoice, type BackendReport } from '../shared/backend';
 import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig } from '../shared/training';
 import { initBackend } from '../engine/backends';
@@ -9,7 +10,6 @@ import { CliError } from './errors';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options';
 import type { Output } from './output';
 
-export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
 
 export async function startBackend(choice: BackendChoice, output: Output): Promise<BackendReport> {
   const backend = await initBackend(choice).catch((error: Error) => {

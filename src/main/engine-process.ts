@@ -1,15 +1,13 @@
 /**
- * Entry of the engine process. In the app it runs in an Electron utility process (main forks it
- * with `utilityProcess.fork`, see engine-host.ts) so that TensorFlow.js training never blocks the
- * main process or the UI. It talks to main only through `process.parentPort`, with the messages
- * of src/shared/engine-messages.ts.
+ * Entry of the engine process. In the app it runs in an Electron utility process (the run
+ * supervisor forks it with `utilityProcess.fork`) so that TensorFlow.js training never blocks the
+ * main process or the UI; under the CLI, tests and browser mode it is a Node child process
+ * (`child_process.fork`). Either way it speaks the messages of src/shared/engine-messages.ts.
  *
- * Deliberately Electron-free: it never imports 'electron', only uses the `parentPort` object that
- * Electron puts on `process`. A test can therefore run the built chunk under plain Node by setting
- * `process.parentPort` to a stand-in before importing it.
+ * Deliberately Electron-free: it only uses the `parentPort` object Electron puts on `process`,
+ * or Node's IPC channel (`process.send`) when there is none.
  */
-import { initBackend } from '../engine/backends/index';
-import { parseMainToEngine, type EngineToMain } from '../shared/engine-messages';
+import { serveEngine, type EnginePort } from '../engine/run/engine-service';
 
 /** The part of Electron's `ParentPort` the engine uses (kept local so no Electron types are needed). */
 interface ParentPortLike {
@@ -17,48 +15,43 @@ interface ParentPortLike {
   postMessage(message: unknown): void;
 }
 
-const port = (process as unknown as { parentPort?: ParentPortLike | null }).parentPort;
-if (!port) {
-  // Started outside a utility process (e.g. `node out/main/chunks/engine-process-*.js`): there is
-  // nobody to report to, so say so instead of running silently.
-  throw new Error('engine-process must run with a parent port (Electron utilityProcess)');
-}
-const parentPort: ParentPortLike = port;
-
-function post(message: EngineToMain): void {
-  parentPort.postMessage(message);
+function electronPort(parentPort: ParentPortLike): EnginePort {
+  return {
+    post: (message) => parentPort.postMessage(message),
+    onMessage: (listener) => parentPort.on('message', (event) => listener(event.data)),
+    // postMessage hands the message to Electron at once; give its IPC a moment before exiting.
+    flush: () => new Promise((resolve) => setTimeout(resolve, 100)),
+  };
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+function nodePort(): EnginePort {
+  let pending = 0;
+  let drained: Array<() => void> = [];
+  return {
+    post: (message) => {
+      pending++;
+      process.send!(message, undefined, undefined, () => {
+        if (--pending === 0) for (const resolve of drained.splice(0)) resolve();
+      });
+    },
+    onMessage: (listener) => process.on('message', listener),
+    flush: () => (pending === 0 ? Promise.resolve() : new Promise((resolve) => drained.push(resolve))),
+  };
 }
 
-// Registering the listener also keeps the utility process alive while main may still talk to it.
-parentPort.on('message', (event) => {
-  let message;
-  try {
-    message = parseMainToEngine(event.data);
-  } catch (error) {
-    post({ type: 'error', message: errorMessage(error) });
-    return;
-  }
-  switch (message.type) {
-    case 'shutdown':
-      process.exit(0);
-  }
-});
+const parentPort = (process as unknown as { parentPort?: ParentPortLike | null }).parentPort;
+if (!parentPort && !process.send) {
+  // Started by hand (`node …/engine-process.js`): there is nobody to report to, so say so.
+  throw new Error('engine-process must run with a parent port (Electron utilityProcess) or an IPC channel (child_process.fork)');
+}
+// Without its parent the engine has no one to report to: a killed CLI or app must not leave it training.
+process.on('disconnect', () => process.exit(0));
+const port = parentPort ? electronPort(parentPort) : nodePort();
 
-// A crash in the engine should reach main as a message, so main can show why instead of only an
-// exit code. The short delay lets the message leave before the process dies (postMessage is async).
+// A crash in the engine should reach main as a message, so main can show why instead of only an exit code.
 process.on('uncaughtException', (error) => {
-  post({ type: 'error', message: errorMessage(error) });
-  setTimeout(() => process.exit(1), 200);
+  port.post({ type: 'error', message: `engine crashed: ${error.stack ?? error.message}` });
+  void port.flush().then(() => process.exit(1));
 });
 
-try {
-  const backend = await initBackend();
-  post({ type: 'ready', backend });
-} catch (error) {
-  // Stay alive: main decides what to do (it reports the error and sends `shutdown`).
-  post({ type: 'error', message: `backend initialisation failed: ${errorMessage(error)}` });
-}
+serveEngine(port, (code) => process.exit(code));

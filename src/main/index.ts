@@ -1,17 +1,19 @@
 /**
- * Electron main process: one window, one engine process, and the IPC handlers between them.
- * Kept thin: the engine lifecycle lives in engine-host.ts (Electron-free), the window in window.ts.
+ * Electron main process: one window, the main-process services (history store, run supervisor,
+ * API dispatcher; see services/app-services.ts), and the IPC between them and the renderer.
+ * Kept thin: the services are Electron-free and shared with browser mode (`cli serve`).
  */
+import { join } from 'node:path';
 import { app, BrowserWindow, ipcMain, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 // electron-vite bundles the engine entry as its own chunk and gives us its path at runtime:
 // the engine must run in a separate process, not be inlined into main.
 import enginePath from './engine-process?modulePath';
-import { EngineHost } from './engine-host';
+import { createAppServices, type AppServices } from './services/app-services';
+import type { EngineChild } from './services/engine-child';
 import { createMainWindow } from './window';
 import { IPC } from '../preload/channels';
 
-// A second copy would fork a second engine and (later) open the same SQLite history as a second
-// writer; hand over to the running instance instead.
+// A second copy would open the same SQLite history as a second writer; hand over to the running instance instead.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
@@ -20,10 +22,8 @@ if (!app.requestSingleInstanceLock()) {
 
 function main(): void {
   let mainWindow: BrowserWindow | null = null;
-
-  const engine = new EngineHost(() =>
-    utilityProcess.fork(enginePath, [], { serviceName: 'geNNerator engine', stdio: 'inherit' }),
-  );
+  let services: AppServices | null = null;
+  const spawnEngine = (): EngineChild => utilityProcess.fork(enginePath, [], { serviceName: 'geNNerator engine', stdio: 'inherit' });
 
   function openWindow(): void {
     const window = createMainWindow();
@@ -43,9 +43,11 @@ function main(): void {
     if (!trusted) throw new Error('IPC call from an untrusted sender');
   }
 
-  ipcMain.handle(IPC.backend, (event) => {
+  ipcMain.handle(IPC.call, (event, method: unknown, params: unknown) => {
     assertTrustedSender(event);
-    return engine.getBackend();
+    if (!services) throw new Error('geNNerator is still starting');
+    // The dispatcher validates the method and its parameters.
+    return services.dispatch(String(method), params);
   });
 
   app.on('second-instance', () => {
@@ -59,21 +61,29 @@ function main(): void {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Give the engine a chance to exit cleanly (later: finish writing a checkpoint) before quitting;
-  // EngineHost.stop() is bounded, so quitting never hangs on it.
-  let engineStopped = false;
+  // Stop running searches cleanly (they stay resumable) before quitting; stops are bounded.
+  let servicesStopped = false;
   app.on('will-quit', (event) => {
-    if (engineStopped) return;
+    if (servicesStopped || !services) return;
     event.preventDefault();
-    void engine.stop().finally(() => {
-      engineStopped = true;
+    void services.shutdown().finally(() => {
+      servicesStopped = true;
       app.quit();
     });
   });
 
   void app.whenReady().then(() => {
-    // Start the engine first: initialising TensorFlow.js takes a moment and overlaps window load.
-    engine.start();
+    services = createAppServices({
+      dbPath: join(app.getPath('userData'), 'history.db'),
+      spawnEngine,
+      shell: 'electron',
+      actionSetsDir: join(app.getAppPath(), 'resources', 'action-sets'),
+      defaultExportDir: join(app.getPath('documents'), 'geNNerator exports'),
+      log: (message) => console.error(`[geNNerator] ${message}`),
+    });
+    services.supervisor.subscribe((update) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC.update, update);
+    });
     openWindow();
     app.on('activate', () => {
       // macOS: clicking the dock icon with no window open reopens one.

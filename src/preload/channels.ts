@@ -4,6 +4,8 @@
  * imports so it can be bundled into both the (sandboxed) preload and main.
  */
 export const IPC = {
-  /** invoke → BackendReport of the engine process. */
-  backend: 'gennerator:backend',
+  /** invoke(method, params) → the result of one API call (src/shared/api.ts). */
+  call: 'gennerator:call',
+  /** main → renderer: a RunUpdate. */
+  update: 'gennerator:update',
 } as const;

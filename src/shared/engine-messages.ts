@@ -3,10 +3,11 @@
  * child process under the CLI and tests). The engine is a separate process, so nothing it sends is
  * trusted by type alone: the receiver parses every message with these schemas on arrival.
  *
- * This is the seed of the contract; new message kinds are added as members of the unions below.
  */
 import { z } from 'zod';
 import { BACKEND_NAMES, type BackendReport } from './backend';
+import { EpochMetricsSchema, SearchEventSchema } from './events';
+import { RunConfigSchema } from './run-config';
 
 const backendNameSchema = z.enum(BACKEND_NAMES);
 
@@ -29,21 +30,68 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _reportSchemaMatches: Same<z.infer<typeof backendReportSchema>, BackendReport> = true;
 void _reportSchemaMatches;
 
+
+/** An earlier result under the same training settings: the engine reuses it instead of training. */
+export const cachedOutcomeSchema = z.strictObject({
+  hash: z.string().min(1),
+  status: z.enum(['completed', 'diverged', 'failed']),
+  signal: z.number(),
+  params: z.number().optional(),
+  testAccuracy: z.number().optional(),
+  error: z.string().optional(),
+  epochs: z.array(EpochMetricsSchema),
+});
+export type CachedOutcome = z.infer<typeof cachedOutcomeSchema>;
+
+/** A trained model in tfjs layers form; the weights travel as base64 (JSON-safe on every channel). */
+export const modelMessageSchema = z.strictObject({
+  topology: z.record(z.string(), z.json()),
+  weightSpecs: z.array(z.strictObject({ name: z.string(), shape: z.array(z.int().min(0)), dtype: z.enum(['float32', 'int32', 'bool']) })),
+  weightData: z.base64(),
+});
+export type ModelMessage = z.infer<typeof modelMessageSchema>;
+
 /** Engine → main. */
 export const engineToMainSchema = z.discriminatedUnion('type', [
-  /** The engine initialised its TensorFlow.js backend and is ready for work. */
-  z.object({ type: z.literal('ready'), backend: backendReportSchema }),
-  /** The engine failed (at start-up for now); it may exit after sending this. */
-  z.object({ type: z.literal('error'), message: z.string() }),
+  /** The process is up and listening (it initialises TensorFlow.js only when given work). */
+  z.strictObject({ type: z.literal('ready') }),
+  /** Answer to `probe`. */
+  z.strictObject({ type: z.literal('backend'), backend: backendReportSchema }),
+  /** The run's backend is up and its data loaded; `settingsKey` identifies comparable results (the cache key). */
+  z.strictObject({ type: z.literal('prepared'), backend: backendReportSchema, settingsKey: z.string().min(1), description: z.string() }),
+  /** A search event; a candidate_finished carries the checkpoint after it, and the model when kept. */
+  z.strictObject({ type: z.literal('event'), event: SearchEventSchema, checkpoint: z.json().optional(), model: modelMessageSchema.optional() }),
+  /** The run reached the pause point (between candidates), or continues after one. */
+  z.strictObject({ type: z.literal('paused'), paused: z.boolean() }),
+  /** The engine failed; `message` says what and where. It exits after sending this. */
+  z.strictObject({ type: z.literal('error'), message: z.string() }),
 ]);
 export type EngineToMain = z.infer<typeof engineToMainSchema>;
 
 /** Main → engine. */
 export const mainToEngineSchema = z.discriminatedUnion('type', [
-  /** Finish up and exit; main kills the process if it does not exit soon after. */
-  z.object({ type: z.literal('shutdown') }),
+  /** Report the backend `auto` would pick (the app's status badge). */
+  z.strictObject({ type: z.literal('probe') }),
+  /** Run (or continue, from `checkpoint`) a search; the engine process runs one search and exits. */
+  z.strictObject({
+    type: z.literal('start'),
+    runId: z.string().min(1),
+    config: RunConfigSchema,
+    /** The total budget, which may exceed config.budget when a finished run is extended. */
+    budget: z.int().min(1),
+    checkpoint: z.json().optional(),
+  }),
+  /** Reply to `prepared`: earlier outcomes under the same settings. */
+  z.strictObject({ type: z.literal('cache'), entries: z.array(cachedOutcomeSchema) }),
+  z.strictObject({ type: z.literal('pause') }),
+  z.strictObject({ type: z.literal('resume') }),
+  /** Stop after cancelling the candidate in training; the run stays resumable. */
+  z.strictObject({ type: z.literal('stop') }),
+  /** Exit now; main kills the process if it does not exit soon after. */
+  z.strictObject({ type: z.literal('shutdown') }),
 ]);
-export type MainToEngine = z.infer<typeof mainToEngineSchema>;
+export type MainToEngine = z.input<typeof mainToEngineSchema>;
+export type MainToEngineParsed = z.output<typeof mainToEngineSchema>;
 
 /** Parses an incoming engine message; throws a readable error for anything else. */
 export function parseEngineToMain(data: unknown): EngineToMain {
@@ -53,7 +101,7 @@ export function parseEngineToMain(data: unknown): EngineToMain {
 }
 
 /** Parses an incoming main message; throws a readable error for anything else. */
-export function parseMainToEngine(data: unknown): MainToEngine {
+export function parseMainToEngine(data: unknown): MainToEngineParsed {
   const result = mainToEngineSchema.safeParse(data);
   if (!result.success) throw new Error(`invalid message from main: ${z.prettifyError(result.error)}`);
   return result.data;

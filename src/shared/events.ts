@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-const EpochMetricsSchema = z.strictObject({
+export const EpochMetricsSchema = z.strictObject({
   epoch: z.int().min(1),
   trainLoss: z.number(),
   trainAccuracy: z.number(),
@@ -35,6 +35,8 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     /** Human-readable architecture, e.g. "conv2d 16 5×5 → maxPool 2×2". */
     label: z.string(),
     hash: z.string(),
+    /** The candidate itself ({layers} for trained networks, {nb201} for benchmark cells). */
+    architecture: z.json(),
   }),
   z.strictObject({ type: z.literal('epoch_done'), index: z.int().min(0), metrics: EpochMetricsSchema }),
   z.strictObject({
@@ -49,7 +51,14 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     error: z.string().optional(),
     seconds: z.number(),
   }),
-  z.strictObject({ type: z.literal('agent_updated'), diagnostics: z.record(z.string(), z.number()) }),
+  z.strictObject({
+    type: z.literal('agent_updated'),
+    /** 1-based count of agent updates in the run: an update repeated after a resume has the same one. */
+    iteration: z.int().min(1),
+    /** Candidates evaluated when the update was made. */
+    evaluations: z.int().min(0),
+    diagnostics: z.record(z.string(), z.number()),
+  }),
   z.strictObject({
     type: z.literal('run_finished'),
     status: z.enum(['completed', 'cancelled']),

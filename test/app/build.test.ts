@@ -191,15 +191,17 @@ describe('built engine chunk under plain Node', () => {
     return { child, nextMessage, exited, output: () => output };
   }
 
-  it('posts ready with a BackendReport, rejects bad messages, and exits on shutdown', async () => {
+  it('posts ready, answers a probe with a BackendReport, rejects bad messages, and exits on shutdown', async () => {
     const engine = startEngine();
     try {
-      const ready = await engine.nextMessage();
-      expect(ready.type, JSON.stringify(ready)).toBe('ready');
-      if (ready.type !== 'ready') return;
-      expect(BACKEND_NAMES).toContain(ready.backend.name);
-      expect(ready.backend.device.length).toBeGreaterThan(0);
-      expect(ready.backend.probes.some((p) => p.name === ready.backend.name && p.available)).toBe(true);
+      expect(await engine.nextMessage()).toEqual({ type: 'ready' });
+      engine.child.send({ type: 'probe' });
+      const probed = await engine.nextMessage();
+      expect(probed.type, JSON.stringify(probed)).toBe('backend');
+      if (probed.type !== 'backend') return;
+      expect(BACKEND_NAMES).toContain(probed.backend.name);
+      expect(probed.backend.device.length).toBeGreaterThan(0);
+      expect(probed.backend.probes.some((p) => p.name === probed.backend.name && p.available)).toBe(true);
 
       // Anything that is not a MainToEngine message is answered with an error, not a crash.
       engine.child.send({ type: 'no-such-message' });

@@ -1,5 +1,8 @@
 /** Runs the real CLI as a user would (`npm run -s cli -- …` is `tsx src/cli/index.ts …`). */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,9 +16,28 @@ export interface CliRun {
   events: Array<Record<string, unknown>>;
 }
 
+/** A fresh data directory, so no test reads or writes the user's history. */
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'gennerator-test-'));
+}
+
+function testEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, GENNERATOR_HOME: tempDataDir(), ...env };
+  if (!('GENNERATOR_DB' in env)) delete merged.GENNERATOR_DB;
+  return merged;
+}
+
+/**
+ * The CLI as one Node process (tsx as a loader, not tsx's wrapper process), so that killing its pid
+ * kills the CLI itself: what the fault tests need.
+ */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', ...args], { cwd: REPO_ROOT, env: testEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, ['src/cli/index.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    const child = spawn(TSX, ['src/cli/index.ts', ...args], { cwd: REPO_ROOT, env: testEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

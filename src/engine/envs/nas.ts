@@ -54,6 +54,8 @@ export interface MemoryEntry {
 export interface NasCheckpoint {
   memory: MemoryEntry[];
   evaluations: number;
+  /** The partial network of a layerwise episode (a search cancelled mid-episode continues it). */
+  prefix: number[];
 }
 
 const METRICS_PER_EPOCH = 4;
@@ -156,14 +158,15 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
   }
 
   checkpoint(): NasCheckpoint {
-    return { memory: structuredClone(this.memory), evaluations: this.evaluations };
+    return { memory: structuredClone(this.memory), evaluations: this.evaluations, prefix: [...this.prefix] };
   }
 
   restore(checkpoint: unknown): void {
     const c = checkpoint as NasCheckpoint;
-    this.memory = structuredClone(c.memory).slice(-this.memoryLen);
+    // slice(-0) would keep everything.
+    this.memory = this.memoryLen > 0 ? structuredClone(c.memory).slice(-this.memoryLen) : [];
     this.evaluations = c.evaluations;
-    this.prefix = [];
+    this.prefix = [...(c.prefix ?? [])];
   }
 
   /** Where the masks are first broken, or undefined when every action was allowed. */

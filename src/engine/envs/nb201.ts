@@ -66,7 +66,8 @@ export class Nb201Env implements CandidateEnv<DictSpace<Record<string, Box>>, Mu
 
   restore(checkpoint: unknown): void {
     const c = checkpoint as { memory: Array<{ action: number[]; signal: number }>; seen: number[] };
-    this.memory = structuredClone(c.memory).slice(-this.memoryLen);
+    // slice(-0) would keep everything.
+    this.memory = this.memoryLen > 0 ? structuredClone(c.memory).slice(-this.memoryLen) : [];
     this.seen.clear();
     for (const i of c.seen) this.seen.add(i);
   }

@@ -7,6 +7,7 @@
  * order they appear in the NB201 arch string (1←0, 2←0, 2←1, 3←0, 3←1, 3←2), ops numbered as in
  * NB201_OPS. The row of a cell is found through a Map from arch string (no index formula assumed).
  */
+import { NB201_DATASET_NAMES } from '../../shared/run-config';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,7 @@ export const NB201_EDGES: readonly (readonly [number, number])[] = [
 ];
 export const NB201_FILES = { final: 'nb201_200ep.csv', short: 'nb201_12ep.csv' } as const;
 export const NB201_HEADER = 'arch,cifar10_valid,cifar10_test,cifar100_valid,cifar100_test,imagenet16_valid,imagenet16_test';
-export const NB201_DATASETS = ['cifar10', 'cifar100', 'imagenet16'] as const;
+export const NB201_DATASETS = NB201_DATASET_NAMES;
 export type Nb201Dataset = (typeof NB201_DATASETS)[number];
 /** Environment variable that overrides the default data directory. */
 export const NB201_DIR_ENV = 'GENNERATOR_NB201_DIR';

@@ -7,17 +7,21 @@ import type { LayerSpec } from '../../shared/layers';
 import type { TrainingConfig } from '../../shared/training';
 import { datasetFingerprint } from '../data';
 import type { PreparedData } from '../data/types';
+import { captureModel, type ModelArtifact } from '../model/artifact';
 import { trainCandidate } from '../train/candidate';
 import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from './types';
 
 export interface TrainingEvaluatorOptions {
   /** Also measure test accuracy of every completed candidate (for reports; never the signal). */
   evaluateTest?: boolean;
+  /** Capture each completed candidate's trained weights (read them with `takeModel`). */
+  captureModels?: boolean;
 }
 
 export class TrainingEvaluator implements CandidateEvaluator {
   readonly settingsKey: string;
   private readonly replay = new Map<string, CandidateOutcome>();
+  private lastModel?: ModelArtifact;
 
   constructor(
     private readonly data: PreparedData,
@@ -40,7 +44,20 @@ export class TrainingEvaluator implements CandidateEvaluator {
     return this.replay.size;
   }
 
+  /** Results of earlier runs under the same settings (`settingsKey`): they count as already trained. */
+  preload(outcomes: Iterable<Omit<CandidateOutcome, 'cached'>>): void {
+    for (const outcome of outcomes) if (!this.replay.has(outcome.hash)) this.replay.set(outcome.hash, { ...outcome, cached: false });
+  }
+
+  /** The weights of the candidate trained last, once (undefined after a cached or failed one). */
+  takeModel(): ModelArtifact | undefined {
+    const model = this.lastModel;
+    this.lastModel = undefined;
+    return model;
+  }
+
   async evaluate(layers: LayerSpec[], hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
+    this.lastModel = undefined;
     const hash = architectureHash(layers);
     const known = this.replay.get(hash);
     if (known) return { ...known, cached: true };
@@ -48,6 +65,7 @@ export class TrainingEvaluator implements CandidateEvaluator {
       signal: hooks.signal,
       onEpoch: hooks.onEpoch,
       evaluateTest: this.options.evaluateTest,
+      onTrained: this.options.captureModels ? async (model) => void (this.lastModel = await captureModel(model)) : undefined,
     });
     let outcome: CandidateOutcome;
     if (result.status === 'failed') {

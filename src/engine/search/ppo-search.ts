@@ -3,14 +3,17 @@
  * layerwise episodes of several steps work), and the search watches it: proposals and epochs through
  * the environment's hooks, outcomes at each terminal step, diagnostics after each update. The run
  * stops at the evaluation budget or when cancelled, mid-rollout if need be.
+ *
+ * Each candidate_finished event comes with the checkpoint of the search right after that candidate
+ * (PPO mid-rollout included), from which a resumed run continues exactly as the uninterrupted one.
  */
 import type { SearchEvent } from '../../shared/events';
 import { PPO, type PPOCheckpoint, type PPOConfig } from '../agents/ppo';
 import type { CandidateEnv, Proposal } from '../envs/candidate-env';
-import { evaluationOf } from './problems';
-import { SearchTally, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
+import { evaluationOf, type ProblemEvaluation } from './problems';
+import { SearchTally, type EventArchitecture, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
 
-export interface PpoSearchCheckpoint extends SearchCounts {  /** PPO as of its last update (the transitions of an unfinished rollout are not kept). */
+export interface PpoSearchCheckpoint extends SearchCounts {
   ppo: PPOCheckpoint;
   env: unknown;
 }
@@ -20,7 +23,8 @@ export interface PpoSearchOptions {
   evaluator: 'training' | 'nb201';
   budget: SearchBudget;
   ppo?: Partial<PPOConfig>;
-  onEvent?: (event: SearchEvent) => void;
+  /** With every candidate_finished event (and only then), the checkpoint as of that candidate. */
+  onEvent?: (event: SearchEvent, checkpoint?: PpoSearchCheckpoint) => void;
   resumeFrom?: PpoSearchCheckpoint;
 }
 
@@ -43,12 +47,13 @@ type EnvStep = Awaited<ReturnType<CandidateEnv['step']>>;
 export class PpoSearch {
   private readonly tally: SearchTally;
   private readonly ppo: PPO;
-  private lastPpoCheckpoint: PPOCheckpoint;
   private signal?: AbortSignal;
   private deadline = Number.POSITIVE_INFINITY;
   /** The candidate being evaluated, from the environment's onPropose. */
   private proposal?: Proposal;
   private proposedAt = 0;
+  /** The outcome of the last terminal step, reported once PPO has stored its transition. */
+  private finished?: { proposal: Proposal; evaluation: ProblemEvaluation; seconds: number };
 
   constructor(
     private readonly env: CandidateEnv,
@@ -59,11 +64,14 @@ export class PpoSearch {
     if (resume) env.restore(resume.env);
     const watched = this.watch(env);
     this.ppo = resume ? PPO.fromCheckpoint(watched, resume.ppo) : new PPO(watched, { ...NAS_PPO_DEFAULTS, ...options.ppo });
-    this.lastPpoCheckpoint = this.ppo.checkpoint();
   }
 
+  /**
+   * The live state: exact between candidates, and whenever run() has returned (a step cut short by
+   * cancellation leaves PPO and the env as before it).
+   */
   checkpoint(): PpoSearchCheckpoint {
-    return { ...this.tally.counts(), ppo: this.lastPpoCheckpoint, env: this.env.checkpoint() };
+    return { ...this.tally.counts(), ppo: this.ppo.checkpoint(), env: this.env.checkpoint() };
   }
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
@@ -74,19 +82,23 @@ export class PpoSearch {
     this.env.onPropose = (proposal) => {
       this.proposal = proposal;
       this.proposedAt = performance.now();
-      emit({ type: 'candidate_proposed', index: this.tally.evaluations, action: proposal.action, label: proposal.label, hash: proposal.hash });
+      const { action, label, hash, architecture } = proposal;
+      emit({ type: 'candidate_proposed', index: this.tally.evaluations, action, label, hash, architecture: architecture as EventArchitecture });
     };
     this.env.hooks = { signal, onEpoch: (metrics) => emit({ type: 'epoch_done', index: this.tally.evaluations, metrics }) };
     const started = performance.now();
     this.deadline = budget.seconds === undefined ? Number.POSITIVE_INFINITY : started + budget.seconds * 1000;
     let status: SearchSummary['status'] = 'completed';
     try {
-      if (this.tally.evaluations < budget.evaluations && !signal?.aborted) {
-        await this.ppo.learn(Number.MAX_SAFE_INTEGER, {
+      if (this.tally.evaluations < budget.evaluations && !this.stopRequested()) {
+        // Never resetting the timestep count: a resumed run continues PPO's rollout and schedules
+        // (total = MAX_SAFE_INTEGER either way).
+        await this.ppo.learn(Number.MAX_SAFE_INTEGER - this.ppo.numTimesteps, {
+          resetNumTimesteps: false,
+          onStep: () => this.afterStep(),
           onUpdate: (diagnostics) => {
-            this.lastPpoCheckpoint = this.ppo.checkpoint();
             const numeric = Object.fromEntries(Object.entries(diagnostics).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
-            emit({ type: 'agent_updated', diagnostics: numeric });
+            emit({ type: 'agent_updated', iteration: diagnostics.iteration, evaluations: this.tally.evaluations, diagnostics: numeric });
           },
         });
       }
@@ -99,13 +111,33 @@ export class PpoSearch {
     return { status, ...this.tally.counts() };
   }
 
-  /** The env as PPO sees it: the same, but every terminal step is recorded and may end the search. */
+  private stopRequested(): boolean {
+    return Boolean(this.signal?.aborted) || performance.now() > this.deadline;
+  }
+
+  /**
+   * PPO's onStep: the transition is in the buffer, so the candidate a terminal step finished is
+   * counted and reported now, with a checkpoint that includes it. False stops PPO at once.
+   */
+  private afterStep(): boolean {
+    const finished = this.finished;
+    if (finished) {
+      this.finished = undefined;
+      const index = this.tally.evaluations;
+      this.tally.add({ ...finished.proposal, evaluation: finished.evaluation });
+      const onEvent = this.options.onEvent;
+      if (onEvent) onEvent({ type: 'candidate_finished', index, ...finished.evaluation, seconds: finished.seconds }, this.checkpoint());
+    }
+    return this.tally.evaluations < this.options.budget.evaluations && !this.stopRequested();
+  }
+
+  /** The env as PPO sees it: the same, but every terminal step's outcome is recorded, and a step may end the search. */
   private watch(env: CandidateEnv): CandidateEnv {
     const step = async (action: EnvAction): Promise<EnvStep> => {
-      if (this.signal?.aborted || performance.now() > this.deadline) throw new StopSearch();
+      // Thrown before the step changes anything (PPO puts back its draws): the state stays resumable.
+      if (this.stopRequested()) throw new StopSearch();
       const result = await env.step(action);
       if (result.terminated || result.truncated) this.record(result);
-      if (this.tally.evaluations >= this.options.budget.evaluations) throw new StopSearch();
       return result;
     };
     // Forwarding methods, not prototype delegation: the env's methods must keep writing their own state.
@@ -127,10 +159,7 @@ export class PpoSearch {
   private record(result: EnvStep): void {
     const proposal = this.proposal;
     if (!proposal) return;
-    const index = this.tally.evaluations;
-    const evaluation = evaluationOf(result);
-    this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds: (performance.now() - this.proposedAt) / 1000 });
-    this.tally.add({ ...proposal, evaluation });
     this.proposal = undefined;
+    this.finished = { proposal, evaluation: evaluationOf(result), seconds: (performance.now() - this.proposedAt) / 1000 };
   }
 }

@@ -29,6 +29,9 @@ export interface SearchProblem {
   readonly slotMask?: SlotMask;
   describe(action: readonly number[]): CandidateDescription;
   evaluate(action: number[], hooks: EvaluationHooks): Promise<ProblemEvaluation>;
+  /** State that evaluations depend on (an env's memory and cache flags), for checkpoints; JSON-serialisable. */
+  checkpoint?(): unknown;
+  restore?(checkpoint: unknown): void;
 }
 
 /** The evaluation a candidate environment's terminal step reports (its reward and `info.outcome`). */
@@ -67,5 +70,13 @@ export class EnvProblem implements SearchProblem {
   async evaluate(action: number[], hooks: EvaluationHooks): Promise<ProblemEvaluation> {
     this.env.hooks = hooks;
     return evaluationOf(await this.env.step(action));
+  }
+
+  checkpoint(): unknown {
+    return this.env.checkpoint();
+  }
+
+  restore(checkpoint: unknown): void {
+    this.env.restore(checkpoint);
   }
 }

@@ -2,7 +2,9 @@
  * The search loop: strategy × problem, for a budget of evaluations (and optionally of seconds).
  * Each candidate is asked for, described, evaluated and told back, and every step is reported as a
  * typed event. The run can be cancelled between and during candidates, and its checkpoint holds what
- * it takes to continue: the strategy's state and the counters.
+ * it takes to continue: the strategy's and the problem's state and the counters. Each
+ * candidate_finished event comes with the checkpoint right after that candidate, from which a
+ * resumed run continues exactly as the uninterrupted one.
  */
 import type { SearchEvent } from '../../shared/events';
 import type { SearchStrategy } from '../agents/strategy';
@@ -33,7 +35,12 @@ export interface SearchCounts {
 
 export interface SearchCheckpoint extends SearchCounts {
   strategy: unknown;
+  /** The problem's own state (e.g. the env's memory), when it has any. */
+  problem?: unknown;
 }
+
+/** An event's `architecture`: the candidate environments describe candidates as plain JSON. */
+export type EventArchitecture = Extract<SearchEvent, { type: 'candidate_proposed' }>['architecture'];
 
 export interface SearchSummary extends SearchCounts {
   status: 'completed' | 'cancelled';
@@ -65,13 +72,16 @@ export class SearchTally {
 export interface SearchRunOptions {
   runId: string;
   budget: SearchBudget;
-  onEvent?: (event: SearchEvent) => void;
-  /** Continue from this checkpoint (the strategy must already be restored from its part). */
+  /** With every candidate_finished event (and only then), the checkpoint as of that candidate. */
+  onEvent?: (event: SearchEvent, checkpoint?: SearchCheckpoint) => void;
+  /** Continue from this checkpoint: the run restores the problem's part; the strategy must already be restored from its part. */
   resumeFrom?: SearchCheckpoint;
 }
 
 export class SearchRun {
   private readonly tally: SearchTally;
+  /** The strategy's state before it was asked for a candidate that cancellation then dropped. */
+  private strategyBeforeDropped?: unknown;
 
   constructor(
     private readonly strategy: SearchStrategy,
@@ -79,10 +89,15 @@ export class SearchRun {
     private readonly options: SearchRunOptions,
   ) {
     this.tally = new SearchTally(options.resumeFrom);
+    const problemState = options.resumeFrom?.problem;
+    if (problemState !== undefined) problem.restore?.(problemState);
   }
 
+  /** The state between candidates: a resumed run proposes a candidate dropped by cancellation again. */
   checkpoint(): SearchCheckpoint {
-    return { ...this.tally.counts(), strategy: this.strategy.checkpoint() };
+    const problem = this.problem.checkpoint?.();
+    const strategy = this.strategyBeforeDropped ?? this.strategy.checkpoint();
+    return { ...this.tally.counts(), strategy, ...(problem === undefined ? {} : { problem }) };
   }
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
@@ -105,9 +120,11 @@ export class SearchRun {
       }
       if (budget.seconds !== undefined && (performance.now() - started) / 1000 >= budget.seconds) break;
       const index = this.tally.evaluations;
+      const beforeAsk = this.strategy.checkpoint();
       const action = await this.strategy.ask();
       const description = this.problem.describe(action);
-      emit({ type: 'candidate_proposed', index, action, label: description.label, hash: description.hash });
+      const { label, hash, architecture } = description;
+      emit({ type: 'candidate_proposed', index, action, label, hash, architecture: architecture as EventArchitecture });
       const candidateStarted = performance.now();
       let evaluation: ProblemEvaluation;
       try {
@@ -119,24 +136,30 @@ export class SearchRun {
         // Cancelled mid-training: the candidate is dropped and will be proposed again on resume.
         if (signal?.aborted) {
           status = 'cancelled';
+          this.strategyBeforeDropped = beforeAsk;
           break;
         }
         throw error;
       }
-      emit({
-        type: 'candidate_finished',
-        index,
-        status: evaluation.status,
-        signal: evaluation.signal,
-        reward: evaluation.reward,
-        cached: evaluation.cached,
-        params: evaluation.params,
-        testAccuracy: evaluation.testAccuracy,
-        error: evaluation.error,
-        seconds: (performance.now() - candidateStarted) / 1000,
-      });
+      const seconds = (performance.now() - candidateStarted) / 1000;
       await this.strategy.tell(action, evaluation.signal);
       this.tally.add({ action, ...description, evaluation });
+      // Reported once told and counted, so that the checkpoint sent with it includes the candidate.
+      this.options.onEvent?.(
+        {
+          type: 'candidate_finished',
+          index,
+          status: evaluation.status,
+          signal: evaluation.signal,
+          reward: evaluation.reward,
+          cached: evaluation.cached,
+          params: evaluation.params,
+          testAccuracy: evaluation.testAccuracy,
+          error: evaluation.error,
+          seconds,
+        },
+        this.checkpoint(),
+      );
     }
     const { evaluations, cacheHits, best } = this.tally;
     emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index });

@@ -1,72 +1,76 @@
-import { useEffect, useState } from 'react';
-import type { BackendReport } from '../../shared/backend';
+/** The app shell: a header with the views and the backend badge; each view is a feature folder. */
+import { useEffect } from 'react';
+import { api } from './api';
+import { EditorView } from './features/action-set-editor/EditorView';
+import { CompareView } from './features/compare/CompareView';
+import { HistoryView } from './features/history/HistoryView';
+import { LiveView } from './features/run-live/LiveView';
+import { useApp } from './store';
+import type { View } from './store/shell-slice';
+import './styles.css';
 
-type BackendState =
-  | { status: 'loading' }
-  | { status: 'ready'; report: BackendReport }
-  | { status: 'error'; message: string }
-  /** Opened outside Electron (e.g. a plain browser): there is no preload API. */
-  | { status: 'unavailable' };
+const VIEWS: Array<{ id: View; label: string }> = [
+  { id: 'editor', label: 'Action sets' },
+  { id: 'live', label: 'Run' },
+  { id: 'history', label: 'History' },
+  { id: 'compare', label: 'Compare' },
+];
 
-function useBackend(): BackendState {
-  const [state, setState] = useState<BackendState>(() =>
-    window.gennerator ? { status: 'loading' } : { status: 'unavailable' },
+function BackendBadge() {
+  const info = useApp((s) => s.info);
+  const backend = info?.backend;
+  if (!backend) return <span className="badge muted">probing backend…</span>;
+  return (
+    <span className="badge" data-testid="backend-badge" title={`tf.getBackend(): ${backend.tfBackend}`}>
+      <strong>{backend.name}</strong> · {backend.device}
+    </span>
   );
-
-  useEffect(() => {
-    const api = window.gennerator;
-    if (!api) return;
-    let cancelled = false;
-    api.getBackend().then(
-      (report) => {
-        if (!cancelled) setState({ status: 'ready', report });
-      },
-      (error: unknown) => {
-        if (!cancelled) setState({ status: 'error', message: error instanceof Error ? error.message : String(error) });
-      },
-    );
-    // StrictMode mounts effects twice in development; ignore the stale answer.
-    return () => {
-      cancelled = true;
-    };
-  }, []);
-
-  return state;
-}
-
-function BackendBadge({ state }: { state: BackendState }) {
-  switch (state.status) {
-    case 'loading':
-      return <span className="badge">Starting the engine…</span>;
-    case 'ready':
-      return (
-        <span className="badge" title={`tf.getBackend(): ${state.report.tfBackend}`}>
-          <strong>{state.report.name}</strong> · {state.report.device}
-        </span>
-      );
-    case 'error':
-      return (
-        <span className="badge" role="alert">
-          Engine failed to start: {state.message}
-        </span>
-      );
-    case 'unavailable':
-      return (
-        <span className="badge" role="status">
-          No engine connection: this page is not running inside the geNNerator app.
-        </span>
-      );
-  }
 }
 
 export function App() {
-  const backend = useBackend();
+  const view = useApp((s) => s.view);
+  const setView = useApp((s) => s.setView);
+  const loadInfo = useApp((s) => s.loadInfo);
+  const shellError = useApp((s) => s.shellError);
+  const onRunUpdate = useApp((s) => s.onRunUpdate);
+
+  useEffect(() => {
+    void loadInfo();
+    // The backend is probed in the background: ask again until it is known.
+    const timer = setInterval(() => {
+      if (!useApp.getState().info?.backend) void loadInfo();
+    }, 2000);
+    const unsubscribe = api.onUpdate(onRunUpdate);
+    return () => {
+      clearInterval(timer);
+      unsubscribe();
+    };
+  }, [loadInfo, onRunUpdate]);
+
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: '2rem' }}>
-      <h1>geNNerator</h1>
-      <p>
-        Backend: <BackendBadge state={backend} />
-      </p>
-    </main>
+    <div className="app">
+      <header className="app-header">
+        <span className="logo">geNNerator</span>
+        <nav>
+          {VIEWS.map((v) => (
+            <button key={v.id} className={view === v.id ? 'tab active' : 'tab'} onClick={() => setView(v.id)} data-testid={`nav-${v.id}`}>
+              {v.label}
+            </button>
+          ))}
+        </nav>
+        <BackendBadge />
+      </header>
+      {shellError && (
+        <div className="error-banner" role="alert">
+          {shellError}
+        </div>
+      )}
+      <main className="app-main">
+        {view === 'editor' && <EditorView />}
+        {view === 'live' && <LiveView />}
+        {view === 'history' && <HistoryView />}
+        {view === 'compare' && <CompareView />}
+      </main>
+    </div>
   );
 }

@@ -4,7 +4,7 @@ import { Box, Discrete } from '../../../src/engine/envs/spaces';
 import type { Env, StepResult } from '../../../src/engine/envs/types';
 import { IdentityEnvMultiDiscrete, InvalidActionEnvDiscrete } from '../../../src/engine/envs/identity';
 import { CartPoleEnv } from '../../../src/engine/envs/cartpole';
-import { PPO, clipByGlobalNorm, computeGae, evaluatePolicy, explainedVariance, orthogonal, scheduleValue, type PPOCheckpoint } from '../../../src/engine/agents/ppo';
+import { PPO, clipByGlobalNorm, computeGae, evaluatePolicy, explainedVariance, orthogonal, scheduleValue, type PPOCheckpoint, type PPODiagnostics } from '../../../src/engine/agents/ppo';
 import { createRng } from '../../../src/engine/random';
 
 /** obs = [t / 10]; reward t + 1; truncated (not terminated) after 3 steps; async step. */
@@ -19,6 +19,42 @@ class CountingEnv implements Env<Box, Discrete> {
   async step(): Promise<StepResult<Float32Array>> {
     this.t += 1;
     return { obs: Float32Array.of(this.t / 10), reward: this.t, terminated: false, truncated: this.t >= 3, info: {} };
+  }
+  render(): unknown {
+    return { t: this.t };
+  }
+}
+
+/**
+ * Deterministic and restorable (its state is t): 3 actions, one masked each step; reward 1 for the
+ * right one. Phase 0 episodes are truncated after 3 steps (bootstrap), phase 1 ones terminate after 4.
+ */
+class ClockEnv implements Env<Box, Discrete> {
+  readonly observationSpace = new Box(0, 1, [2]);
+  readonly actionSpace = new Discrete(3);
+  t = 0;
+  /** Throw at the next step (a cancelled evaluation). */
+  failNext = false;
+  constructor(readonly phase: 0 | 1) {}
+  private obs(): Float32Array {
+    return Float32Array.of(this.t / 4, this.phase);
+  }
+  reset(): { obs: Float32Array; info: Record<string, unknown> } {
+    this.t = 0;
+    return { obs: this.obs(), info: {} };
+  }
+  actionMasks(): boolean[] {
+    return [0, 1, 2].map((a) => a !== (this.t + 2) % 3);
+  }
+  async step(action: number): Promise<StepResult<Float32Array>> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('cancelled');
+    }
+    const reward = action === (this.t + this.phase) % 3 ? 1 : 0;
+    this.t += 1;
+    const end = this.t >= 3 + this.phase;
+    return { obs: this.obs(), reward, terminated: end && this.phase === 1, truncated: end && this.phase === 0, info: {} };
   }
   render(): unknown {
     return { t: this.t };
@@ -231,5 +267,63 @@ describe('PPO reproducibility and checkpoints', () => {
     expect(fresh.numTimesteps).toBe(128);
     const h2 = await fresh.learn(64, { resetNumTimesteps: false });
     expect(h2[0].numTimesteps).toBe(h1[0].numTimesteps);
+  });
+
+  describe('stopped by onStep at any step, then restored, continues exactly', () => {
+    const config = { nSteps: 6, batchSize: 4, nEpochs: 3, entCoef: 0.01, gamma: 0.9, seed: 1 };
+    const total = 60; // 30 vectorised steps, 5 rollouts of 6
+    const withoutSpeed = (h: PPODiagnostics[]) => h.map(({ stepsPerS: _speed, ...d }) => d);
+    const envs = (ts: number[] = [0, 0]) => {
+      const e = [new ClockEnv(0), new ClockEnv(1)];
+      e.forEach((env, i) => (env.t = ts[i]));
+      return e;
+    };
+    const whole = (async () => {
+      const ppo = new PPO(envs(), config);
+      const history = await ppo.learn(total);
+      return { history: withoutSpeed(history), final: ppo.checkpoint() };
+    })();
+
+    // 6, 12: the buffer is full (the update is left to the resumed learn); 30: the very last step.
+    it.each([1, 5, 6, 12, 17, 29, 30])('after step %i', async (k) => {
+      const first = envs();
+      const ppo = new PPO(first, config);
+      let steps = 0;
+      let saved = '';
+      let envState: number[] = [];
+      const before = await ppo.learn(total, {
+        onStep: () => {
+          if (++steps < k) return;
+          saved = JSON.stringify(ppo.checkpoint());
+          envState = first.map((e) => e.t);
+          return false;
+        },
+      });
+      expect(steps).toBe(k);
+      const ckpt = JSON.parse(saved) as PPOCheckpoint;
+      expect(ckpt.rollout.pos).toBe(k % 6 === 0 ? 6 : k % 6);
+      const resumed = PPO.fromCheckpoint(envs(envState), ckpt);
+      const after = await resumed.learn(total - resumed.numTimesteps, { resetNumTimesteps: false });
+      const w = await whole;
+      expect(withoutSpeed([...before, ...after])).toEqual(w.history);
+      expect(resumed.checkpoint()).toEqual(w.final);
+    });
+
+    it('a step that throws leaves the agent as it was before it', async () => {
+      const e = envs();
+      const ppo = new PPO(e, config);
+      let steps = 0;
+      let before: PPOCheckpoint | undefined;
+      const history: PPODiagnostics[] = [];
+      const onStep = () => {
+        if (++steps !== 8) return;
+        before = ppo.checkpoint();
+        e[0].failNext = true; // the first env: none has stepped yet
+      };
+      await expect(ppo.learn(total, { onUpdate: (d) => void history.push(d), onStep })).rejects.toThrow('cancelled');
+      expect(ppo.checkpoint()).toEqual(before);
+      history.push(...(await ppo.learn(total - ppo.numTimesteps, { resetNumTimesteps: false })));
+      expect(withoutSpeed(history)).toEqual((await whole).history);
+    });
   });
 });

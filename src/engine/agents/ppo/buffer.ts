@@ -1,3 +1,15 @@
+/** A rollout in progress, JSON-serialisable: each array holds the first pos × nEnvs rows. */
+export interface RolloutSnapshot {
+  pos: number;
+  obs: number[];
+  actions: number[];
+  rewards: number[];
+  episodeStarts: number[];
+  values: number[];
+  logProbs: number[];
+  masks: number[] | null;
+}
+
 /**
  * The rollout buffer (SB3's RolloutBuffer / MaskableRolloutBuffer): n_steps × n_envs transitions,
  * stored step-major (index = step * nEnvs + env), and GAE(λ) as compute_returns_and_advantage.
@@ -67,6 +79,40 @@ export class RolloutBuffer {
     }
     if (this.masks && step.masks) this.masks.set(step.masks.subarray(0, e * this.maskDim), base * this.maskDim);
     this.pos += 1;
+  }
+
+  /** The stored steps (rows up to pos) as plain arrays, for checkpoints. */
+  snapshot(): RolloutSnapshot {
+    const rows = this.pos * this.nEnvs;
+    return {
+      pos: this.pos,
+      obs: Array.from(this.obs.subarray(0, rows * this.obsDim)),
+      actions: Array.from(this.actions.subarray(0, rows * this.nSlots)),
+      rewards: Array.from(this.rewards.subarray(0, rows)),
+      episodeStarts: Array.from(this.episodeStarts.subarray(0, rows)),
+      values: Array.from(this.values.subarray(0, rows)),
+      logProbs: Array.from(this.logProbs.subarray(0, rows)),
+      masks: this.masks ? Array.from(this.masks.subarray(0, rows * this.maskDim)) : null,
+    };
+  }
+
+  /** Puts back a snapshot(): the rollout continues from its pos. */
+  restore(s: RolloutSnapshot): void {
+    if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > this.nSteps) throw new Error(`rollout snapshot: bad pos ${s.pos}`);
+    const rows = s.pos * this.nEnvs;
+    const put = (target: Float32Array | Int32Array | Uint8Array, values: number[] | null | undefined, perRow: number, name: string) => {
+      if (!values || values.length !== rows * perRow) throw new Error(`rollout snapshot: bad ${name}`);
+      target.set(values);
+    };
+    put(this.obs, s.obs, this.obsDim, 'obs');
+    put(this.actions, s.actions, this.nSlots, 'actions');
+    put(this.rewards, s.rewards, 1, 'rewards');
+    put(this.episodeStarts, s.episodeStarts, 1, 'episodeStarts');
+    put(this.values, s.values, 1, 'values');
+    put(this.logProbs, s.logProbs, 1, 'logProbs');
+    if (this.masks) put(this.masks, s.masks, this.maskDim, 'masks');
+    else if (s.masks) throw new Error('rollout snapshot: has masks, but masking is off');
+    this.pos = s.pos;
   }
 
   /** lastValues: V(obs after the last step); dones: whether each env's last step ended its episode. */

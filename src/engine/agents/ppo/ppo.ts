@@ -12,7 +12,7 @@
 import { createRng, type Rng } from '../../random';
 import { actionNvec, type Space } from '../../envs/spaces';
 import { isPromiseLike, type Env, type StepResult } from '../../envs/types';
-import { RolloutBuffer } from './buffer';
+import { RolloutBuffer, type RolloutSnapshot } from './buffer';
 import { backwardMlp, forwardMlp, forwardMlpCached, initMlp, zeroGrads, type LayerGrad } from './mlp';
 
 /** A constant, or linear from `initial` (progress remaining 1) to `final` (progress remaining 0). */
@@ -87,9 +87,13 @@ export interface PPODiagnostics {
   epLenMean: number | null;
 }
 
+/**
+ * Everything PPO needs to continue exactly, mid-rollout included (given envs in the state they were
+ * in when it was taken). JSON-serialisable.
+ */
 export interface PPOCheckpoint {
   format: 'gennerator-ppo';
-  version: 1;
+  version: 2;
   config: PPOConfig;
   obsDim: number;
   nvec: number[];
@@ -100,12 +104,26 @@ export interface PPOCheckpoint {
   params: Record<string, number[]>;
   adam: { step: number; m: Record<string, number[]>; v: Record<string, number[]> };
   episodeInfo: { r: number; l: number }[];
+  /** The transitions of the rollout in progress (pos 0 right after an update). */
+  rollout: RolloutSnapshot;
+  /** The flat observations the next step acts on; null before the first step (learn resets the envs then). */
+  lastObs: number[] | null;
+  lastEpisodeStarts: number[];
+  /** Return and length so far of each env's current episode. */
+  episodeReturns: number[];
+  episodeLengths: number[];
 }
 
 export interface LearnOptions {
   resetNumTimesteps?: boolean;
   /** Called after every update; returning false stops learning. */
   onUpdate?: (d: PPODiagnostics) => void | boolean | Promise<void | boolean>;
+  /**
+   * Called after every vectorised env step, once its transition is in the buffer (SB3's
+   * callback.on_step): a checkpoint taken here continues exactly. Returning false stops learn at
+   * once, without training on the partial rollout (a later learn completes it).
+   */
+  onStep?: () => boolean | void | Promise<boolean | void>;
 }
 
 const HUGE_NEG = -1e8;
@@ -336,18 +354,20 @@ export class PPO {
     this.episodeLengths.fill(0);
   }
 
-  /** Fills the buffer with n_steps × n_envs transitions (SB3's collect_rollouts). */
-  async collectRollouts(): Promise<void> {
+  /**
+   * Fills the buffer up to n_steps × n_envs transitions (SB3's collect_rollouts), continuing a
+   * rollout restored from a checkpoint (with none left to do when it was full). Returns false when
+   * onStep stopped it; the buffer then keeps the partial rollout and no returns are computed.
+   */
+  async collectRollouts(onStep?: LearnOptions['onStep']): Promise<boolean> {
     if (this.lastObs === null) this.resetEnvs(true);
     const { nEnvs, obsDim, actDim } = this;
     const { gamma } = this.config;
     const buf = this.buffer;
-    buf.reset();
     const actions = new Int32Array(nEnvs * this.nvec.length);
     const masks = this.masking ? new Uint8Array(nEnvs * actDim) : null;
     const rewards = new Float64Array(nEnvs);
     const dones = new Float32Array(nEnvs);
-    let newObs = new Float32Array(nEnvs * obsDim);
     const finalObs = new Float32Array(obsDim);
     while (!buf.full) {
       const obs = this.lastObs!;
@@ -358,14 +378,27 @@ export class PPO {
           for (let j = 0; j < actDim; j++) masks[i * actDim + j] = m[j] ? 1 : 0;
         }
       const { logits, values } = this.forward(obs, nEnvs);
-      const logps = this.conditionalMasks
-        ? this.selectActionsSlotBySlot(logits, masks as Uint8Array, actions)
-        : this.selectActions(logits, nEnvs, masks, false, actions);
-      newObs = new Float32Array(nEnvs * obsDim);
+      // A step that throws (a cancelled search) leaves no draws behind: with one env the agent is then
+      // exactly as before the step, so a checkpoint of it still continues exactly.
+      const rngState = this.rng.state();
+      let logps: Float32Array;
+      const results: StepResult<unknown>[] = [];
+      try {
+        logps = this.conditionalMasks
+          ? this.selectActionsSlotBySlot(logits, masks as Uint8Array, actions)
+          : this.selectActions(logits, nEnvs, masks, false, actions);
+        for (let i = 0; i < nEnvs; i++) {
+          const out = this.envs[i].step(this.toEnvAction(actions, i) as never);
+          results.push(isPromiseLike(out) ? await out : out);
+        }
+      } catch (error) {
+        this.rng = createRng(this.config.seed, rngState);
+        throw error;
+      }
+      const newObs = new Float32Array(nEnvs * obsDim);
       for (let i = 0; i < nEnvs; i++) {
         const env = this.envs[i];
-        const out = env.step(this.toEnvAction(actions, i) as never);
-        const res: StepResult<unknown> = isPromiseLike(out) ? await out : out;
+        const res = results[i];
         let reward = res.reward;
         this.episodeReturns[i] += res.reward;
         this.episodeLengths[i] += 1;
@@ -390,9 +423,15 @@ export class PPO {
       buf.add({ obs, actions, rewards, episodeStarts: this.lastEpisodeStarts, values, logProbs: logps, masks });
       this.lastObs = newObs;
       this.lastEpisodeStarts = Float32Array.from(dones);
+      if (onStep) {
+        const go = onStep();
+        if ((isPromiseLike(go) ? await go : go) === false) return false;
+      }
     }
+    // lastEpisodeStarts, not this call's dones: a restored full rollout takes no step here.
     const lastValues = forwardMlp(this.vf, this.lastObs!, nEnvs);
-    buf.computeReturnsAndAdvantage(lastValues, dones, gamma, this.config.gaeLambda);
+    buf.computeReturnsAndAdvantage(lastValues, this.lastEpisodeStarts, gamma, this.config.gaeLambda);
+    return true;
   }
 
   // ------------------------------------------------------------------------------------------
@@ -644,10 +683,14 @@ export class PPO {
     const start = performance.now();
     const startSteps = this.numTimesteps;
     const history: PPODiagnostics[] = [];
-    while (this.numTimesteps < this.totalTimesteps) {
-      await this.collectRollouts();
+    // A rollout once begun is always finished and trained on (a restored one included), as it
+    // would have been had the run not been interrupted.
+    while (this.numTimesteps < this.totalTimesteps || this.buffer.pos > 0) {
+      if (!(await this.collectRollouts(options.onStep))) break;
       this.iteration += 1;
       const d = this.train();
+      // Emptied now, so a checkpoint holds only transitions not yet trained on.
+      this.buffer.reset();
       const elapsed = (performance.now() - start) / 1000;
       const diag: PPODiagnostics = {
         ...d,
@@ -687,7 +730,7 @@ export class PPO {
     });
     return {
       format: 'gennerator-ppo',
-      version: 1,
+      version: 2,
       config: JSON.parse(JSON.stringify(this.config)) as PPOConfig,
       obsDim: this.obsDim,
       nvec: [...this.nvec],
@@ -698,12 +741,22 @@ export class PPO {
       params,
       adam: { step: this.adamStep, m, v },
       episodeInfo: this.epInfo.map((e) => ({ ...e })),
+      rollout: this.buffer.snapshot(),
+      lastObs: this.lastObs ? Array.from(this.lastObs) : null,
+      lastEpisodeStarts: Array.from(this.lastEpisodeStarts),
+      episodeReturns: Array.from(this.episodeReturns),
+      episodeLengths: Array.from(this.episodeLengths),
     };
   }
 
-  /** Restores weights, Adam state, counters and the RNG (the envs restart at the next learn). */
+  /**
+   * Restores weights, Adam state, counters, the RNG and the rollout in progress. The next learn
+   * steps the envs from the checkpoint's last observations without resetting them, so they must be
+   * in the state they were in when it was taken (restore them first); only a checkpoint taken
+   * before any step has none, and then learn resets the envs as usual.
+   */
   load(ckpt: PPOCheckpoint): void {
-    if (ckpt.format !== 'gennerator-ppo' || ckpt.version !== 1) throw new Error('not a PPO checkpoint');
+    if (ckpt.format !== 'gennerator-ppo' || ckpt.version !== 2) throw new Error('not a PPO checkpoint (version 2)');
     if (ckpt.obsDim !== this.obsDim || ckpt.nvec.join() !== this.nvec.join()) throw new Error('checkpoint spaces do not match the envs');
     const layers = [...this.pi, ...this.vf];
     const copy = (target: Float32Array, values: number[] | undefined, name: string) => {
@@ -724,7 +777,21 @@ export class PPO {
     this.iteration = ckpt.iteration;
     this.rng = createRng(ckpt.config.seed, ckpt.rngState);
     this.epInfo = ckpt.episodeInfo.map((e) => ({ ...e }));
-    this.lastObs = null;
+    const perEnv = (values: number[], name: string) => {
+      if (values.length !== this.nEnvs) throw new Error(`checkpoint: bad ${name}`);
+      return values;
+    };
+    this.lastEpisodeStarts = Float32Array.from(perEnv(ckpt.lastEpisodeStarts, 'lastEpisodeStarts'));
+    this.episodeReturns = Float64Array.from(perEnv(ckpt.episodeReturns, 'episodeReturns'));
+    this.episodeLengths = Int32Array.from(perEnv(ckpt.episodeLengths, 'episodeLengths'));
+    if (ckpt.lastObs === null) {
+      if (ckpt.rollout.pos > 0) throw new Error('checkpoint: a rollout without last observations');
+      this.lastObs = null;
+    } else {
+      if (ckpt.lastObs.length !== this.nEnvs * this.obsDim) throw new Error('checkpoint: bad lastObs');
+      this.lastObs = Float32Array.from(ckpt.lastObs);
+    }
+    this.buffer.restore(ckpt.rollout);
   }
 
   static fromCheckpoint(envs: AnyEnv | AnyEnv[], ckpt: PPOCheckpoint): PPO {

@@ -1,0 +1,130 @@
+/**
+ * The engine process's side of the engine protocol (src/shared/engine-messages.ts): it runs one
+ * search per process, streams its events with their checkpoints, pauses between candidates, and
+ * stops when told. Transport-free: the entry point supplies a port (Electron's parentPort, or the
+ * Node IPC channel), so the same code runs in the app, under the CLI and in tests.
+ */
+import { initBackend } from '../backends';
+import type { SearchEvent } from '../../shared/events';
+import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
+import { parseRunConfig } from '../../shared/run-config';
+import type { ModelArtifact } from '../model/artifact';
+import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
+
+export interface EnginePort {
+  post(message: EngineToMain): void;
+  onMessage(listener: (data: unknown) => void): void;
+  /** Resolves once every posted message has left the process. */
+  flush(): Promise<void>;
+}
+
+export function errorMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // Our own errors say what and where; a stack helps only for the unexpected ones.
+  const expected = ['DatasetError', 'RunSetupError', 'RunConfigError', 'Nb201DataError', 'ActionSetError'];
+  return expected.includes(error.name) || expected.includes(error.constructor.name) ? error.message : (error.stack ?? error.message);
+}
+
+export function serveEngine(port: EnginePort, exit: (code: number) => void): void {
+  let running = false;
+  const abort = new AbortController();
+  let paused = false;
+  let unpause: (() => void) | undefined;
+  let cacheReply: ((entries: CachedOutcome[]) => void) | undefined;
+
+  const finish = async (code: number) => {
+    await port.flush();
+    exit(code);
+  };
+
+  const fail = (error: unknown) => {
+    port.post({ type: 'error', message: errorMessage(error) });
+    void finish(1);
+  };
+
+  const beforeStep = async () => {
+    if (!paused || abort.signal.aborted) return;
+    port.post({ type: 'paused', paused: true });
+    await new Promise<void>((resolve) => {
+      unpause = resolve;
+      abort.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    port.post({ type: 'paused', paused: false });
+  };
+
+  const run = async (setup: RunSetup) => {
+    const prepared = await prepareRun(setup);
+    port.post({ type: 'prepared', backend: prepared.backend, settingsKey: prepared.settingsKey, description: prepared.description });
+    if (prepared.evaluator) {
+      const entries = await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve));
+      prepared.evaluator.preload(entries.map((entry) => ({ ...entry })));
+    }
+    const search = prepared.start(eventForwarder(prepared, setup), beforeStep);
+    await search.run(abort.signal);
+    await finish(0);
+  };
+
+  /** Posts each event; a finished candidate also carries its checkpoint and, when kept, its weights. */
+  const eventForwarder = (prepared: PreparedRun, setup: RunSetup) => {
+    let bestSignal = (setup.checkpoint as { best?: { evaluation: { signal: number } } } | undefined)?.best?.evaluation.signal ?? -Infinity;
+    return (event: SearchEvent, checkpoint?: unknown) => {
+      if (event.type !== 'candidate_finished') return port.post({ type: 'event', event });
+      const trained = prepared.evaluator?.takeModel();
+      const keep = trained && (setup.config.keepModels === 'all' || event.signal > bestSignal);
+      bestSignal = Math.max(bestSignal, event.signal);
+      port.post({ type: 'event', event, checkpoint: checkpoint as never, model: keep ? encodeModel(trained) : undefined });
+    };
+  };
+
+  const handle = (message: MainToEngineParsed) => {
+    switch (message.type) {
+      case 'probe':
+        initBackend('auto').then((backend) => port.post({ type: 'backend', backend }), fail);
+        return;
+      case 'start':
+        if (running) throw new Error('this engine process is already running a search');
+        running = true;
+        run({ runId: message.runId, config: parseRunConfig(message.config), budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
+        return;
+      case 'cache':
+        if (!cacheReply) throw new Error('cache entries arrived before the engine asked for them');
+        cacheReply(message.entries);
+        cacheReply = undefined;
+        return;
+      case 'pause':
+        paused = true;
+        return;
+      case 'resume':
+        paused = false;
+        unpause?.();
+        unpause = undefined;
+        return;
+      case 'stop':
+        abort.abort();
+        if (!running) void finish(0);
+        return;
+      case 'shutdown':
+        abort.abort();
+        void finish(0);
+        return;
+    }
+  };
+
+  port.onMessage((data) => {
+    try {
+      handle(parseMainToEngine(data));
+    } catch (error) {
+      // A bad message is main's bug, not the run's: report it and carry on.
+      port.post({ type: 'error', message: errorMessage(error) });
+    }
+  });
+  port.post({ type: 'ready' });
+}
+
+function encodeModel(model: ModelArtifact) {
+  return {
+    topology: model.topology as Record<string, never>,
+    weightSpecs: model.weightSpecs.map(({ name, shape, dtype }) => ({ name, shape, dtype: dtype as 'float32' | 'int32' | 'bool' })),
+    weightData: Buffer.from(model.weightData).toString('base64'),
+  };
+}

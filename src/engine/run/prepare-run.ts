@@ -1,0 +1,136 @@
+/**
+ * From a run config to a search ready to run: the backend, the data or benchmark table, the
+ * environment, the evaluator and the strategy, restored from a checkpoint when resuming. The one
+ * place that assembles a search, for the engine process and for tests alike.
+ */
+import { ActionGrammar, parseActionSet } from '../../shared/action-set';
+import type { BackendReport } from '../../shared/backend';
+import type { SearchEvent } from '../../shared/events';
+import type { RunConfig } from '../../shared/run-config';
+import { RegularizedEvolution } from '../agents/evolution';
+import { RandomSearch } from '../agents/random-search';
+import type { SearchStrategy } from '../agents/strategy';
+import { initBackend } from '../backends';
+import { loadDataset, prepareData, type DatasetSpec } from '../data';
+import type { PreparedData } from '../data/types';
+import { NasEnv } from '../envs/nas';
+import { Nb201Env } from '../envs/nb201';
+import { loadNb201 } from '../evaluators/nb201';
+import { TrainingEvaluator } from '../evaluators/training';
+import { EnvProblem } from '../search/problems';
+import { PpoSearch, type PpoSearchCheckpoint } from '../search/ppo-search';
+import { SearchRun, type SearchCheckpoint, type SearchSummary } from '../search/search-run';
+
+export interface RunSetup {
+  runId: string;
+  config: RunConfig;
+  /** Total evaluations (may exceed config.budget when a finished run is extended). */
+  budget: number;
+  /** The checkpoint sent with the last finished candidate, when resuming. */
+  checkpoint?: unknown;
+}
+
+export interface PreparedRun {
+  backend: BackendReport;
+  /** Equal keys mean comparable results: the cross-run cache is keyed on it. */
+  settingsKey: string;
+  /** Present for the training evaluator (cache preload, trained weights). */
+  evaluator?: TrainingEvaluator;
+  /** What the user sees: "synthetic 12×12×1 · action set original-design: 1,234 networks". */
+  description: string;
+  /**
+   * Builds the search driver. `onEvent` gets the checkpoint with each candidate_finished;
+   * `beforeStep`, awaited before every environment step, is where a run pauses.
+   */
+  start(onEvent: (event: SearchEvent, checkpoint?: unknown) => void, beforeStep?: () => Promise<void>): { run(signal?: AbortSignal): Promise<SearchSummary> };
+}
+
+export class RunSetupError extends Error {
+  override name = 'RunSetupError';
+}
+
+export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
+  const { config } = setup;
+  const backend = await initBackend(config.backend);
+  let env: NasEnv | Nb201Env;
+  let evaluator: TrainingEvaluator | undefined;
+  let settingsKey: string;
+  let description: string;
+  if (config.evaluator === 'nb201') {
+    env = new Nb201Env(loadNb201(config.nb201Dir), config.nb201Dataset);
+    settingsKey = `nb201|${config.nb201Dataset}`;
+    description = `NAS-Bench-201 ${config.nb201Dataset}: 15,625 cells`;
+  } else {
+    if (!config.actionSet) throw new RunSetupError('the training evaluator needs an action set');
+    const set = parseActionSet(config.actionSet);
+    const data = await loadData(config);
+    const grammar = new ActionGrammar(set, data.dataset.inputShape);
+    if (!grammar.allowsAnyNetwork()) {
+      throw new RunSetupError(`action set "${set.name}" allows no network for input ${data.dataset.inputShape.join('×')}: add edges to output or raise maxLayers`);
+    }
+    evaluator = new TrainingEvaluator(data, config.training, { evaluateTest: true, captureModels: true });
+    env = new NasEnv({ grammar, evaluator, mode: config.mode, reward: { kind: config.reward } });
+    settingsKey = evaluator.settingsKey;
+    description = `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`;
+  }
+
+  return {
+    backend,
+    settingsKey,
+    evaluator,
+    description,
+    start: (onEvent, beforeStep) => {
+      const driverEnv = beforeStep ? withBeforeStep(env, beforeStep) : env;
+      const { runId, budget: evaluations } = setup;
+      const budget = { evaluations };
+      if (config.strategy === 'ppo') {
+        return new PpoSearch(driverEnv, {
+          runId,
+          evaluator: config.evaluator,
+          budget,
+          onEvent,
+          ppo: { seed: config.seed },
+          resumeFrom: setup.checkpoint as PpoSearchCheckpoint | undefined,
+        });
+      }
+      const problem = new EnvProblem(driverEnv, config.evaluator);
+      const resumeFrom = setup.checkpoint as SearchCheckpoint | undefined;
+      const strategy = askTellStrategy(config, problem, resumeFrom);
+      return new SearchRun(strategy, problem, { runId, budget, onEvent, resumeFrom });
+    },
+  };
+}
+
+/**
+ * The same environment, but each step first awaits `beforeStep`. A Proxy rather than a wrapper
+ * object: the drivers assign hooks on the env they are given, and those writes must reach it.
+ */
+function withBeforeStep<E extends NasEnv | Nb201Env>(env: E, beforeStep: () => Promise<void>): E {
+  const step = async (action: never) => {
+    await beforeStep();
+    return env.step(action);
+  };
+  return new Proxy(env, { get: (target, key, receiver) => (key === 'step' ? step : Reflect.get(target, key, receiver)) });
+}
+
+function askTellStrategy(config: RunConfig, problem: EnvProblem, resumeFrom?: SearchCheckpoint): SearchStrategy {
+  const { nvec, slotMask } = problem;
+  if (config.strategy === 'random') {
+    return resumeFrom ? RandomSearch.restore(resumeFrom.strategy, slotMask) : new RandomSearch(nvec, config.seed, undefined, slotMask);
+  }
+  return resumeFrom ? RegularizedEvolution.restore(resumeFrom.strategy, slotMask) : new RegularizedEvolution(nvec, { seed: config.seed, slotMask });
+}
+
+async function loadData(config: RunConfig): Promise<PreparedData> {
+  let spec: DatasetSpec;
+  if (config.dataset === 'cifar10') {
+    if (!config.dataDir) throw new RunSetupError('the cifar10 dataset needs a data directory');
+    spec = { name: 'cifar10', dir: config.dataDir };
+  } else if (config.dataset === 'fashion-mnist') {
+    spec = { name: 'fashion-mnist', dir: config.dataDir };
+  } else {
+    spec = { name: 'synthetic', seed: config.seed };
+  }
+  const dataset = await loadDataset(spec);
+  return prepareData(dataset, { subset: config.subset, seed: config.seed });
+}

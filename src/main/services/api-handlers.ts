@@ -1,0 +1,66 @@
+/**
+ * The renderer API's implementation over the main-process services. Both shells use it: Electron's
+ * IPC handlers (src/main/index.ts) and browser mode's WebSocket server (ws-server.ts). Parameters
+ * are parsed here, so neither transport can skip validation.
+ */
+import { join } from 'node:path';
+import { parseApiParams, type ApiMethod, type ApiResults, type AppInfo } from '../../shared/api';
+import type { BackendReport } from '../../shared/backend';
+import type { HistoryStore } from '../db/history-store';
+import { exportCandidate, ExportError, exportRunHistory } from './exporter';
+import type { RunSupervisor } from './run-supervisor';
+
+export interface ApiContext {
+  store: HistoryStore;
+  supervisor: RunSupervisor;
+  shell: AppInfo['shell'];
+  /** The backend report, probed once in the background (null until it answers). */
+  backend: () => BackendReport | null;
+  defaultExportDir: string;
+}
+
+type Handlers = { [M in ApiMethod]: (params: never) => ApiResults[M] | Promise<ApiResults[M]> };
+
+export function createApiHandlers(ctx: ApiContext) {
+  const { store, supervisor } = ctx;
+  const handlers = {
+    'app.info': () => ({ backend: ctx.backend(), dbPath: store.path, activeRuns: supervisor.activeRuns(), shell: ctx.shell, defaultExportDir: ctx.defaultExportDir }),
+    'actionSets.list': () => store.listActionSets(),
+    'actionSets.save': (p: { id?: number; name: string; spec: never }) => store.saveActionSet(p),
+    'actionSets.delete': (p: { id: number }) => ({ deleted: store.deleteActionSet(p.id) }),
+    'runs.start': (p: { config: never }) => ({ runId: supervisor.start(p.config) }),
+    'runs.pause': (p: { runId: string }) => (supervisor.pause(p.runId), { ok: true as const }),
+    'runs.resume': (p: { runId: string; budget?: number }) => (supervisor.resume(p.runId, { budget: p.budget }), { ok: true as const }),
+    'runs.stop': async (p: { runId: string }) => ({ status: await supervisor.stop(p.runId) }),
+    'runs.list': (p: Parameters<HistoryStore['listRuns']>[0]) => store.listRuns(p),
+    'runs.get': (p: { runId: string }) => store.getRun(p.runId) ?? null,
+    'runs.rename': (p: { runId: string; name: string }) => (store.renameRun(p.runId, p.name), { ok: true as const }),
+    'runs.delete': (p: { runId: string }) => {
+      if (supervisor.activeRuns().includes(p.runId)) throw new Error('this run is still running: stop it before deleting it');
+      return { deleted: store.deleteRun(p.runId) };
+    },
+    'runs.candidates': (p: { runId: string } & Parameters<HistoryStore['listCandidates']>[1]) => store.listCandidates(p.runId, p),
+    'runs.candidate': (p: { runId: string; index: number }) => store.getCandidate(p.runId, p.index) ?? null,
+    'runs.series': (p: { runIds: string[] }) => store.compareSeries(p.runIds),
+    'runs.agentUpdates': (p: { runId: string }) => store.agentUpdates(p.runId),
+    'runs.export': (p: { runId: string; index?: number; dir: string }) => {
+      const run = store.getRun(p.runId);
+      if (!run) throw new ExportError(`no run ${p.runId}`);
+      const index = p.index ?? run.bestIndex;
+      if (index === null) throw new ExportError('this run has no finished candidate yet');
+      const dir = join(p.dir, `${p.runId.slice(0, 8)}-${index}`);
+      const model = exportCandidate(store, p.runId, index, dir);
+      const history = p.index === undefined ? exportRunHistory(store, p.runId, dir) : [];
+      return { runId: p.runId, index, files: [...model.files, ...history] };
+    },
+  } satisfies Handlers;
+
+  /** Validates and dispatches one call; errors carry a message meant for the user. */
+  return async function call(method: string, params: unknown): Promise<unknown> {
+    const parsed = parseApiParams(method, params);
+    const handler = handlers[parsed.method] as (params: unknown) => unknown;
+    return handler(parsed.params);
+  };
+}
+
+export type ApiDispatcher = ReturnType<typeof createApiHandlers>;

@@ -1,0 +1,62 @@
+/**
+ * The main-process services both shells run: the history store (with the default action sets on
+ * first start), the run supervisor, the backend probe and the API dispatcher. Electron's main and
+ * browser mode's `cli serve` differ only in how they spawn engines and carry the API.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppInfo } from '../../shared/api';
+import { parseActionSet, type ActionSet } from '../../shared/action-set';
+import type { BackendReport } from '../../shared/backend';
+import { HistoryStore } from '../db/history-store';
+import { createApiHandlers, type ApiDispatcher } from './api-handlers';
+import { probeBackend } from './backend-probe';
+import type { EngineSpawner } from './engine-child';
+import { RunSupervisor } from './run-supervisor';
+
+export interface AppServicesOptions {
+  dbPath: string;
+  spawnEngine: EngineSpawner;
+  shell: AppInfo['shell'];
+  /** resources/action-sets: seeded into an empty database. */
+  actionSetsDir: string;
+  defaultExportDir: string;
+  log?: (message: string) => void;
+}
+
+export interface AppServices {
+  store: HistoryStore;
+  supervisor: RunSupervisor;
+  dispatch: ApiDispatcher;
+  /** Stops active runs (they stay resumable) and closes the store. */
+  shutdown(): Promise<void>;
+}
+
+export function createAppServices(options: AppServicesOptions): AppServices {
+  const store = HistoryStore.open(options.dbPath);
+  store.seedActionSets(readDefaultActionSets(options.actionSetsDir));
+  const supervisor = new RunSupervisor(store, options.spawnEngine, { log: options.log });
+  supervisor.recover();
+  let backend: BackendReport | null = null;
+  probeBackend(options.spawnEngine).then(
+    (report) => (backend = report),
+    (error: Error) => options.log?.(`backend probe failed: ${error.message}`),
+  );
+  const dispatch = createApiHandlers({ store, supervisor, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir });
+  return {
+    store,
+    supervisor,
+    dispatch,
+    shutdown: async () => {
+      await supervisor.shutdown();
+      store.close();
+    },
+  };
+}
+
+export function readDefaultActionSets(dir: string): ActionSet[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => parseActionSet(JSON.parse(readFileSync(join(dir, file), 'utf8'))));
+}

@@ -1,0 +1,266 @@
+/**
+ * Runs searches in engine processes and keeps the history store true to them. Every message from
+ * an engine is validated, persisted (one transaction per event), then fanned out to subscribers
+ * (the CLI's progress, the UI). If an engine dies the run is marked interrupted with the reason;
+ * nothing already recorded is lost, and `resume` continues from the last checkpoint.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RunUpdate } from '../../shared/api';
+import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
+import { ACTIVE_STATUSES, parseRunConfig, RESUMABLE_STATUSES, type RunConfigInput, type RunStatus } from '../../shared/run-config';
+import type { HistoryStore } from '../db/history-store';
+import type { EngineChild, EngineSpawner } from './engine-child';
+
+export interface RunSupervisorOptions {
+  /** Where rejected messages and other problems with no caller go. */
+  log?: (message: string) => void;
+  /** How often active runs prove they are alive (other processes use it to find orphans). */
+  heartbeatMs?: number;
+  /** How long a stop waits for the engine to exit before killing it. */
+  stopTimeoutMs?: number;
+}
+
+export class RunSupervisorError extends Error {
+  override name = 'RunSupervisorError';
+}
+
+interface ActiveRun {
+  child: EngineChild;
+  done: Promise<RunStatus>;
+  stopRequested: boolean;
+  finishedStatus?: RunStatus;
+  lastError?: string;
+}
+
+export class RunSupervisor {
+  private readonly active = new Map<string, ActiveRun>();
+  private readonly listeners = new Set<(update: RunUpdate) => void>();
+  private readonly log: (message: string) => void;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly stopTimeoutMs: number;
+
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly spawn: EngineSpawner,
+    options: RunSupervisorOptions = {},
+  ) {
+    this.log = options.log ?? ((message) => console.error(`[supervisor] ${message}`));
+    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.heartbeat = setInterval(() => {
+      for (const runId of this.active.keys()) this.store.heartbeat(runId);
+    }, options.heartbeatMs ?? 15_000);
+    this.heartbeat.unref();
+  }
+
+  /** Marks runs left active by a process that is gone as interrupted (no zombie rows). */
+  recover(): string[] {
+    return this.store.markOrphanedRuns(isProcessAlive);
+  }
+
+  subscribe(listener: (update: RunUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  activeRuns(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Starts a new run; returns its id at once (the engine starts in the background). */
+  start(input: RunConfigInput): string {
+    const config = parseRunConfig(input);
+    const runId = randomUUID();
+    this.store.createRun({ id: runId, config, ownerPid: process.pid });
+    this.launch(runId, { type: 'start', runId, config, budget: config.budget });
+    return runId;
+  }
+
+  /**
+   * Continues a run: a paused one where it paused; a stopped, interrupted or failed one from its last
+   * checkpoint (the candidate that was in flight is trained again); a completed one only with a
+   * larger budget ("extend").
+   */
+  resume(runId: string, options: { budget?: number } = {}): void {
+    const active = this.active.get(runId);
+    if (active) {
+      if (options.budget !== undefined) throw new RunSupervisorError(`run ${short(runId)} is still active: stop it before changing its budget`);
+      this.send(active, { type: 'resume' });
+      return;
+    }
+    const run = this.store.getRun(runId);
+    if (!run) throw new RunSupervisorError(`no run ${runId}`);
+    if (!RESUMABLE_STATUSES.includes(run.status)) {
+      throw new RunSupervisorError(`run ${short(runId)} is ${run.status}${ACTIVE_STATUSES.includes(run.status) ? ' in another geNNerator process' : ''}: nothing to resume`);
+    }
+    const budget = options.budget ?? run.budget;
+    if (budget <= run.evaluations) {
+      throw new RunSupervisorError(
+        `run ${short(runId)} has evaluated ${run.evaluations} of its budget of ${budget}: ${run.status === 'completed' ? 'extend it with a larger budget' : 'give a larger budget'}`,
+      );
+    }
+    const { config, checkpoint } = this.store.prepareResume(runId);
+    if (budget !== run.budget) this.store.setBudget(runId, budget);
+    this.launch(runId, { type: 'start', runId, config, budget, checkpoint: checkpoint?.state as never });
+  }
+
+  pause(runId: string): void {
+    this.send(this.require(runId), { type: 'pause' });
+  }
+
+  /** Stops a run after cancelling the candidate in training; resolves with its final status. */
+  stop(runId: string): Promise<RunStatus> {
+    const active = this.require(runId);
+    active.stopRequested = true;
+    this.send(active, { type: 'stop' });
+    const timer = setTimeout(() => active.child.kill(), this.stopTimeoutMs);
+    return active.done.finally(() => clearTimeout(timer));
+  }
+
+  /** Resolves with the run's final status once its engine has exited (at once for an inactive run). */
+  whenDone(runId: string): Promise<RunStatus | undefined> {
+    return this.active.get(runId)?.done ?? Promise.resolve(this.store.getRun(runId)?.status);
+  }
+
+  /** Stops every active run (they stay resumable) and stops the heartbeat: for quitting. */
+  async shutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await Promise.all(this.activeRuns().map((runId) => this.stop(runId)));
+  }
+
+  private require(runId: string): ActiveRun {
+    const active = this.active.get(runId);
+    if (!active) throw new RunSupervisorError(`run ${short(runId)} is not running`);
+    return active;
+  }
+
+  private send(active: ActiveRun, message: MainToEngine): void {
+    active.child.postMessage(message);
+  }
+
+  private launch(runId: string, start: Extract<MainToEngine, { type: 'start' }>): void {
+    this.store.markRunning(runId, process.pid);
+    this.emit({ runId, kind: 'status', status: 'running' });
+    let child: EngineChild;
+    try {
+      child = this.spawn();
+    } catch (error) {
+      this.finish(runId, 'failed', `could not start the engine process: ${(error as Error).message}`);
+      throw error;
+    }
+    let settle!: (status: RunStatus) => void;
+    const active: ActiveRun = { child, stopRequested: false, done: new Promise((resolve) => (settle = resolve)) };
+    this.active.set(runId, active);
+    child.on('message', (data) => this.onMessage(runId, active, data, start));
+    child.on('exit', (code, signal) => {
+      this.active.delete(runId);
+      settle(this.onExit(runId, active, code, signal ?? null));
+    });
+  }
+
+  private onMessage(runId: string, active: ActiveRun, data: unknown, start: Extract<MainToEngine, { type: 'start' }>): void {
+    let message: EngineToMain;
+    try {
+      message = parseEngineToMain(data);
+    } catch (error) {
+      // Never written: an engine that sends garbage is a bug to see in the log, not data.
+      this.log(`run ${short(runId)}: rejected a message from the engine: ${(error as Error).message}`);
+      return;
+    }
+    try {
+      this.handle(runId, active, message, start);
+    } catch (error) {
+      this.log(`run ${short(runId)}: could not record ${describe(message)}: ${(error as Error).message}`);
+    }
+  }
+
+  private handle(runId: string, active: ActiveRun, message: EngineToMain, start: Extract<MainToEngine, { type: 'start' }>): void {
+    switch (message.type) {
+      case 'ready':
+        this.send(active, start);
+        return;
+      case 'prepared': {
+        this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
+        const entries = start.config.evaluator === 'training' ? this.store.cachedOutcomes(message.settingsKey) : [];
+        this.send(active, { type: 'cache', entries });
+        this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
+        return;
+      }
+      case 'event': {
+        const { event, checkpoint, model } = message;
+        const weights = model && { topology: model.topology, weightSpecs: model.weightSpecs, weightData: new Uint8Array(Buffer.from(model.weightData, 'base64')) };
+        this.store.recordEvent(runId, event, { checkpoint, model: weights });
+        if (event.type === 'run_finished') active.finishedStatus = event.status === 'completed' ? 'completed' : 'stopped';
+        this.emit({ runId, kind: 'event', event });
+        if (event.type === 'run_finished') this.emit({ runId, kind: 'status', status: active.finishedStatus! });
+        return;
+      }
+      case 'paused': {
+        const status = message.paused ? 'paused' : 'running';
+        this.store.setRunStatus(runId, status);
+        this.emit({ runId, kind: 'status', status });
+        return;
+      }
+      case 'error':
+        active.lastError = message.message;
+        this.log(`run ${short(runId)}: ${message.message}`);
+        return;
+      case 'backend':
+        return;
+    }
+  }
+
+  private onExit(runId: string, active: ActiveRun, code: number | null, signal: NodeJS.Signals | null): RunStatus {
+    if (active.finishedStatus) return active.finishedStatus;
+    let status: RunStatus;
+    let reason: string;
+    if (active.stopRequested) {
+      status = 'stopped';
+      reason = 'stopped before the engine finished its current candidate';
+    } else if (active.lastError && code !== 0) {
+      status = 'failed';
+      reason = active.lastError;
+    } else {
+      status = 'interrupted';
+      reason = signal ? `the engine process was killed (${signal})` : `the engine process exited unexpectedly (code ${code})`;
+    }
+    this.finish(runId, status, reason);
+    return status;
+  }
+
+  private finish(runId: string, status: RunStatus, reason: string): void {
+    try {
+      this.store.setRunStatus(runId, status, reason);
+    } catch (error) {
+      this.log(`run ${short(runId)}: could not record status ${status}: ${(error as Error).message}`);
+    }
+    this.emit({ runId, kind: 'status', status, reason });
+  }
+
+  private emit(update: RunUpdate): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch (error) {
+        this.log(`a run subscriber failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function short(runId: string): string {
+  return runId.slice(0, 8);
+}
+
+function describe(message: EngineToMain): string {
+  return message.type === 'event' ? `event ${message.event.type}` : `message ${message.type}`;
+}

@@ -1,0 +1,3 @@
+export function EditorView() {
+  return <section className="view" />;
+}

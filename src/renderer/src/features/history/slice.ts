@@ -1,0 +1,5 @@
+import type { Slice } from '../../store/slice';
+
+export interface HistorySlice {}
+
+export const createHistorySlice: Slice<HistorySlice> = () => ({});

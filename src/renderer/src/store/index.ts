@@ -1,0 +1,20 @@
+/**
+ * One zustand store made of slices (zustand's slices pattern): each feature owns its slice file,
+ * and this file only composes them. Components select what they need: useApp((s) => s.runs).
+ */
+import { create } from 'zustand';
+import { createEditorSlice, type EditorSlice } from '../features/action-set-editor/slice';
+import { createCompareSlice, type CompareSlice } from '../features/compare/slice';
+import { createHistorySlice, type HistorySlice } from '../features/history/slice';
+import { createLiveSlice, type LiveSlice } from '../features/run-live/slice';
+import { createShellSlice, type ShellSlice } from './shell-slice';
+
+export type AppState = ShellSlice & EditorSlice & LiveSlice & HistorySlice & CompareSlice;
+
+export const useApp = create<AppState>()((...a) => ({
+  ...createShellSlice(...a),
+  ...createEditorSlice(...a),
+  ...createLiveSlice(...a),
+  ...createHistorySlice(...a),
+  ...createCompareSlice(...a),
+}));

@@ -1,0 +1,129 @@
+/**
+ * The renderer's API: every call the UI can make to main, and the updates main pushes. One
+ * contract for both transports: Electron IPC through the preload (window.gennerator) and, in
+ * browser mode, a WebSocket to `cli serve`. Parameters come from an untrusted page, so main parses
+ * them with these schemas before acting; results are main's own data.
+ */
+import { z } from 'zod';
+import { ActionSetSchema } from './action-set';
+import type { BackendReport } from './backend';
+import type { SearchEvent } from './events';
+import type {
+  ActionSetRow,
+  AgentUpdateRow,
+  CandidateDetail,
+  CandidatePage,
+  RunDetail,
+  RunSeries,
+  RunSummary,
+} from './history';
+import { CANDIDATE_SORT_KEYS } from './history';
+import { RUN_STATUSES, RunConfigSchema, type RunStatus } from './run-config';
+
+const runId = z.string().min(1).max(100);
+const index = z.int().min(0);
+
+/** Each method: the schema of its parameters and the type of its result. */
+export const API_PARAMS = {
+  'app.info': z.strictObject({}),
+  'actionSets.list': z.strictObject({}),
+  'actionSets.save': z.strictObject({ id: z.int().min(1).optional(), name: z.string().min(1).max(200), spec: ActionSetSchema }),
+  'actionSets.delete': z.strictObject({ id: z.int().min(1) }),
+  'runs.start': z.strictObject({ config: RunConfigSchema }),
+  'runs.pause': z.strictObject({ runId }),
+  'runs.resume': z.strictObject({ runId, budget: z.int().min(1).optional() }),
+  'runs.stop': z.strictObject({ runId }),
+  'runs.list': z.strictObject({
+    limit: z.int().min(1).max(10_000).optional(),
+    offset: z.int().min(0).optional(),
+    status: z.enum(RUN_STATUSES).optional(),
+    text: z.string().max(200).optional(),
+  }),
+  'runs.get': z.strictObject({ runId }),
+  'runs.rename': z.strictObject({ runId, name: z.string().max(200) }),
+  'runs.delete': z.strictObject({ runId }),
+  'runs.candidates': z.strictObject({
+    runId,
+    sortBy: z.enum(CANDIDATE_SORT_KEYS).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.int().min(1).max(10_000).optional(),
+    offset: z.int().min(0).optional(),
+  }),
+  'runs.candidate': z.strictObject({ runId, index }),
+  'runs.series': z.strictObject({ runIds: z.array(runId).min(1).max(20) }),
+  'runs.agentUpdates': z.strictObject({ runId }),
+  /** Writes into `dir` on the machine running main (the model and architecture; for a whole run also its history). */
+  'runs.export': z.strictObject({ runId, index: index.optional(), dir: z.string().min(1).max(4096) }),
+} as const;
+
+export type ApiMethod = keyof typeof API_PARAMS;
+export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>;
+
+export interface AppInfo {
+  /** The backend a run with backend "auto" uses, once probed. */
+  backend: BackendReport | null;
+  /** The history database file. */
+  dbPath: string;
+  /** Runs this process is executing now. */
+  activeRuns: string[];
+  /** 'electron' or 'browser' (cli serve). */
+  shell: 'electron' | 'browser';
+  /** Where exports go unless the user picks another directory. */
+  defaultExportDir: string;
+}
+
+export interface ExportResult {
+  runId: string;
+  index: number;
+  files: string[];
+}
+
+export interface ApiResults {
+  'app.info': AppInfo;
+  'actionSets.list': ActionSetRow[];
+  'actionSets.save': ActionSetRow;
+  'actionSets.delete': { deleted: boolean };
+  'runs.start': { runId: string };
+  'runs.pause': { ok: true };
+  'runs.resume': { ok: true };
+  'runs.stop': { status: RunStatus };
+  'runs.list': RunSummary[];
+  'runs.get': RunDetail | null;
+  'runs.rename': { ok: true };
+  'runs.delete': { deleted: boolean };
+  'runs.candidates': CandidatePage;
+  'runs.candidate': CandidateDetail | null;
+  'runs.series': RunSeries[];
+  'runs.agentUpdates': AgentUpdateRow[];
+  'runs.export': ExportResult;
+}
+
+/** What main pushes to every window: each persisted search event and each change of a run's status. */
+export type RunUpdate =
+  | { runId: string; kind: 'event'; event: SearchEvent }
+  | { runId: string; kind: 'status'; status: RunStatus; reason?: string }
+  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string };
+
+/** The API object the renderer uses, whatever the transport. */
+export interface GenneratorApi {
+  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]>;
+  /** Returns the function that unsubscribes. */
+  onUpdate(listener: (update: RunUpdate) => void): () => void;
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+/** Parses a call's parameters; the error names the method and the bad field. */
+export function parseApiParams<M extends ApiMethod>(method: string, params: unknown): { method: M; params: z.output<(typeof API_PARAMS)[M]> } {
+  if (!Object.hasOwn(API_PARAMS, method)) throw new ApiError(`unknown API method "${method}"`);
+  const result = API_PARAMS[method as M].safeParse(params ?? {});
+  if (!result.success) throw new ApiError(`${method}: ${z.prettifyError(result.error)}`);
+  return { method: method as M, params: result.data as z.output<(typeof API_PARAMS)[M]> };
+}
+
+/** Browser mode's WebSocket frames. */
+export const WsRequestSchema = z.strictObject({ id: z.int().min(0), method: z.string().max(100), params: z.unknown().optional() });
+export type WsRequest = z.infer<typeof WsRequestSchema>;
+export type WsResponse = { id: number; result: unknown } | { id: number; error: string } | { update: RunUpdate };

@@ -1,0 +1,164 @@
+/** The history as the store returns it and the UI shows it. Timestamps are epoch milliseconds; absent values are null. */
+import type { ActionSet } from './action-set';
+import type { CandidateStatus, RunConfig, RunStatus } from './run-config';
+import type { EpochMetrics } from './training';
+
+export interface RunSummary {
+  id: string;
+  name: string | null;
+  status: RunStatus;
+  statusReason: string | null;
+  strategy: string;
+  evaluator: string;
+  /** The training dataset, or the NAS-Bench-201 table column for the nb201 evaluator. */
+  dataset: string | null;
+  mode: string | null;
+  budget: number;
+  evaluations: number;
+  cacheHits: number;
+  bestIndex: number | null;
+  bestSignal: number | null;
+  bestTestAcc: number | null;
+  bestLabel: string | null;
+  backend: string | null;
+  device: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  updatedAt: number;
+}
+
+export interface RunDetail extends RunSummary {
+  config: RunConfig;
+  settingsKey: string | null;
+  seed: number | null;
+  ownerPid: number | null;
+  heartbeatAt: number | null;
+}
+
+export interface ListRunsOptions {
+  limit?: number;
+  offset?: number;
+  status?: RunStatus | readonly RunStatus[];
+  /** Matches part of the name, the start of the id, or part of the dataset or strategy (case-insensitive). */
+  text?: string;
+}
+
+export interface CandidateRow {
+  runId: string;
+  index: number;
+  status: CandidateStatus;
+  hash: string;
+  label: string;
+  params: number | null;
+  reward: number | null;
+  /** The search signal once finished; the latest epoch's validation accuracy while running. */
+  validAcc: number | null;
+  bestValidAcc: number | null;
+  validLoss: number | null;
+  trainAcc: number | null;
+  trainLoss: number | null;
+  testAcc: number | null;
+  seconds: number | null;
+  error: string | null;
+  cached: boolean;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface CandidateDetail extends CandidateRow {
+  epochs: EpochMetrics[];
+  architecture: unknown;
+  action: number[];
+  /** The candidate whose result a cached candidate reused (absent when not cached or since deleted). */
+  cachedFrom?: { runId: string; index: number };
+  hasModel: boolean;
+}
+
+export const CANDIDATE_SORT_KEYS = ['index', 'reward', 'validAcc', 'testAcc', 'params', 'seconds', 'trainLoss', 'validLoss'] as const;
+export type CandidateSortKey = (typeof CANDIDATE_SORT_KEYS)[number];
+
+export interface ListCandidatesOptions {
+  sortBy?: CandidateSortKey;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  offset?: number;
+  status?: CandidateStatus | readonly CandidateStatus[];
+}
+
+export interface CandidatePage {
+  /** Rows matching the filter, before paging. */
+  total: number;
+  rows: CandidateRow[];
+}
+
+export interface SeriesPoint {
+  index: number;
+  reward: number | null;
+  signal: number | null;
+  bestSoFar: number | null;
+}
+
+export interface RunSeries {
+  runId: string;
+  series: SeriesPoint[];
+}
+
+export interface ArchitectureOccurrence extends CandidateRow {
+  runName: string | null;
+  settingsKey: string | null;
+}
+
+export interface AgentUpdateRow {
+  iteration: number;
+  evaluations: number;
+  diagnostics: Record<string, number>;
+  createdAt: number;
+}
+
+/** A finished, freshly evaluated result the engine may replay instead of training the architecture again. */
+export type { CachedOutcome } from './engine-messages';
+
+export interface StoredModel {
+  topology: unknown;
+  weightSpecs: unknown;
+  weightData: Uint8Array;
+}
+
+export interface StoredCheckpoint {
+  evaluations: number;
+  state: unknown;
+  createdAt: number;
+}
+
+export interface ResumePlan {
+  config: RunConfig;
+  budget: number;
+  checkpoint?: { evaluations: number; state: unknown };
+}
+
+export interface ActionSetRow {
+  id: number;
+  name: string;
+  spec: ActionSet;
+  builtin: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ExportRow {
+  id: number;
+  runId: string;
+  index: number;
+  kind: string;
+  path: string;
+  createdAt: number;
+}
+
+export interface RecordExtras {
+  /** The search state after this event (candidate_finished or agent_updated); replaces the run's previous one. */
+  checkpoint?: unknown;
+  /** The candidate's trained network (candidate_finished only). */
+  model?: StoredModel;
+}

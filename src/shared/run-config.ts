@@ -1,0 +1,71 @@
+/**
+ * What a search run is: everything the engine needs to start it, or to start it again on resume.
+ * Stored with the run (so a resumed run trains exactly as it began) and sent to the engine process,
+ * so it is validated on both sides of that boundary.
+ */
+import { z } from 'zod';
+import { ActionSetSchema } from './action-set';
+import { BACKEND_NAMES } from './backend';
+import { TrainingConfigSchema } from './training';
+
+export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
+export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
+export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
+
+export const RunConfigSchema = z.strictObject({
+  /** A name people give the run; the history shows the id's first characters otherwise. */
+  name: z.string().max(200).optional(),
+  evaluator: z.enum(EVALUATOR_NAMES),
+  strategy: z.enum(STRATEGY_NAMES),
+  /** PPO only: propose whole networks, or one layer per step (MetaQNN-style). */
+  mode: z.enum(['full', 'layerwise']).default('full'),
+  reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
+  /** Total candidates to evaluate (a resumed run counts those already done). */
+  budget: z.int().min(1).max(1_000_000),
+  /** Seeds the strategy (and, through `training.seed`, data split and weights). */
+  seed: z.int().min(0),
+  backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
+  /** Keep the trained weights of every candidate, or only of each new best (enough to export the best). */
+  keepModels: z.enum(['best', 'all']).default('best'),
+  /** Training evaluator: the data, the action set and how each candidate is trained. */
+  dataset: z.enum(DATASET_NAMES).default('synthetic'),
+  dataDir: z.string().optional(),
+  subset: z.int().min(1).optional(),
+  training: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
+  actionSet: ActionSetSchema.optional(),
+  /** NAS-Bench-201 evaluator: which table column, and where the tables are. */
+  nb201Dataset: z.enum(NB201_DATASET_NAMES).default('cifar10'),
+  nb201Dir: z.string().optional(),
+});
+export type RunConfig = z.output<typeof RunConfigSchema>;
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+
+export class RunConfigError extends Error {
+  override name = 'RunConfigError';
+}
+
+/** Parses and cross-checks a run config; the error says which field is wrong and why. */
+export function parseRunConfig(json: unknown): RunConfig {
+  const result = RunConfigSchema.safeParse(json);
+  if (!result.success) throw new RunConfigError(`invalid run config: ${z.prettifyError(result.error)}`);
+  const config = result.data;
+  if (config.evaluator === 'training' && !config.actionSet) throw new RunConfigError('invalid run config: the training evaluator needs an action set');
+  if (config.mode === 'layerwise' && config.strategy !== 'ppo') {
+    throw new RunConfigError('invalid run config: layerwise mode needs an agent that builds networks step by step (strategy ppo)');
+  }
+  if (config.dataset === 'cifar10' && config.evaluator === 'training' && !config.dataDir) {
+    throw new RunConfigError('invalid run config: the cifar10 dataset needs dataDir');
+  }
+  return config;
+}
+
+/** The lifecycle of a run as the history records it. */
+export const RUN_STATUSES = ['created', 'running', 'paused', 'completed', 'stopped', 'interrupted', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Statuses a run can be resumed from (completed: with a larger budget, "extend"). */
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted', 'failed', 'completed'];
+export const ACTIVE_STATUSES: readonly RunStatus[] = ['created', 'running', 'paused'];
+
+export const CANDIDATE_STATUSES = ['running', 'completed', 'diverged', 'failed', 'interrupted'] as const;
+export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];

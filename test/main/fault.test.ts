@@ -1,0 +1,158 @@
+/**
+ * Runs that survive crashes, with real engine processes and a real SQLite file: the engine (and
+ * then the whole CLI) is killed with SIGKILL at random moments, and the run is resumed each time.
+ * At the end the history must look as if nothing had happened: every candidate exactly once, the
+ * budget met, nothing left "running", and the same candidates as an uninterrupted run.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HistoryStore } from '../../src/main/db/history-store';
+import { forkNodeEngine } from '../../src/main/services/engine-child';
+import { RunSupervisor } from '../../src/main/services/run-supervisor';
+import { createRng } from '../../src/engine/random';
+import type { RunConfigInput } from '../../src/shared/run-config';
+import { REPO_ROOT, spawnCli, tempDataDir } from '../support/cli';
+
+const EPOCHS = 2;
+const mlpActionSet = JSON.parse(readFileSync(join(REPO_ROOT, 'resources/action-sets/mlp.json'), 'utf8')) as unknown;
+const config = (budget: number, strategy: 'random' | 'ppo'): RunConfigInput => ({
+  evaluator: 'training',
+  strategy,
+  budget,
+  seed: 3,
+  dataset: 'synthetic',
+  training: { epochs: EPOCHS, batchSize: 32, seed: 3 },
+  actionSet: mlpActionSet as never,
+});
+
+const stores: HistoryStore[] = [];
+afterAll(() => stores.forEach((s) => s.close()));
+
+function openStore(path: string): HistoryStore {
+  const store = HistoryStore.open(path);
+  stores.push(store);
+  return store;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a user would check after the crashes. */
+function expectCleanHistory(dbPath: string, runId: string, budget: number) {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(db.prepare("SELECT count(*) AS n FROM runs WHERE status IN ('running', 'created', 'paused')").get()).toEqual({ n: 0 });
+    expect(db.prepare("SELECT count(*) AS n FROM candidates WHERE status IN ('running', 'interrupted')").get()).toEqual({ n: 0 });
+    const rows = db.prepare('SELECT id, idx, status, cached FROM candidates WHERE run_id = ? ORDER BY idx').all(runId) as Array<{ id: number; idx: number; status: string; cached: number }>;
+    expect(rows.map((r) => r.idx)).toEqual(Array.from({ length: budget }, (_, i) => i));
+    // A candidate trained again after a kill replaced its half-trained attempt: exactly EPOCHS rows each.
+    for (const row of rows.filter((r) => r.status === 'completed' && !r.cached)) {
+      expect(db.prepare('SELECT count(*) AS n FROM epochs WHERE candidate_id = ?').get(row.id)).toEqual({ n: EPOCHS });
+    }
+    expect(db.prepare('SELECT status, evaluations, budget FROM runs WHERE id = ?').get(runId)).toEqual({ status: 'completed', evaluations: budget, budget });
+  } finally {
+    db.close();
+  }
+}
+
+function sequence(store: HistoryStore, runId: string) {
+  return store.listCandidates(runId, { sortBy: 'index', order: 'asc', limit: 10_000 }).rows.map((c) => `${c.hash}${c.cached ? ' cached' : ''}`);
+}
+
+describe('engine killed with SIGKILL at random moments', () => {
+  it('20 kills and resumes leave every candidate exactly once, the budget met and the same candidates as an uninterrupted run', async () => {
+    const dir = tempDataDir();
+    const store = openStore(join(dir, 'history.db'));
+    const logged: string[] = [];
+    let engines: ReturnType<typeof forkNodeEngine>[] = [];
+    const supervisor = new RunSupervisor(store, () => {
+      const child = forkNodeEngine({ stdio: 'ignore' });
+      engines.push(child);
+      return child;
+    }, { log: (m) => logged.push(m) });
+    const rng = createRng(11);
+    let budget = 24;
+    const runId = supervisor.start(config(budget, 'random'));
+    let kills = 0;
+    while (kills < 20) {
+      const done = supervisor.whenDone(runId);
+      const outcome = await Promise.race([done, sleep(300 + rng.next() * 2700).then(() => 'kill' as const)]);
+      if (outcome === 'kill') {
+        engines.at(-1)!.kill();
+        kills++;
+        expect(await done).toBe('interrupted');
+        expect(store.getRun(runId)!.statusReason).toMatch(/killed \(SIGKILL\)/);
+        supervisor.resume(runId);
+      } else {
+        // Finished between kills: extend it, and keep killing.
+        expect(outcome).toBe('completed');
+        budget += 6;
+        supervisor.resume(runId, { budget });
+      }
+      engines = engines.slice(-1);
+    }
+    expect(await supervisor.whenDone(runId)).toBe('completed');
+    expect(logged).toEqual([]);
+    expectCleanHistory(store.path, runId, budget);
+
+    // The same search without crashes, in a fresh database: the same candidates, the same cache hits.
+    const reference = openStore(join(tempDataDir(), 'history.db'));
+    const calm = new RunSupervisor(reference, () => forkNodeEngine({ stdio: 'ignore' }));
+    const referenceId = calm.start(config(budget, 'random'));
+    expect(await calm.whenDone(referenceId)).toBe('completed');
+    expect(sequence(store, runId)).toEqual(sequence(reference, referenceId));
+    await supervisor.shutdown();
+    await calm.shutdown();
+  }, 300_000);
+});
+
+describe('the whole CLI (store and engine) killed with SIGKILL at random moments', () => {
+  it('20 kills of `search`/`resume` leave a clean, complete history', async () => {
+    const dbPath = join(tempDataDir(), 'history.db');
+    const rng = createRng(5);
+    let budget = 20;
+    const searchArgs = ['search', '--dataset', 'synthetic', '--action-set', 'resources/action-sets/mlp.json', '--epochs', String(EPOCHS), '--batch-size', '32', '--seed', '3', '--budget', String(budget), '--json', '--db', dbPath];
+    let runId: string | undefined;
+    let kills = 0;
+    let extend = false;
+    const runUntilExit = async (killAfterMs?: number) => {
+      const args = !runId ? searchArgs : ['resume', runId, '--json', '--db', dbPath, ...(extend ? ['--budget', String(budget)] : [])];
+      const child = spawnCli(args);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const timer = killAfterMs === undefined ? undefined : sleep(killAfterMs).then(() => 'kill' as const);
+      const outcome = await Promise.race(timer ? [exited, timer] : [exited]);
+      if (outcome === 'kill') {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      if (!runId) {
+        // Killed before the run was created, or before it said so: the database knows.
+        const store = HistoryStore.open(dbPath);
+        runId = store.listRuns()[0]?.id;
+        store.close();
+      }
+      return { outcome, stdout, stderr };
+    };
+    while (kills < 20) {
+      const { outcome, stderr } = await runUntilExit(500 + rng.next() * 4000);
+      if (outcome === 'kill') {
+        kills++;
+        extend = false;
+      } else {
+        // Finished between kills: extend the run, and keep killing.
+        expect(outcome, stderr).toBe(0);
+        budget += 5;
+        extend = true;
+      }
+    }
+    const last = await runUntilExit();
+    expect(last.outcome, last.stderr).toBe(0);
+    expectCleanHistory(dbPath, runId!, budget);
+  }, 600_000);
+});

@@ -1,0 +1,183 @@
+/**
+ * The run supervisor against a scripted engine (no tfjs, no processes): what it writes for each
+ * engine message, what it does when the engine dies, and that malformed messages never reach the
+ * database.
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HistoryStore } from '../../src/main/db/history-store';
+import type { EngineChild } from '../../src/main/services/engine-child';
+import { RunSupervisor } from '../../src/main/services/run-supervisor';
+import type { BackendReport } from '../../src/shared/backend';
+import type { SearchEvent } from '../../src/shared/events';
+import type { RunConfigInput } from '../../src/shared/run-config';
+import { tempDataDir } from '../support/cli';
+
+const backend: BackendReport = { name: 'wasm', tfBackend: 'wasm', device: 'CPU (WebAssembly)', probes: [{ name: 'wasm', available: true }] };
+const config: RunConfigInput = { evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0 };
+
+class FakeEngine extends EventEmitter implements EngineChild {
+  readonly pid = 4242;
+  sent: Array<{ type: string }> = [];
+  postMessage(message: unknown): void {
+    this.sent.push(message as { type: string });
+  }
+  kill(): boolean {
+    setImmediate(() => this.emit('exit', null, 'SIGKILL'));
+    return true;
+  }
+  say(message: unknown): void {
+    this.emit('message', message);
+  }
+  exit(code: number): void {
+    this.emit('exit', code, null);
+  }
+}
+
+const candidate = (index: number, signal: number): SearchEvent[] => [
+  { type: 'candidate_proposed', index, action: [index, 0, 0, 0, 0, 0], label: `cell ${index}`, hash: `h${index}`, architecture: { nb201: `cell ${index}` } },
+  { type: 'candidate_finished', index, status: 'completed', signal, reward: signal, cached: false, seconds: 0.1 },
+];
+
+let store: HistoryStore;
+afterEach(() => store?.close());
+
+function setup() {
+  store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+  const engines: FakeEngine[] = [];
+  const logged: string[] = [];
+  const supervisor = new RunSupervisor(store, () => {
+    const engine = new FakeEngine();
+    engines.push(engine);
+    return engine;
+  }, { log: (m) => logged.push(m), stopTimeoutMs: 50 });
+  return { supervisor, engines, logged };
+}
+
+/** Drives a fresh engine through start-up to the first candidates. */
+function startRun(supervisor: RunSupervisor, engines: FakeEngine[]) {
+  const runId = supervisor.start(config);
+  const engine = engines.at(-1)!;
+  engine.say({ type: 'ready' });
+  engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'NAS-Bench-201' });
+  engine.say({ type: 'event', event: { type: 'run_started', runId, strategy: 'random', evaluator: 'nb201', budget: 3, evaluations: 0 } });
+  return { runId, engine };
+}
+
+describe('RunSupervisor', () => {
+  it('sends the run to a ready engine, records events, and completes the run', async () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    expect(engine.sent.map((m) => m.type)).toEqual(['start', 'cache']);
+    const events: string[] = [];
+    supervisor.subscribe((u) => u.kind === 'event' && events.push(u.event.type));
+    [0, 1, 2].forEach((i) => candidate(i, 0.5 + i / 10).forEach((event, k) => engine.say({ type: 'event', event, ...(k === 1 ? { checkpoint: { after: i } } : {}) })));
+    engine.say({ type: 'event', event: { type: 'run_finished', status: 'completed', evaluations: 3, cacheHits: 0, bestIndex: 2 } });
+    engine.exit(0);
+    expect(await supervisor.whenDone(runId)).toBe('completed');
+    expect(store.getRun(runId)).toMatchObject({ status: 'completed', evaluations: 3, bestIndex: 2, backend: 'wasm', device: 'CPU (WebAssembly)' });
+    expect(store.latestCheckpoint(runId)?.state).toEqual({ after: 2 });
+    expect(events).toHaveLength(7);
+  });
+
+  it('marks the run interrupted with the reason when the engine dies, keeping what was recorded', async () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    candidate(0, 0.7).forEach((event) => engine.say({ type: 'event', event, ...(event.type === 'candidate_finished' ? { checkpoint: { after: 0 } } : {}) }));
+    engine.say({ type: 'event', event: candidate(1, 0)[0] });
+    engine.kill();
+    expect(await supervisor.whenDone(runId)).toBe('interrupted');
+    expect(store.getRun(runId)).toMatchObject({ status: 'interrupted', statusReason: 'the engine process was killed (SIGKILL)', evaluations: 1 });
+    expect(store.getCandidate(runId, 1)?.status).toBe('interrupted');
+
+    // Resume sends the checkpoint; the half-done candidate is proposed again and replaces its attempt.
+    supervisor.resume(runId);
+    const next = engines.at(-1)!;
+    next.say({ type: 'ready' });
+    expect(next.sent[0]).toMatchObject({ type: 'start', runId, budget: 3, checkpoint: { after: 0 } });
+    expect(store.listCandidates(runId).total).toBe(1);
+  });
+
+  it('reports an engine error that ends the run as failed, with the message', async () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    engine.say({ type: 'error', message: '/data/train-images-idx3-ubyte.gz: truncated (expected 47040016 bytes, got 1000)' });
+    engine.exit(1);
+    expect(await supervisor.whenDone(runId)).toBe('failed');
+    expect(store.getRun(runId)?.statusReason).toMatch(/train-images-idx3-ubyte\.gz: truncated/);
+  });
+
+  it('stop marks the run stopped even when the engine has to be killed', async () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    const stopped = supervisor.stop(runId);
+    expect(engine.sent.at(-1)).toEqual({ type: 'stop' });
+    expect(await stopped).toBe('stopped');
+    expect(store.getRun(runId)?.status).toBe('stopped');
+  });
+
+  it('pause and resume go to the engine, and the status follows what the engine reports', () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    supervisor.pause(runId);
+    expect(engine.sent.at(-1)).toEqual({ type: 'pause' });
+    engine.say({ type: 'paused', paused: true });
+    expect(store.getRun(runId)?.status).toBe('paused');
+    supervisor.resume(runId);
+    expect(engine.sent.at(-1)).toEqual({ type: 'resume' });
+    engine.say({ type: 'paused', paused: false });
+    expect(store.getRun(runId)?.status).toBe('running');
+  });
+
+  it('refuses to resume a completed run without a larger budget, and extends it with one', async () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    [0, 1, 2].forEach((i) => candidate(i, 0.5).forEach((event) => engine.say({ type: 'event', event })));
+    engine.say({ type: 'event', event: { type: 'run_finished', status: 'completed', evaluations: 3, cacheHits: 0, bestIndex: 0 } });
+    engine.exit(0);
+    await supervisor.whenDone(runId);
+    expect(() => supervisor.resume(runId)).toThrow(/evaluated 3 of its budget of 3: extend it with a larger budget/);
+    supervisor.resume(runId, { budget: 5 });
+    engines.at(-1)!.say({ type: 'ready' });
+    expect(engines.at(-1)!.sent[0]).toMatchObject({ type: 'start', budget: 5 });
+    expect(store.getRun(runId)?.budget).toBe(5);
+  });
+
+  it('rejects malformed engine messages (fuzzed) with a logged error and never writes them', () => {
+    const { supervisor, engines, logged } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    candidate(0, 0.6).forEach((event) => engine.say({ type: 'event', event }));
+    const snapshot = () => JSON.stringify([store.getRun(runId), store.listCandidates(runId), store.getCandidate(runId, 0), store.agentUpdates(runId)]);
+    const before = snapshot();
+    const valid = { type: 'event', event: candidate(1, 0.9)[1] };
+    // Anything: random JSON, and valid messages with one field broken.
+    const broken = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ type: fc.constantFrom('event', 'prepared', 'paused', 'error', 'ready'), event: fc.jsonValue() }),
+      fc.constantFrom<Record<string, unknown>>(
+        { ...valid, event: { ...valid.event, signal: 'high' } },
+        { ...valid, event: { ...valid.event, index: -1 } },
+        { ...valid, event: { ...valid.event, status: 'running' } },
+        { ...valid, event: { ...valid.event, extra: 1 } },
+        { ...valid, model: { topology: {}, weightSpecs: [], weightData: 'not base64!' } },
+        { type: 'event', event: { type: 'epoch_done', index: 7, metrics: { epoch: 0 } } },
+      ),
+    );
+    let sent = 0;
+    fc.assert(
+      fc.property(broken, (message) => {
+        const startLog = logged.length;
+        engine.say(message);
+        sent++;
+        // Either rejected by validation, or (a valid shape for a candidate never proposed) refused by the store.
+        expect(logged.length).toBe(startLog + 1);
+      }),
+      { numRuns: 300, seed: 7 },
+    );
+    expect(sent).toBe(300);
+    expect(logged.every((m) => /rejected a message from the engine|could not record/.test(m))).toBe(true);
+    expect(snapshot()).toBe(before);
+  });
+});
