@@ -4,7 +4,8 @@ import { DATASET_NAMES } from '../shared/run-config';
 import { BACKEND_NAMES, type BackendChoice, type BackendReport } from '../shared/backend';
 import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig } from '../shared/training';
 import { initBackend } from '../engine/backends';
-import { DatasetError, loadDataset, prepareData, type DatasetSpec } from '../engine/data';
+import { DatasetError } from '../engine/data';
+import { loadData } from '../engine/run/prepare-run';
 import type { PreparedData } from '../engine/data/types';
 import { CliError } from './errors';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options';
@@ -69,20 +70,11 @@ export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
 }
 
 export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {
-  let spec: DatasetSpec;
-  if (options.dataset === 'cifar10') {
-    if (!options.dataDir) {
-      throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
-    }
-    spec = { name: 'cifar10', dir: options.dataDir };
-  } else if (options.dataset === 'fashion-mnist') {
-    spec = { name: 'fashion-mnist', dir: options.dataDir };
-  } else {
-    spec = { name: 'synthetic', seed: options.seed };
+  if (options.dataset === 'cifar10' && !options.dataDir) {
+    throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
   }
   try {
-    const dataset = await loadDataset(spec);
-    return prepareData(dataset, { subset: options.subset, seed: options.seed });
+    return await loadData(options);
   } catch (error) {
     if (error instanceof DatasetError) {
       throw new CliError(error.message, 'check --dataset and --data-dir (see README.md, Datasets)', 1);
@@ -91,4 +83,3 @@ export async function loadPreparedData(options: DataOptions): Promise<PreparedDa
     throw error;
   }
 }
-

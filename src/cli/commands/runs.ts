@@ -4,7 +4,7 @@ import { RUN_STATUSES, type RunStatus } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { openHistory, resolveRun, withDbOption, type DbOptions } from '../history';
 import { positiveInt } from '../options';
-import { percent } from '../output';
+import { percent, snakeCaseKeys } from '../output';
 
 interface JsonOption extends DbOptions {
   json?: boolean;
@@ -101,20 +101,9 @@ function print(text: string): void {
 }
 
 function runJson(run: RunSummary) {
+  const { id, name, status, statusReason, strategy, evaluator, dataset, budget, evaluations, cacheHits, bestIndex, bestSignal, bestTestAcc } = run;
   return {
-    id: run.id,
-    name: run.name,
-    status: run.status,
-    status_reason: run.statusReason,
-    strategy: run.strategy,
-    evaluator: run.evaluator,
-    dataset: run.dataset,
-    budget: run.budget,
-    evaluations: run.evaluations,
-    cache_hits: run.cacheHits,
-    best_index: run.bestIndex,
-    best_signal: run.bestSignal,
-    best_test_acc: run.bestTestAcc,
+    ...snakeCaseKeys({ id, name, status, statusReason, strategy, evaluator, dataset, budget, evaluations, cacheHits, bestIndex, bestSignal, bestTestAcc }),
     created_at: new Date(run.createdAt).toISOString(),
   };
 }

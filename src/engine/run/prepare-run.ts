@@ -121,7 +121,8 @@ function askTellStrategy(config: RunConfig, problem: EnvProblem, resumeFrom?: Se
   return resumeFrom ? RegularizedEvolution.restore(resumeFrom.strategy, slotMask) : new RegularizedEvolution(nvec, { seed: config.seed, slotMask });
 }
 
-async function loadData(config: RunConfig): Promise<PreparedData> {
+/** Loads and splits a run's dataset (`train` and `search` share it). */
+export async function loadData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'subset' | 'seed'>): Promise<PreparedData> {
   let spec: DatasetSpec;
   if (config.dataset === 'cifar10') {
     if (!config.dataDir) throw new RunSetupError('the cifar10 dataset needs a data directory');

@@ -8,6 +8,15 @@ import Database from 'better-sqlite3';
 import { HistoryStoreError } from './errors';
 import { APPLICATION_ID, LATEST_VERSION, migrate } from './migrations';
 
+/**
+ * The better-sqlite3 addon to load, when not the one in node_modules: Electron needs a build for its
+ * own ABI (scripts/electron-native.mjs makes one), while the CLI and tests use Node's.
+ */
+let nativeBinding: string | undefined;
+export function useSqliteBinding(path: string | undefined): void {
+  nativeBinding = path;
+}
+
 export function openDatabase(file: string): Database.Database {
   const resolved = path.resolve(file);
   try {
@@ -23,7 +32,7 @@ export function openDatabase(file: string): Database.Database {
 
   let db: Database.Database;
   try {
-    db = new Database(resolved);
+    db = new Database(resolved, { nativeBinding });
   } catch (error) {
     throw new HistoryStoreError(`cannot open the history database ${resolved}: ${message(error)}`, resolved, { cause: error });
   }
@@ -58,7 +67,7 @@ function inspect(file: string): void {
 
   let db: Database.Database | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding });
     // Reading the schema is what makes SQLite look past the header (and into a WAL, whose
     // header values win over the main file's).
     const objects = (db.prepare(`SELECT count(*) AS n FROM sqlite_schema`).get() as { n: number }).n;

@@ -20,18 +20,12 @@ import { SearchRun } from '../../../src/engine/search/search-run';
 import type { SearchEvent } from '../../../src/shared/events';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import type { SearchStrategy } from '../../../src/engine/agents/strategy';
+import { nb201DataDir } from '../../support/nb201';
 
 /** Every action vector, in base-5 order (not the NB201 index order). */
 const ALL_ACTIONS: number[][] = Array.from({ length: NB201_SIZE }, (_, k) => Array.from({ length: 6 }, (_, e) => Math.floor(k / 5 ** (5 - e)) % 5));
 
-function dataDir(): string | undefined {
-  try {
-    return resolveNb201Dir();
-  } catch {
-    return undefined;
-  }
-}
-const DATA = dataDir();
+const DATA = nb201DataDir();
 
 // The data-driven tests below are skipped without the tables; this one fails so that a missing
 // table is never mistaken for a pass (CI has ../shared beside the checkout).

@@ -9,7 +9,7 @@ import { ActionGrammar, parseActionSet } from '../../../src/shared/action-set';
 import { SearchEventSchema, type SearchEvent } from '../../../src/shared/events';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
-import { loadNb201, resolveNb201Dir } from '../../../src/engine/evaluators/nb201';
+import { loadNb201 } from '../../../src/engine/evaluators/nb201';
 import { NasEnv, type NasMode } from '../../../src/engine/envs/nas';
 import { Nb201Env } from '../../../src/engine/envs/nb201';
 import { createRng } from '../../../src/engine/random';
@@ -19,6 +19,7 @@ import { SearchRun, type SearchCheckpoint, type SearchSummary } from '../../../s
 import type { EvaluationHooks } from '../../../src/engine/evaluators/types';
 import type { LayerSpec } from '../../../src/shared/layers';
 import { FakeEvaluator } from '../../support/fake-evaluator';
+import { nb201DataDir } from '../../support/nb201';
 
 /** Stops training when the search is cancelled, as the training evaluator does. */
 class CancellableEvaluator extends FakeEvaluator {
@@ -28,14 +29,7 @@ class CancellableEvaluator extends FakeEvaluator {
   }
 }
 
-function dataDir(): string | undefined {
-  try {
-    return resolveNb201Dir();
-  } catch {
-    return undefined;
-  }
-}
-const DATA = dataDir();
+const DATA = nb201DataDir();
 
 type OnEvent = (event: SearchEvent, checkpoint?: unknown) => void;
 interface Search {
