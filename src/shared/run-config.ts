@@ -9,6 +9,19 @@ import { BACKEND_NAMES } from './backend';
 import { TrainingConfigSchema } from './training';
 
 export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** What each training dataset feeds a network (the engine's loaders produce exactly these; a test checks). */
+export const DATASET_INPUTS: Readonly<Record<DatasetName, { label: string; inputShape: [number, number, number]; numClasses: number }>> = {
+  'fashion-mnist': { label: 'Fashion-MNIST', inputShape: [28, 28, 1], numClasses: 10 },
+  cifar10: { label: 'CIFAR-10', inputShape: [32, 32, 3], numClasses: 10 },
+  synthetic: { label: 'synthetic', inputShape: [12, 12, 1], numClasses: 4 },
+};
+
+export function datasetInput(name: string | null | undefined) {
+  return name && Object.hasOwn(DATASET_INPUTS, name) ? DATASET_INPUTS[name as DatasetName] : undefined;
+}
+
 export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;

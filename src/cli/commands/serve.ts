@@ -20,10 +20,11 @@ export function registerServe(program: Command): void {
       .command('serve')
       .description('browser mode: the app in a web browser, served on 127.0.0.1 (the same services as the desktop app)')
       .option('--port <n>', 'port (0 picks a free one)', nonNegativeInt, 5217)
-      .option('--no-build', 'do not build the renderer when out/renderer is missing'),
-  ).action(async (options: DbOptions & { port: number; build: boolean }) => {
-    if (!existsSync(join(RENDERER, 'index.html'))) {
-      if (!options.build) throw new CliError(`no built renderer in ${RENDERER}`, 'run `npm run build` first', 1);
+      .option('--renderer <dir>', 'the built renderer to serve', RENDERER)
+      .option('--no-build', 'do not build the renderer when it is missing'),
+  ).action(async (options: DbOptions & { port: number; build: boolean; renderer: string }) => {
+    if (!existsSync(join(options.renderer, 'index.html'))) {
+      if (!options.build || options.renderer !== RENDERER) throw new CliError(`no built renderer in ${options.renderer}`, 'run `npm run build` first', 1);
       process.stderr.write('building the renderer (once)…\n');
       const built = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
       if (built.status !== 0) throw new CliError('the renderer build failed', 'see the output above; `npm run build` builds it alone', 1);
@@ -38,7 +39,7 @@ export function registerServe(program: Command): void {
     });
     let server;
     try {
-      server = await startServer({ port: options.port, staticDir: RENDERER, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l) });
+      server = await startServer({ port: options.port, staticDir: options.renderer, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l) });
     } catch (error) {
       await services.shutdown();
       const code = (error as NodeJS.ErrnoException).code;

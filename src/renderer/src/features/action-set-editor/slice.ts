@@ -1,5 +1,472 @@
+/**
+ * The action-set editor's state: the saved sets, the documents open for editing (one a set, kept
+ * while the app runs so switching sets loses nothing), which one is shown, the input shape used for
+ * validation and the last validation. The canvas state is React Flow's own nodes and edges; model.ts
+ * converts them to and from the action set JSON.
+ */
+import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
+import type { ActionSetInput } from '../../../../shared/action-set';
+import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
+import type { ActionSetRow } from '../../../../shared/history';
+import type { LayerType } from '../../../../shared/layers';
+import { api, errorText } from '../../api';
 import type { Slice } from '../../store/slice';
+import {
+  datasetShape,
+  defaultLayer,
+  edgeId,
+  graphToSpec,
+  ImportError,
+  importSpec,
+  layerNode,
+  layoutGraph,
+  makeEdge,
+  newNodeId,
+  nodeIdProblem,
+  specToGraph,
+  uniqueName,
+  type DatasetShapeId,
+  type EditorNodeData,
+  type EditorSpec,
+  type ParamValue,
+  type Validation,
+  type XY,
+} from './model';
+import { validateInBackground } from './validation-client';
 
-export interface EditorSlice {}
+export type FlowNode = Node<EditorNodeData>;
+export type FlowEdge = Edge;
 
-export const createEditorSlice: Slice<EditorSlice> = () => ({});
+/** One action set open in the editor. */
+export interface EditorDoc {
+  /** "set:<id>" for a stored set, "new:<n>" for one not saved yet. */
+  key: string;
+  /** Identifies the canvas across a save that changes `key` (the view stays where it was). */
+  viewKey: string;
+  id: number | null;
+  builtin: boolean;
+  name: string;
+  description: string;
+  maxLayers: number;
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+  /** Changed since it was loaded or saved. */
+  dirty: boolean;
+  /** Bumped by every change (a save in flight knows whether it saved the latest). */
+  revision: number;
+  /** The stored row's updatedAt this document was loaded from. */
+  updatedAt: number | null;
+  /** Laid out from estimated sizes: the canvas lays it out again once it has measured the nodes. */
+  needsLayout: boolean;
+}
+
+export interface EditorSlice {
+  actionSets: ActionSetRow[];
+  actionSetsLoaded: boolean;
+  actionSetsError: string | null;
+  editorDocs: Record<string, EditorDoc>;
+  editorKey: string | null;
+  editorShape: DatasetShapeId;
+  editorValidation: Validation | null;
+  /** A validation is running (the shown one may be out of date). */
+  editorValidating: boolean;
+  editorSaving: boolean;
+  editorSaveError: string | null;
+  /** When the open document was last saved (for a short "Saved" note). */
+  editorSavedAt: number | null;
+  /** A message about the last import, delete or load (shown above the list). */
+  editorNotice: { kind: 'error' | 'info'; text: string } | null;
+  /** The delete button was pressed once: the confirmation is showing. */
+  editorConfirmingDelete: boolean;
+
+  loadActionSets(): Promise<void>;
+  openActionSet(key: string): void;
+  newActionSet(): void;
+  duplicateActionSet(): void;
+  importActionSet(text: string, fileName: string): void;
+  confirmDeleteActionSet(asking: boolean): void;
+  deleteActionSet(): Promise<void>;
+  saveActionSet(): Promise<void>;
+  revertActionSet(): void;
+  setEditorShape(shape: DatasetShapeId): void;
+  setEditorMeta(patch: Partial<Pick<EditorDoc, 'name' | 'description' | 'maxLayers'>>): void;
+  editorNodesChange(changes: NodeChange<FlowNode>[]): void;
+  editorEdgesChange(changes: EdgeChange<FlowEdge>[]): void;
+  editorConnect(from: string, to: string): void;
+  /** Adds a layer node at `position` (flow coordinates), selects it and returns its id. */
+  addLayer(type: LayerType, position: XY): string;
+  setParam(nodeId: string, param: string, value: ParamValue | undefined): void;
+  /** Renames a node (its edges follow); returns why it cannot, or null. */
+  renameNode(from: string, to: string): string | null;
+  deleteElements(nodeIds: string[], edgeIds: string[]): void;
+  selectElement(id: string | null, kind?: 'node' | 'edge'): void;
+  autoLayout(): void;
+  /** The layout of a freshly opened set, redone with the measured node sizes (not a change to the set). */
+  layoutMeasured(): void;
+  validateEditor(): void;
+  setEditorNotice(notice: EditorSlice['editorNotice']): void;
+}
+
+let draftCounter = 0;
+let viewCounter = 0;
+
+const setKey = (id: number) => `set:${id}`;
+
+function docFromSpec(spec: EditorSpec, meta: Pick<EditorDoc, 'key' | 'id' | 'builtin' | 'updatedAt'>): EditorDoc {
+  const graph = specToGraph(spec);
+  return {
+    ...meta,
+    viewKey: `${meta.key}#${++viewCounter}`,
+    name: spec.name,
+    description: spec.description ?? '',
+    maxLayers: spec.maxLayers,
+    nodes: graph.nodes,
+    edges: graph.edges,
+    needsLayout: graph.estimated,
+    dirty: false,
+    revision: 0,
+  };
+}
+
+function docFromRow(row: ActionSetRow): EditorDoc {
+  return docFromSpec(importSpec(row.spec, row.name), { key: setKey(row.id), id: row.id, builtin: row.builtin, updatedAt: row.updatedAt });
+}
+
+/** The action set JSON a document stands for. */
+export function docToSpec(doc: EditorDoc, options: { positions?: boolean } = {}): EditorSpec {
+  return graphToSpec(doc, doc.nodes, doc.edges, options);
+}
+
+/** Every name in use: stored sets and open documents. */
+function namesInUse(state: Pick<EditorSlice, 'actionSets' | 'editorDocs'>): string[] {
+  return [...state.actionSets.map((r) => r.name), ...Object.values(state.editorDocs).map((d) => d.name)];
+}
+
+const CHANGING = new Set(['position', 'remove', 'add', 'replace']);
+
+export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
+  /** The open document, or null. */
+  const current = (): EditorDoc | null => {
+    const { editorKey, editorDocs } = get();
+    return editorKey ? (editorDocs[editorKey] ?? null) : null;
+  };
+
+  /** Replaces the open document with `update(doc)`; `dirty` marks a change to the set itself. */
+  const edit = (update: (doc: EditorDoc) => EditorDoc, dirty = true) => {
+    const doc = current();
+    if (!doc) return;
+    const next = update(doc);
+    if (next === doc) return;
+    const marked = dirty ? { ...next, dirty: true, revision: doc.revision + 1 } : next;
+    set((s) => ({ editorDocs: { ...s.editorDocs, [doc.key]: marked }, ...(dirty ? { editorSavedAt: null } : {}) }));
+  };
+
+  const openDoc = (doc: EditorDoc) => {
+    set((s) => ({
+      editorDocs: { ...s.editorDocs, [doc.key]: doc },
+      editorKey: doc.key,
+      editorSaveError: null,
+      editorSavedAt: null,
+      editorConfirmingDelete: false,
+      editorValidation: null,
+    }));
+  };
+
+  return {
+    actionSets: [],
+    actionSetsLoaded: false,
+    actionSetsError: null,
+    editorDocs: {},
+    editorKey: null,
+    editorShape: 'fashion-mnist',
+    editorValidation: null,
+    editorValidating: false,
+    editorSaving: false,
+    editorSaveError: null,
+    editorSavedAt: null,
+    editorNotice: null,
+    editorConfirmingDelete: false,
+
+    loadActionSets: async () => {
+      let rows: ActionSetRow[];
+      try {
+        rows = await api.call('actionSets.list', {});
+      } catch (error) {
+        set({ actionSetsError: errorText(error), actionSetsLoaded: true });
+        return;
+      }
+      set((s) => {
+        const byKey = new Map(rows.map((r) => [setKey(r.id), r]));
+        const docs: Record<string, EditorDoc> = {};
+        for (const [key, doc] of Object.entries(s.editorDocs)) {
+          const row = byKey.get(key);
+          if (doc.id === null) docs[key] = doc; // an unsaved draft
+          else if (row && (doc.dirty || row.updatedAt === doc.updatedAt)) docs[key] = { ...doc, builtin: row.builtin };
+          // otherwise: deleted elsewhere, or changed since it was opened and not edited here: reload on open
+        }
+        return { actionSets: rows, actionSetsLoaded: true, actionSetsError: null, editorDocs: docs };
+      });
+      const { editorKey, editorDocs, actionSets } = get();
+      const stillThere = editorKey !== null && (editorDocs[editorKey] || actionSets.some((r) => setKey(r.id) === editorKey));
+      if (editorKey !== null && stillThere) {
+        if (!editorDocs[editorKey]) get().openActionSet(editorKey);
+      } else {
+        const first = actionSets[0] ? setKey(actionSets[0].id) : Object.keys(editorDocs)[0];
+        if (first) get().openActionSet(first);
+        else set({ editorKey: null });
+      }
+    },
+
+    openActionSet: (key) => {
+      const existing = get().editorDocs[key];
+      if (existing) {
+        if (key !== get().editorKey) openDoc(existing);
+        return;
+      }
+      const row = get().actionSets.find((r) => setKey(r.id) === key);
+      if (row) openDoc(docFromRow(row));
+    },
+
+    newActionSet: () => {
+      const name = uniqueName('untitled', namesInUse(get()));
+      openDoc(docFromSpec({ name, maxLayers: 5, nodes: [], edges: [] }, { key: `new:${++draftCounter}`, id: null, builtin: false, updatedAt: null }));
+      set({ editorNotice: null });
+    },
+
+    duplicateActionSet: () => {
+      const doc = current();
+      if (!doc) return;
+      const name = uniqueName(`${doc.name.trim() || 'untitled'} copy`, namesInUse(get()));
+      const key = `new:${++draftCounter}`;
+      const copy: EditorDoc = {
+        ...doc,
+        key,
+        viewKey: `${key}#${++viewCounter}`,
+        id: null,
+        builtin: false,
+        name,
+        updatedAt: null,
+        dirty: true,
+        revision: 0,
+        nodes: doc.nodes.map((n) => ({ ...n, selected: false })),
+        edges: doc.edges.map((e) => ({ ...e, selected: false })),
+      };
+      openDoc(copy);
+    },
+
+    importActionSet: (text, fileName) => {
+      let spec: EditorSpec;
+      try {
+        spec = importSpec(JSON.parse(text) as unknown, fileName.replace(/\.json$/i, '') || 'imported');
+      } catch (error) {
+        const why = error instanceof ImportError ? error.message : `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
+        set({ editorNotice: { kind: 'error', text: `Cannot import ${fileName}: ${why}` } });
+        return;
+      }
+      const name = uniqueName(spec.name, namesInUse(get()));
+      const doc = docFromSpec({ ...spec, name }, { key: `new:${++draftCounter}`, id: null, builtin: false, updatedAt: null });
+      openDoc({ ...doc, dirty: true });
+      set({
+        editorNotice: {
+          kind: 'info',
+          text: `Imported ${fileName}${name !== spec.name ? ` as "${name}" (the name "${spec.name}" is taken)` : ''}: not saved yet.`,
+        },
+      });
+    },
+
+    confirmDeleteActionSet: (asking) => set({ editorConfirmingDelete: asking }),
+
+    deleteActionSet: async () => {
+      const doc = current();
+      if (!doc) return;
+      set({ editorConfirmingDelete: false });
+      if (doc.id !== null) {
+        try {
+          await api.call('actionSets.delete', { id: doc.id });
+        } catch (error) {
+          set({ editorNotice: { kind: 'error', text: `Cannot delete "${doc.name}": ${errorText(error)}` } });
+          return;
+        }
+      }
+      set((s) => {
+        const docs = { ...s.editorDocs };
+        delete docs[doc.key];
+        return { editorDocs: docs, editorKey: null, editorNotice: { kind: 'info', text: `Deleted "${doc.name}".` } };
+      });
+      await get().loadActionSets();
+    },
+
+    saveActionSet: async () => {
+      const doc = current();
+      if (!doc || get().editorSaving) return;
+      set({ editorSaving: true, editorSaveError: null });
+      const spec = docToSpec(doc);
+      try {
+        const row = await api.call('actionSets.save', {
+          ...(doc.id !== null ? { id: doc.id } : {}),
+          name: doc.name,
+          spec: spec as unknown as ActionSetInput,
+        });
+        const key = setKey(row.id);
+        set((s) => {
+          const latest = s.editorDocs[doc.key] ?? doc;
+          const saved: EditorDoc = {
+            ...latest,
+            key,
+            id: row.id,
+            builtin: row.builtin,
+            name: latest.revision === doc.revision ? row.name : latest.name,
+            dirty: latest.revision !== doc.revision,
+            updatedAt: row.updatedAt,
+          };
+          const docs = { ...s.editorDocs };
+          delete docs[doc.key];
+          docs[key] = saved;
+          const rows = s.actionSets.some((r) => r.id === row.id) ? s.actionSets.map((r) => (r.id === row.id ? row : r)) : [...s.actionSets, row];
+          return {
+            editorDocs: docs,
+            editorKey: s.editorKey === doc.key ? key : s.editorKey,
+            actionSets: rows,
+            editorSaving: false,
+            editorSavedAt: Date.now(),
+          };
+        });
+        await get().loadActionSets();
+      } catch (error) {
+        set({ editorSaving: false, editorSaveError: errorText(error) });
+      }
+    },
+
+    revertActionSet: () => {
+      const doc = current();
+      if (!doc || doc.id === null) return;
+      const row = get().actionSets.find((r) => r.id === doc.id);
+      if (row) openDoc(docFromRow(row));
+    },
+
+    setEditorShape: (shape) => set({ editorShape: shape }),
+
+    setEditorMeta: (patch) => {
+      edit((doc) => ({ ...doc, ...patch }));
+      if (patch.name !== undefined) set({ editorSaveError: null });
+    },
+
+    editorNodesChange: (changes) => {
+      const dirty = changes.some((c) => CHANGING.has(c.type) && !(c.type === 'position' && !c.position));
+      const removed = new Set(changes.flatMap((c) => (c.type === 'remove' ? [c.id] : [])));
+      edit((doc) => {
+        const nodes = applyNodeChanges(
+          changes.filter((c) => !(c.type === 'remove' && (c.id === INPUT_ID || c.id === OUTPUT_ID))),
+          doc.nodes,
+        );
+        const edges = removed.size ? doc.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)) : doc.edges;
+        return { ...doc, nodes, edges };
+      }, dirty);
+    },
+
+    editorEdgesChange: (changes) => {
+      const dirty = changes.some((c) => CHANGING.has(c.type));
+      edit((doc) => ({ ...doc, edges: applyEdgeChanges(changes, doc.edges) }), dirty);
+    },
+
+    editorConnect: (from, to) => {
+      if (from === OUTPUT_ID || to === INPUT_ID) return;
+      edit((doc) => {
+        if (doc.edges.some((e) => e.source === from && e.target === to)) return doc;
+        return { ...doc, edges: [...doc.edges, makeEdge(from, to)] };
+      });
+    },
+
+    addLayer: (type, position) => {
+      const doc = current();
+      if (!doc) return '';
+      const id = newNodeId(type, doc.nodes.map((n) => n.id));
+      const node: FlowNode = { ...layerNode(id, defaultLayer(type), position), selected: true };
+      edit((d) => ({
+        ...d,
+        nodes: [...d.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
+        edges: d.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      }));
+      return id;
+    },
+
+    setParam: (nodeId, param, value) => {
+      edit((doc) => ({
+        ...doc,
+        nodes: doc.nodes.map((n) => {
+          if (n.id !== nodeId || !n.data.layer) return n;
+          const layer = { ...n.data.layer };
+          if (value === undefined) delete layer[param];
+          else layer[param] = value;
+          return { ...n, data: { ...n.data, layer } };
+        }),
+      }));
+    },
+
+    renameNode: (from, to) => {
+      const doc = current();
+      if (!doc) return 'no set is open';
+      if (from === to) return null;
+      const problem = nodeIdProblem(to, doc.nodes.filter((n) => n.id !== from).map((n) => n.id));
+      if (problem) return problem;
+      const rename = (id: string) => (id === from ? to : id);
+      edit((d) => ({
+        ...d,
+        nodes: d.nodes.map((n) => (n.id === from ? { ...n, id: to } : n)),
+        edges: d.edges.map((e) =>
+          e.source === from || e.target === from ? { ...e, id: edgeId(rename(e.source), rename(e.target)), source: rename(e.source), target: rename(e.target) } : e,
+        ),
+      }));
+      return null;
+    },
+
+    deleteElements: (nodeIds, edgeIds) => {
+      const nodes = new Set(nodeIds.filter((id) => id !== INPUT_ID && id !== OUTPUT_ID));
+      const edges = new Set(edgeIds);
+      if (!nodes.size && !edges.size) return;
+      edit((doc) => ({
+        ...doc,
+        nodes: doc.nodes.filter((n) => !nodes.has(n.id)),
+        edges: doc.edges.filter((e) => !edges.has(e.id) && !nodes.has(e.source) && !nodes.has(e.target)),
+      }));
+    },
+
+    selectElement: (id, kind = 'node') => {
+      edit(
+        (doc) => ({
+          ...doc,
+          nodes: doc.nodes.map((n) => {
+            const selected = kind === 'node' && n.id === id;
+            return n.selected === selected ? n : { ...n, selected };
+          }),
+          edges: doc.edges.map((e) => {
+            const selected = kind === 'edge' && e.id === id;
+            return e.selected === selected ? e : { ...e, selected };
+          }),
+        }),
+        false,
+      );
+    },
+
+    autoLayout: () => {
+      edit((doc) => ({ ...doc, nodes: layoutGraph(doc.nodes, doc.edges), needsLayout: false }));
+    },
+
+    layoutMeasured: () => {
+      edit((doc) => (doc.needsLayout ? { ...doc, nodes: layoutGraph(doc.nodes, doc.edges), needsLayout: false } : doc), false);
+    },
+
+    validateEditor: () => {
+      const doc = current();
+      if (!doc) return set({ editorValidation: null, editorValidating: false });
+      const key = doc.key;
+      set({ editorValidating: true });
+      void validateInBackground(docToSpec(doc, { positions: false }), datasetShape(get().editorShape)).then((validation) => {
+        // null: a later request is on its way; another key: the user opened another set meanwhile.
+        if (validation && get().editorKey === key) set({ editorValidation: validation, editorValidating: false });
+      });
+    },
+
+    setEditorNotice: (notice) => set({ editorNotice: notice }),
+  };
+};

@@ -1,3 +1,381 @@
+/**
+ * The "Run" tab: the launcher for a new run, and the live view of the run being watched (the latest
+ * started, one picked from the active or recent runs, or one opened from the history via watchRun).
+ * The store commits the watched run's state at most ~10 times a second; each part below is
+ * memoized on the slice of state it draws, so an epoch event re-renders only the current candidate.
+ */
+import { memo, useEffect, useMemo } from 'react';
+import type { RunConfig } from '../../../../shared/run-config';
+import { ArchitectureGraph } from '../../components/ArchitectureGraph';
+import { Chart } from '../../components/Chart';
+import { useApp } from '../../store';
+import { LauncherPanel } from './LauncherPanel';
+import {
+  controls,
+  datasetShape,
+  DIAGNOSTIC_CHARTS,
+  epochProgress,
+  etaSeconds,
+  formatDuration,
+  type DiagnosticsColumns,
+  type LeaderboardEntry,
+  type LiveCandidate,
+  type LiveRun,
+  type SeriesColumns,
+} from './model';
+import './live.css';
+
+const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
+const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toLocaleString('en'));
+const shortId = (id: string) => id.slice(0, 8);
+
 export function LiveView() {
-  return <section className="view" />;
+  const init = useApp((s) => s.liveInit);
+  const showLauncher = useApp((s) => s.liveShowLauncher);
+  const hasRun = useApp((s) => s.liveRun !== null);
+  const setShowLauncher = useApp((s) => s.liveSetShowLauncher);
+
+  useEffect(() => {
+    void init();
+  }, [init]);
+
+  return (
+    <section className="view live-view-root">
+      <RunPicker />
+      {showLauncher || !hasRun ? <LauncherPanel onCancel={hasRun ? () => setShowLauncher(false) : undefined} /> : <RunMonitor />}
+    </section>
+  );
 }
+
+function RunPicker() {
+  const run = useApp((s) => s.liveRun);
+  const active = useApp((s) => s.liveActiveRuns);
+  const recent = useApp((s) => s.liveRecentRuns);
+  const watchRun = useApp((s) => s.watchRun);
+  const refresh = useApp((s) => s.liveRefreshRuns);
+  const showLauncher = useApp((s) => s.liveShowLauncher);
+  const setShowLauncher = useApp((s) => s.liveSetShowLauncher);
+  const loadingId = useApp((s) => s.liveLoadingId);
+
+  const label = (id: string) => {
+    const summary = recent.find((r) => r.id === id);
+    const name = summary?.name || (run?.runId === id ? run.name : null);
+    const status = run?.runId === id ? run.status : summary?.status;
+    return `${name ? `${name} · ` : ''}${shortId(id)}${summary ? ` · ${summary.strategy}/${summary.evaluator}` : ''}${status ? ` · ${status}` : ''}`;
+  };
+  const others = recent.filter((r) => !active.includes(r.id)).map((r) => r.id);
+  const watched = run?.runId ?? '';
+  const known = active.includes(watched) || others.includes(watched);
+
+  return (
+    <div className="live-picker">
+      <label>
+        <span className="muted">Watching</span>{' '}
+        <select
+          value={watched}
+          onFocus={() => void refresh()}
+          onChange={(e) => e.target.value && void watchRun(e.target.value)}
+          data-testid="live-run-select"
+        >
+          {!watched && <option value="">(no run)</option>}
+          {watched && !known && <option value={watched}>{label(watched)}</option>}
+          {active.length > 0 && (
+            <optgroup label="Active">
+              {[...active].reverse().map((id) => (
+                <option key={id} value={id}>
+                  {label(id)}
+                </option>
+              ))}
+            </optgroup>
+          )}
+          {others.length > 0 && (
+            <optgroup label="Recent">
+              {others.map((id) => (
+                <option key={id} value={id}>
+                  {label(id)}
+                </option>
+              ))}
+            </optgroup>
+          )}
+        </select>
+      </label>
+      {loadingId && <span className="muted">loading…</span>}
+      <span className="spacer" />
+      {!showLauncher && (
+        <button type="button" className="primary" onClick={() => setShowLauncher(true)} data-testid="live-new-run">
+          New run
+        </button>
+      )}
+    </div>
+  );
+}
+
+function RunMonitor() {
+  const run = useApp((s) => s.liveRun) as LiveRun;
+  const error = useApp((s) => s.liveError);
+  const config = run.config;
+  const shape = config?.evaluator === 'training' ? datasetShape(config.dataset) : undefined;
+  return (
+    <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
+      <RunHeader run={run} error={error} />
+      <div className="live-grid">
+        <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
+        <div className="panel live-side">
+          <Leaderboard entries={run.leaderboard} />
+          <BestCandidate candidate={run.best} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
+        </div>
+      </div>
+      <SeriesCharts series={run.series} n={run.series.index.length} />
+      {(config?.strategy === 'ppo' || run.diagnostics.iteration.length > 0) && (
+        <Diagnostics columns={run.diagnostics} n={run.diagnostics.iteration.length} />
+      )}
+    </div>
+  );
+}
+
+function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
+  const pause = useApp((s) => s.livePause);
+  const resume = useApp((s) => s.liveResume);
+  const stop = useApp((s) => s.liveStop);
+  const allowed = controls(run.status);
+  const eta = etaSeconds(run);
+  const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
+  const c = run.config;
+  const what = c
+    ? c.evaluator === 'nb201'
+      ? `nb201 ${c.nb201Dataset} · ${c.strategy}`
+      : `${c.dataset} · ${c.actionSet?.name ?? 'action set'} · ${c.strategy}${c.mode === 'layerwise' ? ' (layerwise)' : ''} · ${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'}`
+    : '';
+  return (
+    <div className="panel live-header">
+      <div className="live-title-row">
+        <h2 className="live-title" title={run.runId}>
+          {run.name || `Run ${shortId(run.runId)}`}
+        </h2>
+        <span className={`status-badge status-${run.status}`} data-testid="live-status" data-status={run.status}>
+          {run.status}
+        </span>
+        {run.reason && (
+          <span className="live-reason" data-testid="live-status-reason">
+            {run.reason}
+          </span>
+        )}
+        <span className="spacer" />
+        {run.backend ? (
+          <span className="badge" data-testid="backend-badge-run" title={run.backend.tfBackend ? `tf.getBackend(): ${run.backend.tfBackend}` : undefined}>
+            <strong>{run.backend.name}</strong> · {run.backend.device}
+          </span>
+        ) : (
+          <span className="badge muted" data-testid="backend-badge-run">
+            {c?.backend && c.backend !== 'auto' ? `${c.backend} · ` : ''}backend not reported yet
+          </span>
+        )}
+      </div>
+      <div className="live-subtitle muted">
+        {what}
+        {run.description && <> — {run.description}</>}
+      </div>
+      <div className="live-progress-row">
+        <div className="live-progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={run.budget} aria-valuenow={run.done}>
+          <div className="live-progress-fill" style={{ width: `${fraction * 100}%` }} />
+        </div>
+        <span className="live-progress-text" data-testid="live-progress">
+          {run.done} / {run.budget}
+        </span>
+        <span className="muted" data-testid="live-eta">
+          {eta !== null ? `ETA ${formatDuration(eta)}` : run.status === 'completed' ? 'done' : ''}
+        </span>
+        {run.cacheHits > 0 && <span className="muted">{run.cacheHits} cached</span>}
+        <span className="spacer" />
+        <button type="button" className="secondary" disabled={!allowed.pause} onClick={() => void pause()} data-testid="run-pause">
+          Pause
+        </button>
+        <button type="button" className="secondary" disabled={!allowed.resume} onClick={() => void resume()} data-testid="run-resume">
+          Resume
+        </button>
+        <button type="button" className="secondary danger" disabled={!allowed.stop} onClick={() => void stop()} data-testid="run-stop">
+          Stop
+        </button>
+      </div>
+      {error && (
+        <div className="error" role="alert" data-testid="live-error">
+          {error}
+        </div>
+      )}
+    </div>
+  );
+}
+
+const CurrentCandidate = memo(function CurrentCandidate(props: {
+  candidate: LiveCandidate | null;
+  config: RunConfig | null;
+  progress: number | undefined;
+  inputShape?: [number, number, number];
+  numClasses?: number;
+}) {
+  const { candidate, config, progress } = props;
+  const epochs = candidate?.epochs ?? [];
+  const x = useMemo(() => epochs.map((e) => e.epoch), [epochs]);
+  const loss = useMemo(
+    () => [
+      { label: 'train loss', values: epochs.map((e) => e.trainLoss), color: '#2f6fed' },
+      { label: 'valid loss', values: epochs.map((e) => e.validLoss), color: '#d64545' },
+    ],
+    [epochs],
+  );
+  const accuracy = useMemo(
+    () => [
+      { label: 'train acc', values: epochs.map((e) => e.trainAccuracy), color: '#2f6fed' },
+      { label: 'valid acc', values: epochs.map((e) => e.validAccuracy), color: '#d64545' },
+    ],
+    [epochs],
+  );
+  const training = config?.evaluator !== 'nb201';
+  const total = config?.training.epochs;
+  const running = candidate?.status === 'running';
+  const last = epochs[epochs.length - 1];
+  return (
+    <div className="panel live-current">
+      <div className="live-section-head">
+        <h3>{candidate ? `${running ? 'Training' : 'Last'} candidate #${candidate.index}` : 'Waiting for the first candidate'}</h3>
+        {candidate && (
+          <span className="muted" data-testid="live-current-status">
+            {running
+              ? training
+                ? `epoch ${epochs.length} / ${total ?? '?'}`
+                : 'evaluating'
+              : `${candidate.status}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
+          </span>
+        )}
+      </div>
+      {candidate && (
+        <div className="live-label" title={candidate.label}>
+          {candidate.label}
+        </div>
+      )}
+      {candidate?.error && <div className="error">{candidate.error}</div>}
+      <ArchitectureGraph
+        architecture={candidate?.architecture}
+        progress={training && candidate ? progress : undefined}
+        height={200}
+        testId="live-current-graph"
+        inputShape={props.inputShape}
+        numClasses={props.numClasses}
+      />
+      <div className="live-epochs" data-testid="chart-epochs">
+        {training ? (
+          <>
+            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" height={150} testId="chart-epochs-loss" />
+            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" height={150} testId="chart-epochs-accuracy" />
+          </>
+        ) : (
+          <div className="muted live-note">NAS-Bench-201 candidates are table lookups: no epochs to draw.</div>
+        )}
+      </div>
+      {last && (
+        <div className="muted live-note">
+          last epoch: {last.seconds.toFixed(1)} s · {Math.round(last.imagesPerSecond).toLocaleString('en')} images/s
+        </div>
+      )}
+    </div>
+  );
+});
+
+const Leaderboard = memo(function Leaderboard({ entries }: { entries: LeaderboardEntry[] }) {
+  return (
+    <div className="live-leaderboard">
+      <h3>Leaderboard</h3>
+      <table data-testid="live-leaderboard">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>val</th>
+            <th>test</th>
+            <th>params</th>
+            <th>architecture</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.index} data-testid="leaderboard-row" data-index={e.index} className={e.status === 'completed' ? undefined : 'muted'}>
+              <td>{e.index}</td>
+              <td>{pct(e.validAcc, 2)}</td>
+              <td>{pct(e.testAcc, 2)}</td>
+              <td>{num(e.params)}</td>
+              <td className="live-label-cell" title={`${e.label}${e.cached ? '\ncached: the result of an earlier evaluation of this architecture' : ''}`}>
+                {e.cached ? <span className="live-cached">cached</span> : null}
+                {e.status !== 'completed' ? <span className="live-cached">{e.status}</span> : null}
+                {e.label}
+              </td>
+            </tr>
+          ))}
+          {entries.length === 0 && (
+            <tr>
+              <td colSpan={5} className="muted">
+                no finished candidate yet
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+});
+
+const BestCandidate = memo(function BestCandidate(props: { candidate: LiveCandidate | null; inputShape?: [number, number, number]; numClasses?: number }) {
+  const { candidate } = props;
+  if (!candidate) return null;
+  return (
+    <div className="live-best">
+      <h3>
+        Best so far: #{candidate.index} <span className="muted">val {pct(candidate.signal, 2)}</span>
+      </h3>
+      <ArchitectureGraph architecture={candidate.architecture} height={150} testId="live-best-graph" inputShape={props.inputShape} numClasses={props.numClasses} />
+    </div>
+  );
+});
+
+// `n` (the columns' length) is what changes: the columns themselves are appended in place.
+const SeriesCharts = memo(function SeriesCharts({ series }: { series: SeriesColumns; n: number }) {
+  const reward = [{ label: 'reward', values: series.reward, color: '#8a4fd3', points: true }];
+  const best = [
+    { label: 'best so far', values: series.bestSoFar, color: '#1b9e5a' },
+    { label: 'validation accuracy', values: series.signal, color: '#9aa2b1', points: true },
+  ];
+  return (
+    <div className="live-charts">
+      <div className="panel">
+        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" height={180} testId="chart-reward" />
+      </div>
+      <div className="panel">
+        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" height={180} testId="chart-best" />
+      </div>
+    </div>
+  );
+});
+
+const Diagnostics = memo(function Diagnostics({ columns, n }: { columns: DiagnosticsColumns; n: number }) {
+  const charts = useMemo(
+    () =>
+      DIAGNOSTIC_CHARTS.map((d) => {
+        const column = columns.values[d.key];
+        const values = column ? (d.negate ? column.map((v) => (v === null ? null : -v)) : column.slice()) : new Array<number | null>(n).fill(null);
+        return { ...d, values };
+      }),
+    // Recomputed when an update is appended (n), not on every render.
+    [columns, n],
+  );
+  const x = useMemo(() => columns.iteration.slice(), [columns, n]);
+  return (
+    <div className="panel live-diagnostics" data-testid="chart-diagnostics">
+      <h3>
+        Agent updates <span className="muted">({n})</span>
+      </h3>
+      <div className="live-diagnostics-grid">
+        {charts.map((c) => (
+          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" height={110} testId={`chart-diagnostics-${c.key}`} />
+        ))}
+      </div>
+    </div>
+  );
+});

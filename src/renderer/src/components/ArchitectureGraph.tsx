@@ -1,0 +1,328 @@
+/**
+ * A candidate network drawn as a read-only React Flow graph laid out by dagre.
+ *  - `{layers: LayerSpec[]}` (trained networks): a chain Input → layers → classifier head, each
+ *    layer labelled with describeLayer and, given `inputShape`, its output shape and parameters.
+ *  - `{nb201: "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|"}` (NAS-Bench-201): the cell as a DAG of 4 nodes
+ *    whose 6 edges carry the ops; 'none' edges (no connection) are drawn dashed and faint.
+ * `activeLayer` (0-based body layer) is highlighted; `progress` (0–1) shows as a bar underneath.
+ */
+import dagre from '@dagrejs/dagre';
+import {
+  BaseEdge,
+  Handle,
+  MarkerType,
+  Position,
+  ReactFlow,
+  useNodesInitialized,
+  useReactFlow,
+  type Edge,
+  type EdgeProps,
+  type EdgeTypes,
+  type Node,
+  type NodeProps,
+  type NodeTypes,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useEffect, useMemo } from 'react';
+import { parseArchitecture, type Architecture } from '../../../shared/architecture';
+import { describeLayer } from '../../../shared/layers';
+import { formatShape, inferShapes, type ShapeReport } from '../../../shared/shapes';
+import './components.css';
+
+export interface ArchitectureGraphProps {
+  architecture: unknown;
+  /** 0-based index of the body layer to highlight. */
+  activeLayer?: number;
+  /** 0–1: how far the candidate's training is (epochs done / epochs). */
+  progress?: number;
+  height?: number;
+  testId?: string;
+  /** [H, W, C] of the input: with it, each layer shows its output shape and parameter count. */
+  inputShape?: readonly [number, number, number];
+  /** Classes of the classifier head (default 10). */
+  numClasses?: number;
+  /** Layout direction (default LR: left to right). */
+  direction?: 'LR' | 'TB';
+}
+
+type NodeKind = 'input' | 'layer' | 'head' | 'cell';
+type LayerNodeData = { title: string; detail?: string; kind: NodeKind; active: boolean; direction: 'LR' | 'TB' };
+type LayerNode = Node<LayerNodeData, 'layer'>;
+type RoutedEdgeData = { points: Array<{ x: number; y: number }>; muted: boolean; labelX?: number; labelY?: number };
+type RoutedEdge = Edge<RoutedEdgeData, 'routed'>;
+
+export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
+const OP_LABELS: Record<string, string> = {
+  none: 'none',
+  skip_connect: 'skip',
+  nor_conv_1x1: 'conv 1×1',
+  nor_conv_3x3: 'conv 3×3',
+  avg_pool_3x3: 'avg pool 3×3',
+};
+
+/** The 6 edges of a NAS-Bench-201 cell string, or an error. */
+export function parseNb201Cell(arch: string): Array<{ from: number; to: number; op: string }> | { error: string } {
+  const parts = arch.split('+');
+  if (parts.length !== 3) return { error: `not a NAS-Bench-201 cell: "${arch}"` };
+  const edges: Array<{ from: number; to: number; op: string }> = [];
+  for (let to = 1; to <= 3; to++) {
+    const ops = parts[to - 1].split('|').filter((p) => p.length > 0);
+    if (ops.length !== to) return { error: `not a NAS-Bench-201 cell: node ${to} has ${ops.length} inputs` };
+    for (const item of ops) {
+      const [op, from] = item.split('~');
+      const source = Number(from);
+      if (!op || !Number.isInteger(source) || source < 0 || source >= to) return { error: `not a NAS-Bench-201 cell: "${item}"` };
+      edges.push({ from: source, to, op });
+    }
+  }
+  return edges;
+}
+
+interface GraphModel {
+  nodes: LayerNode[];
+  edges: RoutedEdge[];
+  error?: string;
+  note?: string;
+}
+
+const NODE_W = 156;
+const NODE_H = 46;
+
+function chainModel(architecture: Architecture, props: ArchitectureGraphProps, direction: 'LR' | 'TB'): GraphModel {
+  let shapes: ShapeReport | undefined;
+  let error: string | undefined;
+  if (props.inputShape) {
+    try {
+      shapes = inferShapes(architecture, props.inputShape, props.numClasses ?? 10);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+  }
+  const params = (n: number) => `${n.toLocaleString('en')} params`;
+  const items: Array<{ id: string; data: LayerNodeData }> = [];
+  items.push({
+    id: 'input',
+    data: { kind: 'input', title: 'Input', detail: shapes ? formatShape(shapes.input) : undefined, active: false, direction },
+  });
+  architecture.layers.forEach((layer, i) => {
+    const info = shapes?.layers[i];
+    items.push({
+      id: `layer-${i}`,
+      data: {
+        kind: 'layer',
+        title: describeLayer(layer),
+        detail: info ? `${formatShape(info.output)}${info.params ? ` · ${params(info.params)}` : ''}` : undefined,
+        active: props.activeLayer === i,
+        direction,
+      },
+    });
+  });
+  const classes = props.numClasses ?? 10;
+  items.push({
+    id: 'head',
+    data: {
+      kind: 'head',
+      title: 'classifier head',
+      detail: `dense ${classes} softmax${shapes ? ` · ${params(shapes.headParams)}` : ''}`,
+      active: false,
+      direction,
+    },
+  });
+  const edges = items.slice(1).map((item, i) => ({ from: items[i].id, to: item.id, label: undefined as string | undefined, muted: false }));
+  const model = layout(items, edges, direction);
+  return {
+    ...model,
+    error,
+    note: shapes ? `${shapes.totalParams.toLocaleString('en')} parameters in all` : undefined,
+  };
+}
+
+function cellModel(arch: string, props: ArchitectureGraphProps, direction: 'LR' | 'TB'): GraphModel {
+  const parsed = parseNb201Cell(arch);
+  if ('error' in parsed) return { nodes: [], edges: [], error: parsed.error };
+  const names = ['input', 'node 1', 'node 2', 'output'];
+  const items = names.map((title, i) => ({
+    id: `n${i}`,
+    data: { kind: 'cell' as const, title, detail: i === 0 ? 'cell input' : i === 3 ? 'cell output (sum)' : 'sum of inputs', active: props.activeLayer === i, direction },
+  }));
+  const edges = parsed.map((e) => ({ from: `n${e.from}`, to: `n${e.to}`, label: OP_LABELS[e.op] ?? e.op, muted: e.op === 'none' }));
+  return layout(items, edges, direction, 110);
+}
+
+function layout(
+  items: Array<{ id: string; data: LayerNodeData }>,
+  links: Array<{ from: string; to: string; label?: string; muted: boolean }>,
+  direction: 'LR' | 'TB',
+  nodeWidth = NODE_W,
+): Pick<GraphModel, 'nodes' | 'edges'> {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: direction, nodesep: 28, ranksep: links.some((l) => l.label) ? 36 : 22, edgesep: 14, marginx: 8, marginy: 8 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const item of items) g.setNode(item.id, { width: nodeWidth, height: NODE_H });
+  for (const link of links) {
+    g.setEdge(link.from, link.to, link.label ? { width: link.label.length * 6.5 + 12, height: 18, labelpos: 'c' } : {});
+  }
+  dagre.layout(g);
+  const nodes: LayerNode[] = items.map((item) => {
+    const n = g.node(item.id) as { x: number; y: number };
+    return {
+      id: item.id,
+      type: 'layer',
+      position: { x: n.x - nodeWidth / 2, y: n.y - NODE_H / 2 },
+      data: item.data,
+      style: { width: nodeWidth, height: NODE_H },
+      draggable: false,
+      selectable: false,
+      connectable: false,
+    };
+  });
+  const edges: RoutedEdge[] = links.map((link, i) => {
+    const e = g.edge(link.from, link.to) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number };
+    return {
+      id: `e${i}-${link.from}-${link.to}`,
+      source: link.from,
+      target: link.to,
+      type: 'routed',
+      label: link.label,
+      data: { points: e.points ?? [], muted: link.muted, labelX: e.x, labelY: e.y },
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: link.muted ? '#b9c0cc' : '#6b7385' },
+      selectable: false,
+      focusable: false,
+    };
+  });
+  return { nodes, edges };
+}
+
+function LayerNodeView({ data }: NodeProps<LayerNode>) {
+  const [target, source] = data.direction === 'LR' ? [Position.Left, Position.Right] : [Position.Top, Position.Bottom];
+  return (
+    <div className={`arch-node arch-node-${data.kind}${data.active ? ' active' : ''}`} title={data.detail ? `${data.title}\n${data.detail}` : data.title}>
+      <Handle type="target" position={target} isConnectable={false} className="arch-handle" />
+      <div className="arch-node-title">{data.title}</div>
+      {data.detail && <div className="arch-node-detail">{data.detail}</div>}
+      <Handle type="source" position={source} isConnectable={false} className="arch-handle" />
+    </div>
+  );
+}
+
+/** A path through dagre's route: straight ends at the handles, smoothed corners in between. */
+function routedPath(sx: number, sy: number, tx: number, ty: number, points: Array<{ x: number; y: number }>): string {
+  const inner = points.slice(1, -1);
+  const all = [{ x: sx, y: sy }, ...inner, { x: tx, y: ty }];
+  if (all.length === 2) return `M ${sx},${sy} L ${tx},${ty}`;
+  let d = `M ${all[0].x},${all[0].y}`;
+  for (let i = 1; i < all.length - 1; i++) {
+    const p = all[i];
+    const next = all[i + 1];
+    const mx = (p.x + next.x) / 2;
+    const my = (p.y + next.y) / 2;
+    d += ` Q ${p.x},${p.y} ${i === all.length - 2 ? `${next.x},${next.y}` : `${mx},${my}`}`;
+  }
+  return d;
+}
+
+function RoutedEdgeView(props: EdgeProps<RoutedEdge>) {
+  const { sourceX, sourceY, targetX, targetY, data, label, markerEnd } = props;
+  const path = routedPath(sourceX, sourceY, targetX, targetY, data?.points ?? []);
+  const muted = data?.muted ?? false;
+  return (
+    <BaseEdge
+      path={path}
+      markerEnd={markerEnd}
+      label={label}
+      labelX={data?.labelX ?? (sourceX + targetX) / 2}
+      labelY={data?.labelY ?? (sourceY + targetY) / 2}
+      labelStyle={{ fontSize: 11, fill: muted ? '#9aa2b1' : '#1d2330' }}
+      labelBgStyle={{ fill: '#ffffff', fillOpacity: 0.9 }}
+      labelBgPadding={[3, 2]}
+      labelBgBorderRadius={3}
+      style={{ stroke: muted ? '#c3c9d3' : '#6b7385', strokeWidth: muted ? 1 : 1.5, strokeDasharray: muted ? '4 4' : undefined }}
+    />
+  );
+}
+
+const FIT = { padding: 0.08, maxZoom: 1.2 };
+
+/** Fits the view again when the layout changes (a new candidate), without re-mounting the flow. */
+function FitOnLayoutChange({ layout }: { layout: string }) {
+  const { fitView } = useReactFlow();
+  const initialized = useNodesInitialized();
+  useEffect(() => {
+    if (initialized) void fitView(FIT);
+  }, [layout, initialized, fitView]);
+  return null;
+}
+
+const nodeTypes: NodeTypes = { layer: LayerNodeView };
+const edgeTypes: EdgeTypes = { routed: RoutedEdgeView };
+
+function buildModel(props: ArchitectureGraphProps): GraphModel {
+  const direction = props.direction ?? 'LR';
+  const arch = props.architecture;
+  if (arch && typeof arch === 'object' && 'nb201' in arch && typeof (arch as { nb201: unknown }).nb201 === 'string') {
+    return cellModel((arch as { nb201: string }).nb201, props, direction);
+  }
+  if (arch && typeof arch === 'object' && ('layers' in arch || Array.isArray(arch))) {
+    try {
+      return chainModel(parseArchitecture(arch), props, direction);
+    } catch (e) {
+      return { nodes: [], edges: [], error: (e as Error).message };
+    }
+  }
+  return { nodes: [], edges: [], error: arch === undefined || arch === null ? undefined : 'not an architecture this view can draw' };
+}
+
+export function ArchitectureGraph(props: ArchitectureGraphProps) {
+  const { architecture, activeLayer, progress, height = 240, testId, inputShape, numClasses, direction } = props;
+  const model = useMemo(
+    () => buildModel({ architecture, activeLayer, inputShape, numClasses, direction }),
+    // inputShape is compared by value: callers often pass a fresh array literal.
+    [architecture, activeLayer, inputShape?.join('x'), numClasses, direction],
+  );
+  // A new structure re-mounts the flow; a new layout of the same nodes only fits the view again.
+  const structureKey = model.nodes.map((n) => n.id).join(' ');
+  const layoutKey = model.nodes.map((n) => `${Math.round(n.position.x)},${Math.round(n.position.y)}`).join(' ');
+  const pct = progress === undefined ? undefined : Math.round(Math.min(1, Math.max(0, progress)) * 100);
+  return (
+    <div className="arch-graph" data-testid={testId}>
+      <div className="arch-graph-canvas" style={{ height }}>
+        {model.nodes.length > 0 ? (
+          <ReactFlow
+            key={structureKey}
+            nodes={model.nodes}
+            edges={model.edges}
+            nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            fitView
+            fitViewOptions={FIT}
+            minZoom={0.1}
+            maxZoom={2}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            zoomOnScroll={false}
+            preventScrolling={false}
+            zoomOnDoubleClick={false}
+            panOnDrag
+            proOptions={{ hideAttribution: true }}
+          >
+            <FitOnLayoutChange layout={layoutKey} />
+          </ReactFlow>
+        ) : (
+          <div className="arch-graph-empty">{model.error ?? 'no candidate'}</div>
+        )}
+      </div>
+      {(model.note || (model.error && model.nodes.length > 0)) && (
+        <div className={model.error && model.nodes.length > 0 ? 'arch-graph-note error' : 'arch-graph-note'}>
+          {model.nodes.length > 0 && model.error ? model.error : model.note}
+        </div>
+      )}
+      {pct !== undefined && (
+        <div className="arch-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid={testId ? `${testId}-progress` : undefined}>
+          <div className="arch-progress-fill" style={{ width: `${pct}%` }} />
+          <span className="arch-progress-text">{pct}%</span>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,13 @@
+/** Runs live validation off the UI thread: counting a large set's networks can take seconds. */
+import { validateSpec, type EditorSpec } from './model';
+
+export interface ValidateRequest {
+  id: number;
+  spec: EditorSpec;
+  shape: [number, number, number];
+}
+
+self.addEventListener('message', (event: MessageEvent<ValidateRequest>) => {
+  const { id, spec, shape } = event.data;
+  self.postMessage({ id, validation: validateSpec(spec, shape) });
+});

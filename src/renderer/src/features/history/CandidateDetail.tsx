@@ -1,0 +1,117 @@
+/** One candidate of the open run: its architecture, its per-epoch curves and an export button. */
+import { useMemo } from 'react';
+import type { CandidateDetail as Detail, RunDetail } from '../../../../shared/history';
+import { ArchitectureGraph } from '../../components/ArchitectureGraph';
+import { Chart } from '../../components/Chart';
+import { useApp } from '../../store';
+import { ExportResultView } from './ExportResultView';
+import { datasetInput, formatNumber, formatParams, formatPercent } from './model';
+
+export function CandidateDetailPanel({ run }: { run: RunDetail }) {
+  const selected = useApp((s) => s.selectedCandidate);
+  const detail = useApp((s) => s.candidateDetail);
+  const loading = useApp((s) => s.candidateLoading);
+  const busy = useApp((s) => s.historyBusy);
+  const historyExport = useApp((s) => s.historyExport);
+  const exportFromHistory = useApp((s) => s.exportFromHistory);
+
+  if (selected === null) {
+    return (
+      <div className="candidate-detail panel empty-note muted" data-testid="candidate-detail-empty">
+        Select a candidate to see its architecture and training curves.
+      </div>
+    );
+  }
+  if (!detail || detail.index !== selected) {
+    return (
+      <div className="candidate-detail panel muted" data-testid="candidate-detail" data-index={selected}>
+        {loading ? `Loading candidate #${selected}…` : `Candidate #${selected} is gone (the run was resumed from an earlier checkpoint).`}
+      </div>
+    );
+  }
+
+  const exportable = detail.status === 'completed' && (detail.hasModel || detail.cachedFrom !== undefined);
+  const input = datasetInput(run.evaluator === 'training' ? run.dataset : null);
+
+  return (
+    <div className="candidate-detail panel" data-testid="candidate-detail" data-index={detail.index}>
+      <div className="detail-head">
+        <h3>
+          Candidate #{detail.index} <span className={`cstatus cstatus-${detail.status}`}>{detail.status}</span>
+          {detail.cached && <span className="cached-mark">cached</span>}
+        </h3>
+        <button
+          className="secondary"
+          disabled={!exportable || busy !== null}
+          title={exportable ? 'Write its model.json, weights.bin and architecture.json' : 'Only candidates whose trained weights were kept can be exported'}
+          onClick={() => void exportFromHistory(detail.index)}
+          data-testid="candidate-export"
+        >
+          {busy === 'export' ? 'Exporting…' : 'Export'}
+        </button>
+      </div>
+      {historyExport?.scope === 'candidate' && historyExport.result.index === detail.index && <ExportResultView result={historyExport.result} />}
+      <div className="label-line mono" title={detail.label}>
+        {detail.label}
+      </div>
+      <dl className="facts">
+        <dt>Val</dt>
+        <dd>{formatPercent(detail.validAcc)}</dd>
+        <dt>Test</dt>
+        <dd>{formatPercent(detail.testAcc)}</dd>
+        <dt>Reward</dt>
+        <dd>{formatNumber(detail.reward)}</dd>
+        <dt>Params</dt>
+        <dd>{formatParams(detail.params)}</dd>
+        <dt>Seconds</dt>
+        <dd>{formatNumber(detail.seconds, 1)}</dd>
+        {detail.cachedFrom && (
+          <>
+            <dt>Result from</dt>
+            <dd className="mono">
+              {detail.cachedFrom.runId.slice(0, 8)} #{detail.cachedFrom.index}
+            </dd>
+          </>
+        )}
+        {detail.error && (
+          <>
+            <dt>Error</dt>
+            <dd className="error">{detail.error}</dd>
+          </>
+        )}
+      </dl>
+      {detail.architecture !== null && detail.architecture !== undefined ? (
+        <ArchitectureGraph architecture={detail.architecture} height={220} testId="candidate-graph" inputShape={input?.inputShape} numClasses={input?.numClasses} />
+      ) : (
+        <div className="muted">No architecture recorded.</div>
+      )}
+      <EpochCurves detail={detail} />
+    </div>
+  );
+}
+
+function EpochCurves({ detail }: { detail: Detail }) {
+  const curves = useMemo(() => {
+    const e = detail.epochs;
+    return {
+      x: e.map((m) => m.epoch),
+      loss: [
+        { label: 'train loss', values: e.map((m) => m.trainLoss) },
+        { label: 'val loss', values: e.map((m) => m.validLoss) },
+      ],
+      accuracy: [
+        { label: 'train acc', values: e.map((m) => m.trainAccuracy) },
+        { label: 'val acc', values: e.map((m) => m.validAccuracy) },
+      ],
+    };
+  }, [detail]);
+  if (detail.epochs.length === 0) {
+    return <div className="muted small-note">No per-epoch curves: this candidate was {detail.cached ? 'a cached result' : 'scored without training (a benchmark lookup)'}.</div>;
+  }
+  return (
+    <div className="curves">
+      <Chart title="Loss" x={curves.x} series={curves.loss} xLabel="epoch" height={160} testId="chart-candidate-loss" />
+      <Chart title="Accuracy" x={curves.x} series={curves.accuracy} xLabel="epoch" height={160} testId="chart-candidate-accuracy" />
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+/**
+ * The form for a new run. It validates as you type (RunConfigSchema plus parseRunConfig's
+ * cross-checks, each problem shown next to its field), starts the run with runs.start and hands
+ * over to the live view of that run. Main's refusal appears next to the Start button.
+ */
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { BACKEND_NAMES } from '../../../../shared/backend';
+import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES } from '../../../../shared/run-config';
+import { useApp } from '../../store';
+import { DEFAULT_LAUNCH_FORM, validateLaunch, type LaunchField, type LaunchForm } from './model';
+
+/** The form survives switching views. */
+let lastForm: LaunchForm = DEFAULT_LAUNCH_FORM;
+
+const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+export const launchTestId = (field: LaunchField) => `launch-${kebab(field)}`;
+
+function Field(props: { field: LaunchField; label: string; error?: string; hint?: string; children: ReactNode }) {
+  return (
+    <label className={props.error ? 'launch-field invalid' : 'launch-field'}>
+      <span className="launch-label">{props.label}</span>
+      {props.children}
+      {props.error ? (
+        <span className="launch-field-error" data-testid={`launch-error-${kebab(props.field)}`}>
+          {props.error}
+        </span>
+      ) : (
+        props.hint && <span className="launch-hint">{props.hint}</span>
+      )}
+    </label>
+  );
+}
+
+export function LauncherPanel(props: { onCancel?: () => void }) {
+  const actionSets = useApp((s) => s.liveActionSets);
+  const launching = useApp((s) => s.liveLaunching);
+  const launchError = useApp((s) => s.liveLaunchError);
+  const start = useApp((s) => s.liveStart);
+  const [form, setForm] = useState<LaunchForm>(lastForm);
+  const [attempted, setAttempted] = useState(false);
+
+  useEffect(() => {
+    lastForm = form;
+  }, [form]);
+
+  // Pick an action set once they are known (mlp: quick to train; otherwise the first).
+  useEffect(() => {
+    if (actionSets.length === 0) return;
+    if (form.actionSet && actionSets.some((s) => String(s.id) === form.actionSet)) return;
+    const preferred = actionSets.find((s) => s.name === 'mlp') ?? actionSets[0];
+    setForm((f) => ({ ...f, actionSet: String(preferred.id) }));
+  }, [actionSets, form.actionSet]);
+
+  const validation = useMemo(() => validateLaunch(form, actionSets), [form, actionSets]);
+  const errors = validation.errors;
+  const errorCount = Object.keys(errors).length;
+
+  const update = (field: LaunchField) => (event: { target: { value: string } }) => {
+    const value = event.target.value;
+    setForm((f) => ({ ...f, [field]: value }));
+  };
+  const control = (field: LaunchField) => ({ value: form[field], onChange: update(field), 'data-testid': launchTestId(field), name: field });
+  const options = (values: readonly string[]) =>
+    values.map((v) => (
+      <option key={v} value={v}>
+        {v}
+      </option>
+    ));
+
+  const training = form.evaluator === 'training';
+  const onSubmit = async (event: { preventDefault(): void }) => {
+    event.preventDefault();
+    setAttempted(true);
+    if (!validation.config || launching) return;
+    await start(validation.config);
+  };
+
+  return (
+    <form className="panel launch-form" data-testid="launch-form" onSubmit={(e) => void onSubmit(e)} noValidate>
+      <div className="launch-head">
+        <h2>New run</h2>
+        {props.onCancel && (
+          <button type="button" className="secondary" onClick={props.onCancel} data-testid="launch-cancel">
+            Back to the run
+          </button>
+        )}
+      </div>
+
+      <fieldset className="launch-group">
+        <legend>Search</legend>
+        <Field field="name" label="Name" error={errors.name} hint="optional">
+          <input type="text" placeholder="e.g. mlp baseline" maxLength={200} {...control('name')} />
+        </Field>
+        <Field field="evaluator" label="Evaluator" error={errors.evaluator} hint={training ? 'trains every candidate' : 'NAS-Bench-201 table lookups'}>
+          <select {...control('evaluator')}>{options(EVALUATOR_NAMES)}</select>
+        </Field>
+        <Field field="strategy" label="Strategy" error={errors.strategy}>
+          <select {...control('strategy')}>{options(STRATEGY_NAMES)}</select>
+        </Field>
+        <Field field="mode" label="Mode" error={errors.mode} hint={form.mode === 'layerwise' ? 'one layer per step (ppo only)' : 'whole networks'}>
+          <select {...control('mode')}>{options(['full', 'layerwise'])}</select>
+        </Field>
+        <Field field="budget" label="Budget (candidates)" error={errors.budget}>
+          <input type="number" min={1} step={1} {...control('budget')} />
+        </Field>
+        <Field field="reward" label="Reward" error={errors.reward}>
+          <select {...control('reward')}>{options(['accuracy', 'improvement'])}</select>
+        </Field>
+        <Field field="seed" label="Seed" error={errors.seed}>
+          <input type="number" min={0} step={1} {...control('seed')} />
+        </Field>
+        <Field field="backend" label="Backend" error={errors.backend}>
+          <select {...control('backend')}>{options(['auto', ...BACKEND_NAMES])}</select>
+        </Field>
+      </fieldset>
+
+      <fieldset className={training ? 'launch-group' : 'launch-group unused'}>
+        <legend>Training {training ? '' : <span className="launch-hint">(not used by the nb201 evaluator)</span>}</legend>
+        <Field field="dataset" label="Dataset" error={errors.dataset}>
+          <select {...control('dataset')}>{options(DATASET_NAMES)}</select>
+        </Field>
+        <Field field="dataDir" label="Data directory" error={errors.dataDir} hint={form.dataset === 'cifar10' ? 'with data_batch_1.bin … test_batch.bin' : 'optional'}>
+          <input type="text" placeholder={form.dataset === 'cifar10' ? '/path/to/cifar-10-batches-bin' : 'default location'} {...control('dataDir')} />
+        </Field>
+        <Field field="actionSet" label="Action set" error={errors.actionSet}>
+          <select {...control('actionSet')}>
+            {actionSets.length === 0 && <option value="">(loading…)</option>}
+            {actionSets.map((s) => (
+              <option key={s.id} value={String(s.id)}>
+                {s.name}
+                {s.builtin ? '' : ' (yours)'}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field field="epochs" label="Epochs" error={errors.epochs}>
+          <input type="number" min={1} step={1} {...control('epochs')} />
+        </Field>
+        <Field field="subset" label="Subset (training images)" error={errors.subset} hint="empty: all">
+          <input type="number" min={1} step={1} placeholder="all" {...control('subset')} />
+        </Field>
+        <Field field="learningRate" label="Learning rate" error={errors.learningRate}>
+          <input type="number" min={0} step="any" {...control('learningRate')} />
+        </Field>
+        <Field field="batchSize" label="Batch size" error={errors.batchSize}>
+          <input type="number" min={1} step={1} {...control('batchSize')} />
+        </Field>
+        <Field field="keepModels" label="Keep models" error={errors.keepModels} hint={form.keepModels === 'best' ? 'weights of each new best' : 'weights of every candidate'}>
+          <select {...control('keepModels')}>{options(['best', 'all'])}</select>
+        </Field>
+      </fieldset>
+
+      <fieldset className={training ? 'launch-group unused' : 'launch-group'}>
+        <legend>NAS-Bench-201 {training ? <span className="launch-hint">(nb201 evaluator only)</span> : ''}</legend>
+        <Field field="nb201Dataset" label="Table column" error={errors.nb201Dataset}>
+          <select {...control('nb201Dataset')}>{options(NB201_DATASET_NAMES)}</select>
+        </Field>
+        <Field field="nb201Dir" label="Tables directory" error={errors.nb201Dir} hint="optional: the bundled tables otherwise">
+          <input type="text" placeholder="default location" {...control('nb201Dir')} />
+        </Field>
+      </fieldset>
+
+      <div className="launch-actions">
+        <button type="submit" className="primary" disabled={launching} data-testid="launch-start">
+          {launching ? 'Starting…' : 'Start run'}
+        </button>
+        {launchError ? (
+          <span className="error" role="alert" data-testid="launch-error">
+            {launchError}
+          </span>
+        ) : errors.form ? (
+          <span className="error" data-testid="launch-error">
+            {errors.form}
+          </span>
+        ) : (
+          attempted &&
+          errorCount > 0 && (
+            <span className="error" data-testid="launch-error">
+              {errorCount === 1 ? 'one field needs attention' : `${errorCount} fields need attention`}
+            </span>
+          )
+        )}
+      </div>
+    </form>
+  );
+}

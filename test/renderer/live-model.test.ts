@@ -1,0 +1,332 @@
+import { describe, expect, it } from 'vitest';
+import type { RunUpdate } from '../../src/shared/api';
+import type { SearchEvent } from '../../src/shared/events';
+import type { CandidateDetail, CandidateRow, RunDetail } from '../../src/shared/history';
+import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
+import {
+  applyUpdate,
+  controls,
+  DEFAULT_LAUNCH_FORM,
+  emptyLiveRun,
+  epochProgress,
+  etaSeconds,
+  formatDuration,
+  fromSnapshot,
+  insertLeaderboard,
+  LEADERBOARD_SIZE,
+  validateLaunch,
+  type LeaderboardEntry,
+  type LiveRun,
+} from '../../src/renderer/src/features/run-live/model';
+
+const RUN = 'run-1';
+const ACTION_SET = { name: 'mlp', maxLayers: 2, nodes: [{ id: 'dense', layer: { type: 'dense', units: [16, 32] } }], edges: [] };
+const CONFIG: RunConfig = parseRunConfig({ evaluator: 'training', strategy: 'ppo', budget: 10, seed: 0, actionSet: ACTION_SET, training: { epochs: 3 } });
+
+const ev = (event: SearchEvent, runId = RUN): RunUpdate => ({ runId, kind: 'event', event });
+const epoch = (index: number, n: number, validAccuracy = 0.5): RunUpdate =>
+  ev({ type: 'epoch_done', index, metrics: { epoch: n, trainLoss: 1 / n, trainAccuracy: 0.4, validLoss: 1.2 / n, validAccuracy, seconds: 0.1, imagesPerSecond: 1000 } });
+const proposed = (index: number): RunUpdate =>
+  ev({ type: 'candidate_proposed', index, action: [1], label: `dense ${index}`, hash: `h${index}`, architecture: { layers: [{ type: 'dense', units: 16 }] } });
+const finished = (index: number, signal: number, extra: Partial<Extract<SearchEvent, { type: 'candidate_finished' }>> = {}): RunUpdate =>
+  ev({ type: 'candidate_finished', index, status: 'completed', signal, reward: signal, cached: false, params: 100 + index, testAccuracy: signal - 0.01, seconds: 2, ...extra });
+
+function fold(state: LiveRun, updates: RunUpdate[]): LiveRun {
+  return updates.reduce(applyUpdate, state);
+}
+
+function candidate(index: number, signal: number): RunUpdate[] {
+  return [proposed(index), epoch(index, 1), epoch(index, 2), epoch(index, 3, signal), finished(index, signal)];
+}
+
+function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
+  return {
+    id: RUN,
+    name: 'live',
+    status: 'running',
+    statusReason: null,
+    strategy: 'ppo',
+    evaluator: 'training',
+    dataset: 'synthetic',
+    mode: 'full',
+    budget: 10,
+    evaluations: 0,
+    cacheHits: 0,
+    bestIndex: null,
+    bestSignal: null,
+    bestTestAcc: null,
+    bestLabel: null,
+    backend: 'wasm',
+    device: 'CPU (WebAssembly)',
+    createdAt: 0,
+    startedAt: 0,
+    finishedAt: null,
+    updatedAt: 0,
+    config: CONFIG,
+    settingsKey: 'k',
+    seed: 0,
+    ownerPid: 1,
+    heartbeatAt: 0,
+    ...patch,
+  };
+}
+
+function row(index: number, validAcc: number | null, patch: Partial<CandidateRow> = {}): CandidateRow {
+  return {
+    runId: RUN,
+    index,
+    status: 'completed',
+    hash: `h${index}`,
+    label: `dense ${index}`,
+    params: 100 + index,
+    reward: validAcc,
+    validAcc,
+    bestValidAcc: validAcc,
+    validLoss: 1,
+    trainAcc: 0.5,
+    trainLoss: 1,
+    testAcc: validAcc === null ? null : validAcc - 0.01,
+    seconds: 4,
+    error: null,
+    cached: false,
+    createdAt: 0,
+    updatedAt: 0,
+    finishedAt: 0,
+    ...patch,
+  };
+}
+
+describe('applyUpdate', () => {
+  it('follows a run: candidates, epochs, series, leaderboard and best', () => {
+    let state = emptyLiveRun(RUN, { config: CONFIG });
+    state = fold(state, [
+      ev({ type: 'run_started', runId: RUN, strategy: 'ppo', evaluator: 'training', budget: 10, evaluations: 0 }),
+      ...candidate(0, 0.6),
+      proposed(1),
+      epoch(1, 1),
+    ]);
+    expect(state.status).toBe('running');
+    expect(state.budget).toBe(10);
+    expect(state.done).toBe(1);
+    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], bestSoFar: [0.6] });
+    expect(state.current?.index).toBe(1);
+    expect(state.current?.epochs.map((e) => e.epoch)).toEqual([1]);
+    expect(state.best?.index).toBe(0);
+    expect(state.best?.epochs).toHaveLength(3);
+    expect(epochProgress(state)).toBeCloseTo(1 / 3);
+
+    state = fold(state, [epoch(1, 2), epoch(1, 3, 0.4), finished(1, 0.4), ...candidate(2, 0.9)]);
+    expect(state.series.bestSoFar).toEqual([0.6, 0.6, 0.9]);
+    expect(state.leaderboard.map((e) => e.index)).toEqual([2, 0, 1]);
+    expect(state.leaderboard[0]).toMatchObject({ validAcc: 0.9, testAcc: 0.89, params: 102, label: 'dense 2', status: 'completed' });
+    expect(state.best?.index).toBe(2);
+    expect(state.best?.epochs).toHaveLength(3);
+    expect(epochProgress(state)).toBe(1);
+  });
+
+  it('keeps detail only for the current and the best candidate', () => {
+    let state = emptyLiveRun(RUN, { config: CONFIG });
+    state = fold(state, [...candidate(0, 0.9), ...candidate(1, 0.1), proposed(2), epoch(2, 1)]);
+    expect(state.best?.index).toBe(0);
+    expect(state.current?.index).toBe(2);
+    // Candidate 1's epochs are gone; what remains of it is one leaderboard entry and its series values.
+    expect(JSON.stringify(state)).not.toContain('"index":1,"label"');
+  });
+
+  it('is idempotent: replayed updates change nothing', () => {
+    const updates = [...candidate(0, 0.5), ...candidate(1, 0.7), ev({ type: 'agent_updated', iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.01 } })];
+    const once = fold(emptyLiveRun(RUN, { config: CONFIG }), updates);
+    const version = once.version;
+    const twice = fold(once, updates);
+    expect(twice.version).toBe(version);
+    expect(twice.done).toBe(2);
+    expect(twice.series.index).toEqual([0, 1]);
+    expect(twice.leaderboard).toHaveLength(2);
+    expect(twice.diagnostics.iteration).toEqual([1]);
+    expect(twice.secondsSum).toBe(4);
+  });
+
+  it('ignores updates of other runs', () => {
+    const state = emptyLiveRun(RUN);
+    expect(applyUpdate(state, { runId: 'other', kind: 'status', status: 'failed', reason: 'x' })).toBe(state);
+    expect(applyUpdate(state, { ...finished(0, 0.5), runId: 'other' })).toBe(state);
+  });
+
+  it('takes status with its reason, and the environment', () => {
+    let state = emptyLiveRun(RUN);
+    state = applyUpdate(state, {
+      runId: RUN,
+      kind: 'environment',
+      backend: { name: 'wasm', tfBackend: 'wasm', device: 'CPU (WebAssembly SIMD)', probes: [] },
+      settingsKey: 'k',
+      description: 'synthetic 12×12×1',
+    });
+    expect(state.backend).toEqual({ name: 'wasm', device: 'CPU (WebAssembly SIMD)', tfBackend: 'wasm' });
+    expect(state.description).toBe('synthetic 12×12×1');
+    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: 'out of memory' });
+    expect(state).toMatchObject({ status: 'failed', reason: 'out of memory' });
+    expect(controls(state.status)).toEqual({ pause: false, resume: true, stop: false });
+    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'running' });
+    expect(state.reason).toBeNull();
+    expect(controls(state.status)).toEqual({ pause: true, resume: false, stop: true });
+  });
+
+  it('ends with run_finished', () => {
+    const state = fold(emptyLiveRun(RUN, { config: CONFIG }), [
+      ...candidate(0, 0.5),
+      finished(1, 0.5, { cached: true }),
+      ev({ type: 'run_finished', status: 'cancelled', evaluations: 2, cacheHits: 1, bestIndex: 0 }),
+    ]);
+    expect(state.status).toBe('stopped');
+    expect(state.cacheHits).toBe(1);
+    expect(state.done).toBe(2);
+    expect(controls('completed')).toEqual({ pause: false, resume: false, stop: false });
+  });
+
+  it('records agent diagnostics as columns, a new key filled with nulls before it', () => {
+    const state = fold(emptyLiveRun(RUN), [
+      ev({ type: 'agent_updated', iteration: 1, evaluations: 10, diagnostics: { entropyLoss: -1.5, approxKl: 0.01 } }),
+      ev({ type: 'agent_updated', iteration: 2, evaluations: 20, diagnostics: { entropyLoss: -1.4, clipFraction: 0.2 } }),
+      ev({ type: 'agent_updated', iteration: 2, evaluations: 20, diagnostics: { entropyLoss: -9 } }),
+    ]);
+    expect(state.diagnostics.iteration).toEqual([1, 2]);
+    expect(state.diagnostics.evaluations).toEqual([10, 20]);
+    expect(state.diagnostics.values).toEqual({ entropyLoss: [-1.5, -1.4], approxKl: [0.01, null], clipFraction: [null, 0.2] });
+  });
+
+  it('folds 10,000 epoch events cheaply', () => {
+    const config = parseRunConfig({ ...CONFIG, training: { epochs: 1000 } });
+    let state = emptyLiveRun(RUN, { config });
+    const start = performance.now();
+    for (let c = 0; c < 10; c++) {
+      state = applyUpdate(state, proposed(c));
+      for (let e = 1; e <= 1000; e++) state = applyUpdate(state, epoch(c, e));
+      state = applyUpdate(state, finished(c, c / 10));
+    }
+    expect(performance.now() - start).toBeLessThan(2000);
+    expect(state.done).toBe(10);
+    expect(state.best?.epochs).toHaveLength(1000);
+  });
+});
+
+describe('fromSnapshot', () => {
+  const current: CandidateDetail = {
+    ...row(3, 0.3, { status: 'running' }),
+    epochs: [{ epoch: 1, trainLoss: 1, trainAccuracy: 0.3, validLoss: 1, validAccuracy: 0.3, seconds: 1, imagesPerSecond: 10 }],
+    architecture: { layers: [] },
+    action: [1],
+    hasModel: false,
+  };
+
+  it('rebuilds the live state from the history, then follows updates without duplicates', () => {
+    const snapshot = fromSnapshot({
+      run: runDetail({ evaluations: 3, bestIndex: 1, cacheHits: 1 }),
+      series: [
+        { index: 0, reward: 0.5, signal: 0.5, bestSoFar: 0.5 },
+        { index: 1, reward: 0.8, signal: 0.8, bestSoFar: 0.8 },
+        { index: 2, reward: 0.2, signal: 0.2, bestSoFar: 0.8 },
+      ],
+      // A running candidate's validAcc is its latest epoch's: not on the leaderboard.
+      top: [row(1, 0.8), row(0, 0.5), current, row(2, 0.2)],
+      recent: [current, row(2, 0.2), row(1, 0.8), row(0, 0.5)],
+      current,
+      best: { ...row(1, 0.8), epochs: [], architecture: { layers: [] }, action: [1], hasModel: true },
+      updates: [{ iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.02 }, createdAt: 0 }],
+    });
+    expect(snapshot).toMatchObject({ status: 'running', budget: 10, done: 3, cacheHits: 1, secondsSum: 12, secondsCount: 3 });
+    expect(snapshot.backend).toEqual({ name: 'wasm', device: 'CPU (WebAssembly)' });
+    expect(snapshot.leaderboard.map((e) => e.index)).toEqual([1, 0, 2]);
+    expect(snapshot.current?.status).toBe('running');
+    expect(snapshot.current?.signal).toBeNull();
+    expect(snapshot.best?.index).toBe(1);
+    expect(snapshot.diagnostics.values.approxKl).toEqual([0.02]);
+
+    // Updates buffered while it loaded overlap with it: replaying them adds only what is new.
+    const state = fold(snapshot, [
+      finished(2, 0.2),
+      epoch(3, 1),
+      epoch(3, 2),
+      finished(3, 0.95),
+      ev({ type: 'agent_updated', iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.5 } }),
+    ]);
+    expect(state.series.index).toEqual([0, 1, 2, 3]);
+    expect(state.series.bestSoFar).toEqual([0.5, 0.8, 0.8, 0.95]);
+    expect(state.done).toBe(4);
+    expect(state.best?.index).toBe(3);
+    expect(state.best?.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(state.leaderboard[0].index).toBe(3);
+    expect(state.diagnostics.values.approxKl).toEqual([0.02]);
+  });
+});
+
+describe('leaderboard', () => {
+  const entry = (index: number, validAcc: number): LeaderboardEntry => ({ index, validAcc, testAcc: null, params: null, label: '', status: 'completed', cached: false });
+
+  it('keeps the top entries by validation accuracy, the earlier first on ties', () => {
+    let board: LeaderboardEntry[] = [];
+    for (let i = 0; i < 30; i++) board = insertLeaderboard(board, entry(i, (i % 7) / 10));
+    expect(board).toHaveLength(LEADERBOARD_SIZE);
+    expect(board.map((e) => e.validAcc)).toEqual([0.6, 0.6, 0.6, 0.6, 0.5, 0.5, 0.5, 0.5, 0.4, 0.4]);
+    expect(board.slice(0, 4).map((e) => e.index)).toEqual([6, 13, 20, 27]);
+  });
+
+  it('returns the same array when a new entry does not make it', () => {
+    let board: LeaderboardEntry[] = [];
+    for (let i = 0; i < LEADERBOARD_SIZE; i++) board = insertLeaderboard(board, entry(i, 0.5 + i / 100));
+    expect(insertLeaderboard(board, entry(99, 0.1))).toBe(board);
+    expect(insertLeaderboard(board, entry(99, 0.9))[0].index).toBe(99);
+  });
+});
+
+describe('ETA', () => {
+  it('is the mean seconds per candidate times the candidates left', () => {
+    expect(etaSeconds({ budget: 10, done: 4, secondsSum: 20, secondsCount: 4, status: 'running' })).toBe(30);
+    expect(etaSeconds({ budget: 10, done: 4, secondsSum: 20, secondsCount: 4, status: 'completed' })).toBeNull();
+    expect(etaSeconds({ budget: 10, done: 0, secondsSum: 0, secondsCount: 0, status: 'running' })).toBeNull();
+    expect(etaSeconds({ budget: 4, done: 6, secondsSum: 6, secondsCount: 6, status: 'paused' })).toBe(0);
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(0.4)).toBe('0s');
+    expect(formatDuration(45)).toBe('45s');
+    expect(formatDuration(185)).toBe('3m 05s');
+    expect(formatDuration(7620)).toBe('2h 07m');
+    expect(formatDuration(Number.NaN)).toBe('—');
+  });
+});
+
+describe('validateLaunch', () => {
+  const sets = [{ id: 7, spec: ACTION_SET }];
+  const form = { ...DEFAULT_LAUNCH_FORM, actionSet: '7' };
+
+  it('makes a run config that main accepts', () => {
+    const { config, errors } = validateLaunch({ ...form, name: ' quick ', budget: '5', epochs: '1', subset: '200', seed: '3' }, sets);
+    expect(errors).toEqual({});
+    const parsed = parseRunConfig(config);
+    expect(parsed).toMatchObject({ name: 'quick', budget: 5, subset: 200, seed: 3, training: { epochs: 1, seed: 3 }, actionSet: { name: 'mlp' } });
+  });
+
+  it('leaves the action set out for the nb201 evaluator', () => {
+    const { config } = validateLaunch({ ...form, evaluator: 'nb201', actionSet: '' }, sets);
+    expect(parseRunConfig(config)).toMatchObject({ evaluator: 'nb201', nb201Dataset: 'cifar10' });
+    expect(config?.actionSet).toBeUndefined();
+  });
+
+  it.each<[Partial<typeof form>, string, RegExp]>([
+    [{ budget: '0' }, 'budget', /.+/],
+    [{ budget: '' }, 'budget', /number/],
+    [{ epochs: '2.5' }, 'epochs', /.+/],
+    [{ learningRate: '-1' }, 'learningRate', /.+/],
+    [{ batchSize: 'x' }, 'batchSize', /number/],
+    [{ seed: '-1' }, 'seed', /.+/],
+    [{ subset: '0' }, 'subset', /.+/],
+    [{ mode: 'layerwise', strategy: 'random' }, 'mode', /ppo/],
+    [{ dataset: 'cifar10' }, 'dataDir', /cifar10/],
+    [{ actionSet: '' }, 'actionSet', /action set/],
+    [{ actionSet: '99' }, 'actionSet', /no longer/],
+  ])('%j: an error at %s', (patch, field, message) => {
+    const result = validateLaunch({ ...form, ...patch }, sets);
+    expect(result.config).toBeUndefined();
+    expect(result.errors[field as keyof typeof result.errors]).toMatch(message);
+  });
+});
