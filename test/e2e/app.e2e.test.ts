@@ -1,0 +1,200 @@
+/**
+ * The app in a real browser: Debian's Chromium, driven by playwright-core, against `cli serve`
+ * (browser mode: the same services and typed API as the desktop app, over a WebSocket). One user
+ * session, in order: build an action set by dragging and connecting nodes, save it, launch a search
+ * on it, watch candidates stream in, stop it, run a second search, find both in the history, export,
+ * compare. Each step saves a screenshot of what it checked under test-results/.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDataDir } from '../support/cli';
+
+const CHROMIUM = process.env.GENNERATOR_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(REPO_ROOT, 'test-results');
+const home = tempDataDir();
+const db = join(home, 'history.db');
+const exportDir = join(home, 'exports');
+
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+let url: string;
+let stderr = '';
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set GENNERATOR_CHROMIUM)`);
+  mkdirSync(SHOTS, { recursive: true });
+  // Its own build: other test files rebuild out/ at the same time.
+  const outDir = join(REPO_ROOT, '.tmp', 'e2e-out');
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
+  expect(built.status, built.stderr).toBe(0);
+
+  server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--db', db, '--renderer', join(outDir, 'renderer'), '--no-build'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, GENNERATOR_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    server.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n').find((l) => l.includes('"serving"'));
+      if (line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    server.on('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(30_000);
+  await page.goto(url);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGINT');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+});
+
+/** Drags from one point to another with real mouse events (React Flow's connections). */
+async function dragBetween(from: { x: number; y: number }, to: { x: number; y: number }): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 5 });
+  await page.mouse.move(to.x, to.y, { steps: 5 });
+  await page.mouse.up();
+}
+
+async function handle(nodeId: string, side: 'top' | 'bottom') {
+  const box = await page.getByTestId(`node-${nodeId}`).locator(`.react-flow__handle-${side}`).first().boundingBox();
+  if (!box) throw new Error(`node ${nodeId} has no ${side} handle on screen`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+async function layerNodeIds(): Promise<string[]> {
+  const ids = await page.locator('[data-testid^="node-"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-testid')!.slice('node-'.length)));
+  return ids.filter((id) => id !== 'input' && id !== 'output');
+}
+
+async function launch(fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
+  await page.getByTestId('nav-live').click();
+  const form = page.getByTestId('launch-form');
+  if (!(await form.isVisible())) await page.getByTestId('live-new-run').click();
+  await expect.poll(() => form.isVisible()).toBe(true);
+  for (const [field, value] of Object.entries(fields)) {
+    const control = page.getByTestId(`launch-${field}`);
+    if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
+    else await control.fill(value);
+  }
+  for (const [field, text] of Object.entries(optionLabels)) {
+    const value = await page.getByTestId(`launch-${field}`).locator('option', { hasText: text }).first().getAttribute('value');
+    await page.getByTestId(`launch-${field}`).selectOption(value!);
+  }
+  await page.getByTestId('launch-start').click();
+  await expect.poll(() => page.getByTestId('live-view').isVisible()).toBe(true);
+}
+
+describe('geNNerator in Chromium (browser mode)', () => {
+  it('builds an action set in the editor by dragging and connecting nodes, and saves it', async () => {
+    await page.getByTestId('nav-editor').click();
+    await page.getByTestId('new-action-set').click();
+    await page.getByTestId('action-set-name').fill('e2e dense');
+    const canvas = await page.getByTestId('canvas').boundingBox();
+    expect(canvas).not.toBeNull();
+    await page.getByTestId('palette-dense').dragTo(page.getByTestId('canvas'), { targetPosition: { x: canvas!.width * 0.35, y: canvas!.height * 0.45 } });
+    await page.getByTestId('palette-dropout').dragTo(page.getByTestId('canvas'), { targetPosition: { x: canvas!.width * 0.65, y: canvas!.height * 0.45 } });
+    const [dense, dropout] = await layerNodeIds();
+    expect(dense).toMatch(/dense/);
+    expect(dropout).toMatch(/dropout/);
+
+    // Four widths for the dense layer: four choices.
+    await page.getByTestId(`node-${dense}`).click();
+    await page.getByTestId('param-units').fill('16, 32, 64, 128');
+    await page.getByTestId('param-units').press('Tab');
+
+    // input → dense (which may repeat) → dropout → output, and dense → output.
+    await dragBetween(await handle('input', 'bottom'), await handle(dense, 'top'));
+    await dragBetween(await handle(dense, 'bottom'), await handle(dense, 'top'));
+    await dragBetween(await handle(dense, 'bottom'), await handle(dropout, 'top'));
+    await dragBetween(await handle(dropout, 'bottom'), await handle('output', 'top'));
+    await dragBetween(await handle(dense, 'bottom'), await handle('output', 'top'));
+    expect(await page.locator('.react-flow__edge').count()).toBe(5);
+
+    const count = page.getByTestId('network-count');
+    await expect.poll(async () => (await count.getAttribute('data-pending')) !== 'true' && Number(await count.getAttribute('data-count'))).toBeGreaterThan(0);
+    // chains of dense layers of 4 widths, optionally ending in a dropout: hundreds of networks, and no problems left.
+    expect(Number(await count.getAttribute('data-count'))).toBeGreaterThan(100);
+    expect(await page.getByTestId('problems').getAttribute('data-errors')).toBe('0');
+
+    await page.getByTestId('save-action-set').click();
+    await expect.poll(() => page.getByTestId('action-set-item-e2e dense').isVisible()).toBe(true);
+    await expect.poll(async () => (await page.getByTestId('save-error').count()) === 0).toBe(true);
+    await shot('01-editor');
+  });
+
+  it('launches a search on it, sees candidates stream into the live view, and stops it', async () => {
+    await launch(
+      { name: 'e2e synthetic', evaluator: 'training', strategy: 'random', dataset: 'synthetic', budget: '200', epochs: '3' },
+      { 'action-set': 'e2e dense' },
+    );
+    await expect.poll(() => page.getByTestId('leaderboard-row').count(), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('live-progress').textContent()).toMatch(/\d+\s*\/\s*200/);
+    expect(await page.getByTestId('backend-badge-run').textContent()).toMatch(/wasm|cpu|tensorflow/);
+    expect(await page.getByTestId('chart-reward').locator('canvas').count()).toBeGreaterThan(0);
+    await shot('02-live');
+    await page.getByTestId('run-stop').click();
+    await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('stopped');
+    await shot('03-stopped');
+  });
+
+  it('runs a second search (NAS-Bench-201) to completion', async () => {
+    await launch({ name: 'e2e nb201', evaluator: 'nb201', strategy: 'evolution', budget: '40' });
+    await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status'), { timeout: 90_000 }).toBe('completed');
+    expect(await page.getByTestId('live-progress').textContent()).toMatch(/40\s*\/\s*40/);
+  });
+
+  it('finds the stopped run in the history, opens its candidates, and exports its best model', async () => {
+    await page.getByTestId('nav-history').click();
+    const row = page.getByTestId('run-row').filter({ hasText: 'e2e synthetic' });
+    await expect.poll(() => row.textContent()).toMatch(/stopped/);
+    await row.click();
+    await expect.poll(() => page.getByTestId('run-detail').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('candidate-row').count()).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('candidate-row').first().click();
+    await expect.poll(() => page.getByTestId('candidate-detail').isVisible()).toBe(true);
+    await shot('04-history');
+
+    await page.getByTestId('run-export').click();
+    const result = page.getByTestId('export-result');
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/model\.json/);
+    const files = await result.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('title')!));
+    const modelJson = files.find((f) => f.endsWith('model.json'));
+    expect(modelJson && existsSync(modelJson), modelJson).toBe(true);
+    expect(modelJson!.startsWith(exportDir)).toBe(true);
+    expect(files.map((f) => f.split(/[\\/]/).pop()).sort()).toEqual(['architecture.json', 'candidates.csv', 'epochs.csv', 'history.json', 'model.json', 'weights.bin']);
+    await shot('05-export');
+  });
+
+  it('compares the two runs: overlaid curves and their best architectures side by side', async () => {
+    const ids = await page.getByTestId('run-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')!));
+    expect(ids).toHaveLength(2);
+    for (const id of ids) await page.getByTestId(`run-select-${id.slice(0, 8)}`).check();
+    await page.getByTestId('compare-selected').click();
+    await expect.poll(() => page.getByTestId('compare-view').isVisible()).toBe(true);
+    for (const chart of ['chart-compare-best', 'chart-compare-reward']) expect(await page.getByTestId(chart).locator('canvas').count()).toBeGreaterThan(0);
+    for (const id of ids) await expect.poll(() => page.getByTestId(`compare-best-${id.slice(0, 8)}`).isVisible()).toBe(true);
+    await shot('06-compare');
+  });
+});
