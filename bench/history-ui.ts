@@ -11,7 +11,6 @@
  * Needs Chromium at /usr/bin/chromium (or CHROMIUM=path); builds the renderer first when out/renderer is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,30 +20,17 @@ import { HistoryStore } from '../src/main/db/history-store';
 import { createAppServices } from '../src/main/services/app-services';
 import { forkNodeEngine } from '../src/main/services/engine-child';
 import { startServer } from '../src/main/services/ws-server';
-import { RunConfigSchema } from '../src/shared/run-config';
+import { intFlags, writeFakeRun } from './support/fake-history';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RENDERER = path.join(ROOT, 'out', 'renderer');
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
-
-const CANDIDATES = flag('candidates', 5000);
-const EPOCHS = flag('epochs', 3);
-/** Rows scrolled per animation frame: 5,000 rows in about 500 frames at the default. */
-const STEP_ROWS = flag('step', 10);
-
-// Deterministic pseudo-random numbers, so every build is the same database.
-let seed = 12345;
-const rand = (): number => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
+const { candidates: CANDIDATES, epochs: EPOCHS, step: STEP_ROWS } = intFlags({
+  candidates: 5000,
+  epochs: 3,
+  /** Rows scrolled per animation frame: 5,000 rows in about 500 frames at the default. */
+  step: 10,
+});
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -53,61 +39,7 @@ function log(message: string): void {
 function buildDatabase(file: string): string {
   const store = HistoryStore.open(file);
   try {
-    const config = RunConfigSchema.parse({
-      name: `bench ${CANDIDATES} candidates`,
-      evaluator: 'training',
-      strategy: 'ppo',
-      budget: CANDIDATES,
-      seed: 0,
-      dataset: 'fashion-mnist',
-      actionSet: { name: 'bench', nodes: [{ id: 'd', layer: { type: 'dense', units: [64, 128, 256], activation: ['relu', 'tanh'] } }] },
-    });
-    const runId = randomUUID();
-    store.createRun({ id: runId, config, ownerPid: process.pid });
-    store.setRunEnvironment(runId, { backend: 'cpu', device: 'bench', settingsKey: 'bench-ui' });
-    store.markRunning(runId, process.pid);
-    store.recordEvent(runId, { type: 'run_started', runId, strategy: 'ppo', evaluator: 'training', budget: CANDIDATES, evaluations: 0 });
-    for (let i = 0; i < CANDIDATES; i++) {
-      const units = [64, 128, 256].filter(() => rand() < 0.6);
-      const hash = `arch-${i}-${units.join('-')}`;
-      store.recordEvent(runId, {
-        type: 'candidate_proposed',
-        index: i,
-        action: units.map((u) => u / 64),
-        label: units.length ? units.map((u) => `dense ${u} relu`).join(' → ') : '(classifier head only)',
-        hash,
-        architecture: { layers: units.map((u) => ({ type: 'dense', units: u, activation: 'relu' })) },
-      });
-      const ceiling = 0.6 + 0.35 * rand();
-      for (let e = 1; e <= EPOCHS; e++) {
-        const progress = e / EPOCHS;
-        store.recordEvent(runId, {
-          type: 'epoch_done',
-          index: i,
-          metrics: {
-            epoch: e,
-            trainLoss: 2 * (1 - progress) + 0.1 * rand(),
-            trainAccuracy: ceiling * progress + 0.02,
-            validLoss: 2.1 * (1 - progress) + 0.1 * rand(),
-            validAccuracy: ceiling * progress,
-            seconds: 1 + rand(),
-            imagesPerSecond: 5000 + 1000 * rand(),
-          },
-        });
-      }
-      store.recordEvent(runId, {
-        type: 'candidate_finished',
-        index: i,
-        status: 'completed',
-        signal: ceiling,
-        reward: ceiling,
-        cached: rand() < 0.1,
-        params: 10_000 + Math.floor(rand() * 200_000),
-        testAccuracy: ceiling - 0.01,
-        seconds: 3 + 10 * rand(),
-      });
-    }
-    store.recordEvent(runId, { type: 'run_finished', status: 'completed', evaluations: CANDIDATES, cacheHits: 0 });
+    const runId = writeFakeRun(store, { name: `bench ${CANDIDATES} candidates`, candidates: CANDIDATES, epochs: EPOCHS, settingsKey: 'bench-ui' });
     return runId;
   } finally {
     store.close();

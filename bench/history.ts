@@ -7,24 +7,13 @@
  *   {"runs_list_ms":…,"candidates_page_ms":…,"compare_5_runs_ms":…,"build_s":…,"db_mb":…,"events":…}
  * Target: each query under 50 ms.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HistoryStore } from '../src/main/db/history-store';
-import { RunConfigSchema } from '../src/shared/run-config';
+import { intFlags, writeFakeRun } from './support/fake-history';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} needs a positive integer`);
-  return v;
-}
-
-const RUNS = flag('runs', 100);
-const CANDIDATES = flag('candidates', 100);
-const EPOCHS = flag('epochs', 20);
+const { runs: RUNS, candidates: CANDIDATES, epochs: EPOCHS } = intFlags({ runs: 100, candidates: 100, epochs: 20 });
 const REPS = 20;
 
 function median(values: number[]): number {
@@ -44,76 +33,16 @@ function time(fn: () => unknown): number {
   return Math.round(median(samples) * 1000) / 1000;
 }
 
-// Deterministic pseudo-random numbers, so every build is the same database.
-let seed = 12345;
-const rand = (): number => {
-  seed = (seed * 1103515245 + 12345) % 2147483648;
-  return seed / 2147483648;
-};
-
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gennerator-bench-history-'));
 const file = path.join(dir, 'history.sqlite');
 try {
   const store = HistoryStore.open(file);
-  const config = RunConfigSchema.parse({
-    evaluator: 'training',
-    strategy: 'ppo',
-    budget: CANDIDATES,
-    seed: 0,
-    dataset: 'fashion-mnist',
-    actionSet: { name: 'bench', nodes: [{ id: 'd', layer: { type: 'dense', units: [64, 128, 256], activation: ['relu', 'tanh'] } }] },
-  });
   const runIds: string[] = [];
   let events = 0;
   const buildStart = performance.now();
   for (let r = 0; r < RUNS; r++) {
-    const runId = randomUUID();
-    runIds.push(runId);
-    store.createRun({ id: runId, config: { ...config, name: `bench run ${r}` }, ownerPid: process.pid });
-    store.setRunEnvironment(runId, { backend: 'cpu', device: 'bench', settingsKey: `key-${r % 4}` });
-    store.markRunning(runId, process.pid);
-    const record: typeof store.recordEvent = (...args) => {
-      events++;
-      store.recordEvent(...args);
-    };
-    record(runId, { type: 'run_started', runId, strategy: 'ppo', evaluator: 'training', budget: CANDIDATES, evaluations: 0 });
-    for (let i = 0; i < CANDIDATES; i++) {
-      const hash = `arch-${Math.floor(rand() * 2000)}`;
-      const action = [1 + (i % 6), 1 + ((i * 7) % 6), 0];
-      record(runId, {
-        type: 'candidate_proposed',
-        index: i,
-        action,
-        label: `dense ${hash}`,
-        hash,
-        architecture: { layers: action.filter((a) => a > 0).map((a) => ({ type: 'dense', units: 64 * a, activation: 'relu' })) },
-      });
-      const ceiling = 0.6 + 0.35 * rand();
-      for (let e = 1; e <= EPOCHS; e++) {
-        const progress = e / EPOCHS;
-        record(runId, {
-          type: 'epoch_done',
-          index: i,
-          metrics: {
-            epoch: e,
-            trainLoss: 2 * (1 - progress) + 0.1 * rand(),
-            trainAccuracy: ceiling * progress + 0.02,
-            validLoss: 2.1 * (1 - progress) + 0.1 * rand(),
-            validAccuracy: ceiling * progress,
-            seconds: 1 + rand(),
-            imagesPerSecond: 5000 + 1000 * rand(),
-          },
-        });
-      }
-      const cached = rand() < 0.1;
-      record(
-        runId,
-        { type: 'candidate_finished', index: i, status: 'completed', signal: ceiling, reward: ceiling, cached, params: 10_000 + i, testAccuracy: ceiling - 0.01, seconds: 30 },
-        { checkpoint: { evaluations: i + 1, strategy: { weights: Array.from({ length: 64 }, rand) } } },
-      );
-      if (i % 10 === 9) record(runId, { type: 'agent_updated', iteration: (i + 1) / 10, evaluations: i + 1, diagnostics: { loss: rand(), entropy: rand() } });
-    }
-    record(runId, { type: 'run_finished', status: 'completed', evaluations: CANDIDATES, cacheHits: 0 });
+    const options = { name: `bench run ${r}`, candidates: CANDIDATES, epochs: EPOCHS, settingsKey: `key-${r % 4}`, withAgentState: true };
+    runIds.push(writeFakeRun(store, options, () => events++));
   }
   const buildSeconds = (performance.now() - buildStart) / 1000;
 
