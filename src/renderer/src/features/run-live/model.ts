@@ -273,44 +273,12 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
         if (state.current.architecture !== undefined) return state;
         return next({ current: { ...state.current, label: event.label, hash: event.hash, architecture: event.architecture } });
       }
-      return next({
-        current: {
-          index: event.index,
-          label: event.label,
-          hash: event.hash,
-          architecture: event.architecture,
-          status: 'running',
-          epochs: [],
-          signal: null,
-          reward: null,
-          testAcc: null,
-          params: null,
-          seconds: null,
-          cached: false,
-          error: null,
-        },
-      });
+      return next({ current: runningCandidate(event.index, { label: event.label, hash: event.hash, architecture: event.architecture }) });
     }
     case 'epoch_done': {
       if (state.finished.has(event.index)) return state;
-      const current: LiveCandidate =
-        state.current?.index === event.index
-          ? state.current
-          : {
-              index: event.index,
-              label: `#${event.index}`,
-              hash: '',
-              architecture: undefined,
-              status: 'running',
-              epochs: [],
-              signal: null,
-              reward: null,
-              testAcc: null,
-              params: null,
-              seconds: null,
-              cached: false,
-              error: null,
-            };
+      // Its proposal was missed (e.g. it came before the view loaded): follow it without a label.
+      const current = state.current?.index === event.index ? state.current : runningCandidate(event.index, { label: `#${event.index}`, hash: '', architecture: undefined });
       if (current.epochs.some((e) => e.epoch === event.metrics.epoch)) return state;
       const epochs = [...current.epochs, event.metrics].sort((a, b) => a.epoch - b.epoch);
       return next({ current: { ...current, epochs } });
@@ -566,4 +534,9 @@ function readableIssue(message: string, code: string): string {
     return kind === 'number' ? `must be ${words[op]} ${limit}` : `${words[op]} ${limit} ${unit ?? 'items'}`;
   }
   return message.replace(/^Invalid input: /, '');
+}
+
+/** A candidate that has been proposed and is training: no results yet. */
+function runningCandidate(index: number, what: Pick<LiveCandidate, 'label' | 'hash' | 'architecture'>): LiveCandidate {
+  return { index, ...what, status: 'running', epochs: [], signal: null, reward: null, testAcc: null, params: null, seconds: null, cached: false, error: null };
 }
