@@ -116,6 +116,7 @@ describe('the whole CLI (store and engine) killed with SIGKILL at random moments
     const searchArgs = ['search', '--dataset', 'synthetic', '--action-set', 'resources/action-sets/mlp.json', '--epochs', String(EPOCHS), '--batch-size', '32', '--seed', '3', '--budget', String(budget), '--json', '--db', dbPath];
     let runId: string | undefined;
     let kills = 0;
+    // Once extended, every resume names the budget: a killed extend may not have recorded it yet.
     let extend = false;
     const runUntilExit = async (killAfterMs?: number) => {
       const args = !runId ? searchArgs : ['resume', runId, '--json', '--db', dbPath, ...(extend ? ['--budget', String(budget)] : [])];
@@ -143,7 +144,6 @@ describe('the whole CLI (store and engine) killed with SIGKILL at random moments
       const { outcome, stderr } = await runUntilExit(500 + rng.next() * 4000);
       if (outcome === 'kill') {
         kills++;
-        extend = false;
       } else {
         // Finished between kills: extend the run, and keep killing.
         expect(outcome, stderr).toBe(0);

@@ -145,6 +145,17 @@ describe('RunSupervisor', () => {
     expect(store.getRun(runId)?.budget).toBe(5);
   });
 
+  it('resuming a run interrupted after its last candidate only records its lost ending', async () => {
+    const { supervisor, engines } = setup();
+    const { runId, engine } = startRun(supervisor, engines);
+    [0, 1, 2].forEach((i) => candidate(i, 0.5).forEach((event) => engine.say({ type: 'event', event })));
+    engine.kill();
+    expect(await supervisor.whenDone(runId)).toBe('interrupted');
+    supervisor.resume(runId);
+    expect(engines).toHaveLength(1);
+    expect(store.getRun(runId)).toMatchObject({ status: 'completed', evaluations: 3, statusReason: 'all candidates were evaluated before the run was interrupted' });
+  });
+
   it('rejects malformed engine messages (fuzzed) with a logged error and never writes them', () => {
     const { supervisor, engines, logged } = setup();
     const { runId, engine } = startRun(supervisor, engines);

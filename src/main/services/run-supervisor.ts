@@ -93,6 +93,11 @@ export class RunSupervisor {
       throw new RunSupervisorError(`run ${short(runId)} is ${run.status}${ACTIVE_STATUSES.includes(run.status) ? ' in another geNNerator process' : ''}: nothing to resume`);
     }
     const budget = options.budget ?? run.budget;
+    if (run.status !== 'completed' && budget === run.budget && run.evaluations >= run.budget) {
+      // Every candidate was recorded; only the run's ending was lost when it was interrupted.
+      this.finish(runId, 'completed', 'all candidates were evaluated before the run was interrupted');
+      return;
+    }
     if (budget <= run.evaluations) {
       throw new RunSupervisorError(
         `run ${short(runId)} has evaluated ${run.evaluations} of its budget of ${budget}: ${run.status === 'completed' ? 'extend it with a larger budget' : 'give a larger budget'}`,
