@@ -58,18 +58,32 @@ export class RunConfigError extends Error {
   override name = 'RunConfigError';
 }
 
+/** What the schema alone cannot check: fields that depend on each other. Each problem names its field. */
+export function runConfigProblems(config: {
+  evaluator?: string;
+  strategy?: string;
+  mode?: string;
+  dataset?: string;
+  dataDir?: string;
+  actionSet?: unknown;
+}): Array<{ field: 'actionSet' | 'mode' | 'dataDir'; message: string }> {
+  const training = config.evaluator === 'training';
+  const problems: Array<{ field: 'actionSet' | 'mode' | 'dataDir'; message: string }> = [];
+  if (training && !config.actionSet) problems.push({ field: 'actionSet', message: 'the training evaluator needs an action set' });
+  if (config.mode === 'layerwise' && config.strategy !== 'ppo') {
+    problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo)' });
+  }
+  if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs dataDir' });
+  return problems;
+}
+
 /** Parses and cross-checks a run config; the error says which field is wrong and why. */
 export function parseRunConfig(json: unknown): RunConfig {
   const result = RunConfigSchema.safeParse(json);
   if (!result.success) throw new RunConfigError(`invalid run config: ${z.prettifyError(result.error)}`);
   const config = result.data;
-  if (config.evaluator === 'training' && !config.actionSet) throw new RunConfigError('invalid run config: the training evaluator needs an action set');
-  if (config.mode === 'layerwise' && config.strategy !== 'ppo') {
-    throw new RunConfigError('invalid run config: layerwise mode needs an agent that builds networks step by step (strategy ppo)');
-  }
-  if (config.dataset === 'cifar10' && config.evaluator === 'training' && !config.dataDir) {
-    throw new RunConfigError('invalid run config: the cifar10 dataset needs dataDir');
-  }
+  const [problem] = runConfigProblems(config);
+  if (problem) throw new RunConfigError(`invalid run config: ${problem.message}`);
   return config;
 }
 

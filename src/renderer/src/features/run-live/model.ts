@@ -16,7 +16,7 @@
 import type { RunUpdate } from '../../../../shared/api';
 import type { SearchEvent } from '../../../../shared/events';
 import type { AgentUpdateRow, CandidateDetail, CandidateRow, RunDetail, SeriesPoint } from '../../../../shared/history';
-import { ACTIVE_STATUSES, RunConfigSchema, type CandidateStatus, type RunConfig, type RunConfigInput, type RunStatus } from '../../../../shared/run-config';
+import { ACTIVE_STATUSES, RunConfigSchema, runConfigProblems, type CandidateStatus, type RunConfig, type RunConfigInput, type RunStatus } from '../../../../shared/run-config';
 import type { EpochMetrics } from '../../../../shared/training';
 
 export const LEADERBOARD_SIZE = 10;
@@ -515,11 +515,9 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
       errors[field] = readableIssue(issue.message, issue.code);
     }
   }
-  if (training && !chosenSet) errors.actionSet ??= form.actionSet ? 'this action set no longer exists' : 'the training evaluator needs an action set';
-  if (form.mode === 'layerwise' && form.strategy !== 'ppo') {
-    errors.mode ??= 'layerwise mode needs the ppo strategy (it builds networks step by step)';
-  }
-  if (training && form.dataset === 'cifar10' && !form.dataDir.trim()) errors.dataDir ??= 'cifar10 needs the directory of its data';
+  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
+  const dataDir = form.dataDir.trim() || undefined;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
 }
