@@ -27,9 +27,19 @@ export function openHistory(options: DbOptions): HistoryStore {
   }
 }
 
-/** A supervisor whose engines are Node child processes. */
-export function createSupervisor(store: HistoryStore, log: (message: string) => void): RunSupervisor {
-  return new RunSupervisor(store, () => forkNodeEngine(), { log });
+/** Opens the history for one command and closes it when the command is done (also on errors). */
+export async function withHistory<T>(options: DbOptions, use: (store: HistoryStore) => T | Promise<T>): Promise<T> {
+  const store = openHistory(options);
+  try {
+    return await use(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** A supervisor whose engines are Node child processes; its problems go to stderr as warnings. */
+export function createSupervisor(store: HistoryStore): RunSupervisor {
+  return new RunSupervisor(store, () => forkNodeEngine(), { log: (message) => process.stderr.write(`warning: ${message}\n`) });
 }
 
 /** A run id, or a unique prefix of one (as git takes short hashes). */

@@ -69,10 +69,15 @@ export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
   });
 }
 
-export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {
+/** CIFAR-10 has no default location: say so before anything starts. */
+export function requireDataDir(options: Pick<DataOptions, 'dataset' | 'dataDir'>): void {
   if (options.dataset === 'cifar10' && !options.dataDir) {
     throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
   }
+}
+
+export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {
+  requireDataDir(options);
   try {
     return await loadData(options);
   } catch (error) {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { exportCandidate, ExportError, exportRunHistory } from '../../main/services/exporter';
+import { ExportError, exportTarget } from '../../main/services/exporter';
 import { CliError } from '../errors';
-import { resolveRun, withDbOption, type DbOptions } from '../history';
+import { resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { createOutput, percent } from '../output';
-import { withHistory } from './runs';
 
 export function registerExport(program: Command): void {
   withDbOption(
@@ -17,18 +16,14 @@ export function registerExport(program: Command): void {
     withHistory(options, (store) => {
       const [id, indexText] = target.split(':');
       const runId = resolveRun(store, id);
-      const run = store.getRun(runId)!;
-      const index = indexText === undefined ? run.bestIndex : Number(indexText);
-      if (index === null || !Number.isInteger(index) || index < 0) {
-        throw new CliError(indexText === undefined ? `run ${runId} has no finished candidate yet` : `"${indexText}" is not a candidate index`, 'see `runs show <run>`', indexText === undefined ? 1 : 2);
-      }
+      const index = indexText === undefined ? undefined : Number(indexText);
+      if (index !== undefined && (!Number.isInteger(index) || index < 0)) throw new CliError(`"${indexText}" is not a candidate index`, 'see `runs show <run>`');
       try {
-        const model = exportCandidate(store, runId, index, options.out);
-        const history = indexText === undefined ? exportRunHistory(store, runId, options.out) : [];
+        const exported = exportTarget(store, runId, index, () => options.out);
         const output = createOutput(Boolean(options.json));
-        output.event('export', { run_id: runId, index, weights_from: model.weightsFrom, files: [...model.files, ...history], valid_acc: model.validAcc, test_acc: model.testAcc });
-        output.line(`exported candidate #${index} of run ${runId.slice(0, 8)} (val ${percent(model.validAcc ?? undefined)}, test ${percent(model.testAcc ?? undefined)})`);
-        for (const file of [...model.files, ...history]) output.line(`  ${file}`);
+        output.event('export', { run_id: runId, index: exported.index, weights_from: exported.weightsFrom, files: exported.files, valid_acc: exported.validAcc, test_acc: exported.testAcc });
+        output.line(`exported candidate #${exported.index} of run ${runId.slice(0, 8)} (val ${percent(exported.validAcc ?? undefined)}, test ${percent(exported.testAcc ?? undefined)})`);
+        for (const file of exported.files) output.line(`  ${file}`);
       } catch (error) {
         if (error instanceof ExportError) throw new CliError(error.message, 'see `runs show <run>` for the candidates and their status', 1);
         throw error;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RunSummary } from '../../shared/history';
 import { RUN_STATUSES, type RunStatus } from '../../shared/run-config';
 import { CliError } from '../errors';
-import { openHistory, resolveRun, withDbOption, type DbOptions } from '../history';
+import { resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
 import { percent, snakeCaseKeys } from '../output';
 
@@ -24,7 +24,7 @@ export function registerRuns(program: Command): void {
     if (options.status && !RUN_STATUSES.includes(options.status as RunStatus)) {
       throw new CliError(`unknown status "${options.status}"`, `use one of ${RUN_STATUSES.join(', ')}`);
     }
-    withHistory(options, (store) => {
+    return withHistory(options, (store) => {
       const list = store.listRuns({ limit: options.limit, status: options.status as RunStatus | undefined });
       if (options.json) return print(JSON.stringify(list.map(runJson)));
       if (list.length === 0) return print(`no runs yet in ${store.path}`);
@@ -85,15 +85,6 @@ export function registerRuns(program: Command): void {
         print(`run ${runId} is now "${name}"`);
       }),
   );
-}
-
-export function withHistory<T>(options: DbOptions, use: (store: ReturnType<typeof openHistory>) => T): T {
-  const store = openHistory(options);
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
 }
 
 function print(text: string): void {

@@ -3,10 +3,10 @@ import { Option, type Command } from 'commander';
 import { ActionSetError, parseActionSet, type ActionSet } from '../../shared/action-set';
 import { NB201_DATASET_NAMES, STRATEGY_NAMES, type RunConfigInput } from '../../shared/run-config';
 import { CliError } from '../errors';
-import { createSupervisor, openHistory, resolveRun, withDbOption, type DbOptions } from '../history';
+import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
 import { createOutput } from '../output';
-import { trainingConfigFrom, withTrainingOptions, type TrainingOptions } from '../setup';
+import { requireDataDir, trainingConfigFrom, withTrainingOptions, type TrainingOptions } from '../setup';
 import { watchRun } from '../watch-run';
 
 const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
@@ -47,22 +47,18 @@ export function registerSearch(program: Command): void {
       .argument('<run>', 'run id (or a unique prefix)')
       .option('--budget <n>', 'new total budget (required to extend a completed run)', positiveInt)
       .option('--json', 'one JSON object per line; the last is the summary'),
-  ).action(async (id: string, options: DbOptions & { budget?: number; json?: boolean }) => {
-    const store = openHistory(options);
-    const output = createOutput(Boolean(options.json));
-    try {
-      const supervisor = createSupervisor(store, (message) => process.stderr.write(`warning: ${message}\n`));
+  ).action((id: string, options: DbOptions & { budget?: number; json?: boolean }) =>
+    withHistory(options, async (store) => {
+      const supervisor = createSupervisor(store);
       const runId = resolveRun(store, id);
       try {
         supervisor.resume(runId, { budget: options.budget });
       } catch (error) {
         throw new CliError((error as Error).message, 'see `runs show <run>`', 1);
       }
-      await watchRun(supervisor, store, runId, output);
-    } finally {
-      store.close();
-    }
-  });
+      await watchRun(supervisor, store, runId, createOutput(Boolean(options.json)));
+    }),
+  );
 }
 
 async function runSearch(options: SearchOptions): Promise<void> {
@@ -87,17 +83,12 @@ async function runSearch(options: SearchOptions): Promise<void> {
     nb201Dataset: options.nb201Dataset,
     nb201Dir: options.nb201Dir,
   };
-  if (options.dataset === 'cifar10' && options.evaluator === 'training' && !options.dataDir) {
-    throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
-  }
-  const store = openHistory(options);
-  try {
-    const supervisor = createSupervisor(store, (message) => process.stderr.write(`warning: ${message}\n`));
+  if (options.evaluator === 'training') requireDataDir(options);
+  await withHistory(options, async (store) => {
+    const supervisor = createSupervisor(store);
     const runId = supervisor.start(config);
     await watchRun(supervisor, store, runId, createOutput(Boolean(options.json)));
-  } finally {
-    store.close();
-  }
+  });
 }
 
 function readActionSet(file: string): ActionSet {

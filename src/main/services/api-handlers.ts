@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseApiParams, type ApiMethod, type ApiResults, type AppInfo } from '../../shared/api';
 import type { BackendReport } from '../../shared/backend';
 import type { HistoryStore } from '../db/history-store';
-import { exportCandidate, ExportError, exportRunHistory } from './exporter';
+import { exportTarget } from './exporter';
 import type { RunSupervisor } from './run-supervisor';
 
 export interface ApiContext {
@@ -44,14 +44,8 @@ export function createApiHandlers(ctx: ApiContext) {
     'runs.series': (p: { runIds: string[] }) => store.compareSeries(p.runIds),
     'runs.agentUpdates': (p: { runId: string }) => store.agentUpdates(p.runId),
     'runs.export': (p: { runId: string; index?: number; dir: string }) => {
-      const run = store.getRun(p.runId);
-      if (!run) throw new ExportError(`no run ${p.runId}`);
-      const index = p.index ?? run.bestIndex;
-      if (index === null) throw new ExportError('this run has no finished candidate yet');
-      const dir = join(p.dir, `${p.runId.slice(0, 8)}-${index}`);
-      const model = exportCandidate(store, p.runId, index, dir);
-      const history = p.index === undefined ? exportRunHistory(store, p.runId, dir) : [];
-      return { runId: p.runId, index, files: [...model.files, ...history] };
+      const { index, files } = exportTarget(store, p.runId, p.index, (chosen) => join(p.dir, `${p.runId.slice(0, 8)}-${chosen}`));
+      return { runId: p.runId, index, files };
     },
   } satisfies Handlers;
 

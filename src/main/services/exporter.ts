@@ -48,6 +48,22 @@ export function exportCandidate(store: HistoryStore, runId: string, index: numbe
   return { runId, index, weightsFrom, files, testAcc: candidate.testAcc, validAcc: candidate.validAcc };
 }
 
+/**
+ * What the CLI's `export` and the app's export buttons write: one candidate, or for a whole run
+ * (no index) its best candidate and the run's history. `dirFor` picks the directory once the
+ * candidate is known.
+ */
+export function exportTarget(store: HistoryStore, runId: string, index: number | undefined, dirFor: (index: number) => string): CandidateExport {
+  const run = store.getRun(runId);
+  if (!run) throw new ExportError(`no run ${runId}`);
+  const chosen = index ?? run.bestIndex;
+  if (chosen === null) throw new ExportError(`run ${runId} has no finished candidate yet`);
+  const dir = dirFor(chosen);
+  const model = exportCandidate(store, runId, chosen, dir);
+  const history = index === undefined ? exportRunHistory(store, runId, dir) : [];
+  return { ...model, files: [...model.files, ...history] };
+}
+
 /** Writes `dir/history.json` (run, config, candidates with epochs, agent updates) and `candidates.csv`, `epochs.csv`. */
 export function exportRunHistory(store: HistoryStore, runId: string, dir: string): string[] {
   const run = store.getRun(runId);
