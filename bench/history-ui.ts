@@ -10,20 +10,14 @@
  *   {"first_render_ms":…,"scroll_frames":…,"frame_ms_median":…,"frame_ms_p95":…,"frame_ms_max":…,"long_frames_over_50ms":…}
  * Needs Chromium at /usr/bin/chromium (or CHROMIUM=path); builds the renderer first when out/renderer is missing.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { HistoryStore } from '../src/main/db/history-store';
-import { createAppServices } from '../src/main/services/app-services';
-import { forkNodeEngine } from '../src/main/services/engine-child';
-import { startServer } from '../src/main/services/ws-server';
+import { BUILT_RENDERER, ensureBuiltRenderer, startBrowserMode } from '../src/main/services/browser-mode';
 import { intFlags, writeFakeRun } from './support/fake-history';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RENDERER = path.join(ROOT, 'out', 'renderer');
 
 const { candidates: CANDIDATES, epochs: EPOCHS, step: STEP_ROWS } = intFlags({
   candidates: 5000,
@@ -44,13 +38,6 @@ function buildDatabase(file: string): string {
   } finally {
     store.close();
   }
-}
-
-function ensureRenderer(): void {
-  if (fs.existsSync(path.join(RENDERER, 'index.html'))) return;
-  log('building the renderer (npx electron-vite build)…');
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (built.status !== 0) throw new Error('the renderer build failed');
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -123,19 +110,18 @@ async function main(): Promise<void> {
     const buildStart = performance.now();
     const runId = buildDatabase(file);
     log(`database: ${CANDIDATES} candidates × ${EPOCHS} epochs in ${((performance.now() - buildStart) / 1000).toFixed(1)} s`);
-    ensureRenderer();
+    if (!ensureBuiltRenderer(log)) throw new Error('the renderer build failed');
 
-    const services = createAppServices({
+    const mode = await startBrowserMode({
       dbPath: file,
-      spawnEngine: () => forkNodeEngine({ stdio: 'ignore' }),
-      shell: 'browser',
-      actionSetsDir: path.join(ROOT, 'resources', 'action-sets'),
+      port: 0,
+      renderer: BUILT_RENDERER,
       defaultExportDir: path.join(dir, 'exports'),
+      engineStdio: 'ignore',
       log: (message) => log(`warning: ${message}`),
     });
-    cleanup = [() => services.shutdown(), ...cleanup];
-    const server = await startServer({ port: 0, staticDir: RENDERER, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l), log });
-    cleanup = [() => server.close(), ...cleanup];
+    const { server } = mode;
+    cleanup = [() => mode.close(), ...cleanup];
 
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless', '--disable-gpu'] });
     cleanup = [() => browser.close(), ...cleanup];
