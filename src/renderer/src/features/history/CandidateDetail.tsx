@@ -5,7 +5,8 @@ import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { useApp } from '../../store';
 import { ExportResultView } from './ExportResultView';
-import { datasetInput, formatNumber, formatParams, formatPercent } from './model';
+import { datasetInput } from '../../../../shared/run-config';
+import { formatNumber, formatParams, formatPercent } from './model';
 
 export function CandidateDetailPanel({ run }: { run: RunDetail }) {
   const selected = useApp((s) => s.selectedCandidate);

@@ -272,6 +272,3 @@ const defaultTimers = {
   clear: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
 };
 
-// ---- datasets ----
-
-export { datasetInput } from '../../../../shared/run-config';

@@ -5,14 +5,13 @@
  * memoized on the slice of state it draws, so an epoch event re-renders only the current candidate.
  */
 import { memo, useEffect, useMemo } from 'react';
-import type { RunConfig } from '../../../../shared/run-config';
+import { datasetInput, type RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
 import {
   controls,
-  datasetShape,
   DIAGNOSTIC_CHARTS,
   epochProgress,
   etaSeconds,
@@ -114,7 +113,7 @@ function RunMonitor() {
   const run = useApp((s) => s.liveRun) as LiveRun;
   const error = useApp((s) => s.liveError);
   const config = run.config;
-  const shape = config?.evaluator === 'training' ? datasetShape(config.dataset) : undefined;
+  const shape = config?.evaluator === 'training' ? datasetInput(config.dataset) : undefined;
   return (
     <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
       <RunHeader run={run} error={error} />

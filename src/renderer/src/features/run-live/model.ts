@@ -373,8 +373,6 @@ export function epochProgress(run: Pick<LiveRun, 'current' | 'config'>): number 
   return total > 0 ? Math.min(1, c.epochs.length / total) : undefined;
 }
 
-/** Input shape and classes of a training dataset (what the engine's loaders produce). */
-export { datasetInput as datasetShape } from '../../../../shared/run-config';
 
 /** The diagnostics the live view charts, with how to read them from PPO's record. */
 export const DIAGNOSTIC_CHARTS: ReadonlyArray<{ key: string; title: string; negate?: boolean }> = [
