@@ -81,7 +81,7 @@ export const mainToEngineSchema = z.discriminatedUnion('type', [
     budget: z.int().min(1),
     checkpoint: z.json().optional(),
   }),
-  /** Reply to `prepared`: earlier outcomes under the same settings. */
+  /** Reply to `prepared` for the training evaluator: earlier outcomes under the same settings. */
   z.strictObject({ type: z.literal('cache'), entries: z.array(cachedOutcomeSchema) }),
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),

@@ -70,7 +70,8 @@ describe('RunSupervisor', () => {
   it('sends the run to a ready engine, records events, and completes the run', async () => {
     const { supervisor, engines } = setup();
     const { runId, engine } = startRun(supervisor, engines);
-    expect(engine.sent.map((m) => m.type)).toEqual(['start', 'cache']);
+    // A NAS-Bench-201 engine does not wait for cached results, so none are sent.
+    expect(engine.sent.map((m) => m.type)).toEqual(['start']);
     const events: string[] = [];
     supervisor.subscribe((u) => u.kind === 'event' && events.push(u.event.type));
     [0, 1, 2].forEach((i) => candidate(i, 0.5 + i / 10).forEach((event, k) => engine.say({ type: 'event', event, ...(k === 1 ? { checkpoint: { after: i } } : {}) })));
@@ -80,6 +81,17 @@ describe('RunSupervisor', () => {
     expect(store.getRun(runId)).toMatchObject({ status: 'completed', evaluations: 3, bestIndex: 2, backend: 'wasm', device: 'CPU (WebAssembly)' });
     expect(store.latestCheckpoint(runId)?.state).toEqual({ after: 2 });
     expect(events).toHaveLength(7);
+  });
+
+  it('answers a training engine with the earlier results under its settings', () => {
+    const { supervisor, engines } = setup();
+    const runId = supervisor.start({ evaluator: 'training', strategy: 'random', budget: 2, seed: 0, actionSet: { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] } });
+    const engine = engines.at(-1)!;
+    engine.say({ type: 'ready' });
+    engine.say({ type: 'prepared', backend, settingsKey: 'same-settings', description: 'synthetic' });
+    expect(engine.sent.map((m) => m.type)).toEqual(['start', 'cache']);
+    expect(engine.sent[1]).toEqual({ type: 'cache', entries: [] });
+    expect(store.getRun(runId)?.status).toBe('running');
   });
 
   it('marks the run interrupted with the reason when the engine dies, keeping what was recorded', async () => {

@@ -185,8 +185,8 @@ export class RunSupervisor {
         return;
       case 'prepared': {
         this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
-        const entries = start.config.evaluator === 'training' ? this.store.cachedOutcomes(message.settingsKey) : [];
-        this.send(active, { type: 'cache', entries });
+        // Only a training engine waits for earlier results (a benchmark lookup needs none).
+        if (start.config.evaluator === 'training') this.send(active, { type: 'cache', entries: this.store.cachedOutcomes(message.settingsKey) });
         this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
         return;
       }
