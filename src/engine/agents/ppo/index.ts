@@ -1,3 +1,8 @@
 export * from './ppo';
+export { PPO_DEFAULTS, scheduleValue, type PPOConfig, type Schedule } from './config';
+export type { PPOCheckpoint } from './checkpoint';
+export { evaluatePolicy, explainedVariance } from './evaluation';
+export { Adam, clipByGlobalNorm } from './optimizer';
+export { MaskableMultiCategorical } from './distribution';
 export { RolloutBuffer, computeGae } from './buffer';
 export { orthogonal, initMlp, forwardMlp, type DenseLayer } from './mlp';
