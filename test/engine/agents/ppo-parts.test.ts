@@ -80,10 +80,15 @@ describe('PPO checkpoint validation', () => {
     await ppo.learn(8);
     const before = JSON.stringify(ppo.checkpoint());
     const other = make();
-    await other.learn(24);
+    let steps = 0;
+    await other.learn(24, { onStep: () => ++steps < 20 }); // stops mid-rollout
     const bad = JSON.parse(JSON.stringify(other.checkpoint()));
     bad.episodeLengths = [];
     expect(() => ppo.load(bad)).toThrow('episodeLengths has 0 values, expected 1');
+    expect(JSON.stringify(ppo.checkpoint())).toBe(before);
+    const badRollout = JSON.parse(JSON.stringify(other.checkpoint()));
+    badRollout.rollout.actions.pop();
+    expect(() => ppo.load(badRollout)).toThrow(/rollout snapshot: actions has \d+ values/);
     expect(JSON.stringify(ppo.checkpoint())).toBe(before);
   });
 });

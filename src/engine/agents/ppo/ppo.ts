@@ -439,6 +439,7 @@ export class PPO {
 
   private restore(ckpt: PPOCheckpoint): void {
     const s = decodeCheckpoint(ckpt, this.shape());
+    this.buffer.restore(s.rollout); // the last check: nothing has changed if it throws
     this.parameters().forEach((p, k) => p.set(s.params[k]));
     this.adam.step = s.adam.step;
     this.adam.m.forEach((m, k) => m.set(s.adam.m[k]));
@@ -452,7 +453,6 @@ export class PPO {
     this.episodeReturns = s.episodeReturns;
     this.episodeLengths = s.episodeLengths;
     this.lastObs = s.lastObs;
-    this.buffer.restore(s.rollout);
   }
 
   static fromCheckpoint(envs: AnyEnv | AnyEnv[], checkpoint: unknown): PPO {
