@@ -17,7 +17,8 @@ import { useCallback, useEffect, type DragEvent, type RefObject } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
 import { useApp } from '../../store';
 import { EDGE_TYPES, NODE_TYPES } from './flow-parts';
-import { isLayerType, NODE_WIDTH } from './model';
+import { isLayerType } from './catalog';
+import { NODE_WIDTH } from './layout';
 import type { EditorDoc, FlowNode } from './slice';
 
 /** The drag-and-drop payload type of a palette item. */

@@ -1,37 +1,23 @@
 /**
  * The action-set editor's state: the saved sets, the documents open for editing (one a set, kept
  * while the app runs so switching sets loses nothing), which one is shown, the input shape used for
- * validation and the last validation. The canvas state is React Flow's own nodes and edges; model.ts
+ * validation and the last validation. The canvas state is React Flow's own nodes and edges; spec-graph.ts
  * converts them to and from the action set JSON.
  */
 import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
 import type { ActionSetInput } from '../../../../shared/action-set';
-import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
+import { INPUT_ID, MAX_LAYERS, OUTPUT_ID } from '../../../../shared/action-set';
 import type { ActionSetRow } from '../../../../shared/history';
 import type { LayerType } from '../../../../shared/layers';
 import { api, errorText } from '../../api';
 import type { Slice } from '../../store/slice';
-import {
-  datasetShape,
-  defaultLayer,
-  edgeId,
-  graphToSpec,
-  ImportError,
-  importSpec,
-  layerNode,
-  layoutGraph,
-  makeEdge,
-  newNodeId,
-  nodeIdProblem,
-  specToGraph,
-  uniqueName,
-  type DatasetShapeId,
-  type EditorNodeData,
-  type EditorSpec,
-  type ParamValue,
-  type Validation,
-  type XY,
-} from './model';
+import { defaultLayer } from './catalog';
+import { ImportError, importSpec } from './import-spec';
+import { layoutGraph } from './layout';
+import { edgeId, graphToSpec, layerNode, makeEdge, newNodeId, specToGraph, uniqueName } from './spec-graph';
+import type { EditorNodeData, EditorSpec, XY } from './types';
+import { datasetShape, nodeIdProblem, type DatasetShapeId, type Validation } from './validation';
+import type { ParamValue } from './values';
 import { validateInBackground } from './validation-client';
 
 export type FlowNode = Node<EditorNodeData>;
@@ -229,7 +215,7 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
 
     newActionSet: () => {
       const name = uniqueName('untitled', namesInUse(get()));
-      openDoc(docFromSpec({ name, maxLayers: 5, nodes: [], edges: [] }, { key: `new:${++draftCounter}`, id: null, builtin: false, updatedAt: null }));
+      openDoc(docFromSpec({ name, maxLayers: MAX_LAYERS.default, nodes: [], edges: [] }, { key: `new:${++draftCounter}`, id: null, builtin: false, updatedAt: null }));
       set({ editorNotice: null });
     },
 
