@@ -9,12 +9,12 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { LayerType } from '../../../../shared/layers';
 import { useApp } from '../../store';
 import { Canvas } from './Canvas';
+import { docToSpec, type EditorDoc, type FlowNode } from './editor-doc';
 import { Inspector } from './Inspector';
 import { freeSpot, NODE_WIDTH, nodeSize } from './layout';
 import { Palette } from './Palette';
 import { Problems } from './Problems';
 import { SetList } from './SetList';
-import { docToSpec, type EditorDoc, type FlowNode } from './slice';
 import { Toolbar } from './Toolbar';
 
 const VALIDATE_DELAY_MS = 150;

@@ -3,10 +3,10 @@ import { useEffect, useState } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
 import { useApp } from '../../store';
 import { layerInfo, paramHint, type ParamInfo } from './catalog';
+import type { EditorDoc, FlowEdge, FlowNode } from './editor-doc';
 import { useNodeProblems } from './Problems';
 import type { Problem } from './validation';
 import { choiceCount, formatValues, parseValuesText, sameValue, toggleValue, valuesOf, type ParamValue } from './values';
-import type { EditorDoc, FlowEdge, FlowNode } from './slice';
 
 export function Inspector({ doc }: { doc: EditorDoc }) {
   const nodes = doc.nodes.filter((n) => n.selected);

@@ -1,9 +1,9 @@
 /** The problems list: every error and warning of the live validation; a click shows the node. */
 import { useReactFlow } from '@xyflow/react';
 import { useApp } from '../../store';
+import type { FlowNode } from './editor-doc';
 import { nodeSize } from './layout';
 import type { Problem } from './validation';
-import type { FlowNode } from './slice';
 
 const NO_PROBLEMS: Problem[] = [];
 

@@ -1,9 +1,9 @@
 /** The open set's bar: name, max layers, input shape, the network count, and the file and store actions. */
-import { useApp } from '../../store';
 import { MAX_LAYERS } from '../../../../shared/action-set';
+import { useApp } from '../../store';
+import { docToSpec, type EditorDoc } from './editor-doc';
 import { formatCount } from './format';
 import { DATASET_SHAPES, type DatasetShapeId } from './validation';
-import { docToSpec, type EditorDoc } from './slice';
 
 function download(fileName: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));

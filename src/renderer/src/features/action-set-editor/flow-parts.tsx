@@ -3,11 +3,11 @@ import { BaseEdge, getBezierPath, Handle, Position, type EdgeProps, type NodePro
 import { formatShape } from '../../../../shared/shapes';
 import { useApp } from '../../store';
 import { layerInfo } from './catalog';
+import type { FlowNode } from './editor-doc';
 import { NODE_WIDTH } from './layout';
 import { useNodeProblems } from './Problems';
 import { datasetShape, type Problem } from './validation';
 import { choiceCount, valuesOf } from './values';
-import type { FlowNode } from './slice';
 
 function problemClass(problems: Problem[]): string {
   if (problems.some((p) => p.severity === 'error')) return 'has-error';
