@@ -54,10 +54,12 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
 
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
-    port.post({ type: 'prepared', backend: prepared.backend, settingsKey: prepared.settingsKey, description: prepared.description });
-    if (prepared.evaluator) {
+    const { backend, settingsKey, description, evaluator } = prepared;
+    // The one place that decides which runs reuse earlier results (those that train): main answers exactly when asked.
+    port.post({ type: 'prepared', backend, settingsKey, description, awaitsCachedOutcomes: evaluator !== undefined });
+    if (evaluator) {
       const entries = await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve));
-      prepared.evaluator.preload(entries.map((entry) => ({ ...entry })));
+      evaluator.preload(entries.map((entry) => ({ ...entry })));
     }
     const search = prepared.start(eventForwarder(prepared, setup), beforeStep);
     await search.run(abort.signal);

@@ -185,8 +185,8 @@ export class RunSupervisor {
         return;
       case 'prepared': {
         this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
-        // Only a training engine waits for earlier results (a benchmark lookup needs none).
-        if (start.config.evaluator === 'training') this.send(active, { type: 'cache', entries: this.store.cachedOutcomes(message.settingsKey) });
+        // The engine says whether it waits for earlier results; answering anything else would hang or confuse it.
+        if (message.awaitsCachedOutcomes) this.send(active, { type: 'cache', entries: this.store.cachedOutcomes(message.settingsKey) });
         this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
         return;
       }
