@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { DATASET_NAMES } from '../shared/run-config';
 import { BACKEND_NAMES, type BackendChoice, type BackendReport } from '../shared/backend';
-import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig } from '../shared/training';
+import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig, type TrainingConfigInput } from '../shared/training';
 import { initBackend } from '../engine/backends';
 import { DatasetError } from '../engine/data';
 import { loadData } from '../engine/run/prepare-run';
@@ -58,22 +58,27 @@ export function withTrainingOptions(command: Command, defaults: { epochs: number
     .option('--json', 'one JSON object per line; the last is the summary');
 }
 
-export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
-  return TrainingConfigSchema.parse({
+/** The training options as config fields, unparsed (`search` parses them within its run config). */
+export function trainingFields(options: TrainingOptions): TrainingConfigInput {
+  return {
     epochs: options.epochs,
     batchSize: options.batchSize,
     optimizer: options.optimizer,
     learningRate: options.lr,
     weightDecay: options.weightDecay,
     seed: options.seed,
-  });
+  };
 }
 
+export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
+  return TrainingConfigSchema.parse(trainingFields(options));
+}
+
+export const CIFAR_DATA_DIR_HINT = 'point it at the directory with data_batch_1.bin … test_batch.bin';
+
 /** CIFAR-10 has no default location: say so before anything starts. */
-export function requireDataDir(options: Pick<DataOptions, 'dataset' | 'dataDir'>): void {
-  if (options.dataset === 'cifar10' && !options.dataDir) {
-    throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
-  }
+function requireDataDir(options: Pick<DataOptions, 'dataset' | 'dataDir'>): void {
+  if (options.dataset === 'cifar10' && !options.dataDir) throw new CliError('--dataset cifar10 needs --data-dir', CIFAR_DATA_DIR_HINT);
 }
 
 export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {

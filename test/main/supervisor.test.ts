@@ -12,11 +12,11 @@ import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import type { BackendReport } from '../../src/shared/backend';
 import type { SearchEvent } from '../../src/shared/events';
-import type { RunConfigInput } from '../../src/shared/run-config';
+import { parseRunConfig } from '../../src/shared/run-config';
 import { tempDataDir } from '../support/cli';
 
 const backend: BackendReport = { name: 'wasm', tfBackend: 'wasm', device: 'CPU (WebAssembly)', probes: [{ name: 'wasm', available: true }] };
-const config: RunConfigInput = { evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0 };
+const config = parseRunConfig({ evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0 });
 
 class FakeEngine extends EventEmitter implements EngineChild {
   readonly pid = 4242;
@@ -87,7 +87,7 @@ describe('RunSupervisor', () => {
     const { supervisor, engines } = setup();
     const first = startRun(supervisor, engines);
     candidate(0, 0.7).forEach((event) => first.engine.say({ type: 'event', event }));
-    const training: RunConfigInput = { evaluator: 'training', strategy: 'random', budget: 2, seed: 0, actionSet: { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] } };
+    const training = parseRunConfig({ evaluator: 'training', strategy: 'random', budget: 2, seed: 0, actionSet: { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] } });
     for (const [runConfig, awaitsCachedOutcomes] of [[training, true], [training, false], [config, true], [config, false]] as const) {
       const runId = supervisor.start(runConfig);
       const engine = engines.at(-1)!;

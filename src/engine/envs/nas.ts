@@ -88,6 +88,8 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
     this.mode = options.mode;
     this.memoryLen = options.memoryLen ?? 10;
     this.reward = { ...DEFAULT_REWARD, ...options.reward };
+    // An invariant, not the user-facing check (run configs are refused earlier, by RunConfigSchema):
+    // over a grammar with no network, every mask would be empty and the agents could sample nothing.
     if (!this.grammar.allowsAnyNetwork()) {
       throw new Error(`action set "${this.grammar.set.name}" allows no network for input ${this.grammar.inputShape.join('×')}`);
     }

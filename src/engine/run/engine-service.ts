@@ -7,7 +7,6 @@
 import { initBackend } from '../backends';
 import type { SearchEvent } from '../../shared/events';
 import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
-import { parseRunConfig } from '../../shared/run-config';
 import type { ModelArtifact } from '../model/artifact';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
 
@@ -21,7 +20,7 @@ export interface EnginePort {
 export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // Our own errors say what and where; a stack helps only for the unexpected ones.
-  const expected = ['DatasetError', 'RunSetupError', 'RunConfigError', 'Nb201DataError', 'ActionSetError'];
+  const expected = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError'];
   return expected.includes(error.name) || expected.includes(error.constructor.name) ? error.message : (error.stack ?? error.message);
 }
 
@@ -86,7 +85,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       case 'start':
         if (running) throw new Error('this engine process is already running a search');
         running = true;
-        run({ runId: message.runId, config: parseRunConfig(message.config), budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
+        run({ runId: message.runId, config: message.config, budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
         return;
       case 'cache':
         if (!cacheReply) throw new Error('cache entries arrived before the engine asked for them');

@@ -3,7 +3,7 @@
  * environment, the evaluator and the strategy, restored from a checkpoint when resuming. The one
  * place that assembles a search, for the engine process and for tests alike.
  */
-import { ActionGrammar, parseActionSet } from '../../shared/action-set';
+import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
 import type { SearchEvent } from '../../shared/events';
 import type { RunConfig } from '../../shared/run-config';
@@ -61,13 +61,11 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     settingsKey = `nb201|${config.nb201Dataset}`;
     description = `NAS-Bench-201 ${config.nb201Dataset}: 15,625 cells`;
   } else {
-    if (!config.actionSet) throw new RunSetupError('the training evaluator needs an action set');
-    const set = parseActionSet(config.actionSet);
+    // A parsed config has one (RunConfigSchema checks it, and that it allows a network for this input).
+    const set = config.actionSet;
+    if (!set) throw new RunSetupError('the training evaluator needs an action set');
     const data = await loadData(config);
     const grammar = new ActionGrammar(set, data.dataset.inputShape);
-    if (!grammar.allowsAnyNetwork()) {
-      throw new RunSetupError(`action set "${set.name}" allows no network for input ${data.dataset.inputShape.join('×')}: add edges to output or raise maxLayers`);
-    }
     evaluator = new TrainingEvaluator(data, config.training, { evaluateTest: true, captureModels: true });
     env = new NasEnv({ grammar, evaluator, mode: config.mode, reward: { kind: config.reward } });
     settingsKey = evaluator.settingsKey;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunUpdate } from '../../shared/api';
 import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
-import { ACTIVE_STATUSES, parseRunConfig, RESUMABLE_STATUSES, type RunConfigInput, type RunStatus } from '../../shared/run-config';
+import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
 import type { EngineChild, EngineSpawner } from './engine-child';
 
@@ -66,9 +66,11 @@ export class RunSupervisor {
     return [...this.active.keys()];
   }
 
-  /** Starts a new run; returns its id at once (the engine starts in the background). */
-  start(input: RunConfigInput): string {
-    const config = parseRunConfig(input);
+  /**
+   * Starts a new run; returns its id at once (the engine starts in the background). The config was
+   * parsed where it came in (the API, the CLI's options), which refused a bad one before any run was recorded.
+   */
+  start(config: RunConfig): string {
     const runId = randomUUID();
     this.store.createRun({ id: runId, config, ownerPid: process.pid });
     this.launch(runId, { type: 'start', runId, config, budget: config.budget });
