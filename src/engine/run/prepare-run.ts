@@ -40,7 +40,7 @@ export interface PreparedRun {
   description: string;
   /**
    * Builds the search driver. `onEvent` gets the checkpoint with each candidate_finished;
-   * `beforeStep`, awaited before every environment step, is where a run pauses.
+   * `beforeStep`, which the driver awaits before every environment step, is where a run pauses.
    */
   start(onEvent: (event: SearchEvent, checkpoint?: unknown) => void, beforeStep?: () => Promise<void>): { run(signal?: AbortSignal): Promise<SearchSummary> };
 }
@@ -78,37 +78,25 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     evaluator,
     description,
     start: (onEvent, beforeStep) => {
-      const driverEnv = beforeStep ? withBeforeStep(env, beforeStep) : env;
       const { runId, budget: evaluations } = setup;
       const budget = { evaluations };
       if (config.strategy === 'ppo') {
-        return new PpoSearch(driverEnv, {
+        return new PpoSearch(env, {
           runId,
           evaluator: config.evaluator,
           budget,
           onEvent,
+          beforeStep,
           ppo: { seed: config.seed },
           resumeFrom: setup.checkpoint as PpoSearchCheckpoint | undefined,
         });
       }
-      const problem = new EnvProblem(driverEnv, config.evaluator);
+      const problem = new EnvProblem(env, config.evaluator);
       const resumeFrom = setup.checkpoint as SearchCheckpoint | undefined;
       const strategy = askTellStrategy(config, problem, resumeFrom);
-      return new SearchRun(strategy, problem, { runId, budget, onEvent, resumeFrom });
+      return new SearchRun(strategy, problem, { runId, budget, onEvent, beforeStep, resumeFrom });
     },
   };
-}
-
-/**
- * The same environment, but each step first awaits `beforeStep`. A Proxy rather than a wrapper
- * object: the drivers assign hooks on the env they are given, and those writes must reach it.
- */
-function withBeforeStep<E extends NasEnv | Nb201Env>(env: E, beforeStep: () => Promise<void>): E {
-  const step = async (action: never) => {
-    await beforeStep();
-    return env.step(action);
-  };
-  return new Proxy(env, { get: (target, key, receiver) => (key === 'step' ? step : Reflect.get(target, key, receiver)) });
 }
 
 function askTellStrategy(config: RunConfig, problem: EnvProblem, resumeFrom?: SearchCheckpoint): SearchStrategy {

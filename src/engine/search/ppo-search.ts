@@ -26,6 +26,8 @@ export interface PpoSearchOptions {
   /** With every candidate_finished event (and only then), the checkpoint as of that candidate. */
   onEvent?: (event: SearchEvent, checkpoint?: PpoSearchCheckpoint) => void;
   resumeFrom?: PpoSearchCheckpoint;
+  /** Awaited before each step of the environment (a layerwise episode has several): where a run pauses. */
+  beforeStep?: () => Promise<void>;
 }
 
 /** PPO settings for NAS: each step is a trained network, so rollouts are short and updates frequent. */
@@ -131,9 +133,13 @@ export class PpoSearch {
     return this.tally.evaluations < this.options.budget.evaluations && !this.stopRequested();
   }
 
-  /** The env as PPO sees it: the same, but every terminal step's outcome is recorded, and a step may end the search. */
+  /**
+   * The env as PPO sees it: the same, but each step first awaits `beforeStep` (a pause), a step may
+   * end the search, and every terminal step's outcome is recorded.
+   */
   private watch(env: CandidateEnv): CandidateEnv {
     const step = async (action: EnvAction): Promise<EnvStep> => {
+      await this.options.beforeStep?.();
       // Thrown before the step changes anything (PPO puts back its draws): the state stays resumable.
       if (this.stopRequested()) throw new StopSearch();
       const result = await env.step(action);

@@ -76,6 +76,8 @@ export interface SearchRunOptions {
   onEvent?: (event: SearchEvent, checkpoint?: SearchCheckpoint) => void;
   /** Continue from this checkpoint: the run restores the problem's part; the strategy must already be restored from its part. */
   resumeFrom?: SearchCheckpoint;
+  /** Awaited before each step of the environment (here: before each candidate is asked for): where a run pauses. */
+  beforeStep?: () => Promise<void>;
 }
 
 export class SearchRun {
@@ -114,6 +116,7 @@ export class SearchRun {
     });
     let status: SearchSummary['status'] = 'completed';
     while (this.tally.evaluations < budget.evaluations) {
+      await this.options.beforeStep?.();
       if (signal?.aborted) {
         status = 'cancelled';
         break;
