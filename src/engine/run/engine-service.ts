@@ -20,7 +20,7 @@ export interface EnginePort {
 export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // Our own errors say what and where; a stack helps only for the unexpected ones.
-  const expected = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError'];
+  const expected = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError', 'CheckpointError'];
   return expected.includes(error.name) || expected.includes(error.constructor.name) ? error.message : (error.stack ?? error.message);
 }
 
@@ -67,7 +67,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
 
   /** Posts each event; a finished candidate also carries its checkpoint and, when kept, its weights. */
   const eventForwarder = (prepared: PreparedRun, setup: RunSetup) => {
-    let bestSignal = (setup.checkpoint as { best?: { evaluation: { signal: number } } } | undefined)?.best?.evaluation.signal ?? -Infinity;
+    let bestSignal = prepared.bestSignal;
     return (event: SearchEvent, checkpoint?: unknown) => {
       if (event.type !== 'candidate_finished') return port.post({ type: 'event', event });
       const trained = prepared.evaluator?.takeModel();

@@ -18,8 +18,8 @@ import { Nb201Env } from '../envs/nb201';
 import { loadNb201 } from '../evaluators/nb201';
 import { TrainingEvaluator } from '../evaluators/training';
 import { EnvProblem } from '../search/problems';
-import { PpoSearch, type PpoSearchCheckpoint } from '../search/ppo-search';
-import { SearchRun, type SearchCheckpoint, type SearchSummary } from '../search/search-run';
+import { parsePpoSearchCheckpoint, PpoSearch, type PpoSearchCheckpoint } from '../search/ppo-search';
+import { parseSearchCheckpoint, SearchRun, type SearchCheckpoint, type SearchSummary } from '../search/search-run';
 
 export interface RunSetup {
   runId: string;
@@ -38,6 +38,8 @@ export interface PreparedRun {
   evaluator?: TrainingEvaluator;
   /** What the user sees: "synthetic 12×12×1 · action set original-design: 1,234 networks". */
   description: string;
+  /** The best signal before this session (−Infinity for a new run): a candidate above it is a new best. */
+  bestSignal: number;
   /**
    * Builds the search driver. `onEvent` gets the checkpoint with each candidate_finished;
    * `beforeStep`, which the driver awaits before every environment step, is where a run pauses.
@@ -51,6 +53,8 @@ export class RunSetupError extends Error {
 
 export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   const { config } = setup;
+  // Checked before anything loads; each part (strategy, env, agent) is checked by its own restore.
+  const resume = parseResume(config, setup.checkpoint);
   const backend = await initBackend(config.backend);
   let env: NasEnv | Nb201Env;
   let evaluator: TrainingEvaluator | undefined;
@@ -77,6 +81,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     settingsKey,
     evaluator,
     description,
+    bestSignal: (resume.ppo ?? resume.askTell)?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
     start: (onEvent, beforeStep) => {
       const { runId, budget: evaluations } = setup;
       const budget = { evaluations };
@@ -88,15 +93,21 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
           onEvent,
           beforeStep,
           ppo: { seed: config.seed },
-          resumeFrom: setup.checkpoint as PpoSearchCheckpoint | undefined,
+          resumeFrom: resume.ppo,
         });
       }
       const problem = new EnvProblem(env, config.evaluator);
-      const resumeFrom = setup.checkpoint as SearchCheckpoint | undefined;
+      const resumeFrom = resume.askTell;
       const strategy = askTellStrategy(config, problem, resumeFrom);
       return new SearchRun(strategy, problem, { runId, budget, onEvent, beforeStep, resumeFrom });
     },
   };
+}
+
+/** A resumed run's checkpoint, parsed for the driver its strategy uses (nothing for a new run). */
+function parseResume(config: RunConfig, checkpoint: unknown): { ppo?: PpoSearchCheckpoint; askTell?: SearchCheckpoint } {
+  if (checkpoint === undefined) return {};
+  return config.strategy === 'ppo' ? { ppo: parsePpoSearchCheckpoint(checkpoint) } : { askTell: parseSearchCheckpoint(checkpoint) };
 }
 
 function askTellStrategy(config: RunConfig, problem: EnvProblem, resumeFrom?: SearchCheckpoint): SearchStrategy {

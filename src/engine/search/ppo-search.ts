@@ -7,15 +7,28 @@
  * Each candidate_finished event comes with the checkpoint of the search right after that candidate
  * (PPO mid-rollout included), from which a resumed run continues exactly as the uninterrupted one.
  */
+import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import { PPO, type PPOCheckpoint, type PPOConfig } from '../agents/ppo';
+import { parseCheckpoint } from '../checkpoint';
 import type { CandidateEnv, Proposal } from '../envs/candidate-env';
 import { evaluationOf, type ProblemEvaluation } from './problems';
-import { SearchTally, type EventArchitecture, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
+import { SearchCountsSchema, SearchTally, type EventArchitecture, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
 
 export interface PpoSearchCheckpoint extends SearchCounts {
   ppo: PPOCheckpoint;
   env: unknown;
+}
+
+const PpoSearchCheckpointSchema = SearchCountsSchema.extend({
+  // PPO.fromCheckpoint checks the agent's part, the env's restore its own.
+  ppo: z.custom<PPOCheckpoint>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected the PPO agent\'s checkpoint (an object)'),
+  env: z.json(),
+});
+
+/** A PpoSearch checkpoint that came back from outside the engine. */
+export function parsePpoSearchCheckpoint(checkpoint: unknown): PpoSearchCheckpoint {
+  return parseCheckpoint(PpoSearchCheckpointSchema, checkpoint, 'PPO search');
 }
 
 export interface PpoSearchOptions {

@@ -6,8 +6,10 @@
  * candidate_finished event comes with the checkpoint right after that candidate, from which a
  * resumed run continues exactly as the uninterrupted one.
  */
-import type { SearchEvent } from '../../shared/events';
+import { z } from 'zod';
+import { CandidateStatusSchema, type SearchEvent } from '../../shared/events';
 import type { SearchStrategy } from '../agents/strategy';
+import { parseCheckpoint } from '../checkpoint';
 import type { ProblemEvaluation, SearchProblem } from './problems';
 
 export interface SearchBudget {
@@ -37,6 +39,39 @@ export interface SearchCheckpoint extends SearchCounts {
   strategy: unknown;
   /** The problem's own state (e.g. the env's memory), when it has any. */
   problem?: unknown;
+}
+
+const ProblemEvaluationSchema = z.object({
+  status: CandidateStatusSchema,
+  signal: z.number(),
+  reward: z.number(),
+  cached: z.boolean(),
+  params: z.number().optional(),
+  testAccuracy: z.number().optional(),
+  error: z.string().optional(),
+});
+
+/** The counts part of both drivers' checkpoints; the rest is each part's own to check. */
+export const SearchCountsSchema = z.object({
+  evaluations: z.int().min(0),
+  cacheHits: z.int().min(0),
+  best: z
+    .object({
+      index: z.int().min(0),
+      action: z.array(z.int().min(0)),
+      label: z.string(),
+      hash: z.string(),
+      architecture: z.json(),
+      evaluation: ProblemEvaluationSchema,
+    })
+    .optional(),
+});
+
+const SearchCheckpointSchema = SearchCountsSchema.extend({ strategy: z.json(), problem: z.json().optional() });
+
+/** A SearchRun checkpoint that came back from outside the engine; the strategy and problem restores check their parts. */
+export function parseSearchCheckpoint(checkpoint: unknown): SearchCheckpoint {
+  return parseCheckpoint(SearchCheckpointSchema, checkpoint, 'search');
 }
 
 /** An event's `architecture`: the candidate environments describe candidates as plain JSON. */
