@@ -7,7 +7,7 @@
  * resumed run continues exactly as the uninterrupted one.
  */
 import { z } from 'zod';
-import { CandidateStatusSchema, type SearchEvent } from '../../shared/events';
+import { CandidateEvaluationSchema, type SearchEvent } from '../../shared/events';
 import type { SearchStrategy } from '../agents/strategy';
 import { parseCheckpoint } from '../checkpoint';
 import type { ProblemEvaluation, SearchProblem } from './problems';
@@ -41,16 +41,6 @@ export interface SearchCheckpoint extends SearchCounts {
   problem?: unknown;
 }
 
-const ProblemEvaluationSchema = z.object({
-  status: CandidateStatusSchema,
-  signal: z.number(),
-  reward: z.number(),
-  cached: z.boolean(),
-  params: z.number().optional(),
-  testAccuracy: z.number().optional(),
-  error: z.string().optional(),
-});
-
 /** The counts part of both drivers' checkpoints; the rest is each part's own to check. */
 export const SearchCountsSchema = z.object({
   evaluations: z.int().min(0),
@@ -62,7 +52,7 @@ export const SearchCountsSchema = z.object({
       label: z.string(),
       hash: z.string(),
       architecture: z.json(),
-      evaluation: ProblemEvaluationSchema,
+      evaluation: CandidateEvaluationSchema,
     })
     .optional(),
 });
