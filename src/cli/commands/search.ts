@@ -96,6 +96,7 @@ function searchConfig(options: SearchOptions): RunConfig {
   }
 }
 
+const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
 const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr' };
 const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', dataDir: CIFAR_DATA_DIR_HINT };
@@ -105,7 +106,7 @@ function optionError(issue: RunConfigError['issues'][number] | undefined, action
   const message = issue?.message ?? 'invalid run config';
   if (path[0] === 'actionSet') {
     const where = path.length > 1 ? `action set ${path.slice(1).join('.')}: ` : message.startsWith('action set') ? '' : 'action set: ';
-    return new CliError(`${actionSetFile}: ${where}${message}`, 'see resources/action-sets/ for examples');
+    return new CliError(`${actionSetFile}: ${where}${message}`, ACTION_SET_HINT);
   }
   const field = path[0] === 'training' ? path[1] : path[0];
   const option = field ? (OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) : 'the options';
@@ -117,11 +118,11 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(`${file}: cannot read: ${(error as Error).message}`, 'see resources/action-sets/ for examples');
+    throw new CliError(`${file}: cannot read: ${(error as Error).message}`, ACTION_SET_HINT);
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${file}: ${(error as Error).message}`, 'see resources/action-sets/ for examples');
+    throw new CliError(`${file}: ${(error as Error).message}`, ACTION_SET_HINT);
   }
 }

@@ -18,6 +18,7 @@ import type { CandidateDescription, CandidateEnv, Proposal } from './candidate-e
 type Nb201Observation = Record<string, Float32Array>;
 
 const Nb201CheckpointSchema = z.object({
+  // Every edge has the same five operations.
   memory: z.array(z.object({ action: z.array(z.int().min(0).max(NB201_NVEC[0] - 1)).length(NB201_NVEC.length), signal: z.number() })),
   /** Indices of the cells seen so far (a repeat counts as a cache hit). */
   seen: z.array(z.int().min(0).max(NB201_NVEC.reduce((cells, ops) => cells * ops, 1) - 1)),
