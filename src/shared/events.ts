@@ -18,6 +18,17 @@ export const EpochMetricsSchema = z.strictObject({
 
 export const CandidateStatusSchema = z.enum(['completed', 'diverged', 'failed']);
 
+/** How a candidate scored: what a candidate_finished event reports, and a checkpoint's best candidate keeps. */
+export const CandidateEvaluationSchema = z.strictObject({
+  status: CandidateStatusSchema,
+  signal: z.number(),
+  reward: z.number(),
+  cached: z.boolean(),
+  params: z.number().optional(),
+  testAccuracy: z.number().optional(),
+  error: z.string().optional(),
+});
+
 export const SearchEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('run_started'),
@@ -42,13 +53,7 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('candidate_finished'),
     index: z.int().min(0),
-    status: CandidateStatusSchema,
-    signal: z.number(),
-    reward: z.number(),
-    cached: z.boolean(),
-    params: z.number().optional(),
-    testAccuracy: z.number().optional(),
-    error: z.string().optional(),
+    ...CandidateEvaluationSchema.shape,
     seconds: z.number(),
   }),
   z.strictObject({

@@ -9,11 +9,14 @@
  * episodes: it is the search's memory, saved in checkpoints. Layerwise adds the partial network and
  * its current feature-map shape.
  */
+import { z } from 'zod';
 import { ActionGrammar } from '../../shared/action-set';
 import { architectureHash } from '../../shared/architecture';
+import { CandidateStatusSchema, EpochMetricsSchema } from '../../shared/events';
 import { clampMetric } from '../../shared/training';
 import { describeLayer, describeLayers } from '../../shared/layers';
 import { inferLayer, type TensorShape } from '../../shared/shapes';
+import { parseCheckpoint } from '../checkpoint';
 import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from '../evaluators/types';
 import { Box, DictSpace, Discrete, MultiDiscrete } from './spaces';
 import type { CandidateDescription, CandidateEnv, Proposal } from './candidate-env';
@@ -58,6 +61,26 @@ export interface NasCheckpoint {
   prefix: number[];
 }
 
+/** A NasCheckpoint whose actions fit this grammar (a checkpoint of another action set would be a nonsense memory). */
+function nasCheckpointSchema(grammar: ActionGrammar) {
+  const action = z.int().min(0).max(grammar.size - 1);
+  const outcome = z.object({
+    status: CandidateStatusSchema,
+    signal: z.number(),
+    epochs: z.array(EpochMetricsSchema),
+    params: z.number().optional(),
+    testAccuracy: z.number().optional(),
+    error: z.string().optional(),
+    hash: z.string(),
+    cached: z.boolean(),
+  });
+  return z.object({
+    memory: z.array(z.object({ actions: z.array(action).length(grammar.maxLayers), outcome })),
+    evaluations: z.int().min(0),
+    prefix: z.array(action.min(1)).max(grammar.maxLayers - 1).default([]),
+  });
+}
+
 const METRICS_PER_EPOCH = 4;
 type NasObservation = Record<string, Float32Array>;
 
@@ -88,6 +111,8 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
     this.mode = options.mode;
     this.memoryLen = options.memoryLen ?? 10;
     this.reward = { ...DEFAULT_REWARD, ...options.reward };
+    // An invariant, not the user-facing check (run configs are refused earlier, by RunConfigSchema):
+    // over a grammar with no network, every mask would be empty and the agents could sample nothing.
     if (!this.grammar.allowsAnyNetwork()) {
       throw new Error(`action set "${this.grammar.set.name}" allows no network for input ${this.grammar.inputShape.join('×')}`);
     }
@@ -162,11 +187,11 @@ export class NasEnv implements CandidateEnv<DictSpace<Record<string, Box>>, Disc
   }
 
   restore(checkpoint: unknown): void {
-    const c = checkpoint as NasCheckpoint;
-    // slice(-0) would keep everything.
-    this.memory = this.memoryLen > 0 ? structuredClone(c.memory).slice(-this.memoryLen) : [];
+    const c: NasCheckpoint = parseCheckpoint(nasCheckpointSchema(this.grammar), checkpoint, 'NAS environment');
+    // slice(-0) would keep everything. Parsing made fresh objects: nothing is shared with the caller.
+    this.memory = this.memoryLen > 0 ? c.memory.slice(-this.memoryLen) : [];
     this.evaluations = c.evaluations;
-    this.prefix = [...(c.prefix ?? [])];
+    this.prefix = c.prefix;
   }
 
   /** Where the masks are first broken, or undefined when every action was allowed. */

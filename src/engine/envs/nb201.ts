@@ -7,6 +7,8 @@
  * Measured on cifar10 (budget 100, seeds 0–99): with a memory of 10, PPO was no better than random
  * search (93.75); with a constant observation it reached 93.94, just above regularized evolution.
  */
+import { z } from 'zod';
+import { parseCheckpoint } from '../checkpoint';
 import { decodeArch, NB201_NVEC, type Nb201Dataset, type Nb201Table } from '../evaluators/nb201';
 import type { CandidateOutcome } from '../evaluators/types';
 import { Box, DictSpace, MultiDiscrete } from './spaces';
@@ -14,6 +16,13 @@ import type { ResetResult, StepResult } from './types';
 import type { CandidateDescription, CandidateEnv, Proposal } from './candidate-env';
 
 type Nb201Observation = Record<string, Float32Array>;
+
+const Nb201CheckpointSchema = z.object({
+  // Every edge has the same five operations.
+  memory: z.array(z.object({ action: z.array(z.int().min(0).max(NB201_NVEC[0] - 1)).length(NB201_NVEC.length), signal: z.number() })),
+  /** Indices of the cells seen so far (a repeat counts as a cache hit). */
+  seen: z.array(z.int().min(0).max(NB201_NVEC.reduce((cells, ops) => cells * ops, 1) - 1)),
+});
 
 export class Nb201Env implements CandidateEnv<DictSpace<Record<string, Box>>, MultiDiscrete> {
   readonly observationSpace: DictSpace<Record<string, Box>>;
@@ -65,9 +74,9 @@ export class Nb201Env implements CandidateEnv<DictSpace<Record<string, Box>>, Mu
   }
 
   restore(checkpoint: unknown): void {
-    const c = checkpoint as { memory: Array<{ action: number[]; signal: number }>; seen: number[] };
-    // slice(-0) would keep everything.
-    this.memory = this.memoryLen > 0 ? structuredClone(c.memory).slice(-this.memoryLen) : [];
+    const c = parseCheckpoint(Nb201CheckpointSchema, checkpoint, 'NAS-Bench-201 environment');
+    // slice(-0) would keep everything. Parsing made fresh objects: nothing is shared with the caller.
+    this.memory = this.memoryLen > 0 ? c.memory.slice(-this.memoryLen) : [];
     this.seen.clear();
     for (const i of c.seen) this.seen.add(i);
   }

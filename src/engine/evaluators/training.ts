@@ -7,7 +7,8 @@ import type { LayerSpec } from '../../shared/layers';
 import type { TrainingConfig } from '../../shared/training';
 import { datasetFingerprint } from '../data';
 import type { PreparedData } from '../data/types';
-import { captureModel, type ModelArtifact } from '../model/artifact';
+import type { ModelArtifact } from '../model/artifact';
+import { captureModel } from '../model/capture';
 import { trainCandidate } from '../train/candidate';
 import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from './types';
 

@@ -3,7 +3,7 @@
  * environment, the evaluator and the strategy, restored from a checkpoint when resuming. The one
  * place that assembles a search, for the engine process and for tests alike.
  */
-import { ActionGrammar, parseActionSet } from '../../shared/action-set';
+import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
 import type { SearchEvent } from '../../shared/events';
 import type { RunConfig } from '../../shared/run-config';
@@ -18,8 +18,8 @@ import { Nb201Env } from '../envs/nb201';
 import { loadNb201 } from '../evaluators/nb201';
 import { TrainingEvaluator } from '../evaluators/training';
 import { EnvProblem } from '../search/problems';
-import { PpoSearch, type PpoSearchCheckpoint } from '../search/ppo-search';
-import { SearchRun, type SearchCheckpoint, type SearchSummary } from '../search/search-run';
+import { parsePpoSearchCheckpoint, PpoSearch, type PpoSearchCheckpoint } from '../search/ppo-search';
+import { parseSearchCheckpoint, SearchRun, type SearchCheckpoint, type SearchSummary } from '../search/search-run';
 
 export interface RunSetup {
   runId: string;
@@ -38,9 +38,11 @@ export interface PreparedRun {
   evaluator?: TrainingEvaluator;
   /** What the user sees: "synthetic 12×12×1 · action set original-design: 1,234 networks". */
   description: string;
+  /** The best signal before this session (−Infinity for a new run): a candidate above it is a new best. */
+  bestSignal: number;
   /**
    * Builds the search driver. `onEvent` gets the checkpoint with each candidate_finished;
-   * `beforeStep`, awaited before every environment step, is where a run pauses.
+   * `beforeStep`, which the driver awaits before every environment step, is where a run pauses.
    */
   start(onEvent: (event: SearchEvent, checkpoint?: unknown) => void, beforeStep?: () => Promise<void>): { run(signal?: AbortSignal): Promise<SearchSummary> };
 }
@@ -51,6 +53,8 @@ export class RunSetupError extends Error {
 
 export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   const { config } = setup;
+  // Checked before anything loads; each part (strategy, env, agent) is checked by its own restore.
+  const resume = parseResume(config, setup.checkpoint);
   const backend = await initBackend(config.backend);
   let env: NasEnv | Nb201Env;
   let evaluator: TrainingEvaluator | undefined;
@@ -61,13 +65,11 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     settingsKey = `nb201|${config.nb201Dataset}`;
     description = `NAS-Bench-201 ${config.nb201Dataset}: 15,625 cells`;
   } else {
-    if (!config.actionSet) throw new RunSetupError('the training evaluator needs an action set');
-    const set = parseActionSet(config.actionSet);
+    // A parsed config has one (RunConfigSchema checks it, and that it allows a network for this input).
+    const set = config.actionSet;
+    if (!set) throw new RunSetupError('the training evaluator needs an action set');
     const data = await loadData(config);
     const grammar = new ActionGrammar(set, data.dataset.inputShape);
-    if (!grammar.allowsAnyNetwork()) {
-      throw new RunSetupError(`action set "${set.name}" allows no network for input ${data.dataset.inputShape.join('×')}: add edges to output or raise maxLayers`);
-    }
     evaluator = new TrainingEvaluator(data, config.training, { evaluateTest: true, captureModels: true });
     env = new NasEnv({ grammar, evaluator, mode: config.mode, reward: { kind: config.reward } });
     settingsKey = evaluator.settingsKey;
@@ -79,38 +81,33 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     settingsKey,
     evaluator,
     description,
+    bestSignal: (resume.ppo ?? resume.askTell)?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
     start: (onEvent, beforeStep) => {
-      const driverEnv = beforeStep ? withBeforeStep(env, beforeStep) : env;
       const { runId, budget: evaluations } = setup;
       const budget = { evaluations };
       if (config.strategy === 'ppo') {
-        return new PpoSearch(driverEnv, {
+        return new PpoSearch(env, {
           runId,
           evaluator: config.evaluator,
           budget,
           onEvent,
+          beforeStep,
           ppo: { seed: config.seed },
-          resumeFrom: setup.checkpoint as PpoSearchCheckpoint | undefined,
+          resumeFrom: resume.ppo,
         });
       }
-      const problem = new EnvProblem(driverEnv, config.evaluator);
-      const resumeFrom = setup.checkpoint as SearchCheckpoint | undefined;
+      const problem = new EnvProblem(env, config.evaluator);
+      const resumeFrom = resume.askTell;
       const strategy = askTellStrategy(config, problem, resumeFrom);
-      return new SearchRun(strategy, problem, { runId, budget, onEvent, resumeFrom });
+      return new SearchRun(strategy, problem, { runId, budget, onEvent, beforeStep, resumeFrom });
     },
   };
 }
 
-/**
- * The same environment, but each step first awaits `beforeStep`. A Proxy rather than a wrapper
- * object: the drivers assign hooks on the env they are given, and those writes must reach it.
- */
-function withBeforeStep<E extends NasEnv | Nb201Env>(env: E, beforeStep: () => Promise<void>): E {
-  const step = async (action: never) => {
-    await beforeStep();
-    return env.step(action);
-  };
-  return new Proxy(env, { get: (target, key, receiver) => (key === 'step' ? step : Reflect.get(target, key, receiver)) });
+/** A resumed run's checkpoint, parsed for the driver its strategy uses (nothing for a new run). */
+function parseResume(config: RunConfig, checkpoint: unknown): { ppo?: PpoSearchCheckpoint; askTell?: SearchCheckpoint } {
+  if (checkpoint === undefined) return {};
+  return config.strategy === 'ppo' ? { ppo: parsePpoSearchCheckpoint(checkpoint) } : { askTell: parseSearchCheckpoint(checkpoint) };
 }
 
 function askTellStrategy(config: RunConfig, problem: EnvProblem, resumeFrom?: SearchCheckpoint): SearchStrategy {

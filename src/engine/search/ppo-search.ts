@@ -7,15 +7,28 @@
  * Each candidate_finished event comes with the checkpoint of the search right after that candidate
  * (PPO mid-rollout included), from which a resumed run continues exactly as the uninterrupted one.
  */
+import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import { PPO, type PPOCheckpoint, type PPOConfig } from '../agents/ppo';
+import { parseCheckpoint } from '../checkpoint';
 import type { CandidateEnv, Proposal } from '../envs/candidate-env';
 import { evaluationOf, type ProblemEvaluation } from './problems';
-import { SearchTally, type EventArchitecture, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
+import { SearchCountsSchema, SearchTally, type EventArchitecture, type SearchBudget, type SearchCounts, type SearchSummary } from './search-run';
 
 export interface PpoSearchCheckpoint extends SearchCounts {
   ppo: PPOCheckpoint;
   env: unknown;
+}
+
+const PpoSearchCheckpointSchema = SearchCountsSchema.extend({
+  // PPO.fromCheckpoint checks the agent's part, the env's restore its own.
+  ppo: z.custom<PPOCheckpoint>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected the PPO agent\'s checkpoint (an object)'),
+  env: z.json(),
+});
+
+/** A PpoSearch checkpoint that came back from outside the engine. */
+export function parsePpoSearchCheckpoint(checkpoint: unknown): PpoSearchCheckpoint {
+  return parseCheckpoint(PpoSearchCheckpointSchema, checkpoint, 'PPO search');
 }
 
 export interface PpoSearchOptions {
@@ -26,6 +39,8 @@ export interface PpoSearchOptions {
   /** With every candidate_finished event (and only then), the checkpoint as of that candidate. */
   onEvent?: (event: SearchEvent, checkpoint?: PpoSearchCheckpoint) => void;
   resumeFrom?: PpoSearchCheckpoint;
+  /** Awaited before each step of the environment (a layerwise episode has several): where a run pauses. */
+  beforeStep?: () => Promise<void>;
 }
 
 /** PPO settings for NAS: each step is a trained network, so rollouts are short and updates frequent. */
@@ -131,9 +146,13 @@ export class PpoSearch {
     return this.tally.evaluations < this.options.budget.evaluations && !this.stopRequested();
   }
 
-  /** The env as PPO sees it: the same, but every terminal step's outcome is recorded, and a step may end the search. */
+  /**
+   * The env as PPO sees it: the same, but each step first awaits `beforeStep` (a pause), a step may
+   * end the search, and every terminal step's outcome is recorded.
+   */
   private watch(env: CandidateEnv): CandidateEnv {
     const step = async (action: EnvAction): Promise<EnvStep> => {
+      await this.options.beforeStep?.();
       // Thrown before the step changes anything (PPO puts back its draws): the state stays resumable.
       if (this.stopRequested()) throw new StopSearch();
       const result = await env.step(action);

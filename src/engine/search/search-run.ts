@@ -6,8 +6,10 @@
  * candidate_finished event comes with the checkpoint right after that candidate, from which a
  * resumed run continues exactly as the uninterrupted one.
  */
-import type { SearchEvent } from '../../shared/events';
+import { z } from 'zod';
+import { CandidateEvaluationSchema, type SearchEvent } from '../../shared/events';
 import type { SearchStrategy } from '../agents/strategy';
+import { parseCheckpoint } from '../checkpoint';
 import type { ProblemEvaluation, SearchProblem } from './problems';
 
 export interface SearchBudget {
@@ -37,6 +39,29 @@ export interface SearchCheckpoint extends SearchCounts {
   strategy: unknown;
   /** The problem's own state (e.g. the env's memory), when it has any. */
   problem?: unknown;
+}
+
+/** The counts part of both drivers' checkpoints; the rest is each part's own to check. */
+export const SearchCountsSchema = z.object({
+  evaluations: z.int().min(0),
+  cacheHits: z.int().min(0),
+  best: z
+    .object({
+      index: z.int().min(0),
+      action: z.array(z.int().min(0)),
+      label: z.string(),
+      hash: z.string(),
+      architecture: z.json(),
+      evaluation: CandidateEvaluationSchema,
+    })
+    .optional(),
+});
+
+const SearchCheckpointSchema = SearchCountsSchema.extend({ strategy: z.json(), problem: z.json().optional() });
+
+/** A SearchRun checkpoint that came back from outside the engine; the strategy and problem restores check their parts. */
+export function parseSearchCheckpoint(checkpoint: unknown): SearchCheckpoint {
+  return parseCheckpoint(SearchCheckpointSchema, checkpoint, 'search');
 }
 
 /** An event's `architecture`: the candidate environments describe candidates as plain JSON. */
@@ -76,6 +101,8 @@ export interface SearchRunOptions {
   onEvent?: (event: SearchEvent, checkpoint?: SearchCheckpoint) => void;
   /** Continue from this checkpoint: the run restores the problem's part; the strategy must already be restored from its part. */
   resumeFrom?: SearchCheckpoint;
+  /** Awaited before each step of the environment (here: before each candidate is asked for): where a run pauses. */
+  beforeStep?: () => Promise<void>;
 }
 
 export class SearchRun {
@@ -114,6 +141,7 @@ export class SearchRun {
     });
     let status: SearchSummary['status'] = 'completed';
     while (this.tally.evaluations < budget.evaluations) {
+      await this.options.beforeStep?.();
       if (signal?.aborted) {
         status = 'cancelled';
         break;

@@ -7,10 +7,11 @@ import { NasEnv } from '../../../src/engine/envs/nas';
 import { Nb201Env } from '../../../src/engine/envs/nb201';
 import { PpoSearch, type PpoSearchCheckpoint } from '../../../src/engine/search/ppo-search';
 import { FakeEvaluator } from '../../support/fake-evaluator';
+import { pauseAt } from '../../support/pause';
 
 const table = loadNb201();
-const nb201Search = (seed: number, onEvent?: (e: SearchEvent) => void, resumeFrom?: PpoSearchCheckpoint, evaluations = 100) =>
-  new PpoSearch(new Nb201Env(table, 'cifar10'), { runId: 'r', evaluator: 'nb201', budget: { evaluations }, ppo: { seed }, onEvent, resumeFrom });
+const nb201Search = (seed: number, onEvent?: (e: SearchEvent) => void, resumeFrom?: PpoSearchCheckpoint, evaluations = 100, beforeStep?: () => Promise<void>) =>
+  new PpoSearch(new Nb201Env(table, 'cifar10'), { runId: 'r', evaluator: 'nb201', budget: { evaluations }, ppo: { seed }, onEvent, resumeFrom, beforeStep });
 
 describe('PpoSearch on NAS-Bench-201', () => {
   it('evaluates exactly the budget, updates every 10 candidates, and reports valid events', async () => {
@@ -59,6 +60,38 @@ describe('PpoSearch on NAS-Bench-201', () => {
     const resumed = nb201Search(1, (e) => e.type === 'candidate_finished' && indices.push(e.index), checkpoint);
     expect(await resumed.run()).toMatchObject({ status: 'completed', evaluations: 100 });
     expect(indices).toEqual([...Array(100).keys()]);
+  });
+
+  it('awaits beforeStep before each step: nothing is proposed while it holds, and the run goes on as if never paused', async () => {
+    const proposals = (into: number[][]) => (e: SearchEvent) => e.type === 'candidate_proposed' && into.push(e.action);
+    const whole: number[][] = [];
+    await nb201Search(5, proposals(whole), undefined, 15).run();
+
+    const pause = pauseAt(4);
+    const paused: number[][] = [];
+    const running = nb201Search(5, proposals(paused), undefined, 15, pause.beforeStep).run();
+    await pause.held;
+    expect(paused).toEqual(whole.slice(0, 3));
+    pause.release();
+    expect(await running).toMatchObject({ status: 'completed', evaluations: 15 });
+    expect(paused).toEqual(whole);
+  });
+
+  it('stopped while paused, evaluates nothing more, and resumes from its checkpoint with every candidate once', async () => {
+    const pause = pauseAt(4);
+    const abort = new AbortController();
+    const indices: number[] = [];
+    const onEvent = (e: SearchEvent) => e.type === 'candidate_finished' && indices.push(e.index);
+    const first = nb201Search(6, onEvent, undefined, 15, pause.beforeStep);
+    const running = first.run(abort.signal);
+    await pause.held;
+    abort.abort();
+    pause.release();
+    expect(await running).toMatchObject({ status: 'cancelled', evaluations: 3 });
+    expect(indices).toEqual([0, 1, 2]);
+    const checkpoint = JSON.parse(JSON.stringify(first.checkpoint())) as PpoSearchCheckpoint;
+    expect(await nb201Search(6, onEvent, checkpoint, 15).run()).toMatchObject({ status: 'completed', evaluations: 15 });
+    expect(indices).toEqual([...Array(15).keys()]);
   });
 });
 

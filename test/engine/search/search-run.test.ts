@@ -13,6 +13,7 @@ import { NasEnv } from '../../../src/engine/envs/nas';
 import { EnvProblem } from '../../../src/engine/search/problems';
 import { Nb201Env } from '../../../src/engine/envs/nb201';
 import { SearchRun, type SearchCheckpoint } from '../../../src/engine/search/search-run';
+import { pauseAt } from '../../support/pause';
 
 const nb201 = () => new EnvProblem(new Nb201Env(loadNb201(), 'cifar10'), 'nb201');
 
@@ -67,6 +68,36 @@ describe('SearchRun on NAS-Bench-201', () => {
     expect(summary.evaluations).toBe(50);
     expect(parts).toEqual(whole);
     expect(summary.best?.evaluation.signal).toBe(wholeSummary.best?.evaluation.signal);
+  });
+
+  it('awaits beforeStep before each candidate: nothing is proposed while it holds, and the run goes on as if never paused', async () => {
+    const run = (onEvent: (e: SearchEvent) => void, beforeStep?: () => Promise<void>) =>
+      new SearchRun(new RandomSearch([5, 5, 5, 5, 5, 5], 2), nb201(), { runId: 'r', budget: { evaluations: 8 }, onEvent, beforeStep });
+    const proposals = (into: number[][]) => (e: SearchEvent) => e.type === 'candidate_proposed' && into.push(e.action);
+    const whole: number[][] = [];
+    await run(proposals(whole)).run();
+
+    const pause = pauseAt(4);
+    const paused: number[][] = [];
+    const running = run(proposals(paused), pause.beforeStep).run();
+    await pause.held;
+    expect(paused).toEqual(whole.slice(0, 3));
+    pause.release();
+    expect(await running).toMatchObject({ status: 'completed', evaluations: 8 });
+    expect(paused).toEqual(whole);
+    expect(pause.calls()).toBe(8);
+  });
+
+  it('stopped while paused, evaluates nothing more', async () => {
+    const pause = pauseAt(4);
+    const abort = new AbortController();
+    const events: SearchEvent[] = [];
+    const running = new SearchRun(new RandomSearch([5, 5, 5, 5, 5, 5], 2), nb201(), { runId: 'r', budget: { evaluations: 8 }, onEvent: (e) => events.push(e), beforeStep: pause.beforeStep }).run(abort.signal);
+    await pause.held;
+    abort.abort();
+    pause.release();
+    expect(await running).toMatchObject({ status: 'cancelled', evaluations: 3 });
+    expect(events.filter((e) => e.type === 'candidate_proposed')).toHaveLength(3);
   });
 
   it('honours a wall-clock budget', async () => {

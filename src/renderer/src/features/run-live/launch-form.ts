@@ -132,6 +132,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (subset !== undefined) input.subset = subset;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
 
+  // Before the schema's issues, which only know that the config has no action set.
+  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
   const result = RunConfigSchema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -140,7 +142,6 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
       errors[field] = readableIssue(issue.message, issue.code);
     }
   }
-  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
   const dataDir = form.dataDir.trim() || undefined;
   for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
