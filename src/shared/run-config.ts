@@ -28,7 +28,8 @@ export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
-export const RunConfigSchema = z.strictObject({
+/** Each field's own schema, without the cross-field checks: for forms that read defaults and options. Parse configs with RunConfigSchema. */
+export const RunConfigFieldsSchema = z.strictObject({
   /** A name people give the run; the history shows the id's first characters otherwise. */
   name: z.string().max(200).optional(),
   evaluator: z.enum(EVALUATOR_NAMES),
@@ -52,7 +53,9 @@ export const RunConfigSchema = z.strictObject({
   /** NAS-Bench-201 evaluator: which table column, and where the tables are. */
   nb201Dataset: z.enum(NB201_DATASET_NAMES).default('cifar10'),
   nb201Dir: z.string().optional(),
-}).superRefine((config, ctx) => {
+});
+
+export const RunConfigSchema = RunConfigFieldsSchema.superRefine((config, ctx) => {
   for (const { field, message } of runConfigProblems(config)) ctx.addIssue({ code: 'custom', path: [field], message });
 });
 export type RunConfig = z.output<typeof RunConfigSchema>;

@@ -3,7 +3,7 @@
  * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
  * problem attached to its field.
  */
-import { RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import { RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -31,12 +31,12 @@ export interface LaunchForm {
 export type LaunchField = keyof LaunchForm;
 
 /** The run config's own defaults, for the fields the form shows with one. */
-const RUN_DEFAULTS = RunConfigSchema.pick({ dataset: true, nb201Dataset: true, mode: true, reward: true, backend: true, keepModels: true }).parse({});
+const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, reward: true, backend: true, keepModels: true }).parse({});
 const TRAINING_DEFAULTS = TrainingConfigSchema.parse({});
 
 /** The schema's choices for a field with a default (a <select>'s options). */
 export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels'): readonly string[] {
-  return RunConfigSchema.shape[field].unwrap().options;
+  return RunConfigFieldsSchema.shape[field].unwrap().options;
 }
 
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
