@@ -59,15 +59,16 @@ export const engineToMainSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('backend'), backend: backendReportSchema }),
   /**
    * The run's backend is up and its data loaded; `settingsKey` identifies comparable results (the
-   * cache key). With `awaitsCachedOutcomes` the engine waits for a `cache` reply before it starts, and
-   * main sends one exactly then: the engine alone decides which runs reuse earlier results.
+   * cache key). With a `cacheScope` the engine waits for a `cache` reply before it starts, and main
+   * sends one exactly then, with the earlier results of every run under these settings or of this
+   * run alone: the engine alone decides which runs reuse which results.
    */
   z.strictObject({
     type: z.literal('prepared'),
     backend: backendReportSchema,
     settingsKey: z.string().min(1),
     description: z.string(),
-    awaitsCachedOutcomes: z.boolean(),
+    cacheScope: z.enum(['settings', 'run']).optional(),
   }),
   /** A search event; a candidate_finished carries the checkpoint after it, and the model when kept. */
   z.strictObject({ type: z.literal('event'), event: SearchEventSchema, checkpoint: z.json().optional(), model: modelMessageSchema.optional() }),

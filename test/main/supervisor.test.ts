@@ -61,7 +61,7 @@ function startRun(supervisor: RunSupervisor, engines: FakeEngine[]) {
   const runId = supervisor.start(config);
   const engine = engines.at(-1)!;
   engine.say({ type: 'ready' });
-  engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'NAS-Bench-201', awaitsCachedOutcomes: false });
+  engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'NAS-Bench-201' });
   engine.say({ type: 'event', event: { type: 'run_started', runId, strategy: 'random', evaluator: 'nb201', budget: 3, evaluations: 0 } });
   return { runId, engine };
 }
@@ -83,20 +83,24 @@ describe('RunSupervisor', () => {
     expect(events).toHaveLength(7);
   });
 
-  it('sends earlier results exactly when the engine says it awaits them, whatever the evaluator', () => {
+  it('sends earlier results exactly when the engine says it awaits them, of the scope it names, whatever the evaluator', () => {
     const { supervisor, engines } = setup();
     const first = startRun(supervisor, engines);
     candidate(0, 0.7).forEach((event) => first.engine.say({ type: 'event', event }));
     const training = parseRunConfig({ evaluator: 'training', strategy: 'random', budget: 2, seed: 0, actionSet: { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] } });
-    for (const [runConfig, awaitsCachedOutcomes] of [[training, true], [training, false], [config, true], [config, false]] as const) {
+    for (const [runConfig, cacheScope] of [[training, 'settings'], [training, undefined], [config, 'settings'], [config, 'run'], [config, undefined]] as const) {
       const runId = supervisor.start(runConfig);
       const engine = engines.at(-1)!;
       engine.say({ type: 'ready' });
-      engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'same settings as the first run', awaitsCachedOutcomes });
-      expect(engine.sent.map((m) => m.type)).toEqual(awaitsCachedOutcomes ? ['start', 'cache'] : ['start']);
-      if (awaitsCachedOutcomes) expect(engine.sent[1]).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', status: 'completed', signal: 0.7 }] });
+      engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'same settings as the first run', ...(cacheScope ? { cacheScope } : {}) });
+      expect(engine.sent.map((m) => m.type)).toEqual(cacheScope ? ['start', 'cache'] : ['start']);
+      // Scope 'run': only this run's own results, and it has none yet.
+      if (cacheScope === 'settings') expect(engine.sent[1]).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', status: 'completed', signal: 0.7 }] });
+      if (cacheScope === 'run') expect(engine.sent[1]).toMatchObject({ type: 'cache', entries: [] });
       expect(store.getRun(runId)?.status).toBe('running');
     }
+    first.engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'a resumed run asks for its own', cacheScope: 'run' });
+    expect(first.engine.sent.at(-1)).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', signal: 0.7 }] });
   });
 
   it('marks the run interrupted with the reason when the engine dies, keeping what was recorded', async () => {

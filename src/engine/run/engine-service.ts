@@ -41,7 +41,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
     void finish(1);
   };
 
-  const beforeStep = async () => {
+  const beforeAsk = async () => {
     if (!paused || abort.signal.aborted) return;
     port.post({ type: 'paused', paused: true });
     await new Promise<void>((resolve) => {
@@ -53,14 +53,11 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
 
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
-    const { backend, settingsKey, description, evaluator } = prepared;
-    // The one place that decides which runs reuse earlier results (those that train): main answers exactly when asked.
-    port.post({ type: 'prepared', backend, settingsKey, description, awaitsCachedOutcomes: evaluator !== undefined });
-    if (evaluator) {
-      const entries = await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve));
-      evaluator.preload(entries.map((entry) => ({ ...entry })));
-    }
-    const search = prepared.start(eventForwarder(prepared, setup), beforeStep);
+    const { backend, settingsKey, description, cacheScope } = prepared;
+    // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
+    port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
+    if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
+    const search = prepared.start(eventForwarder(prepared, setup), beforeAsk);
     await search.run(abort.signal);
     await finish(0);
   };
@@ -68,12 +65,12 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
   /** Posts each event; a finished candidate also carries its checkpoint and, when kept, its weights. */
   const eventForwarder = (prepared: PreparedRun, setup: RunSetup) => {
     let bestSignal = prepared.bestSignal;
-    return (event: SearchEvent, checkpoint?: unknown) => {
-      if (event.type !== 'candidate_finished') return port.post({ type: 'event', event });
-      const trained = prepared.evaluator?.takeModel();
+    return (event: SearchEvent, extras?: { checkpoint: unknown; model?: ModelArtifact }) => {
+      if (event.type !== 'candidate_finished' || !extras) return port.post({ type: 'event', event });
+      const trained = extras.model;
       const keep = trained && (setup.config.keepModels === 'all' || event.signal > bestSignal);
       bestSignal = Math.max(bestSignal, event.signal);
-      port.post({ type: 'event', event, checkpoint: checkpoint as never, model: keep ? encodeModel(trained) : undefined });
+      port.post({ type: 'event', event, checkpoint: extras.checkpoint as never, model: keep ? encodeModel(trained) : undefined });
     };
   };
 

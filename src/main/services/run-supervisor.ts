@@ -188,7 +188,10 @@ export class RunSupervisor {
       case 'prepared': {
         this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
         // The engine says whether it waits for earlier results; answering anything else would hang or confuse it.
-        if (message.awaitsCachedOutcomes) this.send(active, { type: 'cache', entries: this.store.cachedOutcomes(message.settingsKey) });
+        if (message.cacheScope) {
+          const entries = this.store.cachedOutcomes(message.settingsKey, message.cacheScope === 'run' ? { runId } : {});
+          this.send(active, { type: 'cache', entries });
+        }
         this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
         return;
       }

@@ -57,6 +57,23 @@ export interface LearnOptions {
 
 type AnyEnv = Env<Space, Space>;
 
+/**
+ * What PPO needs of an environment to act and train: its spaces and masks. An Env is one; an agent
+ * that steps its episodes itself (the NAS search) passes just this and uses act() and record().
+ */
+export type PPOSpec = Pick<AnyEnv, 'observationSpace' | 'actionSpace' | 'actionMasks' | 'slotMask'>;
+
+/** A step taken with act(), to be recorded once its reward is known. */
+export interface ActedStep {
+  obs: Float32Array;
+  /** One value per slot (Discrete: one). */
+  action: number[];
+  logProb: number;
+  value: number;
+  /** The masks acted under (stored, so training re-applies them); null without masking. */
+  masks: Uint8Array | null;
+}
+
 /** Writes an observation (in its space's own form) flat into out at offset. */
 function flattenInto(space: Space, obs: unknown, out: Float32Array, offset: number): void {
   (space as { flattenInto(x: unknown, out: Float32Array, o: number): number }).flattenInto(obs, out, offset);
@@ -64,7 +81,7 @@ function flattenInto(space: Space, obs: unknown, out: Float32Array, offset: numb
 
 export class PPO {
   readonly config: PPOConfig;
-  readonly envs: AnyEnv[];
+  readonly envs: PPOSpec[];
   readonly nEnvs: number;
   readonly obsDim: number;
   readonly nvec: number[];
@@ -88,7 +105,7 @@ export class PPO {
   private epInfo: { r: number; l: number }[] = [];
   private totalTimesteps = 0;
 
-  constructor(envs: AnyEnv | AnyEnv[], config: Partial<PPOConfig> = {}) {
+  constructor(envs: PPOSpec | PPOSpec[], config: Partial<PPOConfig> = {}) {
     this.config = { ...PPO_DEFAULTS, ...config, netArch: { ...PPO_DEFAULTS.netArch, ...config.netArch } };
     this.envs = Array.isArray(envs) ? envs : [envs];
     if (this.envs.length === 0) throw new Error('PPO needs at least one env');
@@ -144,18 +161,18 @@ export class PPO {
   }
 
   /**
-   * Sampling for envs with slotMask: each slot's mask is asked for with the slots chosen so far,
-   * written into `masks` (stored in the buffer, so training re-applies exactly these), then sampled.
+   * Sampling under masks that depend on the earlier slots (one slotMask per row): each slot's mask
+   * is asked for with the slots chosen so far, written into `masks` (stored in the buffer, so
+   * training re-applies exactly these), then sampled.
    */
-  private sampleSlotBySlot(logits: Float32Array, masks: Uint8Array, actions: Int32Array): Float32Array {
+  private sampleSlotBySlotFor(slotMasks: ReadonlyArray<(prefix: readonly number[]) => boolean[]>, logits: Float32Array, masks: Uint8Array, actions: Int32Array): Float32Array {
     const { nvec, actDim } = this;
-    const logps = new Float32Array(this.nEnvs);
-    for (let i = 0; i < this.nEnvs; i++) {
-      const env = this.envs[i] as AnyEnv & { slotMask(prefix: readonly number[]): boolean[] };
+    const logps = new Float32Array(slotMasks.length);
+    slotMasks.forEach((slotMask, i) => {
       const prefix: number[] = [];
       let off = i * actDim;
       for (let s = 0; s < nvec.length; s++) {
-        const mask = env.slotMask(prefix);
+        const mask = slotMask(prefix);
         if (mask.length !== nvec[s]) throw new Error(`slotMask: expected ${nvec[s]} entries for slot ${s}, got ${mask.length}`);
         for (let j = 0; j < nvec[s]; j++) masks[off + j] = mask[j] ? 1 : 0;
         const [chosen, logp] = this.dist.sampleSlot(logits, masks, i * actDim, s, this.rng);
@@ -164,7 +181,7 @@ export class PPO {
         off += nvec[s];
       }
       actions.set(prefix, i * nvec.length);
-    }
+    });
     return logps;
   }
 
@@ -178,10 +195,18 @@ export class PPO {
     flattenInto(this.envs[env].observationSpace, obs, out, row * this.obsDim);
   }
 
+  /** The envs learn() steps: whole Envs, not just their spaces. */
+  private steppedEnvs(): AnyEnv[] {
+    if (this.envs.some((env) => typeof (env as Partial<AnyEnv>).step !== 'function')) {
+      throw new Error('learn() needs environments to step; this PPO was given only spaces (use act() and record())');
+    }
+    return this.envs as AnyEnv[];
+  }
+
   private resetEnvs(seeded: boolean): void {
     this.lastObs = new Float32Array(this.nEnvs * this.obsDim);
     for (let i = 0; i < this.nEnvs; i++) {
-      const { obs } = this.envs[i].reset(seeded ? this.config.seed + i : undefined);
+      const { obs } = this.steppedEnvs()[i].reset(seeded ? this.config.seed + i : undefined);
       this.flattenObs(i, obs, this.lastObs, i);
     }
     this.lastEpisodeStarts.fill(1);
@@ -220,10 +245,15 @@ export class PPO {
       const results: StepResult<unknown>[] = [];
       try {
         logps = this.conditionalMasks
-          ? this.sampleSlotBySlot(logits, masks as Uint8Array, actions)
+          ? this.sampleSlotBySlotFor(
+              this.envs.map((env) => (prefix) => env.slotMask!(prefix)),
+              logits,
+              masks as Uint8Array,
+              actions,
+            )
           : this.dist.sample(logits, masks, nEnvs, this.rng, actions);
         for (let i = 0; i < nEnvs; i++) {
-          const out = this.envs[i].step(this.toEnvAction(actions, i) as never);
+          const out = this.steppedEnvs()[i].step(this.toEnvAction(actions, i) as never);
           results.push(isPromiseLike(out) ? await out : out);
         }
       } catch (error) {
@@ -232,7 +262,7 @@ export class PPO {
       }
       const newObs = new Float32Array(nEnvs * obsDim);
       for (let i = 0; i < nEnvs; i++) {
-        const env = this.envs[i];
+        const env = this.steppedEnvs()[i];
         const res = results[i];
         let reward = res.reward;
         this.episodeReturns[i] += res.reward;
@@ -267,6 +297,64 @@ export class PPO {
     const lastValues = forwardMlp(this.vf, this.lastObs!, nEnvs);
     buf.computeReturnsAndAdvantage(lastValues, this.lastEpisodeStarts, gamma, this.config.gaeLambda);
     return true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Episodes stepped outside learn()
+
+  /**
+   * Samples an action for one flat observation, as collect_rollouts would (the same draws): under
+   * the masks of `slotMask` slot by slot, or of a flat mask, or none. Record it once its reward is known.
+   */
+  act(obs: Float32Array, masks: { slotMask?: (prefix: readonly number[]) => boolean[]; actionMask?: boolean[] } = {}): ActedStep {
+    if (obs.length !== this.obsDim) throw new Error(`act: expected an observation of ${this.obsDim} values, got ${obs.length}`);
+    const { logits, values } = this.forward(obs, 1);
+    const actions = new Int32Array(this.nvec.length);
+    let stepMasks: Uint8Array | null = null;
+    let logProb: number;
+    if (this.masking && masks.slotMask) {
+      stepMasks = new Uint8Array(this.actDim);
+      logProb = this.sampleSlotBySlotFor([masks.slotMask], logits, stepMasks, actions)[0];
+    } else {
+      if (this.masking && masks.actionMask) {
+        if (masks.actionMask.length !== this.actDim) throw new Error(`act: masks need ${this.actDim} entries`);
+        stepMasks = Uint8Array.from(masks.actionMask, (b) => (b ? 1 : 0));
+      } else if (this.masking) stepMasks = new Uint8Array(this.actDim).fill(1);
+      logProb = this.dist.sample(logits, stepMasks, 1, this.rng, actions)[0];
+    }
+    return { obs, action: Array.from(actions), logProb, value: values[0], masks: stepMasks };
+  }
+
+  /**
+   * Stores a step taken with act() and its reward (SB3's buffer.add); once the rollout is full,
+   * trains on it, bootstrapping from V(nextObs) unless the step ended its episode, and returns the
+   * update's diagnostics. `episodeStart`: the step is its episode's first.
+   */
+  record(step: ActedStep, reward: number, episodeStart: boolean, done: boolean, nextObs: Float32Array): PPODiagnostics | undefined {
+    if (this.nEnvs !== 1) throw new Error('record: PPO steps one episode at a time here (one env)');
+    this.buffer.add({
+      obs: step.obs,
+      actions: Int32Array.from(step.action),
+      rewards: [reward],
+      episodeStarts: [episodeStart ? 1 : 0],
+      values: [step.value],
+      logProbs: [step.logProb],
+      masks: step.masks,
+    });
+    this.numTimesteps += 1;
+    this.episodeReturns[0] += reward;
+    this.episodeLengths[0] += 1;
+    if (done) {
+      this.epInfo.push({ r: this.episodeReturns[0], l: this.episodeLengths[0] });
+      if (this.epInfo.length > 100) this.epInfo.shift();
+      this.episodeReturns[0] = 0;
+      this.episodeLengths[0] = 0;
+    }
+    this.lastObs = Float32Array.from(nextObs);
+    this.lastEpisodeStarts = Float32Array.of(done ? 1 : 0);
+    if (!this.buffer.full) return undefined;
+    this.buffer.computeReturnsAndAdvantage(this.predictValues(this.lastObs, 1), this.lastEpisodeStarts, this.config.gamma, this.config.gaeLambda);
+    return this.update(performance.now(), this.numTimesteps - this.buffer.pos);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -377,23 +465,28 @@ export class PPO {
     // would have been had the run not been interrupted.
     while (this.numTimesteps < this.totalTimesteps || this.buffer.pos > 0) {
       if (!(await this.collectRollouts(options.onStep))) break;
-      this.iteration += 1;
-      const d = this.train();
-      // Emptied now, so a checkpoint holds only transitions not yet trained on.
-      this.buffer.reset();
-      const elapsed = (performance.now() - start) / 1000;
-      const diag: PPODiagnostics = {
-        ...d,
-        numTimesteps: this.numTimesteps,
-        iteration: this.iteration,
-        stepsPerS: (this.numTimesteps - startSteps) / Math.max(elapsed, 1e-9),
-        epRewMean: this.epInfo.length ? this.epInfo.reduce((a, e) => a + e.r, 0) / this.epInfo.length : null,
-        epLenMean: this.epInfo.length ? this.epInfo.reduce((a, e) => a + e.l, 0) / this.epInfo.length : null,
-      };
+      const diag = this.update(start, startSteps);
       history.push(diag);
       if (options.onUpdate && (await options.onUpdate(diag)) === false) break;
     }
     return history;
+  }
+
+  /** Trains on the full rollout (returns computed), empties it, and reports; `since`/`sinceSteps` time steps/s. */
+  private update(since: number, sinceSteps: number): PPODiagnostics {
+    this.iteration += 1;
+    const d = this.train();
+    // Emptied now, so a checkpoint holds only transitions not yet trained on.
+    this.buffer.reset();
+    const elapsed = (performance.now() - since) / 1000;
+    return {
+      ...d,
+      numTimesteps: this.numTimesteps,
+      iteration: this.iteration,
+      stepsPerS: (this.numTimesteps - sinceSteps) / Math.max(elapsed, 1e-9),
+      epRewMean: this.epInfo.length ? this.epInfo.reduce((a, e) => a + e.r, 0) / this.epInfo.length : null,
+      epLenMean: this.epInfo.length ? this.epInfo.reduce((a, e) => a + e.l, 0) / this.epInfo.length : null,
+    };
   }
 
   /** Returns of the last (up to) 100 finished training episodes. */
@@ -455,7 +548,7 @@ export class PPO {
     this.lastObs = s.lastObs;
   }
 
-  static fromCheckpoint(envs: AnyEnv | AnyEnv[], checkpoint: unknown): PPO {
+  static fromCheckpoint(envs: PPOSpec | PPOSpec[], checkpoint: unknown): PPO {
     const ckpt = parseCheckpoint(checkpoint);
     const ppo = new PPO(envs, ckpt.config);
     ppo.restore(ckpt);

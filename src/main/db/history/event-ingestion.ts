@@ -44,7 +44,7 @@ export function recordEvent(db: HistoryDb, runId: string, event: SearchEvent, ex
         break;
       case 'candidate_finished':
         finishCandidate(db, runId, run.settings_key, event, now, extras.model);
-        if (extras.checkpoint !== undefined) saveCheckpoint(db, runId, event.index + 1, extras.checkpoint, now);
+        if (extras.checkpoint !== undefined) saveCheckpoint(db, runId, finishedCount(db, runId), extras.checkpoint, now);
         break;
       case 'agent_updated':
         db.stmt(`INSERT OR REPLACE INTO agent_updates (run_id, iteration, evaluations, diagnostics, created_at) VALUES (?, ?, ?, ?, ?)`).run(
@@ -64,6 +64,11 @@ export function recordEvent(db: HistoryDb, runId: string, event: SearchEvent, ex
   });
 }
 
+/** Candidates of the run finished so far (what a checkpoint sent with the latest one covers). */
+function finishedCount(db: HistoryDb, runId: string): number {
+  return (db.stmt(`SELECT evaluations FROM runs WHERE id = ?`).get(runId) as { evaluations: number }).evaluations;
+}
+
 function requireCandidate(db: HistoryDb, runId: string, index: number, event: string): { id: number; status: CandidateStatus; arch_hash: string } {
   const row = db.stmt(`SELECT id, status, arch_hash FROM candidates WHERE run_id = ? AND idx = ?`).get(runId, index) as
     | { id: number; status: CandidateStatus; arch_hash: string }
@@ -80,9 +85,20 @@ function proposeCandidate(db: HistoryDb, runId: string, event: EventOf<'candidat
     | undefined;
   if (previous) db.stmt(`DELETE FROM candidates WHERE id = ?`).run(previous.id);
   db.stmt(
-    `INSERT INTO candidates (run_id, idx, status, arch_hash, architecture, label, action, created_at, updated_at)
-     VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`,
-  ).run(runId, event.index, event.hash, JSON.stringify(event.architecture ?? null), event.label, JSON.stringify(event.action), now, now);
+    `INSERT INTO candidates (run_id, idx, status, arch_hash, architecture, label, action, prediction_mean, prediction_std, created_at, updated_at)
+     VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    runId,
+    event.index,
+    event.hash,
+    JSON.stringify(event.architecture ?? null),
+    event.label,
+    JSON.stringify(event.action),
+    event.prediction?.mean ?? null,
+    event.prediction?.std ?? null,
+    now,
+    now,
+  );
   if (previous && isFinished(previous.status)) recomputeAggregates(db, runId);
 }
 
@@ -115,7 +131,7 @@ function finishCandidate(
   // Train and valid metrics come from the last epoch (none for a network that could not be built).
   db.stmt(
     `UPDATE candidates SET status = @status, reward = @reward, valid_acc = @signal, test_acc = @testAcc, params = @params,
-       seconds = @seconds, error = @error, cached = @cached, cached_from = @cachedFrom,
+       seconds = @seconds, agent_seconds = @agentSeconds, error = @error, cached = @cached, cached_from = @cachedFrom,
        best_valid_acc = (SELECT max(valid_acc) FROM epochs WHERE candidate_id = @id),
        train_loss = coalesce((SELECT train_loss FROM epochs WHERE candidate_id = @id ORDER BY epoch DESC LIMIT 1), train_loss),
        train_acc = coalesce((SELECT train_acc FROM epochs WHERE candidate_id = @id ORDER BY epoch DESC LIMIT 1), train_acc),
@@ -130,6 +146,7 @@ function finishCandidate(
     testAcc: event.testAccuracy ?? null,
     params: event.params ?? null,
     seconds: event.seconds,
+    agentSeconds: event.agentSeconds ?? null,
     error: event.error ?? null,
     cached: event.cached ? 1 : 0,
     cachedFrom,
@@ -137,6 +154,9 @@ function finishCandidate(
   });
   // A repeated candidate_finished: counting it again would double the aggregates.
   if (isFinished(candidate.status)) recomputeAggregates(db, runId);
-  else countFinishedCandidate(db, runId, event);
+  else {
+    countFinishedCandidate(db, runId, event);
+    db.stmt(`UPDATE candidates SET finish_order = ? WHERE id = ?`).run(finishedCount(db, runId), candidate.id);
+  }
   if (model) saveModel(db, candidate.id, model, now);
 }

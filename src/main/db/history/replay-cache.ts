@@ -15,14 +15,16 @@ const EARLIEST = `c.finished_at, c.id`;
  * The replay dictionary for one evaluator setting: per architecture, the earliest freshly
  * evaluated (not cached) finished candidate of any run with that settings key.
  */
-export function cachedOutcomes(db: HistoryDb, settingsKey: string): CachedOutcome[] {
+/** `runId`: only that run's own results (a benchmark run resumed), not those of every run under the settings. */
+export function cachedOutcomes(db: HistoryDb, settingsKey: string, scope: { runId?: string } = {}): CachedOutcome[] {
   const sources = `SELECT id, arch_hash, status, valid_acc, params, test_acc, error FROM (
       SELECT c.id, c.arch_hash, c.status, c.valid_acc, c.params, c.test_acc, c.error,
         row_number() OVER (PARTITION BY c.arch_hash ORDER BY ${EARLIEST}) AS n
       FROM candidates c JOIN runs r ON r.id = c.run_id
-      WHERE r.settings_key = ? AND ${FRESH}
+      WHERE r.settings_key = ? AND (? IS NULL OR r.id = ?) AND ${FRESH}
     ) WHERE n = 1`;
-  const rows = db.stmt(`${sources} ORDER BY id`).all(settingsKey) as Array<{
+  const runId = scope.runId ?? null;
+  const rows = db.stmt(`${sources} ORDER BY id`).all(settingsKey, runId, runId) as Array<{
     id: number;
     arch_hash: string;
     status: CachedOutcome['status'];
@@ -33,7 +35,7 @@ export function cachedOutcomes(db: HistoryDb, settingsKey: string): CachedOutcom
   }>;
   const epochs = db
     .stmt(`WITH s AS (${sources}) SELECT e.* FROM epochs e JOIN s ON s.id = e.candidate_id ORDER BY e.candidate_id, e.epoch`)
-    .all(settingsKey) as EpochRaw[];
+    .all(settingsKey, runId, runId) as EpochRaw[];
   const epochsOf = new Map<number, EpochMetrics[]>();
   for (const e of epochs) {
     const list = epochsOf.get(e.candidate_id) ?? [];

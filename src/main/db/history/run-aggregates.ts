@@ -1,6 +1,7 @@
 /**
  * A run's aggregates (evaluations, cache hits, best candidate) kept in its row so the history list
- * never scans candidates: counted on as each candidate finishes, recomputed after deletions or replays.
+ * never scans candidates: counted on as each candidate finishes (in any order: with several workers
+ * they finish out of order), recomputed after deletions or replays.
  */
 import type { SearchEvent } from '../../../shared/events';
 import { FINISHED_SQL, type HistoryDb } from './history-db';
@@ -21,7 +22,7 @@ export function countFinishedCandidate(db: HistoryDb, runId: string, event: Extr
        best_test_acc = CASE WHEN ? THEN ? ELSE best_test_acc END
      WHERE id = ?`,
   ).run(
-    Math.max(run.evaluations, event.index + 1),
+    run.evaluations + 1,
     run.cache_hits + (event.cached ? 1 : 0),
     better ? 1 : 0,
     event.index,
@@ -37,7 +38,7 @@ export function countFinishedCandidate(db: HistoryDb, runId: string, event: Extr
 export function recomputeAggregates(db: HistoryDb, runId: string): void {
   const totals = db
     .stmt(
-      `SELECT coalesce(max(idx) + 1, 0) AS evaluations, coalesce(sum(cached), 0) AS cache_hits FROM candidates WHERE run_id = ? AND status IN ${FINISHED_SQL}`,
+      `SELECT count(*) AS evaluations, coalesce(sum(cached), 0) AS cache_hits FROM candidates WHERE run_id = ? AND status IN ${FINISHED_SQL}`,
     )
     .get(runId) as { evaluations: number; cache_hits: number };
   const best = db

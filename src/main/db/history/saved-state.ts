@@ -4,7 +4,7 @@
  */
 import type { ExportRow, ResumePlan, StoredCheckpoint, StoredModel } from '../../../shared/history';
 import type { RunConfig } from '../../../shared/run-config';
-import type { HistoryDb } from './history-db';
+import { FINISHED_SQL, type HistoryDb } from './history-db';
 import { recomputeAggregates } from './run-aggregates';
 
 /** Replaces the run's checkpoint with the search state after `evaluations` candidates. */
@@ -34,7 +34,9 @@ export function prepareResume(db: HistoryDb, runId: string): ResumePlan {
     const run = db.stmt(`SELECT config, budget FROM runs WHERE id = ?`).get(runId) as { config: string; budget: number };
     const checkpoint = latestCheckpoint(db, runId);
     const kept = checkpoint?.evaluations ?? 0;
-    db.stmt(`DELETE FROM candidates WHERE run_id = ? AND idx >= ?`).run(runId, kept);
+    // The checkpoint covers the first `kept` candidates to finish (in whatever index order); the
+    // others, finished later or still in flight when the run stopped, are evaluated again under their index.
+    db.stmt(`DELETE FROM candidates WHERE run_id = ? AND (status NOT IN ${FINISHED_SQL} OR finish_order > ?)`).run(runId, kept);
     db.stmt(`DELETE FROM agent_updates WHERE run_id = ? AND evaluations > ?`).run(runId, kept);
     recomputeAggregates(db, runId);
     db.touchRun(runId, Date.now());
