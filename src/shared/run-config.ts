@@ -25,6 +25,7 @@ export function datasetInput(name: string | null | undefined) {
 }
 
 export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
+export const PRUNE_RULES = ['none', 'median', 'asha'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
@@ -44,6 +45,10 @@ export const RunConfigFieldsSchema = z.strictObject({
   backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
   /** Keep the trained weights of every candidate, or only of each new best (enough to export the best). */
   keepModels: z.enum(['best', 'all']).default('best'),
+  /** How many candidates are evaluated at once: 1 trains in the engine process, more in worker processes. */
+  workers: z.int().min(1).max(64).default(1),
+  /** Stop candidates that are clearly losing after an epoch: median stopping, or asynchronous successive halving. */
+  prune: z.enum(PRUNE_RULES).default('none'),
   /** Training evaluator: the data, the action set and how each candidate is trained. */
   dataset: z.enum(DATASET_NAMES).default('synthetic'),
   dataDir: z.string().optional(),
@@ -72,7 +77,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'dataDir';
+export type RunConfigField = 'actionSet' | 'mode' | 'dataDir' | 'prune';
 
 /**
  * What the fields' own schemas cannot check: fields that depend on each other, and whether the
@@ -86,6 +91,7 @@ export function runConfigProblems(config: {
   dataset?: string;
   dataDir?: string;
   actionSet?: unknown;
+  prune?: string;
 }): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
   const problems: Array<{ field: RunConfigField; message: string }> = [];
@@ -94,6 +100,9 @@ export function runConfigProblems(config: {
     problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo)' });
   }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
+  if (!training && config.prune !== undefined && config.prune !== 'none') {
+    problems.push({ field: 'prune', message: 'pruning stops candidates between epochs: it needs the training evaluator (NAS-Bench-201 lookups have no epochs)' });
+  }
   const input = datasetInput(config.dataset);
   if (training && config.actionSet && input) {
     const message = actionSetProblem(config.actionSet, input);

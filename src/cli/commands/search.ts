@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { NB201_DATASET_NAMES, parseRunConfig, RunConfigError, STRATEGY_NAMES, type RunConfig } from '../../shared/run-config';
+import { NB201_DATASET_NAMES, parseRunConfig, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type RunConfig } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
@@ -20,6 +20,8 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   nb201Dir?: string;
   actionSet: string;
   keepModels: 'best' | 'all';
+  workers: number;
+  prune: (typeof PRUNE_RULES)[number];
   name?: string;
 }
 
@@ -36,6 +38,8 @@ export function registerSearch(program: Command): void {
     .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
     .option('--action-set <file>', 'the layers the search may use (JSON)', DEFAULT_ACTION_SET)
     .addOption(new Option('--keep-models <which>', 'keep the trained weights of each new best, or of every candidate').choices(['best', 'all']).default('best'))
+    .option('--workers <n>', 'candidates evaluated at once (more than 1: in worker processes)', positiveInt, 1)
+    .addOption(new Option('--prune <rule>', 'stop clearly losing candidates early').choices(PRUNE_RULES).default('none'))
     .option('--name <text>', 'a name for the run in the history');
   withDbOption(withTrainingOptions(command, { epochs: 1 })).action(runSearch);
 
@@ -82,6 +86,8 @@ function searchConfig(options: SearchOptions): RunConfig {
       seed: options.seed,
       backend: options.backend,
       keepModels: options.keepModels,
+      workers: options.workers,
+      prune: options.prune,
       dataset: options.dataset,
       dataDir: options.dataDir,
       subset: options.subset,

@@ -38,7 +38,11 @@ export interface EvaluationJob {
 
 export interface EvaluationHooks {
   signal?: AbortSignal;
-  onEpoch?: (metrics: EpochMetrics) => void;
+  /**
+   * After each epoch. 'prune' asks the evaluator to stop the candidate there (early stopping);
+   * where the verdict travels between processes it may arrive an epoch late.
+   */
+  onEpoch?: (metrics: EpochMetrics) => void | 'prune';
 }
 
 export interface CandidateEvaluator {

@@ -16,7 +16,7 @@ describe('TrainingEvaluator', () => {
     const data = prepareData(makeSyntheticDataset({ seed: 3 }), { seed: 3 });
     const evaluator = new TrainingEvaluator(data, TrainingConfigSchema.parse({ epochs: 2, batchSize: 32, learningRate: 3e-3 }), { evaluateTest: true, captureModels: true });
     const epochs: number[] = [];
-    const first = await evaluator.evaluate(job([{ type: 'flatten' }, { type: 'dense', units: 16 }]), { onEpoch: (m) => epochs.push(m.epoch) });
+    const first = await evaluator.evaluate(job([{ type: 'flatten' }, { type: 'dense', units: 16 }]), { onEpoch: (m) => void epochs.push(m.epoch) });
     expect(first).toMatchObject({ status: 'completed', cached: false });
     expect(epochs).toEqual([1, 2]);
     expect(first.epochs).toHaveLength(2);
