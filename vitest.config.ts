@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongFilesFirst } from './test/support/long-files-first.js';
 
 export default defineConfig({
   test: {
@@ -10,6 +11,7 @@ export default defineConfig({
     // much of a file's time is spent starting processes and waiting on them, and the longest file
     // (train-fashion-mnist) would otherwise hold up all the rest.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: LongFilesFirst },
     // Limits that only stop a hung test: on a loaded 2-core machine a test takes several times
     // longer than alone, and tests wait for what they check, never for a time.
     testTimeout: 300_000,
