@@ -4,7 +4,7 @@
  * database at a whole version. Never edit a migration that has shipped: add the next one.
  */
 import type Database from 'better-sqlite3';
-import { CANDIDATE_STATUSES, RUN_STATUSES } from '../../shared/run-config';
+import { RUN_STATUSES } from '../../shared/run-config';
 
 /** `PRAGMA application_id` of geNNerator histories ("gNNr" in ASCII), so foreign SQLite files are refused. */
 export const APPLICATION_ID = 0x674e4e72;
@@ -16,6 +16,9 @@ export interface Migration {
 }
 
 const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+/** Candidate statuses each schema allows: a shipped migration's list never changes. */
+const CANDIDATE_STATUSES_V1 = ['running', 'completed', 'diverged', 'failed', 'interrupted'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -65,7 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
           id              INTEGER PRIMARY KEY,
           run_id          TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
           idx             INTEGER NOT NULL,
-          status          TEXT NOT NULL CHECK (status IN (${sqlList(CANDIDATE_STATUSES)})),
+          status          TEXT NOT NULL CHECK (status IN (${sqlList(CANDIDATE_STATUSES_V1)})),
           arch_hash       TEXT NOT NULL,
           architecture    TEXT,
           label           TEXT NOT NULL,
