@@ -80,6 +80,7 @@ function row(index: number, validAcc: number | null, patch: Partial<CandidateRow
     createdAt: 0,
     updatedAt: 0,
     finishedAt: 0,
+    epochsReached: null,
     ...patch,
   };
 }
