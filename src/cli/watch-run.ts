@@ -4,6 +4,8 @@
  */
 import type { HistoryStore } from '../main/db/history-store';
 import type { RunUpdate } from '../shared/api';
+import { competesForBest } from '../shared/events';
+import { candidateStatusText } from '../shared/history';
 import { short, type RunSupervisor } from '../main/services/run-supervisor';
 import { CliError } from './errors';
 import { createProgressBar, percent, snakeCaseKeys, type Output } from './output';
@@ -37,9 +39,15 @@ export async function watchRun(supervisor: RunSupervisor, store: HistoryStore, r
     }
     if (event.type === 'candidate_proposed') labels.set(event.index, event.label);
     if (event.type !== 'candidate_finished') return;
-    best = Math.max(best, event.signal);
+    if (competesForBest(event.status)) best = Math.max(best, event.signal);
     bar?.stop();
-    const note = event.cached ? '  (cached)' : event.error ? `  (${event.status}: ${event.error})` : '';
+    const note = event.cached
+      ? '  (cached)'
+      : event.error
+        ? `  (${event.status}: ${event.error})`
+        : event.status === 'pruned'
+          ? `  (${candidateStatusText(event)})`
+          : '';
     output.line(`#${event.index}  val ${percent(event.signal)}  reward ${event.reward.toFixed(3)}  ${labels.get(event.index) ?? ''}${note}`);
     if (event.index + 1 < budget) bar?.start(budget, event.index + 1, { best: percent(best) });
   };

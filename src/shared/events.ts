@@ -16,7 +16,16 @@ export const EpochMetricsSchema = z.strictObject({
   imagesPerSecond: z.number(),
 });
 
-export const CandidateStatusSchema = z.enum(['completed', 'diverged', 'failed']);
+/** How a candidate's evaluation ended; `pruned`: stopped early by the run's pruner (early stopping). */
+export const CandidateStatusSchema = z.enum(['completed', 'diverged', 'failed', 'pruned']);
+
+/**
+ * Whether a finished candidate can be the run's best: a pruned one stopped before the last epoch,
+ * so its signal does not compare with fully trained ones (and it has no trained model to keep).
+ */
+export function competesForBest(status: string): boolean {
+  return status !== 'pruned';
+}
 
 /** How a candidate scored: what a candidate_finished event reports, and a checkpoint's best candidate keeps. */
 export const CandidateEvaluationSchema = z.strictObject({
@@ -27,6 +36,8 @@ export const CandidateEvaluationSchema = z.strictObject({
   params: z.number().optional(),
   testAccuracy: z.number().optional(),
   error: z.string().optional(),
+  /** Epochs trained: all of them when completed, the epoch it reached when pruned (absent without training). */
+  epochsReached: z.int().min(0).optional(),
 });
 
 export const SearchEventSchema = z.discriminatedUnion('type', [

@@ -65,6 +65,14 @@ export interface CandidateRow {
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+  /** Epochs trained once finished: all of them when completed, the epoch it was stopped at when pruned (null without training). */
+  epochsReached: number | null;
+}
+
+/** A candidate's status as people read it: a pruned one says where it was stopped ("pruned at epoch 3"). */
+export function candidateStatusText(candidate: { status: string; epochsReached?: number | null }): string {
+  if (candidate.status !== 'pruned' || candidate.epochsReached === null || candidate.epochsReached === undefined) return candidate.status;
+  return `pruned at epoch ${candidate.epochsReached}`;
 }
 
 export interface CandidateDetail extends CandidateRow {
@@ -97,7 +105,10 @@ export interface SeriesPoint {
   index: number;
   reward: number | null;
   signal: number | null;
+  /** The best signal of the candidates evaluated to the end so far (pruned ones never count). */
   bestSoFar: number | null;
+  /** Stopped early by the run's pruner: its signal is that of the epoch it reached (absent otherwise). */
+  pruned?: true;
 }
 
 export interface RunSeries {

@@ -26,6 +26,7 @@ export function datasetInput(name: string | null | undefined) {
 
 export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
 export const PRUNE_RULES = ['none', 'median', 'asha'] as const;
+export type PruneRule = (typeof PRUNE_RULES)[number];
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
@@ -137,5 +138,6 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted', 'failed', 'completed'];
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['created', 'running', 'paused'];
 
-export const CANDIDATE_STATUSES = ['running', 'completed', 'diverged', 'failed', 'interrupted'] as const;
+/** `pruned`: stopped early by the run's pruner (a finished candidate, like completed, diverged and failed). */
+export const CANDIDATE_STATUSES = ['running', 'completed', 'diverged', 'failed', 'interrupted', 'pruned'] as const;
 export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];

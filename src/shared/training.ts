@@ -30,7 +30,8 @@ export interface EpochMetrics {
   imagesPerSecond: number;
 }
 
-export type TrainingStatus = 'completed' | 'diverged' | 'cancelled';
+/** `pruned`: stopped after an epoch because the epoch hook asked to (early stopping). */
+export type TrainingStatus = 'completed' | 'diverged' | 'cancelled' | 'pruned';
 
 export interface TrainingResult {
   status: TrainingStatus;

@@ -88,7 +88,7 @@ describe('export', () => {
     model.dispose();
 
     const csv = readFileSync(join(out, 'candidates.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('index,status,arch_hash,label,params,reward,valid_acc,test_acc,train_loss,valid_loss,seconds,cached,error');
+    expect(csv[0]).toBe('index,status,arch_hash,label,params,reward,valid_acc,test_acc,train_loss,valid_loss,seconds,cached,error,epochs_reached');
     expect(csv).toHaveLength(1 + 7);
     const epochs = readFileSync(join(out, 'epochs.csv'), 'utf8').trim().split('\n');
     expect(epochs.length - 1).toBe(2 * JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')).candidates.filter((c: { epochs: unknown[] }) => c.epochs.length).length);

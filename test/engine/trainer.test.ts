@@ -23,7 +23,7 @@ describe('trainModel', () => {
     const reported: number[] = [];
     const result = await trainCandidate(CNN, data, config({ epochs: 4, learningRate: 3e-3 }), {
       evaluateTest: true,
-      onEpoch: (m) => reported.push(m.epoch),
+      onEpoch: (m) => void reported.push(m.epoch),
     });
     if (result.status === 'failed') throw new Error(result.error);
     expect(result.status).toBe('completed');
@@ -75,6 +75,23 @@ describe('trainModel', () => {
     });
     expect(result.status).toBe('cancelled');
     expect(batchesSeen).toBe(3);
+  });
+
+  it('stops after the epoch whose hook says prune, keeping the epochs so far, testing nothing and capturing no model', async () => {
+    const captured: unknown[] = [];
+    const pruned = await trainCandidate(MLP, data, config({ epochs: 5 }), {
+      evaluateTest: true,
+      onEpoch: (m) => (m.epoch === 2 ? 'prune' : undefined),
+      onTrained: (model) => void captured.push(model),
+    });
+    expect(pruned.status).toBe('pruned');
+    if (pruned.status !== 'pruned') return;
+    expect(pruned.training.epochs.map((m) => m.epoch)).toEqual([1, 2]);
+    expect(pruned.test).toBeUndefined();
+    expect(captured).toEqual([]);
+    // Asked at the last epoch, there is nothing left to stop: the candidate completes.
+    const last = await trainCandidate(MLP, data, config({ epochs: 2 }), { onEpoch: (m) => (m.epoch === 2 ? 'prune' : undefined) });
+    expect(last.status).toBe('completed');
   });
 
   it('weight decay shrinks the kernels', async () => {

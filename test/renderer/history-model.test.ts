@@ -167,6 +167,7 @@ describe('CandidatePageCache', () => {
       createdAt: 0,
       updatedAt: 0,
       finishedAt: null,
+      epochsReached: null,
     };
   }
 

@@ -1,11 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { RunUpdate } from '../../src/shared/api';
 import type { SearchEvent } from '../../src/shared/events';
-import type { CandidateDetail, CandidateRow, RunDetail } from '../../src/shared/history';
+import { candidateStatusText, type CandidateDetail, type CandidateRow, type RunDetail } from '../../src/shared/history';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
 import { DEFAULT_LAUNCH_FORM, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
 import { controls, epochProgress, etaSeconds, formatDuration } from '../../src/renderer/src/features/run-live/live-display';
-import { applyUpdate, emptyLiveRun, fromSnapshot, insertLeaderboard, LEADERBOARD_SIZE, type LeaderboardEntry, type LiveRun } from '../../src/renderer/src/features/run-live/live-run';
+import {
+  applyUpdate,
+  candidateChartSeries,
+  emptyLiveRun,
+  fromSnapshot,
+  insertLeaderboard,
+  LEADERBOARD_SIZE,
+  PRUNED_COLOR,
+  type LeaderboardEntry,
+  type LiveRun,
+} from '../../src/renderer/src/features/run-live/live-run';
 
 const RUN = 'run-1';
 const ACTION_SET = { name: 'mlp', maxLayers: 2, nodes: [{ id: 'dense', layer: { type: 'dense', units: [16, 32] } }], edges: [] };
@@ -80,6 +90,7 @@ function row(index: number, validAcc: number | null, patch: Partial<CandidateRow
     createdAt: 0,
     updatedAt: 0,
     finishedAt: 0,
+    epochsReached: null,
     ...patch,
   };
 }
@@ -96,7 +107,7 @@ describe('applyUpdate', () => {
     expect(state.status).toBe('running');
     expect(state.budget).toBe(10);
     expect(state.done).toBe(1);
-    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], bestSoFar: [0.6] });
+    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], prunedReward: [null], prunedSignal: [null], bestSoFar: [0.6] });
     expect(state.current?.index).toBe(1);
     expect(state.current?.epochs.map((e) => e.epoch)).toEqual([1]);
     expect(state.best?.index).toBe(0);
@@ -242,6 +253,60 @@ describe('fromSnapshot', () => {
     expect(state.best?.epochs.map((e) => e.epoch)).toEqual([1, 2]);
     expect(state.leaderboard[0].index).toBe(3);
     expect(state.diagnostics.values.approxKl).toEqual([0.02]);
+  });
+});
+
+describe('pruned candidates', () => {
+  const pruned = (index: number, signal: number, reached: number): RunUpdate[] => [
+    proposed(index),
+    ...Array.from({ length: reached }, (_, e) => epoch(index, e + 1, signal)),
+    finished(index, signal, { status: 'pruned', epochsReached: reached, testAccuracy: undefined }),
+  ];
+
+  it('are drawn apart in the per-candidate charts, in their own colour, and stay off the best-so-far line, the leaderboard and the best', () => {
+    const state = fold(emptyLiveRun(RUN, { config: { ...CONFIG, prune: 'median' } }), [...candidate(0, 0.6), ...pruned(1, 0.9, 1), ...candidate(2, 0.7)]);
+    expect(state.series).toEqual({
+      index: [0, 1, 2],
+      reward: [0.6, null, 0.7],
+      signal: [0.6, null, 0.7],
+      prunedReward: [null, 0.9, null],
+      prunedSignal: [null, 0.9, null],
+      bestSoFar: [0.6, 0.6, 0.7],
+    });
+    expect(state.leaderboard.map((e) => e.index)).toEqual([2, 0]);
+    expect(state.best?.index).toBe(2);
+    expect(state.done).toBe(3);
+
+    const { reward, accuracy } = candidateChartSeries(state.series, true);
+    const prunedPoints = accuracy.find((s) => s.values === state.series.prunedSignal);
+    expect(prunedPoints).toMatchObject({ color: PRUNED_COLOR, points: true, label: 'pruned: accuracy when stopped' });
+    expect(accuracy.find((s) => s.values === state.series.signal)?.color).not.toBe(PRUNED_COLOR);
+    expect(reward.find((s) => s.values === state.series.prunedReward)).toMatchObject({ color: PRUNED_COLOR, points: true });
+    // A run that does not prune has no legend entry for them.
+    expect(candidateChartSeries(state.series, false).accuracy.map((s) => s.label)).toEqual(['best so far', 'validation accuracy']);
+  });
+
+  it('say where they were stopped: "pruned at epoch e"', () => {
+    const state = fold(emptyLiveRun(RUN, { config: CONFIG }), pruned(4, 0.3, 2));
+    expect(state.current).toMatchObject({ status: 'pruned', epochsReached: 2 });
+    expect(candidateStatusText(state.current!)).toBe('pruned at epoch 2');
+    expect(candidateStatusText(row(1, 0.5, { status: 'pruned', epochsReached: 3 }))).toBe('pruned at epoch 3');
+    expect(candidateStatusText(row(1, 0.5))).toBe('completed');
+  });
+
+  it('come from the history marked, and keep out of best-so-far there too', () => {
+    const state = fromSnapshot({
+      run: runDetail({ evaluations: 2, bestIndex: 0, config: { ...CONFIG, prune: 'asha' } }),
+      series: [
+        { index: 0, reward: 0.5, signal: 0.5, bestSoFar: 0.5 },
+        { index: 1, reward: 0.8, signal: 0.8, bestSoFar: 0.5, pruned: true },
+      ],
+      top: [row(1, 0.8, { status: 'pruned', epochsReached: 1 }), row(0, 0.5)],
+      recent: [],
+      updates: [],
+    });
+    expect(state.series).toMatchObject({ signal: [0.5, null], prunedSignal: [null, 0.8], bestSoFar: [0.5, 0.5] });
+    expect(state.leaderboard.map((e) => e.index)).toEqual([0]);
   });
 });
 

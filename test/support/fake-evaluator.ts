@@ -60,3 +60,51 @@ export class ControlledEvaluator implements CandidateEvaluator {
     return waiting;
   }
 }
+
+/**
+ * Trains nothing but reports a given validation-accuracy curve one epoch at a time, as the training
+ * evaluator does, and stops where the epoch hook says prune: at once (in the same process), or
+ * `lateBy` epochs later (a verdict that travels between processes). Counts the epochs it "trains".
+ */
+export class CurveEvaluator implements CandidateEvaluator {
+  readonly settingsKey = 'curves';
+  readonly epochs: number;
+  /** Epochs trained per candidate index. */
+  readonly trained = new Map<number, number>();
+  calls = 0;
+
+  constructor(
+    private readonly curveOf: (job: EvaluationJob) => readonly number[],
+    epochs: number,
+    private readonly lateBy = 0,
+  ) {
+    this.epochs = epochs;
+  }
+
+  async evaluate(job: EvaluationJob, hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
+    this.calls++;
+    const curve = this.curveOf(job);
+    const reported = [];
+    let stopAfter = Number.POSITIVE_INFINITY;
+    for (let e = 1; e <= curve.length && e <= stopAfter; e++) {
+      // An epoch takes a while: other candidates in flight make progress meanwhile.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (hooks.signal?.aborted) throw new CandidateCancelled();
+      const metrics = { epoch: e, trainLoss: 1 / e, trainAccuracy: curve[e - 1], validLoss: 1 - curve[e - 1], validAccuracy: curve[e - 1], seconds: 1, imagesPerSecond: 1 };
+      reported.push(metrics);
+      this.trained.set(job.index, e);
+      if (hooks.onEpoch?.(metrics) === 'prune' && stopAfter === Number.POSITIVE_INFINITY) stopAfter = e + this.lateBy;
+    }
+    const last = reported[reported.length - 1];
+    const pruned = reported.length < curve.length;
+    return {
+      status: pruned ? 'pruned' : 'completed',
+      signal: last.validAccuracy,
+      epochs: reported,
+      params: 100,
+      ...(pruned ? {} : { testAccuracy: last.validAccuracy - 0.01 }),
+      hash: job.hash,
+      cached: false,
+    };
+  }
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { RunSummary } from '../../shared/history';
+import { candidateStatusText, type RunSummary } from '../../shared/history';
 import { RUN_STATUSES, type RunStatus } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
@@ -39,7 +39,7 @@ export function registerRuns(program: Command): void {
         const run = store.getRun(runId)!;
         const { rows } = store.listCandidates(runId, { sortBy: 'index', order: 'asc', limit: Number.MAX_SAFE_INTEGER });
         if (options.json) {
-          const candidates = rows.map((c) => ({ index: c.index, status: c.status, arch_hash: c.hash, reward: c.reward, valid_acc: c.validAcc }));
+          const candidates = rows.map((c) => ({ index: c.index, status: c.status, arch_hash: c.hash, reward: c.reward, valid_acc: c.validAcc, epochs_reached: c.epochsReached }));
           return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: run.config, candidates }));
         }
         print(`run      ${run.id}${run.name ? `  "${run.name}"` : ''}`);
@@ -53,7 +53,7 @@ export function registerRuns(program: Command): void {
             ['#', 'status', 'val', 'test', 'reward', 'params', 'seconds', 'architecture'],
             rows.map((c) => [
               String(c.index),
-              c.cached ? `${c.status} (cached)` : c.status,
+              c.cached ? `${c.status} (cached)` : candidateStatusText(c),
               percent(c.validAcc ?? undefined),
               percent(c.testAcc ?? undefined),
               c.reward?.toFixed(3) ?? '—',

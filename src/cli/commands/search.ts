@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { NB201_DATASET_NAMES, parseRunConfig, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type RunConfig } from '../../shared/run-config';
+import { NB201_DATASET_NAMES, parseRunConfig, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
@@ -21,7 +21,7 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   actionSet: string;
   keepModels: 'best' | 'all';
   workers: number;
-  prune: (typeof PRUNE_RULES)[number];
+  prune: PruneRule;
   name?: string;
 }
 

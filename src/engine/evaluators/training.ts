@@ -57,7 +57,8 @@ export class TrainingEvaluator implements CandidateEvaluator {
     const last = result.training.epochs.at(-1);
     return {
       status: result.status,
-      signal: result.status === 'completed' ? (last?.validAccuracy ?? 0) : 0,
+      // A pruned candidate is scored by the validation accuracy of the last epoch it trained.
+      signal: result.status === 'diverged' ? 0 : (last?.validAccuracy ?? 0),
       epochs: result.training.epochs,
       params: result.params,
       testAccuracy: result.test?.accuracy,

@@ -6,13 +6,17 @@
 import type { EpochMetrics } from '../../shared/training';
 import type { ModelArtifact } from '../model/artifact';
 
-export type OutcomeStatus = 'completed' | 'diverged' | 'failed';
+/** `pruned`: stopped early by the run's pruner (its onEpoch verdict), with the epochs it reached. */
+export type OutcomeStatus = 'completed' | 'diverged' | 'failed' | 'pruned';
 
 export interface CandidateOutcome {
   status: OutcomeStatus;
-  /** The search signal: validation accuracy in [0, 1] (0 for a failed or diverged candidate). */
+  /**
+   * The search signal: validation accuracy in [0, 1] after the last epoch trained (for a pruned
+   * candidate, the epoch it was stopped at; 0 for a failed or diverged candidate).
+   */
   signal: number;
-  /** Per-epoch metrics (empty when the network could not be built). */
+  /** Per-epoch metrics (empty when the network could not be built; cut short when pruned). */
   epochs: EpochMetrics[];
   params?: number;
   testAccuracy?: number;

@@ -5,7 +5,7 @@
  * Node IPC channel), so the same code runs in the app, under the CLI and in tests.
  */
 import { initBackend } from '../backends';
-import type { SearchEvent } from '../../shared/events';
+import { competesForBest, type SearchEvent } from '../../shared/events';
 import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
 import type { ModelArtifact } from '../model/artifact';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
@@ -69,7 +69,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       if (event.type !== 'candidate_finished' || !extras) return port.post({ type: 'event', event });
       const trained = extras.model;
       const keep = trained && (setup.config.keepModels === 'all' || event.signal > bestSignal);
-      bestSignal = Math.max(bestSignal, event.signal);
+      if (competesForBest(event.status)) bestSignal = Math.max(bestSignal, event.signal);
       port.post({ type: 'event', event, checkpoint: extras.checkpoint as never, model: keep ? encodeModel(trained) : undefined });
     };
   };

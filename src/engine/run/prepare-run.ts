@@ -1,7 +1,7 @@
 /**
  * From a run config to a search ready to run: the backend, the data or benchmark table, the
- * candidate space, the evaluator and its pool, and the agent, restored from a checkpoint when
- * resuming. The one place that assembles a search, for the engine process and for tests alike.
+ * candidate space, the evaluator and its pool, the agent and the pruner, restored from a checkpoint
+ * when resuming. The one place that assembles a search, for the engine process and for tests alike.
  */
 import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
@@ -19,6 +19,7 @@ import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
 import { TrainingEvaluator } from '../evaluators/training';
 import type { CandidateEvaluator } from '../evaluators/types';
 import { InlinePool } from '../pool/inline-pool';
+import { createPruner } from '../search/pruning';
 import { ReplayCache } from '../search/replay-cache';
 import { computeReward, DEFAULT_REWARD, SIGNAL_REWARD, type RewardConfig } from '../search/reward';
 import { parseSearchLoopCheckpoint, SearchLoop, type SearchLoopCheckpoint, type SearchLoopOptions } from '../search/search-loop';
@@ -63,6 +64,8 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   const backend = await initBackend(config.backend);
   const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config);
   const cache = new ReplayCache();
+  // Checked before the run starts, as the agent's part is (RunConfigSchema allows pruning only with training).
+  const pruner = createPruner(config.prune, problem.evaluator.epochs, resume?.pruner);
   return {
     backend,
     settingsKey: problem.evaluator.settingsKey,
@@ -78,6 +81,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
         budget: { evaluations: setup.budget },
         pool: new InlinePool(problem.evaluator),
         cache,
+        pruner,
         reward: (action, outcome, previous) => computeReward(outcome, previous, problem.depth(action), problem.reward),
         onEvent,
         beforeAsk,

@@ -2,16 +2,18 @@
  * MetaQNN's replay dictionary: an architecture already evaluated under the same settings is not
  * evaluated again; its earlier outcome is reused and reported as cached. It holds this run's
  * outcomes and those main sends before the run starts (earlier runs under the same settings, or
- * this run's own before a resume). Pruned outcomes are never served (see `remember`).
+ * this run's own before a resume). A pruned outcome is never kept: its curve stops where another
+ * run's pruner (or this one's, given what it had seen then) cut it, so it is no result for a run
+ * that would train the architecture to the end; the architecture is trained again when proposed again.
  */
 import type { CandidateOutcome } from '../evaluators/types';
 
 export class ReplayCache {
   private readonly known = new Map<string, CandidateOutcome>();
 
-  /** Outcomes from before this session; the first for each hash wins. */
+  /** Outcomes from before this session, kept as `remember` keeps fresh ones: the first for each hash wins. */
   preload(outcomes: Iterable<Omit<CandidateOutcome, 'cached' | 'model'>>): void {
-    for (const outcome of outcomes) if (!this.known.has(outcome.hash)) this.known.set(outcome.hash, { ...outcome, cached: false });
+    for (const outcome of outcomes) this.remember({ ...outcome, cached: false });
   }
 
   /** The outcome to reuse for an architecture, marked cached, without its weights (they belong to the first). */
@@ -22,9 +24,9 @@ export class ReplayCache {
     return { ...outcome, cached: true };
   }
 
-  /** A fresh outcome; kept once per architecture. */
+  /** A fresh outcome; kept once per architecture, unless it was pruned. */
   remember(outcome: CandidateOutcome): void {
-    if (outcome.cached || this.known.has(outcome.hash)) return;
+    if (outcome.cached || outcome.status === 'pruned' || this.known.has(outcome.hash)) return;
     const { model: _model, ...kept } = outcome;
     this.known.set(outcome.hash, kept);
   }

@@ -1,7 +1,8 @@
 /**
  * What an RL agent is paid for a candidate (the original design's reward): the metric — the
  * validation accuracy, or the improvement of the final losses over the previous candidate's — plus
- * a bonus when the network was built, minus penalties per layer and per million parameters.
+ * a bonus when the network was built, minus penalties per layer and per million parameters. A
+ * pruned candidate is paid by its last epoch's metrics (the signal its evaluator reports).
  */
 import { clampMetric } from '../../shared/training';
 import type { CandidateOutcome } from '../evaluators/types';
@@ -36,8 +37,9 @@ export interface Reward {
   parts: { metric: number; build: number; depth: number; params: number };
 }
 
+/** A pruned candidate's are those of the last epoch it trained, as its signal is that epoch's accuracy. */
 export function finalLosses(outcome: CandidateOutcome): FinalLosses {
-  const last = outcome.status === 'completed' ? outcome.epochs.at(-1) : undefined;
+  const last = outcome.status === 'completed' || outcome.status === 'pruned' ? outcome.epochs.at(-1) : undefined;
   return { train: last?.trainLoss ?? Number.NaN, valid: last?.validLoss ?? Number.NaN };
 }
 

@@ -9,6 +9,11 @@
  *
  * An architecture already evaluated (in this run, an earlier one under the same settings, or still
  * in flight) is not evaluated again: the replay cache's outcome is reused and reported as cached.
+ * A pruned outcome is never reused (see ReplayCache): a duplicate waiting for one is evaluated itself.
+ *
+ * Early stopping: with a pruner, every epoch of every candidate is reported to it, and its verdict
+ * goes back to the evaluator through the epoch hook; a candidate it stops comes back `pruned`, with
+ * the epochs it reached. The pruner's state is part of the checkpoint.
  */
 import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
@@ -18,6 +23,7 @@ import { parseCheckpoint } from '../checkpoint';
 import type { CandidateOutcome } from '../evaluators/types';
 import type { ModelArtifact } from '../model/artifact';
 import type { EvaluationPool } from '../pool/types';
+import type { Pruner } from './pruning';
 import { ReplayCache } from './replay-cache';
 import { finalLosses, type FinalLosses, type Reward } from './reward';
 import type { CandidateDescription, CandidateSpace } from './space';
@@ -31,6 +37,8 @@ export interface SearchLoopCheckpoint extends SearchCounts {
   nextIndex: number;
   /** The last told candidate's final losses (the improvement reward compares with them). */
   previous?: FinalLosses;
+  /** The pruner's part, when the run prunes (its restore checks it). */
+  pruner?: unknown;
 }
 
 const lossSchema = z.number().or(z.null().transform(() => Number.NaN)); // JSON keeps NaN as null
@@ -39,6 +47,7 @@ const SearchLoopCheckpointSchema = SearchCountsSchema.extend({
   pending: z.array(z.object({ index: z.int().min(0), action: z.array(z.int().min(0)) })),
   nextIndex: z.int().min(0),
   previous: z.object({ train: lossSchema, valid: lossSchema }).optional(),
+  pruner: z.unknown().optional(),
 });
 
 /** A loop checkpoint that came back from outside the engine; the agent's restore checks its own part. */
@@ -63,7 +72,9 @@ export interface SearchLoopOptions {
   onEvent?: (event: SearchEvent, extras?: { checkpoint: SearchLoopCheckpoint; model?: ModelArtifact }) => void;
   /** Awaited before each ask: where a run pauses (candidates in flight carry on). */
   beforeAsk?: () => Promise<void>;
-  /** Continue from this checkpoint; the agent must already be restored from its part. */
+  /** Stops weak candidates early; without one every candidate trains to its last epoch. */
+  pruner?: Pruner;
+  /** Continue from this checkpoint; the agent (and the pruner) must already be restored from their parts. */
   resumeFrom?: SearchLoopCheckpoint;
 }
 
@@ -100,7 +111,15 @@ export class SearchLoop {
   /** The state as of now: exact whenever no candidate is being asked for or told. */
   checkpoint(): SearchLoopCheckpoint {
     const pending = [...this.inFlight.values()].map(({ index, action }) => ({ index, action: [...action] })).sort((a, b) => a.index - b.index);
-    return { ...this.tally.counts(), agent: this.agent.checkpoint(), pending, nextIndex: this.nextIndex, ...(this.previous ? { previous: { ...this.previous } } : {}) };
+    const { pruner } = this.options;
+    return {
+      ...this.tally.counts(),
+      agent: this.agent.checkpoint(),
+      pending,
+      nextIndex: this.nextIndex,
+      ...(this.previous ? { previous: { ...this.previous } } : {}),
+      ...(pruner ? { pruner: pruner.checkpoint() } : {}),
+    };
   }
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
@@ -188,13 +207,21 @@ export class SearchLoop {
     return { index, action, description, startedAt: performance.now(), askSeconds };
   }
 
-  /** The cached outcome, the one of the same architecture in flight, or a fresh evaluation. */
+  /** The cached outcome, the one of the same architecture in flight (unless pruned), or a fresh evaluation. */
   private evaluate(index: number, action: number[], description: CandidateDescription, signal: AbortSignal): Promise<CandidateOutcome> {
     const known = this.cache.lookup(description.hash);
     if (known) return Promise.resolve(known);
     const twin = this.byHash.get(description.hash);
-    if (twin) return twin.then(({ model: _model, ...outcome }) => ({ ...outcome, cached: true }));
-    const onEpoch = (metrics: EpochMetrics) => this.emit({ type: 'epoch_done', index, metrics });
+    if (twin) {
+      return twin.then(({ model: _model, ...outcome }) =>
+        outcome.status === 'pruned' ? this.evaluate(index, action, description, signal) : { ...outcome, cached: true },
+      );
+    }
+    const { pruner } = this.options;
+    const onEpoch = (metrics: EpochMetrics) => {
+      this.emit({ type: 'epoch_done', index, metrics });
+      return pruner?.report(index, metrics.epoch, metrics.validAccuracy) === 'prune' ? 'prune' : undefined;
+    };
     const job = { index, action, hash: description.hash, architecture: description.architecture };
     const evaluation = this.options.pool.evaluate(job, { signal, onEpoch }).finally(() => this.byHash.delete(description.hash));
     this.byHash.set(description.hash, evaluation);
@@ -206,6 +233,7 @@ export class SearchLoop {
     const candidate = this.inFlight.get(index)!;
     const seconds = (performance.now() - candidate.startedAt) / 1000;
     this.cache.remember(outcome);
+    this.options.pruner?.finish(index, outcome.status, outcome.epochs.map((e) => e.validAccuracy));
     const reward = this.options.reward(candidate.action, outcome, this.previous);
     this.previous = finalLosses(outcome);
     const told = performance.now();
@@ -220,6 +248,7 @@ export class SearchLoop {
       ...(outcome.params === undefined ? {} : { params: outcome.params }),
       ...(outcome.testAccuracy === undefined ? {} : { testAccuracy: outcome.testAccuracy }),
       ...(outcome.error === undefined ? {} : { error: outcome.error }),
+      ...(outcome.epochs.length === 0 ? {} : { epochsReached: outcome.epochs.length }),
     };
     const { action, description } = candidate;
     this.tally.add({ index, action, label: description.label, hash: description.hash, architecture: description.architecture, evaluation });

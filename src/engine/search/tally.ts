@@ -1,6 +1,6 @@
 /** What a run has done so far: counts and the best candidate, for checkpoints and the summary. */
 import { z } from 'zod';
-import { CandidateEvaluationSchema, type SearchEvent } from '../../shared/events';
+import { CandidateEvaluationSchema, competesForBest, type SearchEvent } from '../../shared/events';
 
 export interface SearchBudget {
   /** Total evaluations, those of earlier sessions of a resumed run included. */
@@ -50,7 +50,7 @@ export interface SearchSummary extends SearchCounts {
 /** An event's `architecture`: candidates are described as plain JSON. */
 export type EventArchitecture = Extract<SearchEvent, { type: 'candidate_proposed' }>['architecture'];
 
-/** Counts finished candidates and cache hits and keeps the best: the highest signal, the first told on ties. */
+/** Counts finished candidates and cache hits and keeps the best: the highest signal, the first told on ties (pruned ones never). */
 export class SearchTally {
   evaluations: number;
   cacheHits: number;
@@ -65,7 +65,8 @@ export class SearchTally {
   add(candidate: BestCandidate): void {
     this.evaluations++;
     if (candidate.evaluation.cached) this.cacheHits++;
-    if (!this.best || candidate.evaluation.signal > this.best.evaluation.signal) this.best = candidate;
+    const { status, signal } = candidate.evaluation;
+    if (competesForBest(status) && (!this.best || signal > this.best.evaluation.signal)) this.best = candidate;
   }
 
   counts(): SearchCounts {

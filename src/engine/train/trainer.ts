@@ -18,7 +18,8 @@ export interface BatchProgress {
 
 export interface TrainHooks {
   signal?: AbortSignal;
-  onEpoch?: (metrics: EpochMetrics) => void;
+  /** After each epoch; 'prune' stops training there (status `pruned`, the epochs so far kept). */
+  onEpoch?: (metrics: EpochMetrics) => void | 'prune';
   onBatch?: (progress: BatchProgress) => void;
 }
 
@@ -115,7 +116,7 @@ export async function trainModel(
         return { status: 'diverged', epochs, divergence: { epoch, batch: batches, loss: metrics.validLoss } };
       }
       epochs.push(metrics);
-      hooks.onEpoch?.(metrics);
+      if (hooks.onEpoch?.(metrics) === 'prune' && epoch < config.epochs) return { status: 'pruned', epochs };
     }
     return { status: 'completed', epochs };
   } finally {

@@ -4,7 +4,7 @@
  * database at a whole version. Never edit a migration that has shipped: add the next one.
  */
 import type Database from 'better-sqlite3';
-import { CANDIDATE_STATUSES, RUN_STATUSES } from '../../shared/run-config';
+import { RUN_STATUSES } from '../../shared/run-config';
 
 /** `PRAGMA application_id` of geNNerator histories ("gNNr" in ASCII), so foreign SQLite files are refused. */
 export const APPLICATION_ID = 0x674e4e72;
@@ -12,10 +12,20 @@ export const APPLICATION_ID = 0x674e4e72;
 export interface Migration {
   version: number;
   description: string;
+  /**
+   * It rebuilds a table others reference (SQLite's way to change a constraint): foreign keys are
+   * off while it runs, so dropping the old table does not cascade into its children, and are
+   * checked before it commits.
+   */
+  rebuildsTables?: boolean;
   up(db: Database.Database): void;
 }
 
 const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
+
+/** Candidate statuses each schema allows: a shipped migration's list never changes. */
+const CANDIDATE_STATUSES_V1 = ['running', 'completed', 'diverged', 'failed', 'interrupted'] as const;
+const CANDIDATE_STATUSES_V4 = [...CANDIDATE_STATUSES_V1, 'pruned'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -65,7 +75,7 @@ export const MIGRATIONS: readonly Migration[] = [
           id              INTEGER PRIMARY KEY,
           run_id          TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
           idx             INTEGER NOT NULL,
-          status          TEXT NOT NULL CHECK (status IN (${sqlList(CANDIDATE_STATUSES)})),
+          status          TEXT NOT NULL CHECK (status IN (${sqlList(CANDIDATE_STATUSES_V1)})),
           arch_hash       TEXT NOT NULL,
           architecture    TEXT,
           label           TEXT NOT NULL,
@@ -174,6 +184,63 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'early stopping: a candidate may be pruned, and records the epochs it reached',
+    rebuildsTables: true,
+    up(db) {
+      // The status CHECK of migration 1 refuses 'pruned', and SQLite cannot alter a CHECK: the
+      // table is rebuilt as https://sqlite.org/lang_altertable.html#otheralter describes.
+      const columns = `id, run_id, idx, status, arch_hash, architecture, label, action, params, reward, valid_acc, best_valid_acc,
+        valid_loss, train_acc, train_loss, test_acc, seconds, error, cached, cached_from, created_at, updated_at, finished_at,
+        finish_order, agent_seconds, prediction_mean, prediction_std`;
+      db.exec(`
+        CREATE TABLE candidates_v4 (
+          id              INTEGER PRIMARY KEY,
+          run_id          TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          idx             INTEGER NOT NULL,
+          status          TEXT NOT NULL CHECK (status IN (${sqlList(CANDIDATE_STATUSES_V4)})),
+          arch_hash       TEXT NOT NULL,
+          architecture    TEXT,
+          label           TEXT NOT NULL,
+          action          TEXT NOT NULL,
+          params          INTEGER,
+          reward          REAL,
+          valid_acc       REAL,
+          best_valid_acc  REAL,
+          valid_loss      REAL,
+          train_acc       REAL,
+          train_loss      REAL,
+          test_acc        REAL,
+          seconds         REAL,
+          error           TEXT,
+          cached          INTEGER NOT NULL DEFAULT 0 CHECK (cached IN (0, 1)),
+          cached_from     INTEGER REFERENCES candidates(id) ON DELETE SET NULL,
+          created_at      INTEGER NOT NULL,
+          updated_at      INTEGER NOT NULL,
+          finished_at     INTEGER,
+          finish_order    INTEGER,
+          agent_seconds   REAL,
+          prediction_mean REAL,
+          prediction_std  REAL,
+          -- Epochs trained: all of them when completed, the epoch it was stopped at when pruned.
+          epochs_reached  INTEGER,
+          UNIQUE (run_id, idx)
+        );
+        -- Candidates finished before pruning existed trained every epoch they have.
+        INSERT INTO candidates_v4 (${columns}, epochs_reached)
+          SELECT ${columns}, CASE WHEN status = 'running' THEN NULL ELSE (SELECT max(epoch) FROM epochs e WHERE e.candidate_id = candidates.id) END
+          FROM candidates;
+        DROP TABLE candidates;
+        ALTER TABLE candidates_v4 RENAME TO candidates;
+        -- Migration 2's indexes went with the old table.
+        CREATE INDEX candidates_hash ON candidates (arch_hash, cached, status);
+        CREATE INDEX candidates_cached_from ON candidates (cached_from) WHERE cached_from IS NOT NULL;
+        CREATE INDEX candidates_run_valid_acc ON candidates (run_id, valid_acc);
+        CREATE INDEX candidates_run_reward ON candidates (run_id, reward);
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -183,11 +250,22 @@ export function migrate(db: Database.Database, target = LATEST_VERSION): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (const migration of MIGRATIONS) {
     if (migration.version <= current || migration.version > target) continue;
-    db.transaction(() => {
-      migration.up(db);
-      // Both pragmas write the database header, so they commit or roll back with the migration.
-      db.pragma(`user_version = ${migration.version}`);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-    })();
+    // A no-op inside a transaction, so switched around it.
+    const foreignKeys = migration.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
+    if (foreignKeys) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        migration.up(db);
+        if (migration.rebuildsTables) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${migration.version} would leave ${broken.length} broken foreign key(s)`);
+        }
+        // Both pragmas write the database header, so they commit or roll back with the migration.
+        db.pragma(`user_version = ${migration.version}`);
+        db.pragma(`application_id = ${APPLICATION_ID}`);
+      })();
+    } finally {
+      if (foreignKeys) db.pragma('foreign_keys = ON');
+    }
   }
 }

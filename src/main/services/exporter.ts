@@ -78,8 +78,8 @@ export function exportRunHistory(store: HistoryStore, runId: string, dir: string
   writeFileSync(
     files[1],
     toCsv(
-      ['index', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'test_acc', 'train_loss', 'valid_loss', 'seconds', 'cached', 'error'],
-      candidates.map((c) => [c.index, c.status, c.hash, c.label, c.params, c.reward, c.validAcc, c.testAcc, c.trainLoss, c.validLoss, c.seconds, c.cached, c.error]),
+      ['index', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'test_acc', 'train_loss', 'valid_loss', 'seconds', 'cached', 'error', 'epochs_reached'],
+      candidates.map((c) => [c.index, c.status, c.hash, c.label, c.params, c.reward, c.validAcc, c.testAcc, c.trainLoss, c.validLoss, c.seconds, c.cached, c.error, c.epochsReached]),
     ),
   );
   writeFileSync(

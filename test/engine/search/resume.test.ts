@@ -74,7 +74,8 @@ function recorder(trace: Trace, after?: (index: number) => void): OnEvent {
     if (!p) throw new Error(`candidate ${e.index} finished without a proposal`);
     trace.candidates.push({ index: e.index, ...p, reward: e.reward, signal: e.signal, cached: e.cached });
     const { status, signal, params, testAccuracy, error } = e;
-    if (!e.cached) trace.outcomes.push({ hash: p.hash, status, signal, params, testAccuracy, error, epochs: epochs.get(e.index) ?? [] });
+    // Main keeps no pruned outcome for the cache.
+    if (!e.cached && status !== 'pruned') trace.outcomes.push({ hash: p.hash, status, signal, params, testAccuracy, error, epochs: epochs.get(e.index) ?? [] });
     expect(checkpoint?.evaluations).toBe(e.index + 1);
     trace.checkpoints.set(e.index, JSON.stringify(checkpoint));
     after?.(e.index);

@@ -26,6 +26,14 @@ describe('rewards', () => {
     expect(computeReward(outcome(1, 1), finalLosses(outcome(0, 0, 'failed')), 3, config).parts.metric).toBeCloseTo(198);
   });
 
+  it('a pruned candidate is paid by its last epoch: its signal, its build bonus, and its losses for the improvement reward', () => {
+    const pruned = outcome(0.4, 0.6, 'pruned');
+    expect(computeReward(pruned, undefined, 3, DEFAULT_REWARD).parts).toMatchObject({ metric: 0.5, build: 1 });
+    expect(finalLosses(pruned)).toEqual({ train: 0.4, valid: 0.6 });
+    const config = { ...DEFAULT_REWARD, kind: 'improvement' as const };
+    expect(computeReward(pruned, finalLosses(outcome(1, 1)), 3, config).parts.metric).toBeCloseTo(0.6 + 0.4);
+  });
+
   it('optional penalties on depth and parameters', () => {
     const config = { ...DEFAULT_REWARD, depthPenalty: 0.01, paramPenalty: 0.1 };
     expect(computeReward(outcome(1, 1), undefined, 4, config).parts).toEqual({ metric: 0.5, build: 1, depth: -0.04, params: -0.2 });

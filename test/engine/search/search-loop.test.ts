@@ -1,24 +1,20 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ActionGrammar, parseActionSet } from '../../../src/shared/action-set';
 import { SearchEventSchema, type SearchEvent } from '../../../src/shared/events';
 import { TrainingConfigSchema } from '../../../src/shared/training';
-import type { PendingCandidate, SearchAgent } from '../../../src/engine/agents/agent';
+import type { SearchAgent } from '../../../src/engine/agents/agent';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { initBackend } from '../../../src/engine/backends';
 import { makeSyntheticDataset, prepareData } from '../../../src/engine/data';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
 import { TrainingEvaluator } from '../../../src/engine/evaluators/training';
-import type { CandidateEvaluator } from '../../../src/engine/evaluators/types';
 import { InlinePool } from '../../../src/engine/pool/inline-pool';
-import type { EvaluationPool } from '../../../src/engine/pool/types';
 import { nb201Search } from '../../../src/engine/search/nb201-search';
-import { computeReward, DEFAULT_REWARD } from '../../../src/engine/search/reward';
-import { SearchLoop, type SearchLoopCheckpoint, type SearchLoopOptions } from '../../../src/engine/search/search-loop';
-import { ActionSetSpace } from '../../../src/engine/search/space';
+import type { SearchLoopCheckpoint, SearchLoopOptions } from '../../../src/engine/search/search-loop';
 import { ControlledEvaluator, FakeEvaluator } from '../../support/fake-evaluator';
 import { nb201DataDir } from '../../support/nb201';
 import { pauseAt } from '../../support/pause';
+import { loopOver, poolOf, ScriptedAgent, slotMask, space } from '../../support/tiny-search';
 
 const DATA = nb201DataDir();
 const table = DATA ? loadNb201(DATA) : undefined;
@@ -75,48 +71,6 @@ describe.skipIf(!DATA)('the search loop on NAS-Bench-201', () => {
     expect((await loop.run()).evaluations).toBe(0);
   });
 });
-
-/** A small action set: 1 + 3 + 9 networks of up to two layers. */
-const SET = parseActionSet({
-  name: 'tiny',
-  maxLayers: 2,
-  nodes: [{ id: 'pool', layer: { type: 'maxPool', size: [2, 4] } }, { id: 'fc', layer: { type: 'dense', units: 8 } }],
-});
-const space = new ActionSetSpace(new ActionGrammar(SET, [12, 12, 1]));
-const slotMask = (prefix: readonly number[]) => space.slotMask(prefix);
-/** Every network of the set, each once: an agent that proposes them in turn never repeats itself. */
-const NETWORKS = [[0, 0], [1, 0], [2, 0], [3, 0], [1, 1], [1, 2], [1, 3], [2, 1], [2, 3], [3, 1], [3, 2], [3, 3]];
-
-/** Proposes NETWORKS in order; its checkpoint is how far it got. */
-class ScriptedAgent implements SearchAgent {
-  readonly name = 'scripted';
-  readonly pendingAtAsk: number[][] = [];
-  constructor(private next = 0) {}
-  async ask(_index: number, pending: readonly PendingCandidate[]) {
-    this.pendingAtAsk.push(pending.map((p) => p.index));
-    return { action: NETWORKS[this.next++] };
-  }
-  async tell() {
-    return undefined;
-  }
-  checkpoint() {
-    return { next: this.next };
-  }
-}
-
-function loopOver(agent: SearchAgent, pool: EvaluationPool, options: Partial<SearchLoopOptions> = {}): SearchLoop {
-  return new SearchLoop(agent, space, {
-    runId: 'r',
-    evaluator: 'training',
-    budget: { evaluations: 8 },
-    pool,
-    reward: (action, outcome, previous) => computeReward(outcome, previous, space.layers(action).length, DEFAULT_REWARD),
-    ...options,
-  });
-}
-
-/** A pool of `size` slots over one evaluator. */
-const poolOf = (evaluator: CandidateEvaluator, size: number): EvaluationPool => ({ size, evaluate: (job, hooks) => evaluator.evaluate(job, hooks), close: async () => {} });
 
 describe('pausing', () => {
   it('awaits beforeAsk before each candidate: nothing is proposed while it holds, and the run goes on as if never paused', async () => {

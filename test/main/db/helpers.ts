@@ -53,7 +53,7 @@ export interface CandidateSpec {
   reward?: number;
   epochs?: number[];
   cached?: boolean;
-  status?: 'completed' | 'diverged' | 'failed';
+  status?: 'completed' | 'diverged' | 'failed' | 'pruned';
   testAccuracy?: number;
   params?: number;
   error?: string;
@@ -75,6 +75,7 @@ export function finished(index: number, spec: CandidateSpec): SearchEvent {
     testAccuracy: spec.testAccuracy ?? spec.signal - 0.01,
     error: spec.error,
     seconds: 2 + index,
+    ...(spec.epochs?.length ? { epochsReached: spec.epochs.length } : {}),
   };
 }
 

@@ -131,7 +131,7 @@ function finishCandidate(
   // Train and valid metrics come from the last epoch (none for a network that could not be built).
   db.stmt(
     `UPDATE candidates SET status = @status, reward = @reward, valid_acc = @signal, test_acc = @testAcc, params = @params,
-       seconds = @seconds, agent_seconds = @agentSeconds, error = @error, cached = @cached, cached_from = @cachedFrom,
+       seconds = @seconds, agent_seconds = @agentSeconds, error = @error, cached = @cached, cached_from = @cachedFrom, epochs_reached = @epochsReached,
        best_valid_acc = (SELECT max(valid_acc) FROM epochs WHERE candidate_id = @id),
        train_loss = coalesce((SELECT train_loss FROM epochs WHERE candidate_id = @id ORDER BY epoch DESC LIMIT 1), train_loss),
        train_acc = coalesce((SELECT train_acc FROM epochs WHERE candidate_id = @id ORDER BY epoch DESC LIMIT 1), train_acc),
@@ -150,6 +150,7 @@ function finishCandidate(
     error: event.error ?? null,
     cached: event.cached ? 1 : 0,
     cachedFrom,
+    epochsReached: event.epochsReached ?? null,
     now,
   });
   // A repeated candidate_finished: counting it again would double the aggregates.

@@ -6,8 +6,14 @@ import type Database from 'better-sqlite3';
 import { HistoryStoreError } from '../errors';
 import type { CandidateStatus } from '../../../shared/run-config';
 
+/**
+ * Finished and evaluated to the end: what may be a run's best, or be reused by the replay cache. A
+ * pruned candidate stopped early (the engine's rule: competesForBest in shared/events).
+ */
+const FULLY_EVALUATED = ['completed', 'diverged', 'failed'] as const;
+export const FULLY_EVALUATED_SQL = sqlList(FULLY_EVALUATED);
 /** Candidate statuses that carry a result (and count as evaluations). */
-const FINISHED = ['completed', 'diverged', 'failed'] as const;
+const FINISHED = [...FULLY_EVALUATED, 'pruned'] as const;
 export const FINISHED_SQL = sqlList(FINISHED);
 
 /** Constant strings as an SQL list: `('a', 'b')`. */

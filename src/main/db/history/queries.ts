@@ -117,15 +117,15 @@ export function runSeries(db: HistoryDb, runId: string): SeriesPoint[] {
   return compareSeries(db, [runId])[0].series;
 }
 
-/** Per run, its finished candidates by index with the best signal so far. */
+/** Per run, its finished candidates by index with the best signal so far (of those evaluated to the end). */
 export function compareSeries(db: HistoryDb, runIds: readonly string[]): RunSeries[] {
   if (runIds.length === 0) return [];
   const rows = db
     .stmt(
-      `SELECT run_id, idx, reward, valid_acc FROM candidates
+      `SELECT run_id, idx, reward, valid_acc, status = 'pruned' AS pruned FROM candidates
        WHERE run_id IN (SELECT value FROM json_each(?)) AND status IN ${FINISHED_SQL} ORDER BY run_id, idx`,
     )
-    .all(JSON.stringify(runIds)) as Array<{ run_id: string; idx: number; reward: number | null; valid_acc: number | null }>;
+    .all(JSON.stringify(runIds)) as Array<{ run_id: string; idx: number; reward: number | null; valid_acc: number | null; pruned: number }>;
   const byRun = new Map<string, SeriesPoint[]>(runIds.map((id) => [id, []]));
   let best: number | null = null;
   let current: string | undefined;
@@ -134,8 +134,9 @@ export function compareSeries(db: HistoryDb, runIds: readonly string[]): RunSeri
       current = row.run_id;
       best = null;
     }
-    if (row.valid_acc !== null && (best === null || row.valid_acc > best)) best = row.valid_acc;
-    byRun.get(row.run_id)?.push({ index: row.idx, reward: row.reward, signal: row.valid_acc, bestSoFar: best });
+    const pruned = row.pruned === 1 ? true : undefined;
+    if (!pruned && row.valid_acc !== null && (best === null || row.valid_acc > best)) best = row.valid_acc;
+    byRun.get(row.run_id)?.push({ index: row.idx, reward: row.reward, signal: row.valid_acc, bestSoFar: best, ...(pruned ? { pruned } : {}) });
   }
   return runIds.map((runId) => ({ runId, series: byRun.get(runId) ?? [] }));
 }

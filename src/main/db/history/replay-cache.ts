@@ -1,14 +1,14 @@
 /**
  * The cross-run cache: results one run may reuse from another evaluated under the same settings
- * (the same settings key). The source of a result is the earliest fresh one: finished, not itself
- * cached, first by finish time.
+ * (the same settings key). The source of a result is the earliest fresh one: evaluated to the end
+ * (never a pruned one), not itself cached, first by finish time.
  */
 import type { CachedOutcome } from '../../../shared/history';
 import type { EpochMetrics } from '../../../shared/training';
-import { FINISHED_SQL, type HistoryDb } from './history-db';
+import { FULLY_EVALUATED_SQL, type HistoryDb } from './history-db';
 import { toEpoch, type EpochRaw } from './rows';
 
-const FRESH = `c.cached = 0 AND c.status IN ${FINISHED_SQL}`;
+const FRESH = `c.cached = 0 AND c.status IN ${FULLY_EVALUATED_SQL}`;
 const EARLIEST = `c.finished_at, c.id`;
 
 /**

@@ -57,6 +57,7 @@ export interface CandidateRaw {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  epochs_reached: number | null;
 }
 
 export interface EpochRaw {
@@ -105,7 +106,7 @@ const RUN_SUMMARY_COLUMNS = ['id', 'name', 'status', 'status_reason', 'strategy'
   'updated_at'] as const;
 
 const CANDIDATE_ROW_COLUMNS = ['run_id', 'idx', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'best_valid_acc',
-  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at'] as const;
+  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at', 'epochs_reached'] as const;
 
 const CANDIDATE_RENAMED = { idx: 'index', arch_hash: 'hash' } as const;
 

@@ -3,8 +3,8 @@
  * never scans candidates: counted on as each candidate finishes (in any order: with several workers
  * they finish out of order), recomputed after deletions or replays.
  */
-import type { SearchEvent } from '../../../shared/events';
-import { FINISHED_SQL, type HistoryDb } from './history-db';
+import { competesForBest, type SearchEvent } from '../../../shared/events';
+import { FINISHED_SQL, FULLY_EVALUATED_SQL, type HistoryDb } from './history-db';
 
 /** Adds a first-time finished candidate to its run's aggregates. */
 export function countFinishedCandidate(db: HistoryDb, runId: string, event: Extract<SearchEvent, { type: 'candidate_finished' }>): void {
@@ -13,8 +13,8 @@ export function countFinishedCandidate(db: HistoryDb, runId: string, event: Extr
     cache_hits: number;
     best_signal: number | null;
   };
-  // The engine's rule: the highest signal, the first on ties.
-  const better = Number.isFinite(event.signal) && (run.best_signal === null || event.signal > run.best_signal);
+  // The engine's rule: the highest signal, the first on ties, never a pruned candidate.
+  const better = competesForBest(event.status) && Number.isFinite(event.signal) && (run.best_signal === null || event.signal > run.best_signal);
   db.stmt(
     `UPDATE runs SET evaluations = ?, cache_hits = ?,
        best_index = CASE WHEN ? THEN ? ELSE best_index END,
@@ -43,7 +43,7 @@ export function recomputeAggregates(db: HistoryDb, runId: string): void {
     .get(runId) as { evaluations: number; cache_hits: number };
   const best = db
     .stmt(
-      `SELECT idx, valid_acc, test_acc FROM candidates WHERE run_id = ? AND status IN ${FINISHED_SQL} AND valid_acc IS NOT NULL
+      `SELECT idx, valid_acc, test_acc FROM candidates WHERE run_id = ? AND status IN ${FULLY_EVALUATED_SQL} AND valid_acc IS NOT NULL
        ORDER BY valid_acc DESC, idx ASC LIMIT 1`,
     )
     .get(runId) as { idx: number; valid_acc: number; test_acc: number | null } | undefined;

@@ -9,15 +9,10 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import type { ChartSeries } from './chart-series';
 import './components.css';
 
-export interface ChartSeries {
-  label: string;
-  values: Array<number | null>;
-  color?: string;
-  /** Markers only, no connecting line (e.g. one value per candidate). */
-  points?: boolean;
-}
+export type { ChartSeries } from './chart-series';
 
 export interface ChartProps {
   title: string;

@@ -1,6 +1,6 @@
 /** One candidate of the open run: its architecture, its per-epoch curves and an export button. */
 import { useMemo } from 'react';
-import type { CandidateDetail as Detail, RunDetail } from '../../../../shared/history';
+import { candidateStatusText, type CandidateDetail as Detail, type RunDetail } from '../../../../shared/history';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
@@ -38,7 +38,7 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
     <div className="candidate-detail panel" data-testid="candidate-detail" data-index={detail.index}>
       <div className="detail-head">
         <h3>
-          Candidate #{detail.index} <span className={`cstatus cstatus-${detail.status}`}>{detail.status}</span>
+          Candidate #{detail.index} <span className={`cstatus cstatus-${detail.status}`}>{candidateStatusText(detail)}</span>
           {detail.cached && <span className="cached-mark">cached</span>}
         </h3>
         <button
@@ -109,10 +109,11 @@ function EpochCurves({ detail }: { detail: Detail }) {
   if (detail.epochs.length === 0) {
     return <div className="muted small-note">No per-epoch curves: this candidate was {detail.cached ? 'a cached result' : 'scored without training (a benchmark lookup)'}.</div>;
   }
+  const pruned = detail.status === 'pruned' ? ` (${candidateStatusText(detail)})` : '';
   return (
     <div className="curves">
-      <Chart title="Loss" x={curves.x} series={curves.loss} xLabel="epoch" height={160} testId="chart-candidate-loss" />
-      <Chart title="Accuracy" x={curves.x} series={curves.accuracy} xLabel="epoch" height={160} testId="chart-candidate-accuracy" />
+      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" height={160} testId="chart-candidate-loss" />
+      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" height={160} testId="chart-candidate-accuracy" />
     </div>
   );
 }

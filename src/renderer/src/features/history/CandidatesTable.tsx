@@ -4,13 +4,14 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useReducer, useRef, useState, type KeyboardEvent } from 'react';
-import type { CandidateRow, CandidateSortKey } from '../../../../shared/history';
+import { candidateStatusText, type CandidateRow, type CandidateSortKey } from '../../../../shared/history';
 import { api, errorText } from '../../api';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
 import { useApp } from '../../store';
 import { CandidatePageCache, type PageFetcher } from './model';
 
 const ROW_HEIGHT = 28;
+const PRUNED_TITLE = "stopped early by the run's pruner: its accuracy is that of the epoch it reached";
 const PAGE_SIZE = 100;
 const OVERSCAN = 12;
 
@@ -178,8 +179,8 @@ function Cells({ row }: { row: CandidateRow }) {
     <>
       <div className="num">{row.index}</div>
       <div>
-        <span className={`cstatus cstatus-${row.status}`} title={row.error ?? undefined}>
-          {row.status}
+        <span className={`cstatus cstatus-${row.status}`} title={row.error ?? (row.status === 'pruned' ? PRUNED_TITLE : undefined)} data-testid="candidate-status">
+          {candidateStatusText(row)}
         </span>
         {row.cached && (
           <span className="cached-mark" title="a cached result: this architecture was evaluated before with the same settings">

@@ -5,6 +5,7 @@
  * memoized on the slice of state it draws, so an epoch event re-renders only the current candidate.
  */
 import { memo, useEffect, useMemo } from 'react';
+import { candidateStatusText } from '../../../../shared/history';
 import type { RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
@@ -12,7 +13,7 @@ import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
 import { controls, DIAGNOSTIC_CHARTS, epochProgress, etaSeconds, formatDuration } from './live-display';
-import type { DiagnosticsColumns, LeaderboardEntry, LiveCandidate, LiveRun, SeriesColumns } from './live-run';
+import { candidateChartSeries, type DiagnosticsColumns, type LeaderboardEntry, type LiveCandidate, type LiveRun, type SeriesColumns } from './live-run';
 import './live.css';
 
 const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
@@ -114,7 +115,7 @@ function RunMonitor() {
           <BestCandidate candidate={run.best} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         </div>
       </div>
-      <SeriesCharts series={run.series} n={run.series.index.length} />
+      <SeriesCharts series={run.series} n={run.series.index.length} prunes={(run.config?.prune ?? 'none') !== 'none'} />
       {(config?.strategy === 'ppo' || run.diagnostics.iteration.length > 0) && (
         <Diagnostics columns={run.diagnostics} n={run.diagnostics.iteration.length} />
       )}
@@ -233,7 +234,7 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
               ? training
                 ? `epoch ${epochs.length} / ${total ?? '?'}`
                 : 'evaluating'
-              : `${candidate.status}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
+              : `${candidateStatusText(candidate)}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
           </span>
         )}
       </div>
@@ -325,12 +326,8 @@ const BestCandidate = memo(function BestCandidate(props: { candidate: LiveCandid
 });
 
 // `n` (the columns' length) is what changes: the columns themselves are appended in place.
-const SeriesCharts = memo(function SeriesCharts({ series }: { series: SeriesColumns; n: number }) {
-  const reward = [{ label: 'reward', values: series.reward, color: '#8a4fd3', points: true }];
-  const best = [
-    { label: 'best so far', values: series.bestSoFar, color: '#1b9e5a' },
-    { label: 'validation accuracy', values: series.signal, color: '#9aa2b1', points: true },
-  ];
+const SeriesCharts = memo(function SeriesCharts({ series, prunes }: { series: SeriesColumns; n: number; prunes: boolean }) {
+  const { reward, accuracy: best } = candidateChartSeries(series, prunes);
   return (
     <div className="live-charts">
       <div className="panel">

@@ -14,13 +14,14 @@
  * loads can simply be replayed on top of it.
  */
 import type { RunUpdate } from '../../../../shared/api';
-import type { SearchEvent } from '../../../../shared/events';
+import { competesForBest, type SearchEvent } from '../../../../shared/events';
 import type { AgentUpdateRow, CandidateDetail, CandidateRow, RunDetail, SeriesPoint } from '../../../../shared/history';
 import { ACTIVE_STATUSES, type CandidateStatus, type RunConfig, type RunStatus } from '../../../../shared/run-config';
 import type { EpochMetrics } from '../../../../shared/training';
+import type { ChartSeries } from '../../components/chart-series';
 
 export const LEADERBOARD_SIZE = 10;
-const FINISHED: readonly CandidateStatus[] = ['completed', 'diverged', 'failed'];
+const FINISHED: readonly CandidateStatus[] = ['completed', 'diverged', 'failed', 'pruned'];
 
 export interface LiveCandidate {
   index: number;
@@ -37,6 +38,8 @@ export interface LiveCandidate {
   seconds: number | null;
   cached: boolean;
   error: string | null;
+  /** Epochs trained once finished (where a pruned candidate was stopped). */
+  epochsReached: number | null;
 }
 
 export interface LeaderboardEntry {
@@ -49,11 +52,17 @@ export interface LeaderboardEntry {
   cached: boolean;
 }
 
-/** One value per finished candidate, in index order (append-only). */
+/**
+ * One value per finished candidate, in index order (append-only). A pruned candidate's reward and
+ * signal go to the pruned columns (null in the others, and the other way round), so charts draw
+ * them apart; best-so-far counts only candidates evaluated to the end.
+ */
 export interface SeriesColumns {
   index: number[];
   reward: Array<number | null>;
   signal: Array<number | null>;
+  prunedReward: Array<number | null>;
+  prunedSignal: Array<number | null>;
   bestSoFar: Array<number | null>;
 }
 
@@ -104,7 +113,40 @@ export function isActive(status: RunStatus): boolean {
 }
 
 function emptyColumns(): SeriesColumns {
-  return { index: [], reward: [], signal: [], bestSoFar: [] };
+  return { index: [], reward: [], signal: [], prunedReward: [], prunedSignal: [], bestSoFar: [] };
+}
+
+/** Pruned candidates' markers in charts: the --warn colour their status has in tables. */
+export const PRUNED_COLOR = '#c98a00';
+
+/**
+ * The per-candidate charts' series over `series.index`. When the run prunes, pruned candidates are
+ * drawn apart, as their own points with their own colour and legend entry.
+ */
+export function candidateChartSeries(series: SeriesColumns, prunes: boolean): { reward: ChartSeries[]; accuracy: ChartSeries[] } {
+  const reward: ChartSeries[] = [{ label: 'reward', values: series.reward, color: '#8a4fd3', points: true }];
+  const accuracy: ChartSeries[] = [
+    { label: 'best so far', values: series.bestSoFar, color: '#1b9e5a' },
+    { label: 'validation accuracy', values: series.signal, color: '#9aa2b1', points: true },
+  ];
+  if (prunes) {
+    reward.push({ label: 'reward (pruned)', values: series.prunedReward, color: PRUNED_COLOR, points: true });
+    accuracy.push({ label: 'pruned: accuracy when stopped', values: series.prunedSignal, color: PRUNED_COLOR, points: true });
+  }
+  return { reward, accuracy };
+}
+
+/** Appends one finished candidate (with the history's best so far when it came from there). */
+function appendPoint(columns: SeriesColumns, point: { index: number; reward: number | null; signal: number | null; pruned: boolean; bestSoFar?: number | null }): void {
+  const previousBest = columns.bestSoFar[columns.bestSoFar.length - 1] ?? null;
+  const { signal, reward, pruned } = point;
+  const best = point.bestSoFar ?? (!pruned && signal !== null && (previousBest === null || signal > previousBest) ? signal : previousBest);
+  columns.index.push(point.index);
+  columns.reward.push(pruned ? null : reward);
+  columns.signal.push(pruned ? null : signal);
+  columns.prunedReward.push(pruned ? reward : null);
+  columns.prunedSignal.push(pruned ? signal : null);
+  columns.bestSoFar.push(best);
 }
 
 function emptyDiagnostics(): DiagnosticsColumns {
@@ -153,11 +195,13 @@ function candidateFromRow(row: CandidateRow | CandidateDetail): LiveCandidate {
     seconds: row.seconds,
     cached: row.cached,
     error: row.error,
+    epochsReached: row.epochsReached,
   };
 }
 
+/** Pruned candidates stay off the leaderboard: their accuracy is that of an epoch before the last. */
 function entryFromCandidate(c: LiveCandidate): LeaderboardEntry | null {
-  if (c.signal === null || !FINISHED.includes(c.status)) return null;
+  if (c.signal === null || !FINISHED.includes(c.status) || !competesForBest(c.status)) return null;
   return { index: c.index, validAcc: c.signal, testAcc: c.testAcc, params: c.params, label: c.label, status: c.status, cached: c.cached };
 }
 
@@ -174,8 +218,8 @@ export function insertLeaderboard(board: readonly LeaderboardEntry[], entry: Lea
   return [...others, entry].sort(compareEntries).slice(0, size);
 }
 
-function isBetter(signal: number | null, index: number, best: LiveCandidate | null): boolean {
-  if (signal === null) return false;
+function isBetter(signal: number | null, index: number, status: CandidateStatus, best: LiveCandidate | null): boolean {
+  if (signal === null || !competesForBest(status)) return false;
   if (!best || best.signal === null) return true;
   return signal > best.signal || (signal === best.signal && index < best.index);
 }
@@ -201,15 +245,10 @@ export function fromSnapshot(snapshot: LiveSnapshot): LiveRun {
   state.reason = run.statusReason;
   state.cacheHits = run.cacheHits;
   state.backend = run.backend ? { name: run.backend, device: run.device ?? '' } : null;
-  let best: number | null = null;
   for (const point of snapshot.series) {
     if (state.finished.has(point.index)) continue;
     state.finished.add(point.index);
-    if (point.signal !== null && (best === null || point.signal > best)) best = point.signal;
-    state.series.index.push(point.index);
-    state.series.reward.push(point.reward);
-    state.series.signal.push(point.signal);
-    state.series.bestSoFar.push(point.bestSoFar ?? best);
+    appendPoint(state.series, { ...point, pruned: point.pruned === true });
   }
   state.done = state.finished.size;
   for (const row of snapshot.recent) {
@@ -290,12 +329,9 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
     case 'candidate_finished': {
       if (state.finished.has(event.index)) return state;
       state.finished.add(event.index);
-      const previousBest = state.series.bestSoFar[state.series.bestSoFar.length - 1] ?? null;
       const signal = Number.isFinite(event.signal) ? event.signal : null;
-      state.series.index.push(event.index);
-      state.series.reward.push(Number.isFinite(event.reward) ? event.reward : null);
-      state.series.signal.push(signal);
-      state.series.bestSoFar.push(signal !== null && (previousBest === null || signal > previousBest) ? signal : previousBest);
+      const reward = Number.isFinite(event.reward) ? event.reward : null;
+      appendPoint(state.series, { index: event.index, reward, signal, pruned: event.status === 'pruned' });
       const base = state.current?.index === event.index ? state.current : null;
       const finished: LiveCandidate = {
         index: event.index,
@@ -311,9 +347,10 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
         seconds: event.seconds,
         cached: event.cached,
         error: event.error ?? null,
+        epochsReached: event.epochsReached ?? null,
       };
       const entry = entryFromCandidate(finished);
-      const better = isBetter(signal, event.index, state.best);
+      const better = isBetter(signal, event.index, event.status, state.best);
       return next({
         done: state.done + 1,
         cacheHits: state.cacheHits + (event.cached ? 1 : 0),
@@ -338,5 +375,5 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
 
 /** A candidate that has been proposed and is training: no results yet. */
 function runningCandidate(index: number, what: Pick<LiveCandidate, 'label' | 'hash' | 'architecture'>): LiveCandidate {
-  return { index, ...what, status: 'running', epochs: [], signal: null, reward: null, testAcc: null, params: null, seconds: null, cached: false, error: null };
+  return { index, ...what, status: 'running', epochs: [], signal: null, reward: null, testAcc: null, params: null, seconds: null, cached: false, error: null, epochsReached: null };
 }
