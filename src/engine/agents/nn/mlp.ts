@@ -1,7 +1,8 @@
 /**
- * The policy/value MLPs as plain Float32Arrays: orthogonal initialisation (as
- * torch.nn.init.orthogonal_), forward passes (tanh hidden layers) and backpropagation with
- * register-blocked matrix products. Weights are row-major [in, out] (x · W + b).
+ * The agents' MLPs as plain Float32Arrays: orthogonal initialisation (as torch.nn.init.orthogonal_,
+ * SB3's actor-critic) or PyTorch's default nn.Linear initialisation (SB3's Q-networks), forward
+ * passes with tanh or ReLU hidden layers and backpropagation with register-blocked matrix products.
+ * Weights are row-major [in, out] (x · W + b).
  */
 import type { Rng } from '../../random';
 
@@ -50,6 +51,23 @@ export function initMlp(inDim: number, hidden: readonly number[], outDim: number
   }
   return layers;
 }
+
+/**
+ * PyTorch's default nn.Linear initialisation (kaiming_uniform_ with a = √5): weights and biases
+ * uniform in ±1/√fan_in, each layer's weights drawn before its biases.
+ */
+export function initMlpTorchDefault(inDim: number, hidden: readonly number[], outDim: number, rng: Rng): DenseLayer[] {
+  const dims = [inDim, ...hidden, outDim];
+  return dims.slice(0, -1).map((fanIn, l) => {
+    const bound = 1 / Math.sqrt(fanIn);
+    const uniform = (size: number) => Float32Array.from({ length: size }, () => bound * (2 * rng.next() - 1));
+    const w = uniform(fanIn * dims[l + 1]);
+    return { inDim: fanIn, outDim: dims[l + 1], w, b: uniform(dims[l + 1]) };
+  });
+}
+
+/** The hidden layers' nonlinearity: tanh (SB3's actor-critic) or ReLU (its Q-networks). */
+export type Activation = 'tanh' | 'relu';
 
 /** out[n × m] = a[n × k] · w[k × m] + b, register-blocked (4 columns at a time). */
 export function matmulBias(a: Float32Array, w: Float32Array, b: Float32Array, out: Float32Array, n: number, k: number, m: number): void {
@@ -128,21 +146,24 @@ export function matmulNT(d: Float32Array, w: Float32Array, out: Float32Array, n:
   }
 }
 
-/** tanh on hidden layers, identity on the last; x is [n × inDim] row-major. */
-export function forwardMlp(layers: readonly DenseLayer[], x: Float32Array, n: number): Float32Array {
-  const acts = forwardMlpCached(layers, x, n);
+/** `activation` on hidden layers, identity on the last; x is [n × inDim] row-major. */
+export function forwardMlp(layers: readonly DenseLayer[], x: Float32Array, n: number, activation: Activation = 'tanh'): Float32Array {
+  const acts = forwardMlpCached(layers, x, n, activation);
   return acts[acts.length - 1];
 }
 
 /** Forward pass keeping every layer's activations (acts[0] = x, acts[L] = output). */
-export function forwardMlpCached(layers: readonly DenseLayer[], x: Float32Array, n: number): Float32Array[] {
+export function forwardMlpCached(layers: readonly DenseLayer[], x: Float32Array, n: number, activation: Activation = 'tanh'): Float32Array[] {
   const acts: Float32Array[] = [x];
   let h = x;
   for (let l = 0; l < layers.length; l++) {
     const { inDim, outDim, w, b } = layers[l];
     const out = new Float32Array(n * outDim);
     matmulBias(h, w, b, out, n, inDim, outDim);
-    if (l < layers.length - 1) for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+    if (l < layers.length - 1) {
+      if (activation === 'tanh') for (let i = 0; i < out.length; i++) out[i] = Math.tanh(out[i]);
+      else for (let i = 0; i < out.length; i++) if (out[i] < 0) out[i] = 0;
+    }
     acts.push(out);
     h = out;
   }
@@ -162,7 +183,7 @@ export function zeroGrads(layers: readonly DenseLayer[]): LayerGrad[] {
  * Backpropagation through forwardMlpCached's activations. dOut: ∂loss/∂output [n × outDim].
  * Gradients are accumulated into grads.
  */
-export function backwardMlp(layers: readonly DenseLayer[], acts: readonly Float32Array[], dOut: Float32Array, n: number, grads: LayerGrad[]): void {
+export function backwardMlp(layers: readonly DenseLayer[], acts: readonly Float32Array[], dOut: Float32Array, n: number, grads: LayerGrad[], activation: Activation = 'tanh'): void {
   let dz = dOut;
   for (let l = layers.length - 1; l >= 0; l--) {
     const { inDim, outDim, w } = layers[l];
@@ -176,10 +197,13 @@ export function backwardMlp(layers: readonly DenseLayer[], acts: readonly Float3
     if (l === 0) break;
     const da = new Float32Array(n * inDim);
     matmulNT(dz, w, da, n, inDim, outDim);
-    for (let i = 0; i < da.length; i++) {
-      const av = a[i]; // tanh output of the previous layer
-      da[i] *= 1 - av * av;
-    }
+    // Through the previous layer's activation, from its output a: tanh' = 1 − a², relu' = [a > 0].
+    if (activation === 'tanh')
+      for (let i = 0; i < da.length; i++) {
+        const av = a[i];
+        da[i] *= 1 - av * av;
+      }
+    else for (let i = 0; i < da.length; i++) if (a[i] <= 0) da[i] = 0;
     dz = da;
   }
 }
