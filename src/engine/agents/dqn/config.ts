@@ -3,11 +3,7 @@
  * invalid-action masking and MetaQNN's staged exploration, with a schema for checkpoints.
  */
 import { z } from 'zod';
-import { ScheduleSchema } from '../common/schedule';
-
-/** MetaQNN's exploration: epsilon `epsilon` for the next `episodes` episodes, stage after stage. */
-export const ExplorationStageSchema = z.object({ epsilon: z.number().min(0).max(1), episodes: z.int().positive() });
-export type ExplorationStage = z.infer<typeof ExplorationStageSchema>;
+import { ExplorationStageSchema, ScheduleSchema, stagedValue } from '../common/schedule';
 
 export const DQNConfigSchema = z.object({
   learningRate: ScheduleSchema,
@@ -72,44 +68,9 @@ export const DQN_DEFAULTS: DQNConfig = {
  * the episode count is in.
  */
 export function explorationRate(config: DQNConfig, numTimesteps: number, totalTimesteps: number, episodes: number): number {
-  if (config.explorationStages) {
-    let end = 0;
-    for (const stage of config.explorationStages) {
-      end += stage.episodes;
-      if (episodes < end) return stage.epsilon;
-    }
-    return config.explorationStages[config.explorationStages.length - 1].epsilon;
-  }
+  if (config.explorationStages) return stagedValue(config.explorationStages, episodes);
   const { explorationInitialEps: start, explorationFinalEps: final, explorationFraction: fraction } = config;
   const progress = totalTimesteps > 0 ? numTimesteps / totalTimesteps : 0;
   if (progress > fraction) return final;
   return start + (progress * (final - start)) / fraction;
-}
-
-/** MetaQNN's CIFAR-10 schedule (Baker et al. 2017, table 2): models trained at each epsilon. */
-export const METAQNN_STAGES: readonly ExplorationStage[] = [
-  { epsilon: 1, episodes: 1500 },
-  { epsilon: 0.9, episodes: 100 },
-  { epsilon: 0.8, episodes: 100 },
-  { epsilon: 0.7, episodes: 100 },
-  { epsilon: 0.6, episodes: 150 },
-  { epsilon: 0.5, episodes: 150 },
-  { epsilon: 0.4, episodes: 150 },
-  { epsilon: 0.3, episodes: 150 },
-  { epsilon: 0.2, episodes: 150 },
-  { epsilon: 0.1, episodes: 150 },
-];
-
-/** A staged schedule's shape over a budget of `episodes`: each stage keeps its share (at least 1 episode). */
-export function scaleStages(stages: readonly ExplorationStage[], episodes: number): ExplorationStage[] {
-  const total = stages.reduce((a, s) => a + s.episodes, 0);
-  let done = 0;
-  let scaledDone = 0;
-  return stages.map((s) => {
-    done += s.episodes;
-    const end = Math.max(scaledDone + 1, Math.round((done / total) * episodes));
-    const scaled = { epsilon: s.epsilon, episodes: end - scaledDone };
-    scaledDone = end;
-    return scaled;
-  });
 }
