@@ -80,6 +80,14 @@ describe('cli search', () => {
     expect(run.events.at(-1)).toMatchObject({ type: 'summary', strategy: 'ppo', evaluations: 20 });
   });
 
+  it.each(['dqn', 'qlearning'])('%s searches NAS-Bench-201 one edge per step and reports its agent updates', async (strategy) => {
+    const run = await runCli(['search', '--evaluator', 'nb201', '--strategy', strategy, '--budget', '20', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.find((e) => e.type === 'run_started')).toMatchObject({ strategy, evaluator: 'nb201', budget: 20 });
+    expect(run.events.filter((e) => e.type === 'agent_updated').length).toBeGreaterThan(0);
+    expect(run.events.at(-1)).toMatchObject({ type: 'summary', strategy, evaluations: 20 });
+  });
+
   it('trains candidates from an action set and reports the best with its test accuracy', async () => {
     const run = await runCli(['search', '--dataset', 'synthetic', '--strategy', 'random', '--budget', '4', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--json']);
     expect(run.code, run.stderr).toBe(0);

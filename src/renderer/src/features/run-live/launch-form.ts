@@ -3,7 +3,7 @@
  * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
  * problem attached to its field.
  */
-import { RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -39,6 +39,12 @@ const TRAINING_DEFAULTS = TrainingConfigSchema.parse({});
 /** The schema's choices for a field with a default (a <select>'s options). */
 export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels' | 'prune'): readonly string[] {
   return RunConfigFieldsSchema.shape[field].unwrap().options;
+}
+
+/** What the mode field does for the chosen strategy. */
+export function modeHint(strategy: string, mode: string): string {
+  if ((LAYERWISE_STRATEGIES as readonly string[]).includes(strategy)) return `${strategy} always builds one layer per step`;
+  return mode === 'layerwise' ? 'one layer per step (ppo only)' : 'whole networks';
 }
 
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
