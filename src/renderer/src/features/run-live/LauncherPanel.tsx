@@ -151,6 +151,14 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="batchSize" label="Batch size" error={errors.batchSize}>
           <input type="number" min={1} step={1} {...control('batchSize')} />
         </Field>
+        <Field
+          field="selectiveBackprop"
+          label="Selective backprop β"
+          error={errors.selectiveBackprop}
+          hint={form.selectiveBackprop.trim() === '' ? 'empty: off (every sample backpropagated)' : 'backpropagates about 1/(β + 1) of the samples, the biggest losses first'}
+        >
+          <input type="number" min={0} step="any" placeholder="off" {...control('selectiveBackprop')} />
+        </Field>
         <Field field="keepModels" label="Keep models" error={errors.keepModels} hint={form.keepModels === 'best' ? 'weights of each new best' : 'weights of every candidate'}>
           <select {...control('keepModels')}>{options(launchOptions('keepModels'))}</select>
         </Field>
