@@ -174,6 +174,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'selective backprop: the share of each epoch\'s samples backpropagated',
+    up(db) {
+      db.exec(`
+        -- NULL when the candidate trained on every sample.
+        ALTER TABLE epochs ADD COLUMN backprop_share REAL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
