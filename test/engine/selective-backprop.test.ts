@@ -10,14 +10,15 @@ import { trainCandidate } from '../../src/engine/train/candidate';
 describe('LossSelector (CDF(loss)^β over recent losses)', () => {
   it('keeps a share 1/(β + 1) on average, the biggest losses most often', () => {
     for (const beta of [0, 1, 2, 3]) {
-      const selector = new LossSelector(beta, createRng(beta), 256);
+      const selector = new LossSelector(beta, 256);
+      const draws = createRng(beta);
       const rng = createRng(10 + beta);
       let kept = 0;
       let keptLow = 0;
       let keptHigh = 0;
       for (let i = 0; i < 20_000; i++) {
         const loss = rng.next();
-        if (!selector.keep(loss)) continue;
+        if (!selector.keep(loss, draws)) continue;
         kept++;
         if (loss < 0.25) keptLow++;
         if (loss > 0.75) keptHigh++;
@@ -28,13 +29,18 @@ describe('LossSelector (CDF(loss)^β over recent losses)', () => {
   });
 
   it('ranks a loss among the window, itself included, and always keeps a loss that is not finite', () => {
-    const selector = new LossSelector(1, createRng(0), 4);
-    for (const loss of [1, 2, 3, 4]) selector.keep(loss);
+    const rng = createRng(0);
+    const selector = new LossSelector(1, 4);
+    for (const loss of [1, 2, 3, 4]) selector.keep(loss, rng);
     expect(selector.percentile(2.5)).toBe(0.5);
-    selector.keep(10); // the window drops 1
+    selector.keep(10, rng); // the window drops 1
     expect(selector.percentile(2)).toBe(0.25);
-    expect(selector.keep(Number.NaN)).toBe(true);
-    expect(() => new LossSelector(-1, createRng(0))).toThrow('beta must be ≥ 0');
+    expect(selector.keep(Number.NaN, rng)).toBe(true);
+    expect(selector.snapshot()).toEqual([2, 3, 4, 10]);
+    const restored = new LossSelector(1, 4);
+    restored.restore([0, ...selector.snapshot()]);
+    expect(restored.snapshot()).toEqual([2, 3, 4, 10]);
+    expect(() => new LossSelector(-1)).toThrow('beta must be ≥ 0');
   });
 });
 

@@ -13,7 +13,6 @@ export class LossSelector {
 
   constructor(
     readonly beta: number,
-    private readonly rng: Rng,
     readonly window = 1024,
   ) {
     if (!(beta >= 0)) throw new Error(`selective backprop: beta must be ≥ 0, got ${beta}`);
@@ -27,12 +26,29 @@ export class LossSelector {
     return atOrBelow / this.size;
   }
 
-  /** Records a sample's loss and decides whether it is backpropagated. A loss that is not finite always is (so divergence shows). */
-  keep(loss: number): boolean {
+  /** Records a sample's loss and decides, drawing from `rng`, whether it is backpropagated. A loss that is not finite always is (so divergence shows). */
+  keep(loss: number, rng: Rng): boolean {
     if (!Number.isFinite(loss)) return true;
+    this.remember(loss);
+    return rng.next() < this.percentile(loss) ** this.beta;
+  }
+
+  /** The recent losses, oldest first (for checkpoints). */
+  snapshot(): number[] {
+    const start = this.size < this.window ? 0 : this.next;
+    return Array.from({ length: this.size }, (_, i) => this.recent[(start + i) % this.window]);
+  }
+
+  /** Puts back a snapshot(). */
+  restore(losses: readonly number[]): void {
+    this.size = 0;
+    this.next = 0;
+    for (const loss of losses.slice(-this.window)) this.remember(loss);
+  }
+
+  private remember(loss: number): void {
     this.recent[this.next] = loss;
     this.next = (this.next + 1) % this.window;
     this.size = Math.min(this.size + 1, this.window);
-    return this.rng.next() < this.percentile(loss) ** this.beta;
   }
 }

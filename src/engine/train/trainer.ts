@@ -63,7 +63,8 @@ export async function trainModel(
   const epochs: EpochMetrics[] = [];
   const selective = config.selectiveBackprop;
   // Selection draws from a stream of its own, so the batch order is the same with it on or off.
-  const selector = selective ? new LossSelector(selective.beta, createRng(config.seed + 0x5b)) : undefined;
+  const selector = selective ? new LossSelector(selective.beta) : undefined;
+  const selectionRng = createRng(config.seed + 0x5b);
   /** Per-sample losses of the last fresh forward pass (stale selective backprop). */
   const staleLosses = new Float64Array(train.count);
 
@@ -141,7 +142,7 @@ export async function trainModel(
       for (let i = 0; i < size; i++) {
         const sample = order[start + i];
         staleLosses[sample] = forward.losses[i];
-        if (selector.keep(forward.losses[i])) queue.push(sample);
+        if (selector.keep(forward.losses[i], selectionRng)) queue.push(sample);
       }
       while (queue.length >= config.batchSize) {
         sums.kept += config.batchSize;
@@ -168,7 +169,7 @@ export async function trainModel(
       else if ((epoch - 1) % selective.staleEpochs === 0) outcome = await selectiveEpoch(selector, epoch);
       else {
         // Stale: selected by the losses of the last forward pass; the sums are the steps'.
-        const kept = order.filter((sample) => selector.keep(staleLosses[sample]));
+        const kept = order.filter((sample) => selector.keep(staleLosses[sample], selectionRng));
         const steps = await trainOn(kept, kept.length, epoch);
         outcome = 'status' in steps ? steps : { ...steps, kept: kept.length };
         measured = Math.max(1, kept.length);

@@ -206,6 +206,36 @@ describe('DQN checkpoints', () => {
     expect(withoutSpeed(history)).toEqual((await whole).history);
   });
 
+  it('with selective backprop: trains on a share of the ranked transitions, and resumes exactly', async () => {
+    const selective = { ...config, selectiveBackprop: 1 };
+    const all = await new DQN(envAt(0), selective).learn(total);
+    for (const d of all) expect(d.backpropShare).toBeGreaterThan(0.2);
+    for (const d of all) expect(d.backpropShare).toBeLessThanOrEqual(1);
+    const env = envAt(0);
+    const dqn = new DQN(env, selective);
+    let steps = 0;
+    let saved = '';
+    let envT = 0;
+    const before = await dqn.learn(total, {
+      onStep: () => {
+        if (++steps < 17) return;
+        saved = JSON.stringify(dqn.checkpoint());
+        envT = env.t;
+        return false;
+      },
+    });
+    expect((JSON.parse(saved) as DQNCheckpoint).selectorLosses.length).toBeGreaterThan(0);
+    const resumed = DQN.fromCheckpoint(envAt(envT), JSON.parse(saved));
+    const after = await resumed.learn(total - resumed.numTimesteps, { resetNumTimesteps: false });
+    expect(withoutSpeed([...before, ...after])).toEqual(withoutSpeed(all));
+  });
+
+  it('IdentityEnv(4) still learns with selective backprop on its updates', async () => {
+    const dqn = new DQN(new IdentityEnv(4, { seed: 0 }), { gamma: 0.4, learningRate: 0.002, learningStarts: 0, seed: 0, selectiveBackprop: 1 });
+    await dqn.learn(1200);
+    expect((await evaluatePolicy(dqn, new IdentityEnv(4, { seed: 100 }), 20)).mean).toBeGreaterThanOrEqual(90);
+  });
+
   it('refuses checkpoints that do not fit', () => {
     const ckpt = new DQN(envAt(0), config).checkpoint();
     const other = new DQN(new IdentityEnv(3), config);

@@ -42,6 +42,8 @@ export const DQNCheckpointSchema = z.object({
   episodeInfo: z.array(z.object({ r: z.number(), l: z.int().nonnegative() })),
   episodeReturn: z.number(),
   episodeLength: z.int().nonnegative(),
+  /** Selective backprop's recent TD losses, oldest first (empty when it is off). */
+  selectorLosses: values,
 });
 export type DQNCheckpoint = z.infer<typeof DQNCheckpointSchema>;
 
@@ -66,6 +68,7 @@ export interface DQNState {
   episodeInfo: { r: number; l: number }[];
   episodeReturn: number;
   episodeLength: number;
+  selectorLosses: number[];
 }
 
 /** The agent a checkpoint is loaded into. */
@@ -108,6 +111,7 @@ export function encodeCheckpoint(config: DQNConfig, shape: Omit<DQNShape, 'param
     episodeInfo: s.episodeInfo.map((e) => ({ ...e })),
     episodeReturn: s.episodeReturn,
     episodeLength: s.episodeLength,
+    selectorLosses: [...s.selectorLosses],
   };
 }
 

@@ -33,6 +33,11 @@ export const DQNConfigSchema = z.object({
   netArch: z.array(z.int().positive()),
   /** Honour the env's actionMasks() in action choice and in the bootstrap's max (when it has them). */
   useMasking: z.boolean(),
+  /**
+   * Selective backprop's beta (null: off; the original design tried it on DQN): each gradient step
+   * ranks sampled transitions by their TD loss and trains on a full batch of those kept.
+   */
+  selectiveBackprop: z.number().min(0).max(100).nullable(),
   /** torch.optim.Adam's default (SB3's DQN passes no optimizer kwargs). */
   adamEps: z.number().positive(),
   seed: z.number(),
@@ -58,6 +63,7 @@ export const DQN_DEFAULTS: DQNConfig = {
   doubleQ: false,
   netArch: [64, 64],
   useMasking: true,
+  selectiveBackprop: null,
   adamEps: 1e-8,
   seed: 0,
 };

@@ -22,7 +22,8 @@ import { TargetNetwork } from '../nn/target-network';
 import { decodeCheckpoint, encodeCheckpoint, parseCheckpoint, type DQNCheckpoint } from './checkpoint';
 import { DQN_DEFAULTS, explorationRate, type DQNConfig } from './config';
 import { ReplayBuffer } from './replay-buffer';
-import { argmaxValid, tdLoss } from './td-loss';
+import { argmaxValid, tdLoss, tdLosses } from './td-loss';
+import { LossSelector } from '../../train/selective-backprop';
 
 export interface DQNDiagnostics {
   numTimesteps: number;
@@ -39,6 +40,8 @@ export interface DQNDiagnostics {
   learningRate: number;
   /** Global gradient norm before clipping, mean over the gradient steps. */
   gradNorm: number;
+  /** With selective backprop: the share of the transitions ranked that were trained on. */
+  backpropShare?: number;
   stepsPerS: number;
   epRewMean: number | null;
   epLenMean: number | null;
@@ -92,6 +95,7 @@ export class DQN {
   private lastObs: Float32Array | null = null;
   private lastMask: Uint8Array | null = null;
   private speedMark = { time: performance.now(), steps: 0 };
+  private readonly selector: LossSelector | null;
 
   constructor(
     readonly env: DQNSpec,
@@ -108,6 +112,7 @@ export class DQN {
     this.adam = new Adam(this.parameters(), this.config.adamEps);
     this.replay = new ReplayBuffer(this.config.bufferSize, this.obsDim, this.nActions, this.masking);
     this.explorationRate = explorationRate(this.config, 0, 0, 0);
+    this.selector = this.config.selectiveBackprop === null ? null : new LossSelector(this.config.selectiveBackprop);
   }
 
   /** Q-values [n × nActions] of n flat observations. */
@@ -190,8 +195,10 @@ export class DQN {
     let loss = 0;
     let meanQ = 0;
     let gradNorm = 0;
+    let ranked = 0;
     for (let g = 0; g < gradientSteps; g++) {
-      const step = tdLoss(this.qNet, this.target.layers, this.replay, this.replay.sampleIndices(batchSize, this.rng), { gamma, doubleQ });
+      const batch = this.selector ? this.selectBatch(this.selector, (n) => (ranked += n)) : this.replay.sampleIndices(batchSize, this.rng);
+      const step = tdLoss(this.qNet, this.target.layers, this.replay, batch, { gamma, doubleQ });
       const flat = step.grads.flatMap((l) => [l.w, l.b]);
       gradNorm += clipByGlobalNorm(flat, maxGradNorm);
       this.adam.update(flat, lr);
@@ -213,10 +220,29 @@ export class DQN {
       explorationRate: this.explorationRate,
       learningRate: lr,
       gradNorm: gradNorm / gradientSteps,
+      ...(this.selector ? { backpropShare: (gradientSteps * batchSize) / ranked } : {}),
       stepsPerS,
       epRewMean: this.episodeStats.meanReturn(),
       epLenMean: this.episodeStats.meanLength(),
     };
+  }
+
+  /**
+   * Selective backprop's batch: sampled transitions ranked by their TD loss, each kept with
+   * probability CDF(loss)^β, until a batch is full (after 100 rounds, the last round's fill it).
+   */
+  private selectBatch(selector: LossSelector, countRanked: (n: number) => void): Int32Array {
+    const { batchSize, gamma, doubleQ } = this.config;
+    const kept: number[] = [];
+    for (let round = 0; kept.length < batchSize; round++) {
+      const candidates = this.replay.sampleIndices(batchSize, this.rng);
+      countRanked(batchSize);
+      const losses = tdLosses(this.qNet, this.target.layers, this.replay, candidates, { gamma, doubleQ });
+      candidates.forEach((i, r) => {
+        if (kept.length < batchSize && (round >= 100 || selector.keep(losses[r], this.rng))) kept.push(i);
+      });
+    }
+    return Int32Array.from(kept);
   }
 
   /** The env learn() steps: a whole Env, not just its spaces. */
@@ -308,6 +334,7 @@ export class DQN {
         episodeInfo: this.episodeStats.finished,
         episodeReturn: this.episodeStats.returns[0],
         episodeLength: this.episodeStats.lengths[0],
+        selectorLosses: this.selector?.snapshot() ?? [],
       },
     );
   }
@@ -337,6 +364,7 @@ export class DQN {
     this.episodeStats.finished = s.episodeInfo;
     this.episodeStats.returns[0] = s.episodeReturn;
     this.episodeStats.lengths[0] = s.episodeLength;
+    this.selector?.restore(s.selectorLosses);
   }
 
   static fromCheckpoint(env: DQNSpec, checkpoint: unknown): DQN {

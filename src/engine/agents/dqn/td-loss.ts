@@ -30,7 +30,8 @@ export function argmaxValid(q: Float32Array, row: number, nActions: number, mask
   return best < 0 ? argmaxValid(q, row, nActions, null) : best;
 }
 
-export function tdLoss(online: readonly DenseLayer[], target: readonly DenseLayer[], replay: ReplayBuffer, idx: Int32Array, settings: { gamma: number; doubleQ: boolean }): TdLoss {
+/** The batch's observations and its TD targets r + γ·(1 − done)·Q_target(s', a*). */
+function targets(online: readonly DenseLayer[], target: readonly DenseLayer[], replay: ReplayBuffer, idx: Int32Array, settings: TdSettings): { obs: Float32Array; y: Float64Array } {
   const n = idx.length;
   const { obsDim, nActions } = replay;
   const obs = new Float32Array(n * obsDim);
@@ -44,19 +45,42 @@ export function tdLoss(online: readonly DenseLayer[], target: readonly DenseLaye
   }
   const nextTarget = forwardMlp(target, nextObs, n, 'relu');
   const nextOnline = settings.doubleQ ? forwardMlp(online, nextObs, n, 'relu') : nextTarget;
+  const y = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = idx[r];
+    const next = nextTarget[r * nActions + argmaxValid(nextOnline, r, nActions, masks)];
+    y[r] = replay.rewards[i] + (1 - replay.dones[i]) * settings.gamma * next;
+  }
+  return { obs, y };
+}
+
+export interface TdSettings {
+  gamma: number;
+  doubleQ: boolean;
+}
+
+const huber = (diff: number) => (Math.abs(diff) < 1 ? 0.5 * diff * diff : Math.abs(diff) - 0.5);
+
+/** Each transition's Huber loss, without gradients (what selective backprop ranks). */
+export function tdLosses(online: readonly DenseLayer[], target: readonly DenseLayer[], replay: ReplayBuffer, idx: Int32Array, settings: TdSettings): Float64Array {
+  const { obs, y } = targets(online, target, replay, idx, settings);
+  const q = forwardMlp(online, obs, idx.length, 'relu');
+  return y.map((yr, r) => huber(q[r * replay.nActions + replay.actions[idx[r]]] - yr));
+}
+
+export function tdLoss(online: readonly DenseLayer[], target: readonly DenseLayer[], replay: ReplayBuffer, idx: Int32Array, settings: TdSettings): TdLoss {
+  const n = idx.length;
+  const { nActions } = replay;
+  const { obs, y } = targets(online, target, replay, idx, settings);
   const acts = forwardMlpCached(online, obs, n, 'relu');
   const q = acts[acts.length - 1];
   const dOut = new Float32Array(n * nActions);
   let loss = 0;
   let sumQ = 0;
   for (let r = 0; r < n; r++) {
-    const i = idx[r];
-    const next = nextTarget[r * nActions + argmaxValid(nextOnline, r, nActions, masks)];
-    const y = replay.rewards[i] + (1 - replay.dones[i]) * settings.gamma * next;
-    const col = r * nActions + replay.actions[i];
-    const diff = q[col] - y;
-    const abs = Math.abs(diff);
-    loss += abs < 1 ? 0.5 * diff * diff : abs - 0.5;
+    const col = r * nActions + replay.actions[idx[r]];
+    const diff = q[col] - y[r];
+    loss += huber(diff);
     dOut[col] = Math.max(-1, Math.min(1, diff)) / n;
     sumQ += q[col];
   }
