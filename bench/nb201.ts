@@ -6,13 +6,16 @@
  * chose by its best 12-epoch validation signal (std is the population std, ddof 0, as np.std).
  * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
  * top-level "optimum" is the best 200-epoch test accuracy in the table.
- * Options: --strategies ppo,random,evolution (the default; also ppo-layerwise), --dir <data directory>,
- * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS, for tuning on cifar10).
+ * Options: --strategies ppo,random,evolution,dqn,qlearning (the default; also ppo-layerwise), --dir <data directory>,
+ * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS), --dqn '{…}' (DQN settings over
+ * NAS_DQN_DEFAULTS): for tuning on cifar10.
  */
 import { parseArgs } from 'node:util';
 import type { SearchAgent } from '../src/engine/agents/agent';
+import { DqnAgent } from '../src/engine/agents/dqn-agent';
 import { RegularizedEvolution } from '../src/engine/agents/evolution';
 import { PpoAgent } from '../src/engine/agents/ppo-agent';
+import { QLearningAgent } from '../src/engine/agents/qlearning';
 import { RandomSearch } from '../src/engine/agents/random-search';
 import { loadNb201, NB201_DATASETS, type Nb201Dataset } from '../src/engine/evaluators/nb201';
 import { nb201Search } from '../src/engine/search/nb201-search';
@@ -30,6 +33,8 @@ const STRATEGIES: Record<string, (space: Nb201Space, seed: number) => SearchAgen
   'ppo-layerwise': (space, seed) => new PpoAgent({ space, mode: 'layerwise', seed, ppo: ppoOverrides }),
   random: (space, seed) => new RandomSearch(space.nvec, seed),
   evolution: (space, seed) => new RegularizedEvolution(space.nvec, { population: 10, sampleSize: 3, seed }),
+  dqn: (space, seed) => new DqnAgent({ space, seed, budget, dqn: dqnOverrides }),
+  qlearning: (space, seed) => new QLearningAgent({ space, seed, budget }),
 };
 
 async function searchOnce(name: string, seed: number): Promise<SeedResult> {
@@ -45,6 +50,7 @@ const { values } = parseArgs({
     strategies: { type: 'string' },
     dir: { type: 'string' },
     ppo: { type: 'string' },
+    dqn: { type: 'string' },
   },
   strict: true,
 });
@@ -60,11 +66,12 @@ if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
 }
 const dataset = values.dataset as Nb201Dataset;
-const names = values.strategies ? values.strategies.split(',').map((s) => s.trim()) : ['ppo', 'random', 'evolution'];
+const names = values.strategies ? values.strategies.split(',').map((s) => s.trim()) : ['ppo', 'random', 'evolution', 'dqn', 'qlearning'];
 for (const n of names) if (!STRATEGIES[n]) throw new Error(`unknown strategy ${JSON.stringify(n)} (known: ${Object.keys(STRATEGIES).join(', ')})`);
 
 const table = loadNb201(values.dir);
 const ppoOverrides = values.ppo ? (JSON.parse(values.ppo) as Record<string, unknown>) : {};
+const dqnOverrides = values.dqn ? (JSON.parse(values.dqn) as Record<string, unknown>) : {};
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 const results: Record<string, { mean: number; std: number; min: number; max: number; distinct: number }> = {};
 for (const name of names) {

@@ -22,6 +22,8 @@ export interface TrainingOptions extends DataOptions {
   lr: number;
   optimizer: OptimizerName;
   weightDecay: number;
+  selectiveBackprop?: number;
+  selectiveBackpropStale: number;
   backend: BackendChoice;
   json?: boolean;
 }
@@ -37,6 +39,8 @@ export function withTrainingOptions(command: Command, defaults: { epochs: number
     .option('--lr <x>', 'learning rate', positiveNumber, 1e-3)
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS).default('adam'))
     .option('--weight-decay <x>', 'L2 weight decay on kernels', nonNegativeNumber, 0)
+    .option('--selective-backprop <beta>', 'backpropagate each sample with probability CDF(loss)^beta (about 1/(beta + 1) of them)', nonNegativeNumber)
+    .option('--selective-backprop-stale <n>', 'with --selective-backprop: forward every sample only every n-th epoch', positiveInt, 1)
     .option('--seed <n>', 'seed of the data split, initial weights, batch order and search strategy', nonNegativeInt, 0)
     .addOption(
       new Option('--backend <name>', 'tfjs backend (or env GENNERATOR_BACKEND)')
@@ -55,6 +59,7 @@ export function trainingFields(options: TrainingOptions): TrainingConfigInput {
     learningRate: options.lr,
     weightDecay: options.weightDecay,
     seed: options.seed,
+    ...(options.selectiveBackprop === undefined ? {} : { selectiveBackprop: { beta: options.selectiveBackprop, staleEpochs: options.selectiveBackpropStale } }),
   };
 }
 

@@ -14,6 +14,7 @@ export const EpochMetricsSchema = z.strictObject({
   validAccuracy: z.number(),
   seconds: z.number(),
   imagesPerSecond: z.number(),
+  backpropShare: z.number().min(0).max(1).optional(),
 });
 
 /** How a candidate's evaluation ended; `pruned`: stopped early by the run's pruner (early stopping). */

@@ -24,7 +24,12 @@ export function datasetInput(name: string | null | undefined) {
   return name && Object.hasOwn(DATASET_INPUTS, name) ? DATASET_INPUTS[name as DatasetName] : undefined;
 }
 
-export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
+export const STRATEGY_NAMES = ['ppo', 'random', 'evolution', 'dqn', 'qlearning'] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+/** Value-based agents that always build a candidate one slot per step (whatever the mode says). */
+export const LAYERWISE_STRATEGIES: readonly StrategyName[] = ['dqn', 'qlearning'];
+/** Agents that can build a candidate one slot per step (layerwise mode). */
+const STEPWISE_STRATEGIES: readonly string[] = ['ppo', ...LAYERWISE_STRATEGIES];
 export const PRUNE_RULES = ['none', 'median', 'asha'] as const;
 export type PruneRule = (typeof PRUNE_RULES)[number];
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
@@ -36,7 +41,7 @@ export const RunConfigFieldsSchema = z.strictObject({
   name: z.string().max(200).optional(),
   evaluator: z.enum(EVALUATOR_NAMES),
   strategy: z.enum(STRATEGY_NAMES),
-  /** PPO only: propose whole networks, or one layer per step (MetaQNN-style). */
+  /** PPO: propose whole networks, or one layer per step (MetaQNN-style); dqn and qlearning always go one layer per step. */
   mode: z.enum(['full', 'layerwise']).default('full'),
   reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
   /** Total candidates to evaluate (a resumed run counts those already done). */
@@ -97,8 +102,8 @@ export function runConfigProblems(config: {
   const training = config.evaluator === 'training';
   const problems: Array<{ field: RunConfigField; message: string }> = [];
   if (training && !config.actionSet) problems.push({ field: 'actionSet', message: 'the training evaluator needs an action set' });
-  if (config.mode === 'layerwise' && config.strategy !== 'ppo') {
-    problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo)' });
+  if (config.mode === 'layerwise' && !STEPWISE_STRATEGIES.includes(config.strategy ?? '')) {
+    problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo, dqn or qlearning)' });
   }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
   if (!training && config.prune !== undefined && config.prune !== 'none') {

@@ -13,6 +13,12 @@ export const TrainingConfigSchema = z.strictObject({
   weightDecay: z.number().min(0).max(1).default(0),
   /** Seeds weight init, dropout and batch order. */
   seed: z.int().min(0).default(0),
+  /**
+   * Selective backprop (absent: off): forward every sample, backpropagate each with probability
+   * CDF(loss)^beta over recent losses, in full batches of kept samples. staleEpochs n > 1 forwards
+   * only every n-th epoch and selects by those losses in between.
+   */
+  selectiveBackprop: z.strictObject({ beta: z.number().min(0).max(100), staleEpochs: z.int().min(1).max(100).default(1) }).optional(),
 });
 export type TrainingConfig = z.output<typeof TrainingConfigSchema>;
 export type TrainingConfigInput = z.input<typeof TrainingConfigSchema>;
@@ -28,6 +34,8 @@ export interface EpochMetrics {
   seconds: number;
   /** Training throughput (validation excluded). */
   imagesPerSecond: number;
+  /** With selective backprop: the share of the epoch's samples backpropagated. */
+  backpropShare?: number;
 }
 
 /** `pruned`: stopped after an epoch because the epoch hook asked to (early stopping). */

@@ -20,6 +20,15 @@ describe('cli train', () => {
     expect(summary.params).toBe(144 * 256 + 256 + 256 * 128 + 128 + 128 * 4 + 4);
   });
 
+  it('--selective-backprop trains on a share of the samples and reports it per epoch', async () => {
+    const run = await runCli([...SYNTHETIC, '--selective-backprop', '1', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const epochs = run.events.filter((e) => e.type === 'epoch') as Array<{ backprop_share: number }>;
+    expect(epochs).toHaveLength(2);
+    for (const e of epochs) expect(e.backprop_share).toBeGreaterThan(0.1);
+    for (const e of epochs) expect(e.backprop_share).toBeLessThan(0.7);
+  });
+
   it('prints per-epoch lines for people', async () => {
     const run = await runCli(['train', '--dataset', 'synthetic', '--arch', '[{"type":"dense","units":16}]', '--epochs', '1']);
     expect(run.code).toBe(0);
@@ -78,6 +87,14 @@ describe('cli search', () => {
     expect(run.events.find((e) => e.type === 'run_started')).toMatchObject({ strategy: 'ppo', evaluator: 'nb201', budget: 20 });
     expect(run.events.filter((e) => e.type === 'agent_updated').length).toBeGreaterThan(0);
     expect(run.events.at(-1)).toMatchObject({ type: 'summary', strategy: 'ppo', evaluations: 20 });
+  });
+
+  it.each(['dqn', 'qlearning'])('%s searches NAS-Bench-201 one edge per step and reports its agent updates', async (strategy) => {
+    const run = await runCli(['search', '--evaluator', 'nb201', '--strategy', strategy, '--budget', '20', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.find((e) => e.type === 'run_started')).toMatchObject({ strategy, evaluator: 'nb201', budget: 20 });
+    expect(run.events.filter((e) => e.type === 'agent_updated').length).toBeGreaterThan(0);
+    expect(run.events.at(-1)).toMatchObject({ type: 'summary', strategy, evaluations: 20 });
   });
 
   it('trains candidates from an action set and reports the best with its test accuracy', async () => {

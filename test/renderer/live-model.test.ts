@@ -357,6 +357,11 @@ describe('validateLaunch', () => {
     expect(parsed).toMatchObject({ name: 'quick', budget: 5, subset: 200, seed: 3, training: { epochs: 1, seed: 3 }, actionSet: { name: 'mlp' } });
   });
 
+  it('switches selective backprop on with a beta, and leaves it off when empty', () => {
+    expect(parseRunConfig(validateLaunch({ ...form, selectiveBackprop: '2' }, sets).config).training.selectiveBackprop).toEqual({ beta: 2, staleEpochs: 1 });
+    expect(parseRunConfig(validateLaunch(form, sets).config).training).not.toHaveProperty('selectiveBackprop');
+  });
+
   it('leaves the action set out for the nb201 evaluator', () => {
     const { config } = validateLaunch({ ...form, evaluator: 'nb201', actionSet: '' }, sets);
     expect(parseRunConfig(config)).toMatchObject({ evaluator: 'nb201', nb201Dataset: 'cifar10' });
@@ -371,6 +376,7 @@ describe('validateLaunch', () => {
     [{ batchSize: 'x' }, 'batchSize', /number/],
     [{ seed: '-1' }, 'seed', /.+/],
     [{ subset: '0' }, 'subset', /.+/],
+    [{ selectiveBackprop: '-1' }, 'selectiveBackprop', /.+/],
     [{ mode: 'layerwise', strategy: 'random' }, 'mode', /ppo/],
     [{ dataset: 'cifar10' }, 'dataDir', /cifar10/],
     [{ actionSet: '' }, 'actionSet', /action set/],

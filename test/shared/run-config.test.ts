@@ -41,6 +41,10 @@ describe('RunConfigSchema', () => {
     expect(issuesOf(input)).toEqual([{ path: field, message: expect.stringMatching(message) }]);
   });
 
+  it('dqn and qlearning build networks step by step, so layerwise mode is theirs too', () => {
+    for (const strategy of ['dqn', 'qlearning', 'ppo']) expect(issuesOf({ ...training, strategy, mode: 'layerwise' })).toEqual([]);
+  });
+
   it('judges an action set by the input of the run’s dataset, without loading any data', () => {
     expect(issuesOf({ ...training, actionSet: bigKernels, dataset: 'fashion-mnist' })).toEqual([]);
     expect(issuesOf({ ...training, actionSet: bigKernels, dataset: 'cifar10', dataDir: '/data/cifar' })).toEqual([]);

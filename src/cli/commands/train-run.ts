@@ -59,7 +59,8 @@ export async function runTrain(options: TrainOptions): Promise<void> {
       output.line(
         `epoch ${metrics.epoch}/${config.epochs}  loss ${metrics.trainLoss.toFixed(4)}  acc ${percent(metrics.trainAccuracy)}  ` +
           `val_loss ${metrics.validLoss.toFixed(4)}  val_acc ${percent(metrics.validAccuracy)}  ` +
-          `${metrics.seconds.toFixed(1)} s  ${Math.round(metrics.imagesPerSecond)} img/s`,
+          `${metrics.seconds.toFixed(1)} s  ${Math.round(metrics.imagesPerSecond)} img/s` +
+          (metrics.backpropShare === undefined ? '' : `  backprop ${percent(metrics.backpropShare)}`),
       );
     },
   });
@@ -104,5 +105,6 @@ function epochJson(m: EpochMetrics) {
     valid_acc: m.validAccuracy,
     seconds: m.seconds,
     images_per_s: m.imagesPerSecond,
+    ...(m.backpropShare === undefined ? {} : { backprop_share: m.backpropShare }),
   };
 }

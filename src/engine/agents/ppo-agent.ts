@@ -13,6 +13,7 @@ import { Box, Discrete, MultiDiscrete } from '../envs/spaces';
 import type { CandidateSpace } from '../search/space';
 import type { AgentUpdate, Feedback, Proposal, SearchAgent } from './agent';
 import { PPO, type ActedStep, type PPOConfig, type PPODiagnostics } from './ppo';
+import { layerwiseChoices, numericDiagnostics } from './strategy';
 
 export type PpoMode = 'full' | 'layerwise';
 
@@ -108,8 +109,7 @@ export class PpoAgent implements SearchAgent {
       update = this.ppo.record(step, last ? feedback.reward : 0, i === 0, last, next) ?? update;
     });
     if (!update) return undefined;
-    const diagnostics = Object.fromEntries(Object.entries(update).filter(([, v]) => typeof v === 'number' && Number.isFinite(v))) as Record<string, number>;
-    return { iteration: update.iteration, diagnostics };
+    return { iteration: update.iteration, diagnostics: numericDiagnostics(update) };
   }
 
   checkpoint(): PpoAgentCheckpoint {
@@ -139,11 +139,9 @@ function specOf(space: CandidateSpace, mode: PpoMode) {
       ...(space.constrained ? { slotMask: (prefix: readonly number[]) => space.slotMask(prefix) } : {}),
     };
   }
-  const sizes = new Set(space.nvec);
-  if (sizes.size !== 1) throw new Error('layer-wise mode needs every slot to have the same choices');
   return {
     observationSpace: new Box(0, 1, [space.prefixFeatureSize]),
-    actionSpace: new Discrete(space.nvec[0]),
+    actionSpace: new Discrete(layerwiseChoices(space.nvec)),
     ...(space.constrained ? { actionMasks: () => [] } : {}),
   };
 }

@@ -189,6 +189,11 @@ export class DictSpace<S extends { [key: string]: Space }> implements SpaceBase<
   }
 }
 
+/** Writes an observation, in its space's own form, flat into out at offset (a policy's input). */
+export function flattenObservation(space: Space, obs: unknown, out: Float32Array, offset: number): void {
+  (space as SpaceBase<unknown>).flattenInto(obs, out, offset);
+}
+
 /** Number of categorical slots and their sizes for an action space PPO supports. */
 export function actionNvec(space: Space): number[] {
   if (space instanceof Discrete) return [space.n];

@@ -8,8 +8,10 @@ import type { BackendReport } from '../../shared/backend';
 import type { CachedOutcome } from '../../shared/engine-messages';
 import type { RunConfig } from '../../shared/run-config';
 import type { SearchAgent } from '../agents/agent';
+import { DqnAgent } from '../agents/dqn-agent';
 import { RegularizedEvolution } from '../agents/evolution';
 import { PpoAgent } from '../agents/ppo-agent';
+import { QLearningAgent } from '../agents/qlearning';
 import { RandomSearch } from '../agents/random-search';
 import { initBackend } from '../backends';
 import { loadDataset, prepareData, type DatasetSpec } from '../data';
@@ -75,7 +77,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     cacheScope: config.evaluator === 'training' ? 'settings' : resume ? 'run' : undefined,
     preload: (entries) => cache.preload(entries.map((entry) => ({ ...entry }))),
     start: (onEvent, beforeAsk) =>
-      new SearchLoop(createAgent(config, problem.space, resume), problem.space, {
+      new SearchLoop(createAgent(config, problem.space, setup.budget, resume), problem.space, {
         runId,
         evaluator: config.evaluator,
         budget: { evaluations: setup.budget },
@@ -125,7 +127,8 @@ async function trainingProblem(config: RunConfig): Promise<Problem> {
   };
 }
 
-function createAgent(config: RunConfig, space: CandidateSpace, resume?: SearchLoopCheckpoint): SearchAgent {
+/** `budget`: the evaluations the run makes (the value-based agents' exploration schedules span it). */
+function createAgent(config: RunConfig, space: CandidateSpace, budget: number, resume?: SearchLoopCheckpoint): SearchAgent {
   const slotMask = space.constrained ? (prefix: readonly number[]) => space.slotMask(prefix) : undefined;
   switch (config.strategy) {
     case 'random':
@@ -134,6 +137,10 @@ function createAgent(config: RunConfig, space: CandidateSpace, resume?: SearchLo
       return resume ? RegularizedEvolution.restore(resume.agent, slotMask) : new RegularizedEvolution(space.nvec, { seed: config.seed, slotMask });
     case 'ppo':
       return new PpoAgent({ space, mode: config.mode, seed: config.seed }, resume?.agent);
+    case 'dqn':
+      return new DqnAgent({ space, seed: config.seed, budget }, resume?.agent);
+    case 'qlearning':
+      return new QLearningAgent({ space, seed: config.seed, budget }, resume?.agent);
   }
 }
 

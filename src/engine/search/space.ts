@@ -36,7 +36,15 @@ export interface CandidateSpace {
   readonly prefixFeatureSize: number;
   /** What a layer-wise policy sees of a partial candidate: fixed length, values in [0, 1]. */
   prefixFeatures(prefix: readonly number[]): Float32Array;
+  /**
+   * A tabular agent's state after a prefix (MetaQNN's): the value just chosen and its depth, for
+   * networks also the feature map's size bin. Prefixes that end alike share it.
+   */
+  layerState(prefix: readonly number[]): string;
 }
+
+/** The value just chosen and its depth ("0:start" before any). */
+const lastChoice = (prefix: readonly number[]): string => `${prefix.length}:${prefix.length ? prefix[prefix.length - 1] : 'start'}`;
 
 /** Networks an action set allows for an input shape. */
 export class ActionSetSpace implements CandidateSpace {
@@ -83,6 +91,13 @@ export class ActionSetSpace implements CandidateSpace {
     return features;
   }
 
+  /** MetaQNN's bins of the feature map's size (image_size_bucket: > 7 → 8, > 3 → 4, else 1), fc once flat. */
+  layerState(prefix: readonly number[]): string {
+    const shape = this.shapeAfter(prefix.includes(0) ? prefix.slice(0, prefix.indexOf(0)) : prefix);
+    const bin = shape.kind === 'flat' ? 'fc' : Math.min(shape.h, shape.w) > 7 ? 8 : Math.min(shape.h, shape.w) > 3 ? 4 : 1;
+    return `${lastChoice(prefix)}:${bin}`;
+  }
+
   private shapeAfter(prefix: readonly number[]): TensorShape {
     let shape = this.grammar.start;
     for (const layer of this.grammar.layers(prefix)) {
@@ -126,6 +141,10 @@ export class Nb201Space implements CandidateSpace {
   describe(action: readonly number[]): CandidateDescription {
     const arch = decodeArch(action);
     return { label: arch, hash: `nb201:${this.table.indexOf(action)}`, architecture: { nb201: arch } };
+  }
+
+  layerState(prefix: readonly number[]): string {
+    return lastChoice(prefix);
   }
 
   prefixFeatures(prefix: readonly number[]): Float32Array {

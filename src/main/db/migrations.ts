@@ -241,6 +241,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'selective backprop: the share of each epoch\'s samples backpropagated',
+    up(db) {
+      db.exec(`
+        -- NULL when the candidate trained on every sample.
+        ALTER TABLE epochs ADD COLUMN backprop_share REAL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -10,8 +10,10 @@ import type { CachedOutcome } from '../../../src/shared/engine-messages';
 import { SearchEventSchema, type SearchEvent } from '../../../src/shared/events';
 import type { EpochMetrics } from '../../../src/shared/training';
 import type { SearchAgent } from '../../../src/engine/agents/agent';
+import { DqnAgent } from '../../../src/engine/agents/dqn-agent';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
 import { PpoAgent, type PpoMode } from '../../../src/engine/agents/ppo-agent';
+import { QLearningAgent } from '../../../src/engine/agents/qlearning';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
 import { InlinePool } from '../../../src/engine/pool/inline-pool';
@@ -159,6 +161,25 @@ describe.skipIf(!DATA)('resuming on NAS-Bench-201', () => {
       },
     );
   });
+
+  it('DQN (trains after every candidate past learning_starts)', async () => {
+    const n = 30;
+    await expectExactResume(
+      scenario(n, (space, resume) => new DqnAgent({ space, seed: 5, budget: n, dqn: { learningStarts: 30, targetUpdateInterval: 18 } }, resume?.agent)),
+      (whole) => {
+        // 6 steps a candidate: past 30 steps from the 6th candidate on.
+        expect(afterUpdates(whole)).toEqual([...Array(n - 5).keys()].map((i) => i + 6));
+        return stopPoints(n, [5, 6], 3);
+      },
+    );
+  });
+
+  it('Q-learning', async () => {
+    await expectExactResume(
+      scenario(30, (space, resume) => new QLearningAgent({ space, seed: 5, budget: 30 }, resume?.agent)),
+      () => stopPoints(30, [], 4),
+    );
+  });
 });
 
 const grammar = new ActionGrammar(parseActionSet(JSON.parse(readFileSync('resources/action-sets/metaqnn.json', 'utf8'))), [28, 28, 1]);
@@ -224,6 +245,20 @@ describe('resuming after a cancelled evaluation', () => {
   it.each(['full', 'layerwise'] as const)('PPO, %s mode', async (mode) => {
     // 4: the rollout is full after candidate 3, so PPO has updated before it proposes candidate 4.
     await expectExactAfterCancelledEvaluation(actionSetScenario(14, ppo(mode, 6)), [4, 9]);
+  });
+});
+
+describe('resuming value-based agents over an action set', () => {
+  it('DQN', async () => {
+    const dqn = (resume?: SearchLoopCheckpoint) => new DqnAgent({ space, seed: 3, budget: 30, dqn: { learningStarts: 10, targetUpdateInterval: 7, batchSize: 8 } }, resume?.agent);
+    await expectExactResume(actionSetScenario(30, dqn), (whole) => stopPoints(30, [afterUpdates(whole)[0]], 6));
+    await expectExactAfterCancelledEvaluation(actionSetScenario(14, dqn), [4, 9]);
+  });
+
+  it('Q-learning', async () => {
+    const qlearning = (resume?: SearchLoopCheckpoint) => new QLearningAgent({ space, seed: 3, budget: 30 }, resume?.agent);
+    await expectExactResume(actionSetScenario(30, qlearning), () => stopPoints(30, [], 7));
+    await expectExactAfterCancelledEvaluation(actionSetScenario(14, qlearning), [4, 9]);
   });
 });
 

@@ -95,6 +95,17 @@ describe('recordEvent', () => {
     expect(candidate?.trainLoss).toBeNull();
   });
 
+  it('keeps the share of samples backpropagated (selective backprop), and none when every sample was', () => {
+    const store = openStore();
+    const runId = createRun(store);
+    store.recordEvent(runId, proposed(0));
+    store.recordEvent(runId, { type: 'epoch_done', index: 0, metrics: { ...epoch(1, 0.5), backpropShare: 0.34 } });
+    store.recordEvent(runId, { type: 'epoch_done', index: 0, metrics: epoch(2, 0.6) });
+    const [selective, plain] = store.getCandidate(runId, 0)?.epochs ?? [];
+    expect(selective.backpropShare).toBe(0.34);
+    expect(plain).not.toHaveProperty('backpropShare');
+  });
+
   it('resolves cached_from to the earliest fresh result with the same settings, across runs', () => {
     const store = openStore();
     const other = createRun(store, {}, 'settings-B');

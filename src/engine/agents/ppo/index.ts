@@ -1,9 +1,10 @@
 export * from './ppo';
-export { PPO_DEFAULTS, scheduleValue, type PPOConfig, type Schedule } from './config';
+export { PPO_DEFAULTS, type PPOConfig } from './config';
+export { scheduleValue, type Schedule } from '../common/schedule';
 export type { PPOCheckpoint } from './checkpoint';
 export type { MinibatchLoss } from './loss';
-export { evaluatePolicy, explainedVariance, type Policy } from './evaluation';
-export { Adam, clipByGlobalNorm } from './optimizer';
+export { evaluatePolicy, explainedVariance, type Policy } from '../common/evaluation';
+export { Adam, clipByGlobalNorm } from '../nn/optimizer';
 export { MaskableMultiCategorical, type LogSoftmaxRow } from './distribution';
 export { RolloutBuffer, computeGae } from './buffer';
-export { orthogonal, initMlp, forwardMlp, type DenseLayer } from './mlp';
+export { orthogonal, initMlp, forwardMlp, type DenseLayer } from '../nn/mlp';

@@ -4,7 +4,7 @@
  */
 import type { RolloutBuffer } from './buffer';
 import type { MaskableMultiCategorical } from './distribution';
-import { backwardMlp, forwardMlpCached, zeroGrads, type DenseLayer, type LayerGrad } from './mlp';
+import { backwardMlp, forwardMlpCached, zeroGrads, type DenseLayer, type LayerGrad } from '../nn/mlp';
 
 /** The PPO loss of a minibatch, term by term. */
 export interface MinibatchLoss {

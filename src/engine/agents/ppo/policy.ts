@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../../random';
 import { MaskableMultiCategorical } from './distribution';
-import { forwardMlp, initMlp, type DenseLayer } from './mlp';
+import { forwardMlp, initMlp, type DenseLayer } from '../nn/mlp';
 
 /** The masks of slot `prefix.length` given the slots chosen before it. */
 export type SlotMaskFn = (prefix: readonly number[]) => boolean[];

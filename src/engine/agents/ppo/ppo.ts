@@ -10,16 +10,17 @@
  * seed reproduces a run exactly.
  */
 import { createRng, type Rng } from '../../random';
-import { actionNvec, type Space } from '../../envs/spaces';
+import { actionNvec, flattenObservation, type Space } from '../../envs/spaces';
 import { isPromiseLike, type Env, type StepResult } from '../../envs/types';
 import { RolloutBuffer } from './buffer';
 import { decodeCheckpoint, encodeCheckpoint, paramNames, parseCheckpoint, type PPOCheckpoint, type PPOShape } from './checkpoint';
-import { PPO_DEFAULTS, scheduleValue, type PPOConfig } from './config';
-import { explainedVariance } from './evaluation';
+import { scheduleValue } from '../common/schedule';
+import { PPO_DEFAULTS, type PPOConfig } from './config';
+import { explainedVariance } from '../common/evaluation';
 import { minibatchLoss, type MinibatchLoss } from './loss';
-import { EpisodeStats } from './episodes';
-import type { LayerGrad } from './mlp';
-import { Adam, clipByGlobalNorm } from './optimizer';
+import { EpisodeStats } from '../common/episodes';
+import type { LayerGrad } from '../nn/mlp';
+import { Adam, clipByGlobalNorm } from '../nn/optimizer';
 import { ActorCriticPolicy, type SlotMaskFn } from './policy';
 
 export interface PPODiagnostics {
@@ -73,11 +74,6 @@ export interface ActedStep {
   value: number;
   /** The masks acted under (stored, so training re-applies them); null without masking. */
   masks: Uint8Array | null;
-}
-
-/** Writes an observation (in its space's own form) flat into out at offset. */
-function flattenInto(space: Space, obs: unknown, out: Float32Array, offset: number): void {
-  (space as { flattenInto(x: unknown, out: Float32Array, o: number): number }).flattenInto(obs, out, offset);
 }
 
 export class PPO {
@@ -144,7 +140,7 @@ export class PPO {
    */
   predict(obs: unknown, options: { actionMasks?: boolean[] | null; deterministic?: boolean } = {}, space: Space = this.envs[0].observationSpace): number | number[] {
     const flat = new Float32Array(this.obsDim);
-    flattenInto(space, obs, flat, 0);
+    flattenObservation(space, obs, flat, 0);
     const logits = this.policy.logits(flat, 1);
     const masks = options.actionMasks ? Uint8Array.from(options.actionMasks, (b) => (b ? 1 : 0)) : null;
     if (masks && masks.length !== this.actDim) throw new Error(`predict: masks need ${this.actDim} entries`);
@@ -161,7 +157,7 @@ export class PPO {
   }
 
   private flattenObs(env: number, obs: unknown, out: Float32Array, row: number): void {
-    flattenInto(this.envs[env].observationSpace, obs, out, row * this.obsDim);
+    flattenObservation(this.envs[env].observationSpace, obs, out, row * this.obsDim);
   }
 
   /** The envs learn() steps: whole Envs, not just their spaces. */

@@ -106,9 +106,9 @@ function recordEpoch(db: HistoryDb, runId: string, event: EventOf<'epoch_done'>,
   const candidate = requireCandidate(db, runId, event.index, 'epoch_done');
   const m = event.metrics;
   db.stmt(
-    `INSERT OR REPLACE INTO epochs (candidate_id, epoch, train_loss, train_acc, valid_loss, valid_acc, seconds, images_per_second)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(candidate.id, m.epoch, m.trainLoss, m.trainAccuracy, m.validLoss, m.validAccuracy, m.seconds, m.imagesPerSecond);
+    `INSERT OR REPLACE INTO epochs (candidate_id, epoch, train_loss, train_acc, valid_loss, valid_acc, seconds, images_per_second, backprop_share)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(candidate.id, m.epoch, m.trainLoss, m.trainAccuracy, m.validLoss, m.validAccuracy, m.seconds, m.imagesPerSecond, m.backpropShare ?? null);
   // While training, valid_acc follows the epochs; once finished it holds the signal.
   db.stmt(
     `UPDATE candidates SET train_loss = ?, train_acc = ?, valid_loss = ?,

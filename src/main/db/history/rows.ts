@@ -69,6 +69,7 @@ export interface EpochRaw {
   valid_acc: number | null;
   seconds: number | null;
   images_per_second: number | null;
+  backprop_share: number | null;
 }
 
 type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
@@ -139,5 +140,6 @@ export function toEpoch(row: EpochRaw): EpochMetrics {
     validAccuracy: n(row.valid_acc),
     seconds: n(row.seconds),
     imagesPerSecond: n(row.images_per_second),
+    ...(row.backprop_share === null ? {} : { backpropShare: row.backprop_share }),
   };
 }

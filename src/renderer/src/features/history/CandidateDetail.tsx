@@ -103,6 +103,8 @@ function EpochCurves({ detail }: { detail: Detail }) {
       accuracy: [
         { label: 'train acc', values: e.map((m) => m.trainAccuracy) },
         { label: 'val acc', values: e.map((m) => m.validAccuracy) },
+        // Selective backprop: the share of each epoch's samples trained on.
+        ...(e.some((m) => m.backpropShare !== undefined) ? [{ label: 'backpropagated', values: e.map((m) => m.backpropShare ?? Number.NaN) }] : []),
       ],
     };
   }, [detail]);

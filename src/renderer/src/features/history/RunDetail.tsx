@@ -185,6 +185,7 @@ function RunSummary({ run, now }: { run: RunDetail; now: number }) {
             <span className="muted">
               {' '}
               · {config.training.epochs} epochs, batch {config.training.batchSize}, {config.training.optimizer} lr {config.training.learningRate}
+              {config.training.selectiveBackprop ? ` · selective backprop β ${config.training.selectiveBackprop.beta}` : ''}
               {config.actionSet ? ` · action set “${config.actionSet.name}”` : ''}
             </span>
           )}

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES } from '../../../../shared/run-config';
 import { useApp } from '../../store';
-import { DEFAULT_LAUNCH_FORM, launchOptions, validateLaunch, type LaunchField, type LaunchForm } from './launch-form';
+import { DEFAULT_LAUNCH_FORM, launchOptions, modeHint, validateLaunch, type LaunchField, type LaunchForm } from './launch-form';
 
 /** The form survives switching views. */
 let lastForm: LaunchForm = DEFAULT_LAUNCH_FORM;
@@ -103,7 +103,7 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="strategy" label="Strategy" error={errors.strategy}>
           <select {...control('strategy')}>{options(STRATEGY_NAMES)}</select>
         </Field>
-        <Field field="mode" label="Mode" error={errors.mode} hint={form.mode === 'layerwise' ? 'one layer per step (ppo only)' : 'whole networks'}>
+        <Field field="mode" label="Mode" error={errors.mode} hint={modeHint(form.strategy, form.mode)}>
           <select {...control('mode')}>{options(launchOptions('mode'))}</select>
         </Field>
         <Field field="budget" label="Budget (candidates)" error={errors.budget}>
@@ -150,6 +150,14 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         </Field>
         <Field field="batchSize" label="Batch size" error={errors.batchSize}>
           <input type="number" min={1} step={1} {...control('batchSize')} />
+        </Field>
+        <Field
+          field="selectiveBackprop"
+          label="Selective backprop β"
+          error={errors.selectiveBackprop}
+          hint={form.selectiveBackprop.trim() === '' ? 'empty: off (every sample backpropagated)' : 'backpropagates about 1/(β + 1) of the samples, the biggest losses first'}
+        >
+          <input type="number" min={0} step="any" placeholder="off" {...control('selectiveBackprop')} />
         </Field>
         <Field field="keepModels" label="Keep models" error={errors.keepModels} hint={form.keepModels === 'best' ? 'weights of each new best' : 'weights of every candidate'}>
           <select {...control('keepModels')}>{options(launchOptions('keepModels'))}</select>

@@ -3,7 +3,7 @@
  * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
  * problem attached to its field.
  */
-import { RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -22,6 +22,8 @@ export interface LaunchForm {
   subset: string;
   learningRate: string;
   batchSize: string;
+  /** Selective backprop's beta ('' is off). */
+  selectiveBackprop: string;
   reward: string;
   seed: string;
   backend: string;
@@ -41,6 +43,12 @@ export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels
   return RunConfigFieldsSchema.shape[field].unwrap().options;
 }
 
+/** What the mode field does for the chosen strategy. */
+export function modeHint(strategy: string, mode: string): string {
+  if ((LAYERWISE_STRATEGIES as readonly string[]).includes(strategy)) return `${strategy} always builds one layer per step`;
+  return mode === 'layerwise' ? 'one layer per step (ppo only)' : 'whole networks';
+}
+
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   ...RUN_DEFAULTS,
   name: '',
@@ -55,6 +63,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   subset: '',
   learningRate: String(TRAINING_DEFAULTS.learningRate),
   batchSize: String(TRAINING_DEFAULTS.batchSize),
+  selectiveBackprop: '',
   seed: '0',
   workers: String(RunConfigFieldsSchema.shape.workers.parse(undefined)),
 };
@@ -70,7 +79,7 @@ function numberField(text: string): number | undefined {
 function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
   const [head, sub] = path;
   if (head === 'training') {
-    if (sub === 'epochs' || sub === 'learningRate' || sub === 'batchSize') return sub;
+    if (sub === 'epochs' || sub === 'learningRate' || sub === 'batchSize' || sub === 'selectiveBackprop') return sub;
     return undefined;
   }
   const map: Record<string, LaunchField> = {
@@ -112,6 +121,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   const chosenSet = actionSets.find((s) => String(s.id) === form.actionSet);
   const subset = numberField(form.subset);
   const seed = numberField(form.seed);
+  const beta = numberField(form.selectiveBackprop);
   const input: Record<string, unknown> = {
     evaluator: form.evaluator,
     strategy: form.strategy,
@@ -130,6 +140,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
       batchSize: numberField(form.batchSize) ?? Number.NaN,
       // The training seed follows the run seed: one number for the user, as the CLI does.
       seed: seed !== undefined && Number.isInteger(seed) && seed >= 0 ? seed : 0,
+      ...(beta === undefined ? {} : { selectiveBackprop: { beta } }),
     },
     nb201Dataset: form.nb201Dataset,
   };

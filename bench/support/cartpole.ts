@@ -1,0 +1,47 @@
+/**
+ * What bench:ppo and bench:dqn share: the command-line flags, and training one agent per seed on
+ * CartPole-v1 with its returns, greedy evaluation and speed, printed as one JSON object.
+ */
+import { evaluatePolicy, type Policy } from '../../src/engine/agents/common/evaluation';
+import { CartPoleEnv } from '../../src/engine/envs/cartpole';
+
+/** A positive number flag (`--name N`), floored. */
+export function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return Math.floor(v);
+}
+
+/** What the bench needs of an agent. */
+export interface CartPoleLearner extends Policy {
+  numTimesteps: number;
+  learn(steps: number): Promise<unknown>;
+  episodeReturns100(): number[];
+}
+
+/** Trains `make(seed)` for `steps` on each seed in turn and prints the results. */
+export async function benchCartPole(make: (seed: number) => CartPoleLearner, nSeeds: number, steps: number): Promise<void> {
+  const seeds: { seed: number; mean_return_last100: number; eval_mean_return: number; steps_per_s: number; seconds: number }[] = [];
+  let totalSteps = 0;
+  let totalSeconds = 0;
+  for (let seed = 0; seed < nSeeds; seed++) {
+    const agent = make(seed);
+    const start = performance.now();
+    await agent.learn(steps);
+    const seconds = (performance.now() - start) / 1000;
+    totalSteps += agent.numTimesteps;
+    totalSeconds += seconds;
+    const returns = agent.episodeReturns100();
+    const evaluation = await evaluatePolicy(agent, new CartPoleEnv(), 100, { seed: 10_000 + seed });
+    seeds.push({
+      seed,
+      mean_return_last100: Number((returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length)).toFixed(2)),
+      eval_mean_return: Number(evaluation.mean.toFixed(2)),
+      steps_per_s: Math.round(agent.numTimesteps / seconds),
+      seconds: Math.round(seconds),
+    });
+  }
+  console.log(JSON.stringify({ env: 'CartPole-v1', steps, seeds, steps_per_s: Math.round(totalSteps / totalSeconds) }));
+}
