@@ -46,25 +46,29 @@ export function solveLowerTransposed(l: Float64Array, n: number, b: ArrayLike<nu
 
 /** A⁻¹ from A's Cholesky factor: (L⁻¹)ᵀ·L⁻¹. */
 export function inverseFromCholesky(l: Float64Array, n: number): Float64Array {
-  // L⁻¹ is lower triangular; column j solves L·x = e_j from row j on.
-  const li = new Float64Array(n * n);
+  // u = (L⁻¹)ᵀ, upper triangular, so that every inner loop below runs along rows.
+  const u = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
-    li[j * n + j] = 1 / l[j * n + j];
+    const rj = j * n;
+    u[rj + j] = 1 / l[rj + j];
     for (let i = j + 1; i < n; i++) {
       const ri = i * n;
       let s = 0;
-      for (let k = j; k < i; k++) s -= l[ri + k] * li[k * n + j];
-      li[ri + j] = s / l[ri + i];
+      for (let k = j; k < i; k++) s -= l[ri + k] * u[rj + k];
+      u[rj + i] = s / l[ri + i];
     }
   }
   const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = i; j < n; j++) {
+      const rj = j * n;
       let s = 0;
-      for (let k = i; k < n; k++) s += li[k * n + i] * li[k * n + j];
-      inv[i * n + j] = s;
-      inv[j * n + i] = s;
+      for (let k = j; k < n; k++) s += u[ri + k] * u[rj + k];
+      inv[ri + j] = s;
+      inv[rj + i] = s;
     }
+  }
   return inv;
 }
 
