@@ -215,6 +215,13 @@ describe('main process under the Electron stand-in', () => {
       ['runs.start', { config: { ...VALID_RUN, budget: 0 } }, ['runs.start', 'config.budget']],
       ['runs.start', { config: VALID_RUN, alsoRun: 'rm -rf' }, ['runs.start', 'alsoRun']],
       ['runs.start', { config: { ...VALID_RUN, evaluator: 'shell' } }, ['runs.start', 'config.evaluator']],
+      // Cross-field checks are part of the schema: refused here, before a run is recorded.
+      ['runs.start', { config: { ...VALID_RUN, evaluator: 'training' } }, ['runs.start', 'config.actionSet', 'needs an action set']],
+      [
+        'runs.start',
+        { config: { ...VALID_RUN, evaluator: 'training', dataset: 'synthetic', actionSet: { name: 'too-deep', maxLayers: 1, nodes: [{ id: 'p', layer: { type: 'maxPool' } }], edges: [{ from: 'input', to: 'p' }, { from: 'p', to: 'p' }] } } },
+        ['runs.start', 'config.actionSet', 'allows no network for the synthetic input'],
+      ],
       ['actionSets.save', { name: 'broken', spec: { nodes: 'none' } }, ['actionSets.save', 'spec']],
       ['actionSets.delete', { id: 'all' }, ['actionSets.delete', 'id']],
       ['runs.rename', { runId: '', name: 'x' }, ['runs.rename', 'runId']],
@@ -329,7 +336,7 @@ describe('window bounds are remembered between launches', () => {
       expect(first.window.options).toMatchObject({ width: 1280, height: 800 });
       // Moved to the second monitor: written shortly after, not on every move event.
       const moved = await first.app.request<{ at: number }>('setBounds', { bounds: { x: 2200, y: 150, width: 1100, height: 720 } });
-      await first.app.waitFor('window-state.json', () => existsSync(stateFile), 5_000);
+      await first.app.waitFor('window-state.json', () => existsSync(stateFile));
       // Written once the moves had stopped for the debounce delay (400 ms), not at the move itself.
       expect(statSync(stateFile).mtimeMs).toBeGreaterThanOrEqual(moved.at + 300);
       expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual({ x: 2200, y: 150, width: 1100, height: 720, maximized: false });

@@ -23,6 +23,8 @@ export interface CandidateDescription {
 export interface CandidateSpace {
   /** Choices per slot of a whole candidate. */
   readonly nvec: readonly number[];
+  /** Whether some slot values are ever disallowed (if not, agents need no masks). */
+  readonly constrained: boolean;
   /** The allowed values of slot `prefix.length` given the earlier slots (never all false). */
   slotMask(prefix: readonly number[]): boolean[];
   /** Whether a prefix is a whole candidate: a layer-wise episode ends here. */
@@ -39,6 +41,7 @@ export interface CandidateSpace {
 /** Networks an action set allows for an input shape. */
 export class ActionSetSpace implements CandidateSpace {
   readonly nvec: readonly number[];
+  readonly constrained = true;
   readonly prefixFeatureSize: number;
 
   constructor(readonly grammar: ActionGrammar) {
@@ -102,6 +105,7 @@ function shapeFeatures(shape: TensorShape, input: readonly [number, number, numb
 /** NAS-Bench-201 cells: 6 edges × 5 operations, every combination allowed. */
 export class Nb201Space implements CandidateSpace {
   readonly nvec = NB201_NVEC;
+  readonly constrained = false;
   /** One entry per edge: its operation scaled to [0, 1] once chosen, plus whether it is chosen. */
   readonly prefixFeatureSize = 2 * NB201_NVEC.length;
 

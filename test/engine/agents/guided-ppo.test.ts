@@ -7,6 +7,7 @@ import { ActionSetSpace, type CandidateSpace } from '../../../src/engine/search/
 /** NAS-Bench-201's shape without its table: 6 slots of 5 choices, all allowed. */
 const cellSpace: CandidateSpace = {
   nvec: [5, 5, 5, 5, 5, 5],
+  constrained: false,
   slotMask: () => [true, true, true, true, true],
   isComplete: (prefix) => prefix.length >= 6,
   complete: (prefix) => [...prefix],

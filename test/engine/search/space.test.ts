@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ActionGrammar, parseActionSet, type ActionSetInput } from '../../../src/shared/action-set';
+import { inferShapes } from '../../../src/shared/shapes';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
+import { createRng } from '../../../src/engine/random';
 import { ActionSetSpace, Nb201Space } from '../../../src/engine/search/space';
 import { nb201DataDir } from '../../support/nb201';
 
@@ -63,5 +66,23 @@ describe.skipIf(!nb201DataDir())('Nb201Space', () => {
     expect(described.label).toBe('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|');
     expect(described.hash).toMatch(/^nb201:\d+$/);
     expect(Array.from(space.prefixFeatures([4, 0]))).toEqual([1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0]);
+  });
+});
+
+describe('the default action sets', () => {
+  it('never yield an unbuildable network when their masks are followed, whole or layer by layer', () => {
+    const rng = createRng(7);
+    for (const file of ['original-design.json', 'metaqnn.json', 'mlp.json']) {
+      const space = new ActionSetSpace(new ActionGrammar(parseActionSet(JSON.parse(readFileSync(`resources/action-sets/${file}`, 'utf8'))), [28, 28, 1]));
+      for (let n = 0; n < 80; n++) {
+        const prefix: number[] = [];
+        do {
+          const allowed = space.slotMask(prefix).flatMap((ok, a) => (ok ? [a] : []));
+          prefix.push(allowed[rng.int(allowed.length)]);
+        } while (!space.isComplete(prefix));
+        const layers = space.layers(space.complete(prefix));
+        expect(() => inferShapes({ layers }, [28, 28, 1], 10), `${file}: ${JSON.stringify(prefix)}`).not.toThrow();
+      }
+    }
   });
 });

@@ -15,11 +15,12 @@ import { isPromiseLike, type Env, type StepResult } from '../../envs/types';
 import { RolloutBuffer } from './buffer';
 import { decodeCheckpoint, encodeCheckpoint, paramNames, parseCheckpoint, type PPOCheckpoint, type PPOShape } from './checkpoint';
 import { PPO_DEFAULTS, scheduleValue, type PPOConfig } from './config';
-import { MaskableMultiCategorical } from './distribution';
 import { explainedVariance } from './evaluation';
 import { minibatchLoss, type MinibatchLoss } from './loss';
-import { forwardMlp, initMlp, type DenseLayer, type LayerGrad } from './mlp';
+import { EpisodeStats } from './episodes';
+import type { LayerGrad } from './mlp';
 import { Adam, clipByGlobalNorm } from './optimizer';
+import { ActorCriticPolicy, type SlotMaskFn } from './policy';
 
 export interface PPODiagnostics {
   numTimesteps: number;
@@ -57,6 +58,23 @@ export interface LearnOptions {
 
 type AnyEnv = Env<Space, Space>;
 
+/**
+ * What PPO needs of an environment to act and train: its spaces and masks. An Env is one; an agent
+ * that steps its episodes itself (the NAS search) passes just this and uses act() and record().
+ */
+export type PPOSpec = Pick<AnyEnv, 'observationSpace' | 'actionSpace' | 'actionMasks' | 'slotMask'>;
+
+/** A step taken with act(), to be recorded once its reward is known. */
+export interface ActedStep {
+  obs: Float32Array;
+  /** One value per slot (Discrete: one). */
+  action: number[];
+  logProb: number;
+  value: number;
+  /** The masks acted under (stored, so training re-applies them); null without masking. */
+  masks: Uint8Array | null;
+}
+
 /** Writes an observation (in its space's own form) flat into out at offset. */
 function flattenInto(space: Space, obs: unknown, out: Float32Array, offset: number): void {
   (space as { flattenInto(x: unknown, out: Float32Array, o: number): number }).flattenInto(obs, out, offset);
@@ -64,7 +82,7 @@ function flattenInto(space: Space, obs: unknown, out: Float32Array, offset: numb
 
 export class PPO {
   readonly config: PPOConfig;
-  readonly envs: AnyEnv[];
+  readonly envs: PPOSpec[];
   readonly nEnvs: number;
   readonly obsDim: number;
   readonly nvec: number[];
@@ -77,18 +95,14 @@ export class PPO {
   iteration = 0;
   readonly buffer: RolloutBuffer;
   private rng: Rng;
-  private readonly pi: DenseLayer[];
-  private readonly vf: DenseLayer[];
-  private readonly dist: MaskableMultiCategorical;
+  private readonly policy: ActorCriticPolicy;
   private readonly adam: Adam;
   private lastObs: Float32Array | null = null;
   private lastEpisodeStarts: Float32Array;
-  private episodeReturns: Float64Array;
-  private episodeLengths: Int32Array;
-  private epInfo: { r: number; l: number }[] = [];
+  private episodes: EpisodeStats;
   private totalTimesteps = 0;
 
-  constructor(envs: AnyEnv | AnyEnv[], config: Partial<PPOConfig> = {}) {
+  constructor(envs: PPOSpec | PPOSpec[], config: Partial<PPOConfig> = {}) {
     this.config = { ...PPO_DEFAULTS, ...config, netArch: { ...PPO_DEFAULTS.netArch, ...config.netArch } };
     this.envs = Array.isArray(envs) ? envs : [envs];
     if (this.envs.length === 0) throw new Error('PPO needs at least one env');
@@ -96,8 +110,7 @@ export class PPO {
     const env0 = this.envs[0];
     this.obsDim = env0.observationSpace.flatDim;
     this.nvec = actionNvec(env0.actionSpace);
-    this.dist = new MaskableMultiCategorical(this.nvec);
-    this.actDim = this.dist.dim;
+    this.actDim = this.nvec.reduce((a, b) => a + b, 0);
     for (const e of this.envs)
       if (e.observationSpace.flatDim !== this.obsDim || actionNvec(e.actionSpace).join() !== this.nvec.join()) throw new Error('PPO: all envs must share their spaces');
     this.conditionalMasks = this.config.useMasking && typeof env0.slotMask === 'function';
@@ -105,13 +118,11 @@ export class PPO {
     const bufSize = this.config.nSteps * this.nEnvs;
     if (bufSize < 2 && this.config.normalizeAdvantage) throw new Error('PPO: n_steps * n_envs must be > 1 with advantage normalisation');
     this.rng = createRng(this.config.seed);
-    this.pi = initMlp(this.obsDim, this.config.netArch.pi, this.actDim, 0.01, this.rng);
-    this.vf = initMlp(this.obsDim, this.config.netArch.vf, 1, 1, this.rng);
+    this.policy = new ActorCriticPolicy(this.obsDim, this.nvec, this.config.netArch, this.rng);
     this.adam = new Adam(this.parameters(), this.config.adamEps);
     this.buffer = new RolloutBuffer(this.config.nSteps, this.nEnvs, this.obsDim, this.nvec.length, this.actDim, this.masking);
     this.lastEpisodeStarts = new Float32Array(this.nEnvs);
-    this.episodeReturns = new Float64Array(this.nEnvs);
-    this.episodeLengths = new Int32Array(this.nEnvs);
+    this.episodes = new EpisodeStats(this.nEnvs);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -119,12 +130,12 @@ export class PPO {
 
   /** Raw (unmasked) logits [n × sum(nvec)] and values [n] for n flat observations. */
   forward(obs: Float32Array, n: number): { logits: Float32Array; values: Float32Array } {
-    return { logits: forwardMlp(this.pi, obs, n), values: forwardMlp(this.vf, obs, n) };
+    return this.policy.forward(obs, n);
   }
 
   /** V(obs) for n flat observations. */
   predictValues(obs: Float32Array, n: number): Float32Array {
-    return forwardMlp(this.vf, obs, n);
+    return this.policy.values(obs, n);
   }
 
   /**
@@ -134,38 +145,13 @@ export class PPO {
   predict(obs: unknown, options: { actionMasks?: boolean[] | null; deterministic?: boolean } = {}, space: Space = this.envs[0].observationSpace): number | number[] {
     const flat = new Float32Array(this.obsDim);
     flattenInto(space, obs, flat, 0);
-    const logits = forwardMlp(this.pi, flat, 1);
+    const logits = this.policy.logits(flat, 1);
     const masks = options.actionMasks ? Uint8Array.from(options.actionMasks, (b) => (b ? 1 : 0)) : null;
     if (masks && masks.length !== this.actDim) throw new Error(`predict: masks need ${this.actDim} entries`);
     const actions = new Int32Array(this.nvec.length);
-    if (options.deterministic ?? true) this.dist.mode(logits, masks, 1, actions);
-    else this.dist.sample(logits, masks, 1, this.rng, actions);
+    if (options.deterministic ?? true) this.policy.dist.mode(logits, masks, 1, actions);
+    else this.policy.dist.sample(logits, masks, 1, this.rng, actions);
     return this.envs[0].actionSpace.kind === 'discrete' ? actions[0] : Array.from(actions);
-  }
-
-  /**
-   * Sampling for envs with slotMask: each slot's mask is asked for with the slots chosen so far,
-   * written into `masks` (stored in the buffer, so training re-applies exactly these), then sampled.
-   */
-  private sampleSlotBySlot(logits: Float32Array, masks: Uint8Array, actions: Int32Array): Float32Array {
-    const { nvec, actDim } = this;
-    const logps = new Float32Array(this.nEnvs);
-    for (let i = 0; i < this.nEnvs; i++) {
-      const env = this.envs[i] as AnyEnv & { slotMask(prefix: readonly number[]): boolean[] };
-      const prefix: number[] = [];
-      let off = i * actDim;
-      for (let s = 0; s < nvec.length; s++) {
-        const mask = env.slotMask(prefix);
-        if (mask.length !== nvec[s]) throw new Error(`slotMask: expected ${nvec[s]} entries for slot ${s}, got ${mask.length}`);
-        for (let j = 0; j < nvec[s]; j++) masks[off + j] = mask[j] ? 1 : 0;
-        const [chosen, logp] = this.dist.sampleSlot(logits, masks, i * actDim, s, this.rng);
-        logps[i] += logp;
-        prefix.push(chosen);
-        off += nvec[s];
-      }
-      actions.set(prefix, i * nvec.length);
-    }
-    return logps;
   }
 
   private toEnvAction(actions: Int32Array, env: number): number | number[] {
@@ -178,15 +164,22 @@ export class PPO {
     flattenInto(this.envs[env].observationSpace, obs, out, row * this.obsDim);
   }
 
+  /** The envs learn() steps: whole Envs, not just their spaces. */
+  private steppedEnvs(): AnyEnv[] {
+    if (this.envs.some((env) => typeof (env as Partial<AnyEnv>).step !== 'function')) {
+      throw new Error('learn() needs environments to step; this PPO was given only spaces (use act() and record())');
+    }
+    return this.envs as AnyEnv[];
+  }
+
   private resetEnvs(seeded: boolean): void {
     this.lastObs = new Float32Array(this.nEnvs * this.obsDim);
     for (let i = 0; i < this.nEnvs; i++) {
-      const { obs } = this.envs[i].reset(seeded ? this.config.seed + i : undefined);
+      const { obs } = this.steppedEnvs()[i].reset(seeded ? this.config.seed + i : undefined);
       this.flattenObs(i, obs, this.lastObs, i);
     }
     this.lastEpisodeStarts.fill(1);
-    this.episodeReturns.fill(0);
-    this.episodeLengths.fill(0);
+    this.episodes.restart();
   }
 
   /**
@@ -220,10 +213,16 @@ export class PPO {
       const results: StepResult<unknown>[] = [];
       try {
         logps = this.conditionalMasks
-          ? this.sampleSlotBySlot(logits, masks as Uint8Array, actions)
-          : this.dist.sample(logits, masks, nEnvs, this.rng, actions);
+          ? this.policy.sampleSlotBySlot(
+              this.envs.map((env): SlotMaskFn => (prefix) => env.slotMask!(prefix)),
+              logits,
+              masks as Uint8Array,
+              actions,
+              this.rng,
+            )
+          : this.policy.dist.sample(logits, masks, nEnvs, this.rng, actions);
         for (let i = 0; i < nEnvs; i++) {
-          const out = this.envs[i].step(this.toEnvAction(actions, i) as never);
+          const out = this.steppedEnvs()[i].step(this.toEnvAction(actions, i) as never);
           results.push(isPromiseLike(out) ? await out : out);
         }
       } catch (error) {
@@ -232,23 +231,18 @@ export class PPO {
       }
       const newObs = new Float32Array(nEnvs * obsDim);
       for (let i = 0; i < nEnvs; i++) {
-        const env = this.envs[i];
+        const env = this.steppedEnvs()[i];
         const res = results[i];
         let reward = res.reward;
-        this.episodeReturns[i] += res.reward;
-        this.episodeLengths[i] += 1;
         const done = res.terminated || res.truncated;
+        this.episodes.step(i, res.reward, done);
         dones[i] = done ? 1 : 0;
         if (done) {
           if (res.truncated && !res.terminated) {
             // Bootstrap from the final observation (SB3: reward += γ·V(terminal_observation)).
             this.flattenObs(i, res.obs, finalObs, 0);
-            reward += gamma * forwardMlp(this.vf, finalObs, 1)[0];
+            reward += gamma * this.policy.values(finalObs, 1)[0];
           }
-          this.epInfo.push({ r: this.episodeReturns[i], l: this.episodeLengths[i] });
-          if (this.epInfo.length > 100) this.epInfo.shift();
-          this.episodeReturns[i] = 0;
-          this.episodeLengths[i] = 0;
           const { obs: o } = env.reset();
           this.flattenObs(i, o, newObs, i);
         } else this.flattenObs(i, res.obs, newObs, i);
@@ -264,9 +258,60 @@ export class PPO {
       }
     }
     // lastEpisodeStarts, not this call's dones: a restored full rollout takes no step here.
-    const lastValues = forwardMlp(this.vf, this.lastObs!, nEnvs);
+    const lastValues = this.policy.values(this.lastObs!, nEnvs);
     buf.computeReturnsAndAdvantage(lastValues, this.lastEpisodeStarts, gamma, this.config.gaeLambda);
     return true;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Episodes stepped outside learn()
+
+  /**
+   * Samples an action for one flat observation, as collect_rollouts would (the same draws): under
+   * the masks of `slotMask` slot by slot, or of a flat mask, or none. Record it once its reward is known.
+   */
+  act(obs: Float32Array, masks: { slotMask?: SlotMaskFn; actionMask?: boolean[] } = {}): ActedStep {
+    if (obs.length !== this.obsDim) throw new Error(`act: expected an observation of ${this.obsDim} values, got ${obs.length}`);
+    const { logits, values } = this.forward(obs, 1);
+    const actions = new Int32Array(this.nvec.length);
+    let stepMasks: Uint8Array | null = null;
+    let logProb: number;
+    if (this.masking && masks.slotMask) {
+      stepMasks = new Uint8Array(this.actDim);
+      logProb = this.policy.sampleSlotBySlot([masks.slotMask], logits, stepMasks, actions, this.rng)[0];
+    } else {
+      if (this.masking && masks.actionMask) {
+        if (masks.actionMask.length !== this.actDim) throw new Error(`act: masks need ${this.actDim} entries`);
+        stepMasks = Uint8Array.from(masks.actionMask, (b) => (b ? 1 : 0));
+      } else if (this.masking) stepMasks = new Uint8Array(this.actDim).fill(1);
+      logProb = this.policy.dist.sample(logits, stepMasks, 1, this.rng, actions)[0];
+    }
+    return { obs, action: Array.from(actions), logProb, value: values[0], masks: stepMasks };
+  }
+
+  /**
+   * Stores a step taken with act() and its reward (SB3's buffer.add); once the rollout is full,
+   * trains on it, bootstrapping from V(nextObs) unless the step ended its episode, and returns the
+   * update's diagnostics. `episodeStart`: the step is its episode's first.
+   */
+  record(step: ActedStep, reward: number, episodeStart: boolean, done: boolean, nextObs: Float32Array): PPODiagnostics | undefined {
+    if (this.nEnvs !== 1) throw new Error('record: PPO steps one episode at a time here (one env)');
+    this.buffer.add({
+      obs: step.obs,
+      actions: Int32Array.from(step.action),
+      rewards: [reward],
+      episodeStarts: [episodeStart ? 1 : 0],
+      values: [step.value],
+      logProbs: [step.logProb],
+      masks: step.masks,
+    });
+    this.numTimesteps += 1;
+    this.episodes.step(0, reward, done);
+    this.lastObs = Float32Array.from(nextObs);
+    this.lastEpisodeStarts = Float32Array.of(done ? 1 : 0);
+    if (!this.buffer.full) return undefined;
+    this.buffer.computeReturnsAndAdvantage(this.predictValues(this.lastObs, 1), this.lastEpisodeStarts, this.config.gamma, this.config.gaeLambda);
+    return this.update(performance.now(), this.numTimesteps - this.buffer.pos);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -292,12 +337,12 @@ export class PPO {
    */
   lossAndGradients(idx: Int32Array, clip: number, clipVf: number | null): { stats: MinibatchLoss; grads: LayerGrad[] } {
     const { entCoef, vfCoef, normalizeAdvantage } = this.config;
-    return minibatchLoss({ pi: this.pi, vf: this.vf, dist: this.dist }, this.buffer, idx, { clip, clipVf, entCoef, vfCoef, normalizeAdvantage });
+    return minibatchLoss(this.policy, this.buffer, idx, { clip, clipVf, entCoef, vfCoef, normalizeAdvantage });
   }
 
   /** The live parameter arrays (policy layers then value layers; w then b). */
   parameters(): Float32Array[] {
-    return [...this.pi, ...this.vf].flatMap((l) => [l.w, l.b]);
+    return this.policy.parameters();
   }
 
   private progressRemaining(): number {
@@ -377,35 +422,40 @@ export class PPO {
     // would have been had the run not been interrupted.
     while (this.numTimesteps < this.totalTimesteps || this.buffer.pos > 0) {
       if (!(await this.collectRollouts(options.onStep))) break;
-      this.iteration += 1;
-      const d = this.train();
-      // Emptied now, so a checkpoint holds only transitions not yet trained on.
-      this.buffer.reset();
-      const elapsed = (performance.now() - start) / 1000;
-      const diag: PPODiagnostics = {
-        ...d,
-        numTimesteps: this.numTimesteps,
-        iteration: this.iteration,
-        stepsPerS: (this.numTimesteps - startSteps) / Math.max(elapsed, 1e-9),
-        epRewMean: this.epInfo.length ? this.epInfo.reduce((a, e) => a + e.r, 0) / this.epInfo.length : null,
-        epLenMean: this.epInfo.length ? this.epInfo.reduce((a, e) => a + e.l, 0) / this.epInfo.length : null,
-      };
+      const diag = this.update(start, startSteps);
       history.push(diag);
       if (options.onUpdate && (await options.onUpdate(diag)) === false) break;
     }
     return history;
   }
 
+  /** Trains on the full rollout (returns computed), empties it, and reports; `since`/`sinceSteps` time steps/s. */
+  private update(since: number, sinceSteps: number): PPODiagnostics {
+    this.iteration += 1;
+    const d = this.train();
+    // Emptied now, so a checkpoint holds only transitions not yet trained on.
+    this.buffer.reset();
+    const elapsed = (performance.now() - since) / 1000;
+    return {
+      ...d,
+      numTimesteps: this.numTimesteps,
+      iteration: this.iteration,
+      stepsPerS: (this.numTimesteps - sinceSteps) / Math.max(elapsed, 1e-9),
+      epRewMean: this.episodes.meanReturn(),
+      epLenMean: this.episodes.meanLength(),
+    };
+  }
+
   /** Returns of the last (up to) 100 finished training episodes. */
   episodeReturns100(): number[] {
-    return this.epInfo.map((e) => e.r);
+    return this.episodes.finished.map((e) => e.r);
   }
 
   // ------------------------------------------------------------------------------------------
   // Checkpoints
 
   private shape(): PPOShape {
-    return { obsDim: this.obsDim, nvec: this.nvec, nEnvs: this.nEnvs, paramNames: paramNames(this.pi.length, this.vf.length), params: this.parameters() };
+    return { obsDim: this.obsDim, nvec: this.nvec, nEnvs: this.nEnvs, paramNames: paramNames(this.policy.pi.length, this.policy.vf.length), params: this.parameters() };
   }
 
   /** Everything needed to continue exactly (given the same envs): JSON-serialisable. */
@@ -417,12 +467,12 @@ export class PPO {
       rngState: this.rng.state(),
       params: this.parameters(),
       adam: this.adam,
-      episodeInfo: this.epInfo,
+      episodeInfo: this.episodes.finished,
       rollout: this.buffer.snapshot(),
       lastObs: this.lastObs,
       lastEpisodeStarts: this.lastEpisodeStarts,
-      episodeReturns: this.episodeReturns,
-      episodeLengths: this.episodeLengths,
+      episodeReturns: this.episodes.returns,
+      episodeLengths: this.episodes.lengths,
     });
   }
 
@@ -448,14 +498,14 @@ export class PPO {
     this.nUpdates = s.nUpdates;
     this.iteration = s.iteration;
     this.rng = createRng(ckpt.config.seed, s.rngState);
-    this.epInfo = s.episodeInfo;
+    this.episodes.finished = s.episodeInfo;
     this.lastEpisodeStarts = s.lastEpisodeStarts;
-    this.episodeReturns = s.episodeReturns;
-    this.episodeLengths = s.episodeLengths;
+    this.episodes.returns = s.episodeReturns;
+    this.episodes.lengths = s.episodeLengths;
     this.lastObs = s.lastObs;
   }
 
-  static fromCheckpoint(envs: AnyEnv | AnyEnv[], checkpoint: unknown): PPO {
+  static fromCheckpoint(envs: PPOSpec | PPOSpec[], checkpoint: unknown): PPO {
     const ckpt = parseCheckpoint(checkpoint);
     const ppo = new PPO(envs, ckpt.config);
     ppo.restore(ckpt);

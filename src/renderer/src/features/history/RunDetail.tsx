@@ -1,7 +1,7 @@
 /** The open run: its summary and config, actions (export, resume, extend, watch), and its candidates. */
 import { useState } from 'react';
 import type { RunDetail } from '../../../../shared/history';
-import { ACTIVE_STATUSES, RunConfigSchema } from '../../../../shared/run-config';
+import { ACTIVE_STATUSES, RunConfigFieldsSchema } from '../../../../shared/run-config';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
 import { canResume, runDisplayName, shortRunId } from '../../lib/runs';
@@ -13,7 +13,7 @@ import { runDuration } from './model';
 import { watchLive } from './slice';
 
 /** The largest budget a run may have (an extended one too). */
-const MAX_BUDGET = RunConfigSchema.shape.budget.maxValue ?? Number.MAX_SAFE_INTEGER;
+const MAX_BUDGET = RunConfigFieldsSchema.shape.budget.maxValue ?? Number.MAX_SAFE_INTEGER;
 
 export function RunDetailPanel({ now, candidatesVersion }: { now: number; candidatesVersion: number }) {
   const runId = useApp((s) => s.selectedRunId);

@@ -30,6 +30,13 @@ function Field(props: { field: LaunchField; label: string; error?: string; hint?
   );
 }
 
+/** What each early-stopping rule does, in a few words. */
+const PRUNE_HINTS: Record<string, string> = {
+  none: 'every candidate trains all its epochs',
+  median: 'stop below the median of earlier candidates',
+  asha: 'successive halving at epochs 1, 3, 9…',
+};
+
 export function LauncherPanel(props: { onCancel?: () => void }) {
   const actionSets = useApp((s) => s.liveActionSets);
   const launching = useApp((s) => s.liveLaunching);
@@ -146,6 +153,12 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         </Field>
         <Field field="keepModels" label="Keep models" error={errors.keepModels} hint={form.keepModels === 'best' ? 'weights of each new best' : 'weights of every candidate'}>
           <select {...control('keepModels')}>{options(launchOptions('keepModels'))}</select>
+        </Field>
+        <Field field="workers" label="Workers" error={errors.workers} hint={form.workers.trim() === '1' ? 'one candidate at a time' : 'candidates trained at once'}>
+          <input type="number" min={1} step={1} {...control('workers')} />
+        </Field>
+        <Field field="prune" label="Early stopping" error={errors.prune} hint={PRUNE_HINTS[form.prune] ?? ''}>
+          <select {...control('prune')}>{options(launchOptions('prune'))}</select>
         </Field>
       </fieldset>
 

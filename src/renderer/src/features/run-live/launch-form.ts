@@ -3,7 +3,7 @@
  * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
  * problem attached to its field.
  */
-import { RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import { RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -26,17 +26,19 @@ export interface LaunchForm {
   seed: string;
   backend: string;
   keepModels: string;
+  workers: string;
+  prune: string;
 }
 
 export type LaunchField = keyof LaunchForm;
 
 /** The run config's own defaults, for the fields the form shows with one. */
-const RUN_DEFAULTS = RunConfigSchema.pick({ dataset: true, nb201Dataset: true, mode: true, reward: true, backend: true, keepModels: true }).parse({});
+const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
 const TRAINING_DEFAULTS = TrainingConfigSchema.parse({});
 
 /** The schema's choices for a field with a default (a <select>'s options). */
-export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels'): readonly string[] {
-  return RunConfigSchema.shape[field].unwrap().options;
+export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels' | 'prune'): readonly string[] {
+  return RunConfigFieldsSchema.shape[field].unwrap().options;
 }
 
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
@@ -54,6 +56,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   learningRate: String(TRAINING_DEFAULTS.learningRate),
   batchSize: String(TRAINING_DEFAULTS.batchSize),
   seed: '0',
+  workers: String(RunConfigFieldsSchema.shape.workers.parse(undefined)),
 };
 
 /** A number typed into a field: '' is absent, anything unparsable is NaN (which the schema rejects). */
@@ -80,6 +83,8 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     seed: 'seed',
     backend: 'backend',
     keepModels: 'keepModels',
+    workers: 'workers',
+    prune: 'prune',
     dataset: 'dataset',
     dataDir: 'dataDir',
     subset: 'subset',
@@ -116,6 +121,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     seed: seed ?? Number.NaN,
     backend: form.backend,
     keepModels: form.keepModels,
+    workers: numberField(form.workers) ?? Number.NaN,
+    prune: form.prune,
     dataset: form.dataset,
     training: {
       epochs: numberField(form.epochs) ?? Number.NaN,
@@ -132,6 +139,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (subset !== undefined) input.subset = subset;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
 
+  // Before the schema's issues, which only know that the config has no action set.
+  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
   const result = RunConfigSchema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -140,7 +149,6 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
       errors[field] = readableIssue(issue.message, issue.code);
     }
   }
-  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
   const dataDir = form.dataDir.trim() || undefined;
   for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
