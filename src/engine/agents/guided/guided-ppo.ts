@@ -8,7 +8,7 @@
  * that parallel workers are not handed near-duplicates. Until `initialCandidates` results exist,
  * proposals are uniform over the allowed candidates.
  *
- * With proposer 'uniform' the same agent screens uniform samples instead and never trains PPO:
+ * With proposer 'random' the same agent screens uniform samples instead and never trains PPO:
  * the predictor alone, the ablation that shows what the policy adds.
  *
  * Determinism: the predictor's fit is a function of the results and its state, PPO's updates of
@@ -16,6 +16,7 @@
  * seeded Rng, so checkpoint() → restore() continues exactly.
  */
 import { z } from 'zod';
+import { parseCheckpoint } from '../../checkpoint';
 import { createRng, type Rng } from '../../random';
 import type { CandidateSpace } from '../../search/space';
 import type { AgentUpdate, Feedback, PendingCandidate, Proposal, SearchAgent } from '../agent';
@@ -27,7 +28,7 @@ import { imaginedEnv, type CandidateScore, type ImaginedEnv } from './imagined-e
 
 const GuidedPpoOptionsSchema = z.object({
   mode: z.enum(['full', 'layerwise']),
-  proposer: z.enum(['policy', 'uniform']),
+  proposer: z.enum(['policy', 'random']),
   seed: z.int(),
   /** Results before the predictor guides proposals (uniform until then). */
   initialCandidates: z.int().positive(),
@@ -71,7 +72,7 @@ const ResultSchema = z.object({
 type Result = z.infer<typeof ResultSchema>;
 
 export const GuidedPpoCheckpointSchema = z.object({
-  kind: z.literal('ppo-guided'),
+  kind: z.literal('ppo-gp'),
   version: z.literal(1),
   nvec: z.array(z.int().positive()).min(1),
   options: GuidedPpoOptionsSchema,
@@ -120,7 +121,7 @@ export class GuidedPpoAgent implements SearchAgent {
       predictor: { ...GUIDED_PPO_DEFAULTS.predictor, ...settings.predictor },
     };
     GuidedPpoOptionsSchema.parse(this.options);
-    this.name = this.options.proposer === 'policy' ? 'ppo-guided' : 'predictor-uniform';
+    this.name = this.options.proposer === 'policy' ? 'ppo-gp' : 'gp-random';
     this.rng = createRng(this.options.seed, restore?.rngState);
     this.predictor = new Predictor(space.nvec.length, this.options.predictor, restore?.predictor);
     this.env = imaginedEnv(space, this.options.mode);
@@ -136,7 +137,7 @@ export class GuidedPpoAgent implements SearchAgent {
 
   /** Continues from a checkpoint() (or its JSON) exactly: the same proposals follow. */
   static restore(space: CandidateSpace, checkpoint: unknown): GuidedPpoAgent {
-    const c = GuidedPpoCheckpointSchema.parse(checkpoint);
+    const c = parseCheckpoint(GuidedPpoCheckpointSchema, checkpoint, 'guided PPO agent');
     if (c.nvec.join() !== space.nvec.join()) throw new Error(`guided PPO checkpoint: nvec [${c.nvec}] does not match the space's [${space.nvec}]`);
     return new GuidedPpoAgent(space, {}, c);
   }
@@ -168,7 +169,7 @@ export class GuidedPpoAgent implements SearchAgent {
 
   checkpoint(): GuidedPpoCheckpoint {
     return {
-      kind: 'ppo-guided',
+      kind: 'ppo-gp',
       version: 1,
       nvec: [...this.space.nvec],
       options: structuredClone(this.options),
