@@ -26,6 +26,8 @@ export function datasetInput(name: string | null | undefined) {
 
 export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
 export const PRUNE_RULES = ['none', 'median', 'asha'] as const;
+/** PPO's performance predictor: none (learn from real rewards alone), or a Gaussian process it trains on between evaluations. */
+export const PREDICTOR_NAMES = ['none', 'gp'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
@@ -37,6 +39,8 @@ export const RunConfigFieldsSchema = z.strictObject({
   strategy: z.enum(STRATEGY_NAMES),
   /** PPO only: propose whole networks, or one layer per step (MetaQNN-style). */
   mode: z.enum(['full', 'layerwise']).default('full'),
+  /** PPO only: with 'gp', every result refits a predictor on which PPO takes many cheap updates, and proposals carry its prediction. */
+  predictor: z.enum(PREDICTOR_NAMES).default('none'),
   reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
   /** Total candidates to evaluate (a resumed run counts those already done). */
   budget: z.int().min(1).max(1_000_000),
@@ -77,7 +81,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'dataDir' | 'prune';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'dataDir' | 'prune';
 
 /**
  * What the fields' own schemas cannot check: fields that depend on each other, and whether the
@@ -88,6 +92,7 @@ export function runConfigProblems(config: {
   evaluator?: string;
   strategy?: string;
   mode?: string;
+  predictor?: string;
   dataset?: string;
   dataDir?: string;
   actionSet?: unknown;
@@ -98,6 +103,9 @@ export function runConfigProblems(config: {
   if (training && !config.actionSet) problems.push({ field: 'actionSet', message: 'the training evaluator needs an action set' });
   if (config.mode === 'layerwise' && config.strategy !== 'ppo') {
     problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo)' });
+  }
+  if (config.predictor !== undefined && config.predictor !== 'none' && config.strategy !== 'ppo') {
+    problems.push({ field: 'predictor', message: 'a predictor guides the PPO agent: it needs strategy ppo' });
   }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
   if (!training && config.prune !== undefined && config.prune !== 'none') {

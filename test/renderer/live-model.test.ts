@@ -292,6 +292,12 @@ describe('validateLaunch', () => {
     expect(parsed).toMatchObject({ name: 'quick', budget: 5, subset: 200, seed: 3, training: { epochs: 1, seed: 3 }, actionSet: { name: 'mlp' } });
   });
 
+  it('selects the predictor-guided PPO agent', () => {
+    const { config, errors } = validateLaunch({ ...form, predictor: 'gp' }, sets);
+    expect(errors).toEqual({});
+    expect(parseRunConfig(config)).toMatchObject({ strategy: 'ppo', predictor: 'gp' });
+  });
+
   it('leaves the action set out for the nb201 evaluator', () => {
     const { config } = validateLaunch({ ...form, evaluator: 'nb201', actionSet: '' }, sets);
     expect(parseRunConfig(config)).toMatchObject({ evaluator: 'nb201', nb201Dataset: 'cifar10' });
@@ -307,6 +313,7 @@ describe('validateLaunch', () => {
     [{ seed: '-1' }, 'seed', /.+/],
     [{ subset: '0' }, 'subset', /.+/],
     [{ mode: 'layerwise', strategy: 'random' }, 'mode', /ppo/],
+    [{ predictor: 'gp', strategy: 'evolution' }, 'predictor', /ppo/],
     [{ dataset: 'cifar10' }, 'dataDir', /cifar10/],
     [{ actionSet: '' }, 'actionSet', /action set/],
     [{ actionSet: '99' }, 'actionSet', /no longer/],

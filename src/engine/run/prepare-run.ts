@@ -9,6 +9,7 @@ import type { CachedOutcome } from '../../shared/engine-messages';
 import type { RunConfig } from '../../shared/run-config';
 import type { SearchAgent } from '../agents/agent';
 import { RegularizedEvolution } from '../agents/evolution';
+import { GuidedPpoAgent } from '../agents/guided/guided-ppo';
 import { PpoAgent } from '../agents/ppo-agent';
 import { RandomSearch } from '../agents/random-search';
 import { initBackend } from '../backends';
@@ -129,6 +130,7 @@ function createAgent(config: RunConfig, space: CandidateSpace, resume?: SearchLo
     case 'evolution':
       return resume ? RegularizedEvolution.restore(resume.agent, slotMask) : new RegularizedEvolution(space.nvec, { seed: config.seed, slotMask });
     case 'ppo':
+      if (config.predictor === 'gp') return resume ? GuidedPpoAgent.restore(space, resume.agent) : new GuidedPpoAgent(space, { mode: config.mode, seed: config.seed });
       return new PpoAgent({ space, mode: config.mode, seed: config.seed }, resume?.agent);
   }
 }
