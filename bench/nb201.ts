@@ -46,7 +46,8 @@ const STRATEGIES: Record<string, (space: Nb201Space, seed: number) => SearchAgen
   'ppo-gp': guided({}),
   'ppo-gp-ei': guided({ acquisition: { kind: 'ei' } }),
   'ppo-gp-layerwise': guided({ mode: 'layerwise' }),
-  'gp-random': guided({ proposer: 'random' }),
+  'ppo-gp-policy-only': guided({ randomSamples: 0, policySamples: 2000 }),
+  'gp-random': guided({ policySamples: 0, randomSamples: 2000 }),
 };
 
 async function searchOnce(name: string, seed: number): Promise<SeedRun> {
