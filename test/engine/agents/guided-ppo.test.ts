@@ -1,26 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { GuidedPpoAgent, type GuidedPpoSettings } from '../../../src/engine/agents/guided/guided-ppo';
 import type { PendingCandidate } from '../../../src/engine/agents/agent';
+import { GuidedPpoAgent, type GuidedPpoSettings } from '../../../src/engine/agents/guided/guided-ppo';
+import { RandomSearch } from '../../../src/engine/agents/random-search';
+import { loadNb201 } from '../../../src/engine/evaluators/nb201';
+import { nb201Search } from '../../../src/engine/search/nb201-search';
+import { ActionSetSpace, Nb201Space, type CandidateSpace } from '../../../src/engine/search/space';
 import { ActionGrammar, parseActionSet, type ActionSetInput } from '../../../src/shared/action-set';
-import { ActionSetSpace, type CandidateSpace } from '../../../src/engine/search/space';
+import { SearchEventSchema, type SearchEvent } from '../../../src/shared/events';
+import { parseRunConfig } from '../../../src/shared/run-config';
+import { prepareRun } from '../../../src/engine/run/prepare-run';
+import { nb201DataDir } from '../../support/nb201';
 
-/** NAS-Bench-201's shape without its table: 6 slots of 5 choices, all allowed. */
-const cellSpace: CandidateSpace = {
-  nvec: [5, 5, 5, 5, 5, 5],
-  constrained: false,
-  slotMask: () => [true, true, true, true, true],
-  isComplete: (prefix) => prefix.length >= 6,
-  complete: (prefix) => [...prefix],
-  describe: (action) => ({ label: action.join(''), hash: action.join(''), architecture: {} }),
-  prefixFeatureSize: 12,
-  prefixFeatures: (prefix) => {
-    const f = new Float32Array(12);
-    prefix.forEach((op, s) => ((f[s] = op / 4), (f[6 + s] = 1)));
-    return f;
-  },
-};
-/** A smooth toy signal on cells: slot s wants op s % 5; the optimum is [0, 1, 2, 3, 4, 0] at 1. */
-const cellSignal = (a: readonly number[]) => 1 - a.reduce((s, op, slot) => s + 0.04 * Math.abs(op - (slot % 5)), 0);
+const DATA = nb201DataDir();
 
 /** Networks with masks: dense layers of 4 widths and a pool, up to 4 layers, ending on a dense one. */
 const NETS: ActionSetInput = {
@@ -34,7 +25,7 @@ const netSpace = new ActionSetSpace(new ActionGrammar(parseActionSet(NETS), [8, 
 const netSignal = (a: readonly number[]) => a.reduce((s, v) => s + (v >= 1 && v <= 4 ? v : 0), 0) / 16;
 
 /** Small settings, so that a run of a few dozen candidates takes seconds. */
-const FAST: GuidedPpoSettings = { imaginedSteps: 128, proposalSamples: 200, predictor: { steps: 20, refitEvery: 4 }, ppo: { nSteps: 64 } };
+const FAST: GuidedPpoSettings = { imaginedSteps: 128, policySamples: 100, randomSamples: 100, predictor: { steps: 20, refitEvery: 4 }, ppo: { nSteps: 64 } };
 
 interface Trace {
   actions: number[][];
@@ -59,7 +50,7 @@ async function drive(agent: GuidedPpoAgent, signal: (a: readonly number[]) => nu
 
 const valid = (space: CandidateSpace, action: readonly number[]) => action.every((v, s) => space.slotMask(action.slice(0, s))[v]);
 
-describe('GuidedPpoAgent', () => {
+describe('GuidedPpoAgent over an action set', () => {
   for (const mode of ['full', 'layerwise'] as const) {
     it(`${mode}: continues exactly after checkpoint → JSON → restore, with candidates pending`, async () => {
       const settings = { ...FAST, mode, seed: 3 };
@@ -83,60 +74,96 @@ describe('GuidedPpoAgent', () => {
     });
   }
 
-  it('guides its search: it finds a better cell than uniform proposals do, and predicts it', async () => {
-    const best = (actions: number[][]) => Math.max(...actions.map(cellSignal));
-    const guided = new GuidedPpoAgent(cellSpace, { ...FAST, seed: 2 });
-    const trace = await drive(guided, cellSignal, 0, 40);
-    const uniform = await drive(new GuidedPpoAgent(cellSpace, { ...FAST, seed: 2, initialCandidates: 40 }), cellSignal, 0, 40);
-    expect(best(trace.actions)).toBeGreaterThan(best(uniform.actions) + 0.05);
-    expect(best(trace.actions)).toBeGreaterThanOrEqual(0.96);
-    // Uniform until 5 results, then every proposal comes with the predictor's view of it.
-    expect(trace.predictions.slice(0, 5).every((p) => p === undefined)).toBe(true);
-    const late = trace.predictions.slice(20).map((p, i) => Math.abs(p!.mean - cellSignal(trace.actions[20 + i])));
-    expect(late.reduce((a, b) => a + b, 0) / late.length).toBeLessThan(0.05);
-  });
-
-  it('reports its updates: the predictor fit, PPO on the imagined rewards, and its time', async () => {
-    const agent = new GuidedPpoAgent(cellSpace, { ...FAST, seed: 4 });
+  it('reports its updates: the predictor fit and PPO on the imagined rewards', async () => {
+    const agent = new GuidedPpoAgent(netSpace, { ...FAST, seed: 4 });
     const updates = [];
     for (let index = 0; index < 6; index++) {
       const { action } = await agent.ask(index, []);
-      updates.push(await agent.tell(index, { action, status: 'completed', signal: cellSignal(action), reward: 0 }));
+      updates.push(await agent.tell(index, { action, status: 'completed', signal: netSignal(action), reward: 0 }));
     }
     expect(updates.slice(0, 4)).toEqual([undefined, undefined, undefined, undefined]);
     expect(updates[4]?.iteration).toBe(1);
     expect(updates[5]?.iteration).toBe(2);
-    expect(Object.keys(updates[5]!.diagnostics).sort()).toEqual(
-      ['approxKl', 'askSeconds', 'entropy', 'imaginedReward', 'logMarginalLikelihood', 'noise', 'refitted', 'slotWeightMean', 'trainSize', 'updateSeconds'].sort(),
-    );
+    expect(Object.keys(updates[5]!.diagnostics).sort()).toEqual(['approxKl', 'entropy', 'imaginedReward', 'logMarginalLikelihood', 'noise', 'refitted', 'slotWeightMean', 'trainSize']);
     expect(updates[5]!.diagnostics.trainSize).toBe(6);
   });
 
   it('learns from a warm start: guided from the first proposal, never proposing a known candidate', async () => {
-    const known = [[0, 1, 2, 3, 4, 1], [0, 1, 2, 3, 3, 0], [4, 4, 4, 4, 4, 4], [2, 2, 2, 2, 2, 2], [0, 0, 0, 0, 0, 0], [0, 1, 2, 3, 4, 4]];
-    const agent = new GuidedPpoAgent(cellSpace, { ...FAST, seed: 5 });
-    const update = await agent.warmStart(known.map((action) => ({ action, signal: cellSignal(action) })));
-    expect(update?.diagnostics.trainSize).toBe(6);
-    const { actions, predictions } = await drive(agent, cellSignal, 0, 3);
+    const known = [[1, 2, 3, 4], [4, 4, 0, 0], [1, 0, 0, 0], [5, 1, 0, 0], [2, 2, 0, 0], [3, 3, 3, 0]].filter((a) => valid(netSpace, a));
+    const agent = new GuidedPpoAgent(netSpace, { ...FAST, seed: 5, initialCandidates: known.length });
+    const update = await agent.warmStart(known.map((action) => ({ action, signal: netSignal(action) })));
+    expect(update?.diagnostics.trainSize).toBe(known.length);
+    const { actions, predictions } = await drive(agent, netSignal, 0, 3);
     expect(predictions.every((p) => p !== undefined)).toBe(true);
     for (const a of actions) expect(known.map((k) => k.join())).not.toContain(a.join());
-    expect(Math.max(...actions.map(cellSignal))).toBeGreaterThan(0.9);
     // The warm results are part of the checkpoint, so a restored agent still knows them.
-    expect(GuidedPpoAgent.restore(cellSpace, agent.checkpoint()).checkpoint().results.filter((r) => r.warm)).toHaveLength(6);
+    expect(GuidedPpoAgent.restore(netSpace, agent.checkpoint()).checkpoint().results.filter((r) => r.warm)).toHaveLength(known.length);
   });
 
-  it('with the uniform proposer (the predictor alone) never trains PPO', async () => {
-    const agent = new GuidedPpoAgent(cellSpace, { ...FAST, proposer: 'uniform', seed: 6 });
-    expect(agent.name).toBe('predictor-uniform');
+  it('with no policy samples (the predictor alone) never trains PPO', async () => {
+    const agent = new GuidedPpoAgent(netSpace, { ...FAST, policySamples: 0, seed: 6 });
+    expect(agent.name).toBe('gp-random');
     const before = JSON.stringify((agent.checkpoint().ppo as { params: unknown }).params);
-    const { actions } = await drive(agent, cellSignal, 0, 12);
+    const { actions } = await drive(agent, netSignal, 0, 12);
     expect(JSON.stringify((agent.checkpoint().ppo as { params: unknown }).params)).toBe(before);
     expect(new Set(actions.map((a) => a.join())).size).toBe(12);
   });
 
   it('rejects a checkpoint for another space', () => {
-    const checkpoint = new GuidedPpoAgent(cellSpace, FAST).checkpoint();
-    expect(() => GuidedPpoAgent.restore(netSpace, checkpoint)).toThrow(/nvec/);
-    expect(() => GuidedPpoAgent.restore(cellSpace, { kind: 'ppo-guided' })).toThrow();
+    const checkpoint = new GuidedPpoAgent(netSpace, FAST).checkpoint();
+    expect(() => GuidedPpoAgent.restore(new ActionSetSpace(new ActionGrammar(parseActionSet({ ...NETS, maxLayers: 3 }), [8, 8, 1])), checkpoint)).toThrow(/nvec/);
+    expect(() => GuidedPpoAgent.restore(netSpace, { kind: 'ppo' })).toThrow(/guided PPO agent checkpoint/);
+  });
+});
+
+/** Cheaper than the defaults (half the imagined steps and samples): what fits a test's time. */
+const LEARN: GuidedPpoSettings = { imaginedSteps: 256, policySamples: 500, randomSamples: 500 };
+
+describe.skipIf(!DATA)('GuidedPpoAgent on NAS-Bench-201', () => {
+  const table = DATA ? loadNb201(DATA) : undefined;
+  const bestSignal = async (makeAgent: (space: Nb201Space) => GuidedPpoAgent | RandomSearch, budget: number) =>
+    (await nb201Search(table!, 'cifar10', makeAgent, { budget }).run()).best!.evaluation;
+
+  it('finds better cells than random search within 30 evaluations (12 seeds)', async () => {
+    const seeds = [...Array(12).keys()];
+    let guided = 0;
+    let random = 0;
+    for (const seed of seeds) {
+      guided += (await bestSignal((space) => new GuidedPpoAgent(space, { ...LEARN, seed }), 30)).signal / seeds.length;
+      random += (await bestSignal((space) => new RandomSearch(space.nvec, seed), 30)).signal / seeds.length;
+    }
+    // Measured: 0.8410 against 0.8301 (12-epoch validation accuracy); the best cell has 0.8489.
+    expect(guided).toBeGreaterThan(random + 0.005);
+  });
+
+  it('is the agent of a PPO run with predictor gp, and such a run resumes from its checkpoint', async () => {
+    const config = parseRunConfig({ evaluator: 'nb201', strategy: 'ppo', predictor: 'gp', budget: 7, seed: 1, nb201Dir: DATA });
+    const run = async (budget: number, checkpoint?: unknown) => {
+      const events: SearchEvent[] = [];
+      let last: unknown;
+      const prepared = await prepareRun({ runId: 'r', config, budget, checkpoint });
+      await prepared.start((e, extras) => (events.push(e), extras && (last = extras.checkpoint))).run();
+      return { events, last, proposed: events.flatMap((e) => (e.type === 'candidate_proposed' ? [e] : [])) };
+    };
+    const whole = await run(7);
+    expect(whole.events[0]).toMatchObject({ type: 'run_started', strategy: 'ppo-gp' });
+    expect(whole.proposed.map((e) => e.prediction !== undefined)).toEqual([false, false, false, false, false, true, true]);
+    const part = await run(6);
+    const rest = await run(7, JSON.parse(JSON.stringify(part.last)));
+    expect(rest.proposed).toEqual(whole.proposed.slice(6));
+  });
+
+  it('announces each proposal with the predictor’s mean and std, close to the result', async () => {
+    const events: SearchEvent[] = [];
+    await nb201Search(table!, 'cifar10', (space) => new GuidedPpoAgent(space, { ...FAST, seed: 0 }), { budget: 30, onEvent: (e) => events.push(e) }).run();
+    for (const e of events) expect(SearchEventSchema.parse(e)).toEqual(e);
+    const proposed = events.flatMap((e) => (e.type === 'candidate_proposed' ? [e] : []));
+    const signals = new Map(events.flatMap((e) => (e.type === 'candidate_finished' ? [[e.index, e.signal] as const] : [])));
+    // Uniform until 5 results, then every proposal comes with the predictor's view of it.
+    expect(proposed.slice(0, 5).every((e) => e.prediction === undefined)).toBe(true);
+    const late = proposed.slice(5);
+    for (const e of late) expect(e.prediction!.std).toBeGreaterThan(0);
+    const errors = late.map((e) => Math.abs(e.prediction!.mean - signals.get(e.index)!));
+    expect(errors.reduce((a, b) => a + b, 0) / errors.length).toBeLessThan(0.05);
   });
 });

@@ -11,6 +11,7 @@ import { SearchEventSchema, type SearchEvent } from '../../../src/shared/events'
 import type { EpochMetrics } from '../../../src/shared/training';
 import type { SearchAgent } from '../../../src/engine/agents/agent';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
+import { GuidedPpoAgent } from '../../../src/engine/agents/guided/guided-ppo';
 import { PpoAgent, type PpoMode } from '../../../src/engine/agents/ppo-agent';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
@@ -155,6 +156,18 @@ describe.skipIf(!DATA)('resuming on NAS-Bench-201', () => {
       (whole) => {
         expect(afterUpdates(whole)).toEqual([10, 20, 30]);
         return stopPoints(n, [10, 20], 3);
+      },
+    );
+  });
+
+  it('PPO guided by the GP predictor', async () => {
+    const settings = { seed: 5, imaginedSteps: 128, policySamples: 100, randomSamples: 100, ppo: { nSteps: 64 } };
+    await expectExactResume(
+      scenario(20, (space, resume) => (resume ? GuidedPpoAgent.restore(space, resume.agent) : new GuidedPpoAgent(space, settings))),
+      (whole) => {
+        // The first update comes with the 5th result; every result after it refits and trains.
+        expect(afterUpdates(whole)).toEqual([...Array(16).keys()].map((i) => i + 5));
+        return stopPoints(20, [4, 5], 4);
       },
     );
   });
