@@ -6,26 +6,41 @@
  * chose by its best 12-epoch validation signal (std is the population std, ddof 0, as np.std).
  * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
  * top-level "optimum" is the best 200-epoch test accuracy in the table.
- * Options: --strategies ppo,random,evolution,dqn,qlearning (the default; also ppo-layerwise), --dir <data directory>,
+ * --budget 25,50,100 runs each seed once at the largest budget and prints one line per budget,
+ * scoring each run's first B candidates: no agent knows its budget, so this equals separate runs.
+ * (dqn and qlearning scale their exploration schedules to the largest budget, so their shorter
+ * budgets' lines are not separate runs.)
+ * --timing adds agentMs per strategy: the mean milliseconds the agent spent per candidate
+ * (proposing it and learning from its result), over the first B candidates.
+ * Options: --strategies ppo,random,evolution,dqn,qlearning (the default; also ppo-layerwise and the
+ * predictor-guided agents ppo-gp, ppo-gp-ei, ppo-gp-layerwise, gp-random), --dir <data directory>,
  * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS), --dqn '{…}' (DQN settings over
- * NAS_DQN_DEFAULTS): for tuning on cifar10.
+ * NAS_DQN_DEFAULTS), --guided '{"acquisition":…}'
+ * (guided-agent settings over GUIDED_PPO_DEFAULTS), both for tuning on cifar10.
  */
 import { parseArgs } from 'node:util';
 import type { SearchAgent } from '../src/engine/agents/agent';
 import { DqnAgent } from '../src/engine/agents/dqn-agent';
 import { RegularizedEvolution } from '../src/engine/agents/evolution';
+import { GuidedPpoAgent, type GuidedPpoSettings } from '../src/engine/agents/guided/guided-ppo';
 import { PpoAgent } from '../src/engine/agents/ppo-agent';
 import { QLearningAgent } from '../src/engine/agents/qlearning';
 import { RandomSearch } from '../src/engine/agents/random-search';
 import { loadNb201, NB201_DATASETS, type Nb201Dataset } from '../src/engine/evaluators/nb201';
 import { nb201Search } from '../src/engine/search/nb201-search';
 import type { Nb201Space } from '../src/engine/search/space';
+import type { SearchEvent } from '../src/shared/events';
 
-interface SeedResult {
-  /** 200-epoch test accuracy (percent) of the architecture chosen by the best signal. */
-  test200: number;
-  distinct: number;
+/** One run's candidates in index order: what the scores of every budget are computed from. */
+interface SeedRun {
+  signals: number[];
+  /** 200-epoch test accuracy (percent). */
+  tests: number[];
+  cached: boolean[];
+  agentSeconds: number[];
 }
+
+const guided = (settings: GuidedPpoSettings) => (space: Nb201Space, seed: number) => new GuidedPpoAgent(space, { ...settings, ...guidedOverrides, seed });
 
 /** One line per strategy: seed → the agent of one search. */
 const STRATEGIES: Record<string, (space: Nb201Space, seed: number) => SearchAgent> = {
@@ -33,13 +48,33 @@ const STRATEGIES: Record<string, (space: Nb201Space, seed: number) => SearchAgen
   'ppo-layerwise': (space, seed) => new PpoAgent({ space, mode: 'layerwise', seed, ppo: ppoOverrides }),
   random: (space, seed) => new RandomSearch(space.nvec, seed),
   evolution: (space, seed) => new RegularizedEvolution(space.nvec, { population: 10, sampleSize: 3, seed }),
-  dqn: (space, seed) => new DqnAgent({ space, seed, budget, dqn: dqnOverrides }),
-  qlearning: (space, seed) => new QLearningAgent({ space, seed, budget }),
+  dqn: (space, seed) => new DqnAgent({ space, seed, budget: maxBudget, dqn: dqnOverrides }),
+  qlearning: (space, seed) => new QLearningAgent({ space, seed, budget: maxBudget }),
+  'ppo-gp': guided({}),
+  'ppo-gp-ei': guided({ acquisition: { kind: 'ei' } }),
+  'ppo-gp-layerwise': guided({ mode: 'layerwise' }),
+  'ppo-gp-policy-only': guided({ randomSamples: 0, policySamples: 2000 }),
+  'gp-random': guided({ policySamples: 0, randomSamples: 2000 }),
 };
 
-async function searchOnce(name: string, seed: number): Promise<SeedResult> {
-  const summary = await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget, runId: `bench-${seed}` }).run();
-  return { test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100, distinct: summary.evaluations - summary.cacheHits };
+async function searchOnce(name: string, seed: number): Promise<SeedRun> {
+  const run: SeedRun = { signals: [], tests: [], cached: [], agentSeconds: [] };
+  const onEvent = (event: SearchEvent) => {
+    if (event.type !== 'candidate_finished') return;
+    run.signals[event.index] = event.signal;
+    run.tests[event.index] = (event.testAccuracy ?? 0) * 100;
+    run.cached[event.index] = event.cached;
+    run.agentSeconds[event.index] = event.agentSeconds ?? 0;
+  };
+  await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget: maxBudget, runId: `bench-${seed}`, onEvent }).run();
+  return run;
+}
+
+/** The test accuracy of the first candidate with the best signal among the first `budget` (the loop's best). */
+function chosenTest(run: SeedRun, budget: number): number {
+  let best = 0;
+  for (let i = 1; i < Math.min(budget, run.signals.length); i++) if (run.signals[i] > run.signals[best]) best = i;
+  return run.tests[best];
 }
 
 const { values } = parseArgs({
@@ -51,6 +86,8 @@ const { values } = parseArgs({
     dir: { type: 'string' },
     ppo: { type: 'string' },
     dqn: { type: 'string' },
+    guided: { type: 'string' },
+    timing: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -60,7 +97,8 @@ const positiveInt = (name: string, s: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(s)}`);
   return n;
 };
-const budget = positiveInt('budget', values.budget);
+const budgets = values.budget.split(',').map((b) => positiveInt('budget', b.trim()));
+const maxBudget = Math.max(...budgets);
 const seeds = positiveInt('seeds', values.seeds);
 if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
@@ -72,19 +110,24 @@ for (const n of names) if (!STRATEGIES[n]) throw new Error(`unknown strategy ${J
 const table = loadNb201(values.dir);
 const ppoOverrides = values.ppo ? (JSON.parse(values.ppo) as Record<string, unknown>) : {};
 const dqnOverrides = values.dqn ? (JSON.parse(values.dqn) as Record<string, unknown>) : {};
+const guidedOverrides = values.guided ? (JSON.parse(values.guided) as GuidedPpoSettings) : {};
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
-const results: Record<string, { mean: number; std: number; min: number; max: number; distinct: number }> = {};
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+type Row = { mean: number; std: number; min: number; max: number; distinct: number; agentMs?: number };
+const rows = new Map<number, Record<string, Row>>(budgets.map((b) => [b, {}]));
 for (const name of names) {
-  const tests: number[] = [];
-  let distinct = 0;
-  for (let seed = 0; seed < seeds; seed++) {
-    const run = await searchOnce(name, seed);
-    tests.push(run.test200);
-    distinct += run.distinct;
+  const runs: SeedRun[] = [];
+  for (let seed = 0; seed < seeds; seed++) runs.push(await searchOnce(name, seed));
+  for (const budget of budgets) {
+    const tests = runs.map((run) => chosenTest(run, budget));
+    const mean = sum(tests) / tests.length;
+    const std = Math.sqrt(tests.reduce((a, b) => a + (b - mean) ** 2, 0) / tests.length);
+    const distinct = sum(runs.map((run) => run.cached.slice(0, budget).filter((c) => !c).length));
+    const row: Row = { mean: round(mean), std: round(std), min: round(Math.min(...tests)), max: round(Math.max(...tests)), distinct: round(distinct / seeds) };
+    if (values.timing) row.agentMs = round((sum(runs.map((run) => sum(run.agentSeconds.slice(0, budget)))) / (seeds * budget)) * 1000);
+    rows.get(budget)![name] = row;
   }
-  const mean = tests.reduce((a, b) => a + b, 0) / tests.length;
-  const std = Math.sqrt(tests.reduce((a, b) => a + (b - mean) ** 2, 0) / tests.length);
-  results[name] = { mean: round(mean), std: round(std), min: round(Math.min(...tests)), max: round(Math.max(...tests)), distinct: round(distinct / seeds) };
 }
 const optimum = round(Math.max(...table.column('200', 'test', dataset)));
-console.log(JSON.stringify({ dataset, budget, seeds, results, optimum }));
+for (const budget of budgets) console.log(JSON.stringify({ dataset, budget, seeds, results: rows.get(budget), optimum }));

@@ -32,6 +32,8 @@ export const LAYERWISE_STRATEGIES: readonly StrategyName[] = ['dqn', 'qlearning'
 const STEPWISE_STRATEGIES: readonly string[] = ['ppo', ...LAYERWISE_STRATEGIES];
 export const PRUNE_RULES = ['none', 'median', 'asha'] as const;
 export type PruneRule = (typeof PRUNE_RULES)[number];
+/** PPO's performance predictor: none (learn from real rewards alone), or a Gaussian process it trains on between evaluations. */
+export const PREDICTOR_NAMES = ['none', 'gp'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
@@ -43,6 +45,8 @@ export const RunConfigFieldsSchema = z.strictObject({
   strategy: z.enum(STRATEGY_NAMES),
   /** PPO: propose whole networks, or one layer per step (MetaQNN-style); dqn and qlearning always go one layer per step. */
   mode: z.enum(['full', 'layerwise']).default('full'),
+  /** PPO only: with 'gp', every result refits a predictor on which PPO takes many cheap updates, and proposals carry its prediction. */
+  predictor: z.enum(PREDICTOR_NAMES).default('none'),
   reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
   /** Total candidates to evaluate (a resumed run counts those already done). */
   budget: z.int().min(1).max(1_000_000),
@@ -83,7 +87,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'dataDir' | 'prune';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'dataDir' | 'prune';
 
 /**
  * What the fields' own schemas cannot check: fields that depend on each other, and whether the
@@ -94,6 +98,7 @@ export function runConfigProblems(config: {
   evaluator?: string;
   strategy?: string;
   mode?: string;
+  predictor?: string;
   dataset?: string;
   dataDir?: string;
   actionSet?: unknown;
@@ -104,6 +109,9 @@ export function runConfigProblems(config: {
   if (training && !config.actionSet) problems.push({ field: 'actionSet', message: 'the training evaluator needs an action set' });
   if (config.mode === 'layerwise' && !STEPWISE_STRATEGIES.includes(config.strategy ?? '')) {
     problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo, dqn or qlearning)' });
+  }
+  if (config.predictor !== undefined && config.predictor !== 'none' && config.strategy !== 'ppo') {
+    problems.push({ field: 'predictor', message: 'a predictor guides the PPO agent: it needs strategy ppo' });
   }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
   if (!training && config.prune !== undefined && config.prune !== 'none') {

@@ -362,6 +362,12 @@ describe('validateLaunch', () => {
     expect(parseRunConfig(validateLaunch(form, sets).config).training).not.toHaveProperty('selectiveBackprop');
   });
 
+  it('selects the predictor-guided PPO agent', () => {
+    const { config, errors } = validateLaunch({ ...form, predictor: 'gp' }, sets);
+    expect(errors).toEqual({});
+    expect(parseRunConfig(config)).toMatchObject({ strategy: 'ppo', predictor: 'gp' });
+  });
+
   it('leaves the action set out for the nb201 evaluator', () => {
     const { config } = validateLaunch({ ...form, evaluator: 'nb201', actionSet: '' }, sets);
     expect(parseRunConfig(config)).toMatchObject({ evaluator: 'nb201', nb201Dataset: 'cifar10' });
@@ -378,6 +384,7 @@ describe('validateLaunch', () => {
     [{ subset: '0' }, 'subset', /.+/],
     [{ selectiveBackprop: '-1' }, 'selectiveBackprop', /.+/],
     [{ mode: 'layerwise', strategy: 'random' }, 'mode', /ppo/],
+    [{ predictor: 'gp', strategy: 'evolution' }, 'predictor', /ppo/],
     [{ dataset: 'cifar10' }, 'dataDir', /cifar10/],
     [{ actionSet: '' }, 'actionSet', /action set/],
     [{ actionSet: '99' }, 'actionSet', /no longer/],

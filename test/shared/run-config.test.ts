@@ -33,6 +33,7 @@ describe('RunConfigSchema', () => {
   it.each([
     [{ ...training, actionSet: undefined }, 'actionSet', /the training evaluator needs an action set/],
     [{ ...training, mode: 'layerwise' }, 'mode', /layerwise mode needs an agent that builds networks step by step/],
+    [{ ...training, predictor: 'gp' }, 'predictor', /a predictor guides the PPO agent: it needs strategy ppo/],
     [{ ...training, dataset: 'cifar10' }, 'dataDir', /the cifar10 dataset needs a data directory/],
     [{ ...training, actionSet: { ...mlp, nodes: [...mlp.nodes, ...mlp.nodes] } }, 'actionSet', /node id "d" is used twice/],
     [{ ...training, actionSet: { ...mlp, edges: [{ from: 'input', to: 'nowhere' }] } }, 'actionSet', /edge to unknown node "nowhere"/],
@@ -59,6 +60,6 @@ describe('RunConfigSchema', () => {
     expect(() => parseApiParams('runs.start', { config: bad })).toThrow(/runs\.start: .*allows no network[\s\S]*config\.actionSet/);
     expect(() => parseMainToEngine({ type: 'start', runId: 'r', config: bad, budget: 2 })).toThrow(/invalid message from main: .*allows no network[\s\S]*config\.actionSet/);
     // And a good one comes out complete, defaults filled in.
-    expect(parseRunConfig(training)).toMatchObject({ mode: 'full', dataset: 'synthetic', actionSet: { maxLayers: 5, edges: [] } });
+    expect(parseRunConfig(training)).toMatchObject({ mode: 'full', predictor: 'none', dataset: 'synthetic', actionSet: { maxLayers: 5, edges: [] } });
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { NB201_DATASET_NAMES, parseRunConfig, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
+import { NB201_DATASET_NAMES, parseRunConfig, PREDICTOR_NAMES, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
@@ -15,6 +15,7 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   strategy: (typeof STRATEGY_NAMES)[number];
   budget: number;
   mode: 'full' | 'layerwise';
+  predictor: (typeof PREDICTOR_NAMES)[number];
   reward: 'accuracy' | 'improvement';
   nb201Dataset: (typeof NB201_DATASET_NAMES)[number];
   nb201Dir?: string;
@@ -33,6 +34,7 @@ export function registerSearch(program: Command): void {
     .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGY_NAMES).default('ppo'))
     .option('--budget <n>', 'number of candidates to evaluate', positiveInt, 20)
     .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
+    .addOption(new Option('--predictor <name>', "ppo: none, or a Gaussian process fitted to every result, on which the agent trains between evaluations").choices(PREDICTOR_NAMES).default('none'))
     .addOption(new Option('--reward <kind>', "the agent's reward").choices(['accuracy', 'improvement']).default('accuracy'))
     .addOption(new Option('--nb201-dataset <name>', 'NAS-Bench-201 dataset').choices(NB201_DATASET_NAMES).default('cifar10'))
     .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
@@ -81,6 +83,7 @@ function searchConfig(options: SearchOptions): RunConfig {
       evaluator: options.evaluator,
       strategy: options.strategy,
       mode: options.mode,
+      predictor: options.predictor,
       reward: options.reward,
       budget: options.budget,
       seed: options.seed,
@@ -105,7 +108,7 @@ function searchConfig(options: SearchOptions): RunConfig {
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
 const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr' };
-const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', dataDir: CIFAR_DATA_DIR_HINT };
+const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', dataDir: CIFAR_DATA_DIR_HINT };
 
 function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string): CliError {
   const path = (issue?.path ?? []).map(String);

@@ -62,7 +62,7 @@ export class PpoAgent implements SearchAgent {
   constructor(options: PpoAgentOptions, checkpoint?: unknown) {
     this.space = options.space;
     this.mode = options.mode;
-    const spec = specOf(options.space, options.mode);
+    const spec = ppoSpec(options.space, options.mode);
     if (checkpoint === undefined) {
       this.ppo = new PPO(spec, { ...NAS_PPO_DEFAULTS, ...options.ppo, seed: options.seed });
       return;
@@ -126,12 +126,20 @@ export class PpoAgent implements SearchAgent {
   }
 }
 
+/** The spaces PPO acts in for a candidate space, and whether it masks (see ppoSpec). */
+export interface CandidatePpoSpec {
+  observationSpace: Box;
+  actionSpace: MultiDiscrete | Discrete;
+  slotMask?: (prefix: readonly number[]) => boolean[];
+  actionMasks?: () => boolean[];
+}
+
 /**
  * The spaces PPO acts in. Full: a constant (empty) observation and one categorical per slot, masked
  * slot by slot when the space constrains them. Layer-wise: the partial candidate's features and
  * one categorical over a slot's values, masked by the space.
  */
-function specOf(space: CandidateSpace, mode: PpoMode) {
+export function ppoSpec(space: CandidateSpace, mode: PpoMode): CandidatePpoSpec {
   if (mode === 'full') {
     return {
       observationSpace: new Box(0, 1, [0]),

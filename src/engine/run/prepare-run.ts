@@ -10,6 +10,7 @@ import type { RunConfig } from '../../shared/run-config';
 import type { SearchAgent } from '../agents/agent';
 import { DqnAgent } from '../agents/dqn-agent';
 import { RegularizedEvolution } from '../agents/evolution';
+import { GuidedPpoAgent } from '../agents/guided/guided-ppo';
 import { PpoAgent } from '../agents/ppo-agent';
 import { QLearningAgent } from '../agents/qlearning';
 import { RandomSearch } from '../agents/random-search';
@@ -136,6 +137,7 @@ function createAgent(config: RunConfig, space: CandidateSpace, budget: number, r
     case 'evolution':
       return resume ? RegularizedEvolution.restore(resume.agent, slotMask) : new RegularizedEvolution(space.nvec, { seed: config.seed, slotMask });
     case 'ppo':
+      if (config.predictor === 'gp') return resume ? GuidedPpoAgent.restore(space, resume.agent) : new GuidedPpoAgent(space, { mode: config.mode, seed: config.seed });
       return new PpoAgent({ space, mode: config.mode, seed: config.seed }, resume?.agent);
     case 'dqn':
       return new DqnAgent({ space, seed: config.seed, budget }, resume?.agent);

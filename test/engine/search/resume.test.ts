@@ -12,6 +12,7 @@ import type { EpochMetrics } from '../../../src/shared/training';
 import type { SearchAgent } from '../../../src/engine/agents/agent';
 import { DqnAgent } from '../../../src/engine/agents/dqn-agent';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
+import { GuidedPpoAgent } from '../../../src/engine/agents/guided/guided-ppo';
 import { PpoAgent, type PpoMode } from '../../../src/engine/agents/ppo-agent';
 import { QLearningAgent } from '../../../src/engine/agents/qlearning';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
@@ -178,6 +179,18 @@ describe.skipIf(!DATA)('resuming on NAS-Bench-201', () => {
     await expectExactResume(
       scenario(30, (space, resume) => new QLearningAgent({ space, seed: 5, budget: 30 }, resume?.agent)),
       () => stopPoints(30, [], 4),
+    );
+  });
+
+  it('PPO guided by the GP predictor', async () => {
+    const settings = { seed: 5, imaginedSteps: 128, policySamples: 100, randomSamples: 100, ppo: { nSteps: 64 } };
+    await expectExactResume(
+      scenario(20, (space, resume) => (resume ? GuidedPpoAgent.restore(space, resume.agent) : new GuidedPpoAgent(space, settings))),
+      (whole) => {
+        // The first update comes with the 5th result; every result after it refits and trains.
+        expect(afterUpdates(whole)).toEqual([...Array(16).keys()].map((i) => i + 5));
+        return stopPoints(20, [4, 5], 4);
+      },
     );
   });
 });

@@ -106,6 +106,9 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="mode" label="Mode" error={errors.mode} hint={modeHint(form.strategy, form.mode)}>
           <select {...control('mode')}>{options(launchOptions('mode'))}</select>
         </Field>
+        <Field field="predictor" label="Predictor" error={errors.predictor} hint={form.predictor === 'gp' ? 'a Gaussian process the agent trains on between evaluations (ppo only)' : 'learns from real results alone'}>
+          <select {...control('predictor')}>{options(launchOptions('predictor'))}</select>
+        </Field>
         <Field field="budget" label="Budget (candidates)" error={errors.budget}>
           <input type="number" min={1} step={1} {...control('budget')} />
         </Field>

@@ -131,10 +131,12 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
   const eta = etaSeconds(run);
   const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
   const c = run.config;
+  // Older stored configs have no predictor field.
+  const agent = c ? `${c.strategy}${c.mode === 'layerwise' ? ' (layerwise)' : ''}${c.predictor === 'gp' ? ' + GP predictor' : ''}` : '';
   const what = c
     ? c.evaluator === 'nb201'
-      ? `nb201 ${c.nb201Dataset} · ${c.strategy}`
-      : `${c.dataset} · ${c.actionSet?.name ?? 'action set'} · ${c.strategy}${c.mode === 'layerwise' ? ' (layerwise)' : ''} · ${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'}`
+      ? `nb201 ${c.nb201Dataset} · ${agent}`
+      : `${c.dataset} · ${c.actionSet?.name ?? 'action set'} · ${agent} · ${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'}`
     : '';
   return (
     <div className="panel live-header">

@@ -16,6 +16,7 @@ export interface LaunchForm {
   /** The id of the chosen action set (as a string, as a <select> has it). */
   actionSet: string;
   mode: string;
+  predictor: string;
   strategy: string;
   budget: string;
   epochs: string;
@@ -35,11 +36,11 @@ export interface LaunchForm {
 export type LaunchField = keyof LaunchForm;
 
 /** The run config's own defaults, for the fields the form shows with one. */
-const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
+const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, predictor: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
 const TRAINING_DEFAULTS = TrainingConfigSchema.parse({});
 
 /** The schema's choices for a field with a default (a <select>'s options). */
-export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels' | 'prune'): readonly string[] {
+export function launchOptions(field: 'mode' | 'predictor' | 'reward' | 'backend' | 'keepModels' | 'prune'): readonly string[] {
   return RunConfigFieldsSchema.shape[field].unwrap().options;
 }
 
@@ -87,6 +88,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     evaluator: 'evaluator',
     strategy: 'strategy',
     mode: 'mode',
+    predictor: 'predictor',
     reward: 'reward',
     budget: 'budget',
     seed: 'seed',
@@ -126,6 +128,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     evaluator: form.evaluator,
     strategy: form.strategy,
     mode: form.mode,
+    predictor: form.predictor,
     reward: form.reward,
     budget: numberField(form.budget) ?? Number.NaN,
     seed: seed ?? Number.NaN,
