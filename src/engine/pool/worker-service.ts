@@ -6,7 +6,7 @@
  */
 import type { BackendChoice } from '../../shared/backend';
 import type { WorkerEvaluator, WorkerToCoordinator } from '../../shared/worker-messages';
-import { parseCoordinatorToWorker, type CoordinatorToWorkerParsed } from '../../shared/worker-messages';
+import { parseCoordinatorToWorker, WorkerMessageError, type CoordinatorToWorkerParsed } from '../../shared/worker-messages';
 import { FixedLatencyEvaluator } from '../evaluators/fixed-latency';
 import { CandidateCancelled, type CandidateEvaluator, type EvaluationJob } from '../evaluators/types';
 import { encodeModelMessage } from '../model/artifact';
@@ -29,8 +29,8 @@ export function serveEvaluationWorker(port: WorkerPort): void {
   let current: Current | undefined;
 
   const evaluate = async (job: EvaluationJob) => {
-    if (!evaluator) throw new Error('asked to evaluate before init');
-    if (current) throw new Error(`asked to evaluate candidate ${job.index} while evaluating candidate ${current.index}`);
+    if (!evaluator) throw new WorkerMessageError(`evaluation worker was asked to evaluate candidate ${job.index} before init`);
+    if (current) throw new WorkerMessageError(`evaluation worker ${worker} was asked to evaluate candidate ${job.index} while evaluating candidate ${current.index}`);
     const running: Current = { index: job.index, abort: new AbortController(), pruned: false };
     current = running;
     try {
@@ -56,7 +56,7 @@ export function serveEvaluationWorker(port: WorkerPort): void {
   const handle = (message: CoordinatorToWorkerParsed) => {
     switch (message.type) {
       case 'init': {
-        if (evaluator) throw new Error('init arrived twice');
+        if (evaluator) throw new WorkerMessageError(`evaluation worker ${worker} got a second init`);
         worker = message.worker;
         const built = buildEvaluator(message.worker, message.evaluator, message.backend, message.wasmThreads);
         evaluator = built.then(({ evaluator }) => evaluator);
