@@ -48,11 +48,14 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
     const { backend, settingsKey, description, cacheScope } = prepared;
-    // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
-    port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
-    if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
-    const search = prepared.start(eventForwarder(prepared, setup), beforeAsk);
-    await search.run(abort.signal);
+    try {
+      // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
+      port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
+      if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
+      await prepared.start(eventForwarder(prepared, setup), beforeAsk).run(abort.signal);
+    } finally {
+      await prepared.close();
+    }
     await finish(0);
   };
 
