@@ -7,7 +7,8 @@
  * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
  * top-level "optimum" is the best 200-epoch test accuracy in the table.
  * Options: --strategies ppo,random,evolution (the default; also ppo-layerwise), --dir <data directory>,
- * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS, for tuning on cifar10).
+ * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS, for tuning on cifar10),
+ * --workers N (candidates in flight: the agents ask before earlier candidates are told; default 1).
  */
 import { parseArgs } from 'node:util';
 import type { SearchAgent } from '../src/engine/agents/agent';
@@ -33,13 +34,14 @@ const STRATEGIES: Record<string, (space: Nb201Space, seed: number) => SearchAgen
 };
 
 async function searchOnce(name: string, seed: number): Promise<SeedResult> {
-  const summary = await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget, runId: `bench-${seed}` }).run();
+  const summary = await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget, workers, runId: `bench-${seed}` }).run();
   return { test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100, distinct: summary.evaluations - summary.cacheHits };
 }
 
 const { values } = parseArgs({
   options: {
     budget: { type: 'string', default: '100' },
+    workers: { type: 'string', default: '1' },
     seeds: { type: 'string', default: '100' },
     dataset: { type: 'string', default: 'cifar10' },
     strategies: { type: 'string' },
@@ -56,6 +58,7 @@ const positiveInt = (name: string, s: string): number => {
 };
 const budget = positiveInt('budget', values.budget);
 const seeds = positiveInt('seeds', values.seeds);
+const workers = positiveInt('workers', values.workers);
 if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
 }
@@ -80,4 +83,4 @@ for (const name of names) {
   results[name] = { mean: round(mean), std: round(std), min: round(Math.min(...tests)), max: round(Math.max(...tests)), distinct: round(distinct / seeds) };
 }
 const optimum = round(Math.max(...table.column('200', 'test', dataset)));
-console.log(JSON.stringify({ dataset, budget, seeds, results, optimum }));
+console.log(JSON.stringify({ dataset, budget, seeds, ...(workers > 1 ? { workers } : {}), results, optimum }));
