@@ -9,31 +9,13 @@
  * every evaluation rejects with an error that names the worker. close() ends every worker; a worker
  * also exits by itself when its coordinator's IPC channel closes (the engine was killed).
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import type { BackendChoice, BackendReport } from '../../shared/backend';
 import { parseWorkerToCoordinator, WorkerMessageError, type CoordinatorToWorker, type EvaluationJobMessage, type WorkerEvaluator, type WorkerToCoordinatorParsed } from '../../shared/worker-messages';
 import { CandidateCancelled, type CandidateOutcome, type EvaluationHooks, type EvaluationJob } from '../evaluators/types';
 import { decodeModelMessage } from '../model/artifact';
 import type { EvaluationPool } from './types';
-
-/** Starts evaluation worker `worker` (1-based): a process with an IPC channel running worker-process.ts. */
-export type WorkerSpawner = (worker: number) => ChildProcess;
-
-/** Where the built worker entry is, when the engine runs from a bundle (the app sets it). */
-export const WORKER_ENTRY_ENV = 'GENNERATOR_EVALUATION_WORKER';
-
-/** A Node child process running the worker entry: the built one when WORKER_ENTRY_ENV names it, else the source through tsx. */
-export function forkEvaluationWorker(): ChildProcess {
-  const built = process.env[WORKER_ENTRY_ENV];
-  const entry = built || fileURLToPath(new URL('./worker-process.ts', import.meta.url));
-  return fork(entry, [], {
-    execArgv: built ? [] : ['--import', import.meta.resolve('tsx')],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    // Under Electron (the engine's utility process) the executable is Electron itself: run it as Node.
-    env: process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env,
-  });
-}
+import { forkEvaluationWorker, type WorkerSpawner } from './worker-entry';
 
 export interface ProcessPoolOptions {
   size: number;
@@ -41,6 +23,7 @@ export interface ProcessPoolOptions {
   backend?: BackendChoice;
   /** The wasm threads of each worker (the caller splits the CPU). */
   wasmThreads?: number;
+  /** How a worker process starts. Default: forkEvaluationWorker. */
   spawn?: WorkerSpawner;
   /** How often a candidate may take its worker down before it counts as failed. Default 2. */
   maxCrashes?: number;
