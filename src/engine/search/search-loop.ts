@@ -10,6 +10,7 @@
  * An architecture already evaluated (in this run, an earlier one under the same settings, or still
  * in flight) is not evaluated again: the replay cache's outcome is reused and reported as cached.
  */
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import type { EpochMetrics } from '../../shared/training';
@@ -109,6 +110,8 @@ export class SearchLoop {
     const deadline = budget.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + budget.seconds * 1000;
     // Aborted by the caller, or by the loop itself when an evaluation fails for good.
     const abort = new AbortController();
+    // Every candidate in flight listens to it: with many workers, more than Node's default 10 is expected.
+    setMaxListeners(Math.max(10, 2 * pool.size), abort.signal);
     const onAbort = () => abort.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const running = new Map<number, Promise<Settled>>();
