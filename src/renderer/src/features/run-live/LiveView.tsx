@@ -2,7 +2,7 @@
  * The "Run" tab: the launcher for a new run, and the live view of the run being watched (the latest
  * started, one picked from the active or recent runs, or one opened from the history via watchRun).
  * The store commits the watched run's state at most ~10 times a second; each part below is
- * memoized on the slice of state it draws, so an epoch event re-renders only the current candidate.
+ * memoized on the slice of state it draws, so an epoch event re-renders only the candidates in training.
  */
 import { memo, useEffect, useMemo } from 'react';
 import type { RunConfig } from '../../../../shared/run-config';
@@ -110,6 +110,7 @@ function RunMonitor() {
       <div className="live-grid">
         <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
+          {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} />}
           <Leaderboard entries={run.leaderboard} />
           <BestCandidate candidate={run.best} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         </div>
@@ -266,6 +267,50 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
           last epoch: {last.seconds.toFixed(1)} s · {Math.round(last.imagesPerSecond).toLocaleString('en')} images/s
         </div>
       )}
+    </div>
+  );
+});
+
+/** Every candidate being evaluated (one per worker), each with its latest epoch. */
+const InFlight = memo(function InFlight({ candidates, config }: { candidates: LiveCandidate[]; config: RunConfig | null }) {
+  const training = config?.evaluator !== 'nb201';
+  return (
+    <div className="live-leaderboard live-in-flight">
+      <h3>
+        In flight <span className="muted">{config ? `${candidates.length} of ${config.workers} workers busy` : candidates.length}</span>
+      </h3>
+      <table data-testid="live-in-flight">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>epoch</th>
+            <th>val</th>
+            <th>architecture</th>
+          </tr>
+        </thead>
+        <tbody>
+          {candidates.map((c) => {
+            const last = c.epochs[c.epochs.length - 1];
+            return (
+              <tr key={c.index} data-testid="in-flight-row" data-index={c.index}>
+                <td>{c.index}</td>
+                <td>{training ? `${last?.epoch ?? 0} / ${config?.training.epochs ?? '?'}` : '—'}</td>
+                <td>{pct(last?.validAccuracy)}</td>
+                <td className="live-label-cell" title={c.label}>
+                  {c.label}
+                </td>
+              </tr>
+            );
+          })}
+          {candidates.length === 0 && (
+            <tr>
+              <td colSpan={4} className="muted">
+                no candidate in flight
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
     </div>
   );
 });
