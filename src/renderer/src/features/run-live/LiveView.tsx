@@ -271,6 +271,29 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
   );
 });
 
+function TableHead({ names }: { names: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th key={name}>{name}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A table's one row when it has nothing to list. */
+function EmptyRow({ columns, children }: { columns: number; children: string }) {
+  return (
+    <tr>
+      <td colSpan={columns} className="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
 /** Every candidate being evaluated (one per worker), each with its latest epoch. */
 const InFlight = memo(function InFlight({ candidates, config }: { candidates: LiveCandidate[]; config: RunConfig | null }) {
   const training = config?.evaluator !== 'nb201';
@@ -280,14 +303,7 @@ const InFlight = memo(function InFlight({ candidates, config }: { candidates: Li
         In flight <span className="muted">{config ? `${candidates.length} of ${config.workers} workers busy` : candidates.length}</span>
       </h3>
       <table data-testid="live-in-flight">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>epoch</th>
-            <th>val</th>
-            <th>architecture</th>
-          </tr>
-        </thead>
+        <TableHead names={['#', 'epoch', 'val', 'architecture']} />
         <tbody>
           {candidates.map((c) => {
             const last = c.epochs[c.epochs.length - 1];
@@ -302,13 +318,7 @@ const InFlight = memo(function InFlight({ candidates, config }: { candidates: Li
               </tr>
             );
           })}
-          {candidates.length === 0 && (
-            <tr>
-              <td colSpan={4} className="muted">
-                no candidate in flight
-              </td>
-            </tr>
-          )}
+          {candidates.length === 0 && <EmptyRow columns={4}>no candidate in flight</EmptyRow>}
         </tbody>
       </table>
     </div>
@@ -320,15 +330,7 @@ const Leaderboard = memo(function Leaderboard({ entries }: { entries: Leaderboar
     <div className="live-leaderboard">
       <h3>Leaderboard</h3>
       <table data-testid="live-leaderboard">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>val</th>
-            <th>test</th>
-            <th>params</th>
-            <th>architecture</th>
-          </tr>
-        </thead>
+        <TableHead names={['#', 'val', 'test', 'params', 'architecture']} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.index} data-testid="leaderboard-row" data-index={e.index} className={e.status === 'completed' ? undefined : 'muted'}>
@@ -343,13 +345,7 @@ const Leaderboard = memo(function Leaderboard({ entries }: { entries: Leaderboar
               </td>
             </tr>
           ))}
-          {entries.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted">
-                no finished candidate yet
-              </td>
-            </tr>
-          )}
+          {entries.length === 0 && <EmptyRow columns={5}>no finished candidate yet</EmptyRow>}
         </tbody>
       </table>
     </div>
