@@ -17,6 +17,7 @@
  * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS), --dqn '{…}' (DQN settings over
  * NAS_DQN_DEFAULTS), --guided '{"acquisition":…}'
  * (guided-agent settings over GUIDED_PPO_DEFAULTS), both for tuning on cifar10.
+ * --workers N (candidates in flight: the agents ask before earlier candidates are told; default 1).
  */
 import { parseArgs } from 'node:util';
 import type { SearchAgent } from '../src/engine/agents/agent';
@@ -66,7 +67,7 @@ async function searchOnce(name: string, seed: number): Promise<SeedRun> {
     run.cached[event.index] = event.cached;
     run.agentSeconds[event.index] = event.agentSeconds ?? 0;
   };
-  await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget: maxBudget, runId: `bench-${seed}`, onEvent }).run();
+  await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget: maxBudget, workers, runId: `bench-${seed}`, onEvent }).run();
   return run;
 }
 
@@ -80,6 +81,7 @@ function chosenTest(run: SeedRun, budget: number): number {
 const { values } = parseArgs({
   options: {
     budget: { type: 'string', default: '100' },
+    workers: { type: 'string', default: '1' },
     seeds: { type: 'string', default: '100' },
     dataset: { type: 'string', default: 'cifar10' },
     strategies: { type: 'string' },
@@ -100,6 +102,7 @@ const positiveInt = (name: string, s: string): number => {
 const budgets = values.budget.split(',').map((b) => positiveInt('budget', b.trim()));
 const maxBudget = Math.max(...budgets);
 const seeds = positiveInt('seeds', values.seeds);
+const workers = positiveInt('workers', values.workers);
 if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
 }
@@ -130,4 +133,4 @@ for (const name of names) {
   }
 }
 const optimum = round(Math.max(...table.column('200', 'test', dataset)));
-for (const budget of budgets) console.log(JSON.stringify({ dataset, budget, seeds, results: rows.get(budget), optimum }));
+for (const budget of budgets) console.log(JSON.stringify({ dataset, budget, seeds, ...(workers > 1 ? { workers } : {}), results: rows.get(budget), optimum }));

@@ -9,6 +9,9 @@ import { app, BrowserWindow, dialog, ipcMain, session, utilityProcess, type IpcM
 // electron-vite bundles the engine entry as its own chunk and gives us its path at runtime:
 // the engine must run in a separate process, not be inlined into main.
 import enginePath from './engine-process?modulePath';
+// The engine forks its evaluation workers from this built entry (runs with several workers).
+import evaluationWorkerPath from '../engine/pool/worker-process?modulePath';
+import { WORKER_ENTRY_ENV } from '../engine/pool/worker-entry';
 import { useSqliteBinding } from './db/connection';
 import { installApplicationMenu } from './menu';
 import { createAppServices, type AppServices } from './services/app-services';
@@ -38,7 +41,8 @@ function main(): void {
   let mainWindow: BrowserWindow | null = null;
   let services: AppServices | null = null;
   const pages = rendererPages();
-  const spawnEngine = (): EngineChild => utilityProcess.fork(enginePath, [], { serviceName: 'geNNerator engine', stdio: 'inherit' });
+  const spawnEngine = (): EngineChild =>
+    utilityProcess.fork(enginePath, [], { serviceName: 'geNNerator engine', stdio: 'inherit', env: { ...process.env, [WORKER_ENTRY_ENV]: evaluationWorkerPath } });
 
   function openWindow(): void {
     const window = createMainWindow({ pages, stateFile: join(app.getPath('userData'), 'window-state.json'), log });

@@ -18,7 +18,7 @@ import type {
   RunSummary,
 } from './history';
 import { CANDIDATE_SORT_KEYS } from './history';
-import { RUN_STATUSES, RunConfigSchema, type RunStatus } from './run-config';
+import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type RunStatus } from './run-config';
 
 const runId = z.string().min(1).max(100);
 const index = z.int().min(0);
@@ -48,6 +48,8 @@ export const API_PARAMS = {
     order: z.enum(['asc', 'desc']).optional(),
     limit: z.int().min(1).max(10_000).optional(),
     offset: z.int().min(0).optional(),
+    /** Only candidates in this status (e.g. the running ones of a run with several workers). */
+    status: z.enum(CANDIDATE_STATUSES).optional(),
   }),
   'runs.candidate': z.strictObject({ runId, index }),
   'runs.series': z.strictObject({ runIds: z.array(runId).min(1).max(20) }),

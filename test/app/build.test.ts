@@ -70,6 +70,14 @@ describe('electron-vite build', () => {
     expect(files).toContain('preload/index.cjs');
     expect(files).toContain('renderer/index.html');
     expect(files.filter((f) => /^main\/chunks\/engine-process-[\w-]+\.js$/.test(f))).toHaveLength(1);
+    expect(files.filter((f) => /^main\/chunks\/worker-process-[\w-]+\.js$/.test(f))).toHaveLength(1);
+  });
+
+  it('main hands the engine the evaluation worker chunk by file name (the engine forks its workers from it)', () => {
+    const workerChunk = listFiles(join(out, 'main')).find((f) => /^chunks\/worker-process-/.test(f));
+    const main = read(join(out, 'main/index.js'));
+    expect(main).toContain(JSON.stringify(`./${workerChunk}`));
+    expect(main).toContain('GENNERATOR_EVALUATION_WORKER');
   });
 
   it('main points at the engine chunk by file name (utilityProcess.fork path)', () => {
@@ -159,7 +167,7 @@ describe('built engine chunk under plain Node', () => {
    * whose postMessage goes to the test over the fork IPC channel, and which emits
    * `{ data }` events (Electron's MessageEvent shape) for messages from the test.
    */
-  function startEngine() {
+  function startEngine(env: NodeJS.ProcessEnv = {}) {
     const engineChunk = listFiles(join(out, 'main')).find((f) => /^chunks\/engine-process-/.test(f));
     if (!engineChunk) throw new Error('engine chunk not built');
     const dir = join(root, '.tmp/test-app');
@@ -182,6 +190,7 @@ describe('built engine chunk under plain Node', () => {
       cwd: root,
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, ...env },
     });
     let output = '';
     child.stdout?.on('data', (chunk) => (output += chunk));
@@ -234,6 +243,32 @@ describe('built engine chunk under plain Node', () => {
       expect(error.type).toBe('error');
 
       engine.child.send({ type: 'shutdown' });
+      expect(await engine.exited).toBe(0);
+    } finally {
+      if (engine.child.exitCode === null) engine.child.kill();
+    }
+  });
+
+  it('runs a search with two workers forked from the built worker chunk', async () => {
+    const workerChunk = listFiles(join(out, 'main')).find((f) => /^chunks\/worker-process-/.test(f))!;
+    const engine = startEngine({ GENNERATOR_EVALUATION_WORKER: join(out, 'main', workerChunk) });
+    try {
+      expect(await engine.nextMessage()).toEqual({ type: 'ready' });
+      const actionSet = JSON.parse(read(join(root, 'resources/action-sets/mlp.json'))) as unknown;
+      const config = { evaluator: 'training', strategy: 'random', budget: 3, seed: 1, workers: 2, backend: 'wasm', dataset: 'synthetic', training: { epochs: 1 }, actionSet };
+      engine.child.send({ type: 'start', runId: 'built', config, budget: 3 });
+      const prepared = await engine.nextMessage();
+      expect(prepared, engine.output()).toMatchObject({ type: 'prepared', backend: { name: 'wasm', device: expect.stringMatching(/, in each of 2 workers$/) } });
+      engine.child.send({ type: 'cache', entries: [] });
+      const finished: number[] = [];
+      for (;;) {
+        const message = await engine.nextMessage();
+        expect(message.type, JSON.stringify(message)).toBe('event');
+        if (message.type !== 'event') return;
+        if (message.event.type === 'candidate_finished') finished.push(message.event.index);
+        if (message.event.type === 'run_finished') break;
+      }
+      expect(finished.sort()).toEqual([0, 1, 2]);
       expect(await engine.exited).toBe(0);
     } finally {
       if (engine.child.exitCode === null) engine.child.kill();

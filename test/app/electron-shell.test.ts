@@ -270,6 +270,10 @@ describe('main process under the Electron stand-in', () => {
     expect(probe.modulePath).toMatch(/[\\/]main[\\/]chunks[\\/]engine-process-[\w-]+\.js$/);
     expect(existsSync(probe.modulePath)).toBe(true);
     expect(probe.options).toMatchObject({ serviceName: 'geNNerator engine' });
+    // …and knows where the built evaluation worker is, to fork its workers from it.
+    const workerEntry = (probe.options as { env?: Record<string, string> }).env?.GENNERATOR_EVALUATION_WORKER;
+    expect(workerEntry).toMatch(/[\\/]main[\\/]chunks[\\/]worker-process-[\w-]+\.js$/);
+    expect(existsSync(workerEntry!)).toBe(true);
     expect(probe.received.map((m) => m.type)).toEqual(['probe', 'shutdown']);
 
     // A run gets an engine process of its own, from the same chunk.

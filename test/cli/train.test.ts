@@ -107,6 +107,19 @@ describe('cli search', () => {
     expect(summary.best_test_acc).toBeGreaterThan(0.25);
   });
 
+  it('with --workers 2 trains two candidates at a time in worker processes, each index once', async () => {
+    const run = await runCli(['search', '--dataset', 'synthetic', '--strategy', 'random', '--budget', '5', '--epochs', '1', '--workers', '2', '--action-set', 'resources/action-sets/mlp.json', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.events.find((e) => e.type === 'backend')).toMatchObject({ device: expect.stringMatching(/, in each of 2 workers$/) });
+    const finished = run.events.filter((e) => e.type === 'candidate_finished');
+    expect(finished.map((e) => e.index).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(finished.every((e) => e.status === 'completed')).toBe(true);
+    // Two in flight: the second candidate is proposed before the first one finishes.
+    const position = (type: string, index: number) => run.events.findIndex((e) => e.type === type && e.index === index);
+    expect(position('candidate_proposed', 1)).toBeLessThan(position('candidate_finished', 0));
+    expect(run.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', evaluations: 5 });
+  });
+
   it.each([
     [['--action-set', 'no/such.json'], /no\/such\.json: cannot read/],
     [['--action-set', 'package.json'], /package\.json: action set/],

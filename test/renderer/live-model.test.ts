@@ -310,6 +310,78 @@ describe('pruned candidates', () => {
   });
 });
 
+describe('several candidates in flight (workers > 1)', () => {
+  const WORKERS: RunConfig = { ...CONFIG, workers: 3 };
+  const inFlight = (state: LiveRun) => state.inFlight.map((c) => ({ index: c.index, epoch: c.epochs.at(-1)?.epoch ?? 0, valid: c.epochs.at(-1)?.validAccuracy ?? null }));
+
+  it('shows every candidate in flight with its latest epoch, keeps the current panel on the newest, and drops each as it finishes', () => {
+    const updates = [proposed(0), proposed(1), proposed(2), epoch(0, 1), epoch(2, 1, 0.7), epoch(0, 2, 0.55), epoch(1, 1, 0.4)];
+    let state = fold(emptyLiveRun(RUN, { config: WORKERS }), updates);
+    expect(inFlight(state)).toEqual([
+      { index: 0, epoch: 2, valid: 0.55 },
+      { index: 1, epoch: 1, valid: 0.4 },
+      { index: 2, epoch: 1, valid: 0.7 },
+    ]);
+    // The current panel shows the newest candidate's own epochs, not the others'.
+    expect(state.current?.index).toBe(2);
+    expect(state.current?.epochs.map((e) => e.validAccuracy)).toEqual([0.7]);
+    expect(state.inFlight[1].label).toBe('dense 1');
+
+    const more = [finished(1, 0.45), proposed(3), epoch(0, 3, 0.6)];
+    state = fold(state, more);
+    expect(inFlight(state).map((c) => c.index)).toEqual([0, 2, 3]);
+    expect(state.leaderboard.map((e) => e.index)).toEqual([1]);
+    expect(state.current?.index).toBe(3);
+    expect(state.done).toBe(1);
+
+    // A candidate that finishes out of the current panel keeps its epochs as the best.
+    state = fold(state, [finished(0, 0.6)]);
+    expect(state.best).toMatchObject({ index: 0, signal: 0.6, label: 'dense 0' });
+    expect(state.best?.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(inFlight(state).map((c) => c.index)).toEqual([2, 3]);
+
+    // Replayed, nothing changes.
+    const version = state.version;
+    expect(fold(state, [...updates, ...more, finished(0, 0.6)]).version).toBe(version);
+
+    state = fold(state, [ev({ type: 'run_finished', status: 'cancelled', evaluations: 2, cacheHits: 0 })]);
+    expect(state.inFlight).toEqual([]);
+  });
+
+  it('after a reload, the running candidates come back from the history with their epochs; a stopped run has none', () => {
+    const running = (index: number, epochs: number): CandidateDetail => ({
+      ...row(index, 0.3, { status: 'running' }),
+      epochs: Array.from({ length: epochs }, (_, e) => ({ epoch: e + 1, trainLoss: 1, trainAccuracy: 0.3, validLoss: 1, validAccuracy: 0.3 + e / 10, seconds: 1, imagesPerSecond: 10 })),
+      architecture: { layers: [] },
+      action: [1],
+      hasModel: false,
+    });
+    const snapshot = fromSnapshot({
+      run: runDetail({ evaluations: 3, config: WORKERS }),
+      series: [],
+      top: [],
+      recent: [running(4, 2), running(3, 1)],
+      current: running(4, 2),
+      running: [running(4, 2), running(3, 1)],
+      updates: [],
+    });
+    expect(inFlight(snapshot)).toEqual([
+      { index: 3, epoch: 1, valid: 0.3 },
+      { index: 4, epoch: 2, valid: 0.4 },
+    ]);
+    const next = fold(snapshot, [epoch(3, 2, 0.5)]);
+    expect(inFlight(next)[0]).toEqual({ index: 3, epoch: 2, valid: 0.5 });
+    expect(next.current?.index).toBe(4);
+    expect(fold(next, [{ runId: RUN, kind: 'status', status: 'stopped' }]).inFlight).toEqual([]);
+  });
+
+  it('the ETA shares the candidates left among the workers', () => {
+    const run = { budget: 10, done: 4, secondsSum: 20, secondsCount: 4, status: 'running' as const, config: WORKERS };
+    expect(etaSeconds(run)).toBe(10);
+    expect(etaSeconds({ ...run, done: 8 })).toBe(5);
+  });
+});
+
 describe('leaderboard', () => {
   const entry = (index: number, validAcc: number): LeaderboardEntry => ({ index, validAcc, testAcc: null, params: null, label: '', status: 'completed', cached: false });
 

@@ -9,7 +9,8 @@
  * Environment:
  *   GENNERATOR_BACKEND       auto | tensorflow-gpu | tensorflow | wasm | cpu (initBackend's default)
  *   GENNERATOR_WASM_THREADS  1..8 threads for the wasm backend (default: CPU count, at most 8);
- *                            1 turns the multithreading workaround in wasm.ts off.
+ *                            1 turns the multithreading workaround in wasm.ts off. With several
+ *                            evaluation workers, the threads they share (default: the CPU count).
  */
 import { createRequire } from 'node:module';
 import {
@@ -23,6 +24,8 @@ import {
 import { tf } from '../tf';
 import { firstLine, unavailable } from './probe';
 import { activateWasm, probeWasm, wantedWasmThreads, wasmDevice } from './wasm';
+
+export { wasmThreadsPerWorker } from './wasm';
 
 const nodeRequire = createRequire(import.meta.url);
 const ALLOWED_CHOICES = ['auto', ...BACKEND_NAMES].join(', ');
@@ -170,8 +173,8 @@ async function probeAll(): Promise<BackendProbe[]> {
 }
 
 /** Makes `name` tf's current backend; returns its device description. */
-async function activate(name: BackendName): Promise<string> {
-  if (name === 'wasm') return wasmDevice(await activateWasm());
+async function activate(name: BackendName, options: BackendOptions): Promise<string> {
+  if (name === 'wasm') return wasmDevice(await activateWasm(options.wasmThreads));
   const tfName = name === 'cpu' ? 'cpu' : 'tensorflow';
   if (!(await tf.setBackend(tfName))) throw new Error(`tf.setBackend('${tfName}') failed`);
   await tf.ready();
@@ -198,9 +201,17 @@ function notAvailableError(name: BackendName, reason: string | undefined, all: B
   );
 }
 
+export interface BackendOptions {
+  /**
+   * Threads for the wasm backend, instead of GENNERATOR_WASM_THREADS or the CPU count (an
+   * evaluation worker gets its share of the CPU). Fixed by the first wasm initialisation in a process.
+   */
+  wasmThreads?: number;
+}
+
 let current: { choice: BackendChoice; report: BackendReport } | undefined;
 
-async function initNow(requested: BackendChoice | undefined): Promise<BackendReport> {
+async function initNow(requested: BackendChoice | undefined, options: BackendOptions): Promise<BackendReport> {
   const choice = resolveChoice(requested);
   wantedWasmThreads(); // validate GENNERATOR_WASM_THREADS up front: a typo must fail, not demote wasm
   if (current !== undefined && current.choice === choice && tf.getBackend() === current.report.tfBackend) {
@@ -212,7 +223,7 @@ async function initNow(requested: BackendChoice | undefined): Promise<BackendRep
     for (const name of BACKEND_NAMES) {
       if (!(await probe(name)).available) continue;
       try {
-        const device = await activate(name);
+        const device = await activate(name, options);
         report = { name, tfBackend: tf.getBackend(), device, probes: [] };
         break;
       } catch (error) {
@@ -227,7 +238,7 @@ async function initNow(requested: BackendChoice | undefined): Promise<BackendRep
     if (!probed.available) throw notAvailableError(choice, probed.reason, await probeAll());
     let device: string;
     try {
-      device = await activate(choice);
+      device = await activate(choice, options);
     } catch (error) {
       markUnavailable(choice, firstLine(error));
       throw notAvailableError(choice, firstLine(error), await probeAll());
@@ -259,9 +270,9 @@ export function probeBackends(): Promise<BackendProbe[]> {
  * Initialises a backend and makes it tf's current one. `auto` (the default unless
  * GENNERATOR_BACKEND says otherwise) takes the first that works in BACKEND_NAMES order; an explicit
  * choice that does not work rejects, naming it, the reason and what is available. Calling again
- * with the same choice is cheap. `probes` holds all four backends for `auto`, the chosen one
- * otherwise.
+ * with the same choice is cheap (its options are those of the first call). `probes` holds all
+ * four backends for `auto`, the chosen one otherwise.
  */
-export function initBackend(choice?: BackendChoice): Promise<BackendReport> {
-  return serialised(() => initNow(choice));
+export function initBackend(choice?: BackendChoice, options: BackendOptions = {}): Promise<BackendReport> {
+  return serialised(() => initNow(choice, options));
 }

@@ -83,6 +83,16 @@ export function wantedWasmThreads(): number {
 }
 
 /**
+ * The wasm threads of each of `workers` evaluation workers, which split the CPU between them:
+ * floor(threads / workers), at least 1, where threads is GENNERATOR_WASM_THREADS or the CPU count.
+ */
+export function wasmThreadsPerWorker(workers: number): number {
+  const fromEnv = process.env.GENNERATOR_WASM_THREADS?.trim();
+  const total = fromEnv ? wantedWasmThreads() : os.availableParallelism();
+  return Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(total / workers)));
+}
+
+/**
  * Emscripten's Node runtime adds process-wide 'uncaughtException'/'unhandledRejection' listeners
  * that rethrow, which would kill the process before the host's own handlers (vitest, the engine
  * process's error report) could act. Remove the ones added while `body` ran.
@@ -218,7 +228,8 @@ async function initWasmThreaded(pkg: WasmPackage, threads: number): Promise<bool
   }
 }
 
-export async function activateWasm(): Promise<WasmSetup> {
+/** `threads`: how many to use instead of wantedWasmThreads() (at most 8); only the first activation sets them. */
+export async function activateWasm(threads?: number): Promise<WasmSetup> {
   const pkg = wasmPackage;
   if (pkg === undefined) throw new Error(`${WASM_PACKAGE} is not loaded`);
   registerWasmGradients();
@@ -227,7 +238,7 @@ export async function activateWasm(): Promise<WasmSetup> {
     return wasmSetup;
   }
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  const wanted = simd ? wantedWasmThreads() : 1;
+  const wanted = simd ? Math.min(MAX_WASM_THREADS, threads ?? wantedWasmThreads()) : 1;
   let note: string | undefined;
   let ok = false;
   if (wanted > 1) {

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ModelMessage } from '../../shared/engine-messages';
 import type { tf } from '../tf';
 
 /** A model's topology and weights; `weightData` is the concatenated little-endian weight bytes. */
@@ -13,6 +14,20 @@ export interface ModelArtifact {
   topology: object;
   weightSpecs: tf.io.WeightsManifestEntry[];
   weightData: Uint8Array;
+}
+
+/** As a message between processes (JSON-safe: the weights as base64). */
+export function encodeModelMessage(model: ModelArtifact): ModelMessage {
+  return {
+    topology: model.topology as ModelMessage['topology'],
+    weightSpecs: model.weightSpecs.map(({ name, shape, dtype }) => ({ name, shape, dtype: dtype as ModelMessage['weightSpecs'][number]['dtype'] })),
+    weightData: Buffer.from(model.weightData).toString('base64'),
+  };
+}
+
+/** Back from a (parsed) message. */
+export function decodeModelMessage(message: ModelMessage): ModelArtifact {
+  return { topology: message.topology, weightSpecs: message.weightSpecs, weightData: new Uint8Array(Buffer.from(message.weightData, 'base64')) };
 }
 
 export const MODEL_JSON = 'model.json';

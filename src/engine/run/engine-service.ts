@@ -7,7 +7,8 @@
 import { initBackend } from '../backends';
 import { competesForBest, type SearchEvent } from '../../shared/events';
 import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
-import type { ModelArtifact } from '../model/artifact';
+import { encodeModelMessage, type ModelArtifact } from '../model/artifact';
+import { errorMessage } from './error-message';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
 
 export interface EnginePort {
@@ -15,13 +16,6 @@ export interface EnginePort {
   onMessage(listener: (data: unknown) => void): void;
   /** Resolves once every posted message has left the process. */
   flush(): Promise<void>;
-}
-
-export function errorMessage(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // Our own errors say what and where; a stack helps only for the unexpected ones.
-  const expected = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError', 'CheckpointError'];
-  return expected.includes(error.name) || expected.includes(error.constructor.name) ? error.message : (error.stack ?? error.message);
 }
 
 export function serveEngine(port: EnginePort, exit: (code: number) => void): void {
@@ -54,11 +48,14 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
     const { backend, settingsKey, description, cacheScope } = prepared;
-    // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
-    port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
-    if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
-    const search = prepared.start(eventForwarder(prepared, setup), beforeAsk);
-    await search.run(abort.signal);
+    try {
+      // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
+      port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
+      if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
+      await prepared.start(eventForwarder(prepared, setup), beforeAsk).run(abort.signal);
+    } finally {
+      await prepared.close();
+    }
     await finish(0);
   };
 
@@ -70,7 +67,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       const trained = extras.model;
       const keep = trained && (setup.config.keepModels === 'all' || event.signal > bestSignal);
       if (competesForBest(event.status)) bestSignal = Math.max(bestSignal, event.signal);
-      port.post({ type: 'event', event, checkpoint: extras.checkpoint as never, model: keep ? encodeModel(trained) : undefined });
+      port.post({ type: 'event', event, checkpoint: extras.checkpoint as never, model: keep ? encodeModelMessage(trained) : undefined });
     };
   };
 
@@ -117,12 +114,4 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
     }
   });
   port.post({ type: 'ready' });
-}
-
-function encodeModel(model: ModelArtifact) {
-  return {
-    topology: model.topology as Record<string, never>,
-    weightSpecs: model.weightSpecs.map(({ name, shape, dtype }) => ({ name, shape, dtype: dtype as 'float32' | 'int32' | 'bool' })),
-    weightData: Buffer.from(model.weightData).toString('base64'),
-  };
 }

@@ -14,15 +14,16 @@ import { GuidedPpoAgent } from '../agents/guided/guided-ppo';
 import { PpoAgent } from '../agents/ppo-agent';
 import { QLearningAgent } from '../agents/qlearning';
 import { RandomSearch } from '../agents/random-search';
-import { initBackend } from '../backends';
+import { initBackend, wasmThreadsPerWorker } from '../backends';
 import { loadDataset, prepareData, type DatasetSpec } from '../data';
 import type { PreparedData } from '../data/types';
 import { loadNb201 } from '../evaluators/nb201';
 import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
-import { TrainingEvaluator } from '../evaluators/training';
-import type { CandidateEvaluator } from '../evaluators/types';
+import { TrainingEvaluator, trainingSettingsKey } from '../evaluators/training';
 import { InlinePool } from '../pool/inline-pool';
 import { createPruner } from '../search/pruning';
+import { ProcessPool } from '../pool/process-pool';
+import type { EvaluationPool } from '../pool/types';
 import { ReplayCache } from '../search/replay-cache';
 import { computeReward, DEFAULT_REWARD, SIGNAL_REWARD, type RewardConfig } from '../search/reward';
 import { parseSearchLoopCheckpoint, SearchLoop, type SearchLoopCheckpoint, type SearchLoopOptions } from '../search/search-loop';
@@ -54,6 +55,8 @@ export interface PreparedRun {
   preload(entries: readonly CachedOutcome[]): void;
   /** Builds the search loop; `beforeAsk` is where a run pauses. */
   start(onEvent: SearchLoopOptions['onEvent'], beforeAsk?: () => Promise<void>): SearchLoop;
+  /** Ends the evaluation pool (its worker processes, if any): after the search, whichever way it ended. */
+  close(): Promise<void>;
 }
 
 export class RunSetupError extends Error {
@@ -66,12 +69,14 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   const resume = setup.checkpoint === undefined ? undefined : parseSearchLoopCheckpoint(setup.checkpoint);
   const backend = await initBackend(config.backend);
   const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config);
+  const pool = await problem.openPool();
   const cache = new ReplayCache();
   // Checked before the run starts, as the agent's part is (RunConfigSchema allows pruning only with training).
-  const pruner = createPruner(config.prune, problem.evaluator.epochs, resume?.pruner);
+  const pruner = createPruner(config.prune, config.training.epochs, resume?.pruner);
   return {
-    backend,
-    settingsKey: problem.evaluator.settingsKey,
+    // Worker processes train with their own backend: theirs is the one to report.
+    backend: pool instanceof ProcessPool && pool.backend ? { ...pool.backend, device: `${pool.backend.device}, in each of ${pool.size} workers` } : backend,
+    settingsKey: problem.settingsKey,
     description: problem.description,
     bestSignal: resume?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
     // Trained results are worth reusing across runs; a benchmark lookup only needs this run's own to stay exact on resume.
@@ -82,7 +87,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
         runId,
         evaluator: config.evaluator,
         budget: { evaluations: setup.budget },
-        pool: new InlinePool(problem.evaluator),
+        pool,
         cache,
         pruner,
         reward: (action, outcome, previous) => computeReward(outcome, previous, problem.depth(action), problem.reward),
@@ -90,12 +95,16 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
         beforeAsk,
         resumeFrom: resume,
       }),
+    close: () => pool.close(),
   };
 }
 
 interface Problem {
   space: CandidateSpace;
-  evaluator: CandidateEvaluator;
+  /** Equal keys mean comparable results (the evaluator's settings). */
+  settingsKey: string;
+  /** Where its candidates are evaluated: in this process, or in `workers` worker processes. */
+  openPool(): Promise<EvaluationPool>;
   reward: RewardConfig;
   depth(action: readonly number[]): number;
   description: string;
@@ -103,9 +112,12 @@ interface Problem {
 
 function nb201Problem(config: RunConfig): Problem {
   const table = loadNb201(config.nb201Dir);
+  const evaluator = new Nb201Evaluator(table, config.nb201Dataset);
   return {
     space: new Nb201Space(table),
-    evaluator: new Nb201Evaluator(table, config.nb201Dataset),
+    settingsKey: evaluator.settingsKey,
+    // A lookup needs no process: the workers are candidates in flight, for the agents' sake.
+    openPool: async () => new InlinePool(evaluator, config.workers),
     reward: SIGNAL_REWARD,
     depth: () => 0,
     description: `NAS-Bench-201 ${config.nb201Dataset}: 15,625 cells`,
@@ -119,13 +131,33 @@ async function trainingProblem(config: RunConfig): Promise<Problem> {
   const data = await loadData(config);
   const grammar = new ActionGrammar(set, data.dataset.inputShape);
   const space = new ActionSetSpace(grammar);
+  const settingsKey = trainingSettingsKey(data, config.training);
   return {
     space,
-    evaluator: new TrainingEvaluator(data, config.training, { evaluateTest: true, captureModels: true }),
+    settingsKey,
+    openPool: config.workers === 1 ? inlineTraining(data, config) : () => trainingWorkers(config, settingsKey),
     reward: { ...DEFAULT_REWARD, kind: config.reward },
     depth: (action) => space.layers(action).length,
     description: `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`,
   };
+}
+
+const TRAINING_OPTIONS = { evaluateTest: true, captureModels: true };
+
+/** One candidate at a time, trained in this process (the data stay here). */
+function inlineTraining(data: PreparedData, config: RunConfig): () => Promise<EvaluationPool> {
+  return async () => new InlinePool(new TrainingEvaluator(data, config.training, TRAINING_OPTIONS));
+}
+
+/** `workers` processes that each load the data and train one candidate at a time, splitting the CPU. */
+function trainingWorkers(config: RunConfig, settingsKey: string): Promise<EvaluationPool> {
+  const { dataset, dataDir, subset, seed } = config;
+  return ProcessPool.start({
+    size: config.workers,
+    evaluator: { kind: 'training', data: { dataset, dataDir, subset, seed }, training: config.training, settingsKey, ...TRAINING_OPTIONS },
+    backend: config.backend,
+    wasmThreads: wasmThreadsPerWorker(config.workers),
+  });
 }
 
 /** `budget`: the evaluations the run makes (the value-based agents' exploration schedules span it). */

@@ -15,6 +15,7 @@
  * goes back to the evaluator through the epoch hook; a candidate it stops comes back `pruned`, with
  * the epochs it reached. The pruner's state is part of the checkpoint.
  */
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import type { EpochMetrics } from '../../shared/training';
@@ -128,6 +129,8 @@ export class SearchLoop {
     const deadline = budget.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + budget.seconds * 1000;
     // Aborted by the caller, or by the loop itself when an evaluation fails for good.
     const abort = new AbortController();
+    // Every candidate in flight listens to it: with many workers, more than Node's default 10 is expected.
+    setMaxListeners(Math.max(10, 2 * pool.size), abort.signal);
     const onAbort = () => abort.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const running = new Map<number, Promise<Settled>>();

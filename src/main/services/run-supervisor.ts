@@ -5,6 +5,7 @@
  * nothing already recorded is lost, and `resume` continues from the last checkpoint.
  */
 import { randomUUID } from 'node:crypto';
+import { decodeModelMessage } from '../../engine/model/artifact';
 import type { RunUpdate } from '../../shared/api';
 import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
@@ -197,7 +198,7 @@ export class RunSupervisor {
       }
       case 'event': {
         const { event, checkpoint, model } = message;
-        const weights = model && { topology: model.topology, weightSpecs: model.weightSpecs, weightData: new Uint8Array(Buffer.from(model.weightData, 'base64')) };
+        const weights = model && decodeModelMessage(model);
         this.store.recordEvent(runId, event, { checkpoint, model: weights });
         if (event.type === 'run_finished') active.finishedStatus = event.status === 'completed' ? 'completed' : 'stopped';
         this.emit({ runId, kind: 'event', event });

@@ -2,7 +2,7 @@
  * The "Run" tab: the launcher for a new run, and the live view of the run being watched (the latest
  * started, one picked from the active or recent runs, or one opened from the history via watchRun).
  * The store commits the watched run's state at most ~10 times a second; each part below is
- * memoized on the slice of state it draws, so an epoch event re-renders only the current candidate.
+ * memoized on the slice of state it draws, so an epoch event re-renders only the candidates in training.
  */
 import { memo, useEffect, useMemo } from 'react';
 import { candidateStatusText } from '../../../../shared/history';
@@ -111,6 +111,7 @@ function RunMonitor() {
       <div className="live-grid">
         <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
+          {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} />}
           <Leaderboard entries={run.leaderboard} />
           <BestCandidate candidate={run.best} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         </div>
@@ -273,20 +274,66 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
   );
 });
 
+function TableHead({ names }: { names: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th key={name}>{name}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A table's one row when it has nothing to list. */
+function EmptyRow({ columns, children }: { columns: number; children: string }) {
+  return (
+    <tr>
+      <td colSpan={columns} className="muted">
+        {children}
+      </td>
+    </tr>
+  );
+}
+
+/** Every candidate being evaluated (one per worker), each with its latest epoch. */
+const InFlight = memo(function InFlight({ candidates, config }: { candidates: LiveCandidate[]; config: RunConfig | null }) {
+  const training = config?.evaluator !== 'nb201';
+  return (
+    <div className="live-leaderboard live-in-flight">
+      <h3>
+        In flight <span className="muted">{config ? `${candidates.length} of ${config.workers} workers busy` : candidates.length}</span>
+      </h3>
+      <table data-testid="live-in-flight">
+        <TableHead names={['#', 'epoch', 'val', 'architecture']} />
+        <tbody>
+          {candidates.map((c) => {
+            const last = c.epochs[c.epochs.length - 1];
+            return (
+              <tr key={c.index} data-testid="in-flight-row" data-index={c.index}>
+                <td>{c.index}</td>
+                <td>{training ? `${last?.epoch ?? 0} / ${config?.training.epochs ?? '?'}` : '—'}</td>
+                <td>{pct(last?.validAccuracy)}</td>
+                <td className="live-label-cell" title={c.label}>
+                  {c.label}
+                </td>
+              </tr>
+            );
+          })}
+          {candidates.length === 0 && <EmptyRow columns={4}>no candidate in flight</EmptyRow>}
+        </tbody>
+      </table>
+    </div>
+  );
+});
+
 const Leaderboard = memo(function Leaderboard({ entries }: { entries: LeaderboardEntry[] }) {
   return (
     <div className="live-leaderboard">
       <h3>Leaderboard</h3>
       <table data-testid="live-leaderboard">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>val</th>
-            <th>test</th>
-            <th>params</th>
-            <th>architecture</th>
-          </tr>
-        </thead>
+        <TableHead names={['#', 'val', 'test', 'params', 'architecture']} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.index} data-testid="leaderboard-row" data-index={e.index} className={e.status === 'completed' ? undefined : 'muted'}>
@@ -301,13 +348,7 @@ const Leaderboard = memo(function Leaderboard({ entries }: { entries: Leaderboar
               </td>
             </tr>
           ))}
-          {entries.length === 0 && (
-            <tr>
-              <td colSpan={5} className="muted">
-                no finished candidate yet
-              </td>
-            </tr>
-          )}
+          {entries.length === 0 && <EmptyRow columns={5}>no finished candidate yet</EmptyRow>}
         </tbody>
       </table>
     </div>

@@ -12,11 +12,12 @@ export function controls(status: RunStatus): { pause: boolean; resume: boolean; 
   };
 }
 
-/** Mean seconds per finished candidate × candidates left; null when unknown or not running. */
-export function etaSeconds(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status'>): number | null {
+/** Mean seconds per finished candidate × candidates left, shared among the workers; null when unknown or not running. */
+export function etaSeconds(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status'> & Partial<Pick<LiveRun, 'config'>>): number | null {
   if (!isActive(run.status) || run.secondsCount === 0) return null;
   const remaining = Math.max(0, run.budget - run.done);
-  return (run.secondsSum / run.secondsCount) * remaining;
+  const parallel = Math.max(1, Math.min(run.config?.workers ?? 1, remaining));
+  return ((run.secondsSum / run.secondsCount) * remaining) / parallel;
 }
 
 /** "45s", "3m 05s", "2h 07m". */

@@ -4,7 +4,8 @@
  * RunUpdate is folded into it. No React, no API calls: unit-tested in test/renderer/live-model.test.ts.
  *
  * Cheap by design, because a run pushes thousands of epoch events:
- *  - per-candidate detail (epochs, architecture) is kept only for the current and the best candidate;
+ *  - per-candidate detail (epochs, architecture) is kept only for the candidates in flight (one per
+ *    worker), the current one and the best one;
  *  - the chart columns (`series`, `diagnostics`) and the `finished` set are append-only and shared
  *    between successive states: each applyUpdate returns a new LiveRun object (so React sees a
  *    change) but appends to the same arrays instead of copying them. Consumers detect growth by
@@ -101,6 +102,8 @@ export interface LiveRun {
   leaderboard: LeaderboardEntry[];
   /** The candidate in training (or the last one proposed). */
   current: LiveCandidate | null;
+  /** Every candidate proposed and not finished yet (one per worker), by index, each with its epochs so far. */
+  inFlight: LiveCandidate[];
   /** The best finished candidate so far (highest signal; the earliest on ties). */
   best: LiveCandidate | null;
   diagnostics: DiagnosticsColumns;
@@ -172,6 +175,7 @@ export function emptyLiveRun(runId: string, init: Partial<Pick<LiveRun, 'name' |
     secondsCount: 0,
     leaderboard: [],
     current: null,
+    inFlight: [],
     best: null,
     diagnostics: emptyDiagnostics(),
     version: 0,
@@ -233,6 +237,8 @@ export interface LiveSnapshot {
   recent: CandidateRow[];
   /** The latest candidate, with its epochs. */
   current?: CandidateDetail | null;
+  /** The candidates still running, with their epochs (several with several workers). */
+  running?: CandidateDetail[];
   /** The best candidate, with its epochs. */
   best?: CandidateDetail | null;
   updates: AgentUpdateRow[];
@@ -264,6 +270,7 @@ export function fromSnapshot(snapshot: LiveSnapshot): LiveRun {
   }
   state.leaderboard = board;
   state.current = snapshot.current ? candidateFromRow(snapshot.current) : null;
+  state.inFlight = isActive(run.status) ? (snapshot.running ?? []).filter((c) => c.status === 'running').map(candidateFromRow).sort(byIndex) : [];
   state.best = snapshot.best && FINISHED.includes(snapshot.best.status) ? candidateFromRow(snapshot.best) : null;
   for (const update of snapshot.updates) appendDiagnostics(state.diagnostics, update.iteration, update.evaluations, update.diagnostics);
   return state;
@@ -291,7 +298,8 @@ export function applyUpdate(state: LiveRun, update: RunUpdate): LiveRun {
   if (update.runId !== state.runId) return state;
   switch (update.kind) {
     case 'status':
-      return { ...state, status: update.status, reason: update.reason ?? null, version: state.version + 1 };
+      // A run that is no longer active has nothing in flight.
+      return { ...state, status: update.status, reason: update.reason ?? null, inFlight: isActive(update.status) ? state.inFlight : [], version: state.version + 1 };
     case 'environment':
       return {
         ...state,
@@ -311,20 +319,29 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
       return next({ status: 'running', reason: null, budget: event.budget, done: Math.max(state.done, event.evaluations) });
     case 'candidate_proposed': {
       if (state.finished.has(event.index)) return state;
-      if (state.current?.index === event.index && state.current.status === 'running') {
-        // Seen already (replayed): fill in what a stub lacked.
-        if (state.current.architecture !== undefined) return state;
-        return next({ current: { ...state.current, label: event.label, hash: event.hash, architecture: event.architecture } });
-      }
-      return next({ current: runningCandidate(event.index, { label: event.label, hash: event.hash, architecture: event.architecture }) });
+      const what = { label: event.label, hash: event.hash, architecture: event.architecture };
+      // Seen already (replayed, or first known by its epochs): fill in what a stub lacked.
+      const fill = (c: LiveCandidate) => (c.architecture === undefined ? { ...c, ...what } : c);
+      const known = state.inFlight.find((c) => c.index === event.index);
+      const flying = known ? fill(known) : runningCandidate(event.index, what);
+      // The newest candidate is the current one; a replayed older proposal does not take it back.
+      const current = state.current;
+      const focus =
+        current?.status === 'running' && current.index === event.index ? fill(current) : current?.status === 'running' && current.index > event.index ? current : flying;
+      if (flying === known && focus === current) return state;
+      return next({ current: focus, inFlight: flying === known ? state.inFlight : withCandidate(state.inFlight, flying) });
     }
     case 'epoch_done': {
       if (state.finished.has(event.index)) return state;
       // Its proposal was missed (e.g. it came before the view loaded): follow it without a label.
-      const current = state.current?.index === event.index ? state.current : runningCandidate(event.index, { label: `#${event.index}`, hash: '', architecture: undefined });
-      if (current.epochs.some((e) => e.epoch === event.metrics.epoch)) return state;
-      const epochs = [...current.epochs, event.metrics].sort((a, b) => a.epoch - b.epoch);
-      return next({ current: { ...current, epochs } });
+      const known = state.inFlight.find((c) => c.index === event.index) ?? (state.current?.index === event.index ? state.current : undefined);
+      const flying = known ?? runningCandidate(event.index, { label: `#${event.index}`, hash: '', architecture: undefined });
+      if (flying.epochs.some((e) => e.epoch === event.metrics.epoch)) return state;
+      const updated = { ...flying, epochs: [...flying.epochs, event.metrics].sort((a, b) => a.epoch - b.epoch) };
+      // The current panel follows its own candidate; another one's epoch takes it over only when it shows none in training.
+      const follows = state.current?.index === event.index || state.current?.status !== 'running';
+      const current = state.current?.index === event.index ? { ...state.current, epochs: updated.epochs } : follows ? updated : state.current;
+      return next({ current, inFlight: withCandidate(state.inFlight, updated) });
     }
     case 'candidate_finished': {
       if (state.finished.has(event.index)) return state;
@@ -332,7 +349,8 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
       const signal = Number.isFinite(event.signal) ? event.signal : null;
       const reward = Number.isFinite(event.reward) ? event.reward : null;
       appendPoint(state.series, { index: event.index, reward, signal, pruned: event.status === 'pruned' });
-      const base = state.current?.index === event.index ? state.current : null;
+      const isCurrent = state.current?.index === event.index;
+      const base = isCurrent ? state.current : (state.inFlight.find((c) => c.index === event.index) ?? null);
       const finished: LiveCandidate = {
         index: event.index,
         label: base?.label ?? `#${event.index}`,
@@ -357,7 +375,8 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
         secondsSum: state.secondsSum + (Number.isFinite(event.seconds) ? event.seconds : 0),
         secondsCount: state.secondsCount + (Number.isFinite(event.seconds) ? 1 : 0),
         leaderboard: entry ? insertLeaderboard(state.leaderboard, entry) : state.leaderboard,
-        current: base ? finished : state.current,
+        current: isCurrent ? finished : state.current,
+        inFlight: state.inFlight.filter((c) => c.index !== event.index),
         best: better ? finished : state.best,
       });
     }
@@ -366,11 +385,19 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
       return next({});
     case 'run_finished':
       return next({
+        inFlight: [],
         status: event.status === 'completed' ? 'completed' : 'stopped',
         cacheHits: event.cacheHits,
         done: Math.max(state.done, event.evaluations),
       });
   }
+}
+
+const byIndex = (a: LiveCandidate, b: LiveCandidate) => a.index - b.index;
+
+/** The in-flight list with `candidate` in its place (replacing the one of its index), by index. */
+function withCandidate(inFlight: readonly LiveCandidate[], candidate: LiveCandidate): LiveCandidate[] {
+  return [...inFlight.filter((c) => c.index !== candidate.index), candidate].sort(byIndex);
 }
 
 /** A candidate that has been proposed and is training: no results yet. */

@@ -40,7 +40,7 @@ export interface LiveSlice {
   liveSetShowLauncher(show: boolean): void;
   /** Starts a run (runs.start) and watches it; resolves with its id, or null when main refused. */
   liveStart(config: RunConfigInput): Promise<string | null>;
-  /** Loads a run's state (runs.get, runs.series, runs.candidates, runs.agentUpdates) and follows its updates. */
+  /** Loads a run's state (runs.get, runs.series, runs.candidates, runs.agentUpdates, the running candidates) and follows its updates. */
   watchRun(runId: string): Promise<void>;
   livePause(): Promise<void>;
   liveResume(): Promise<void>;
@@ -171,18 +171,21 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
       try {
         const run = await api.call('runs.get', { runId });
         if (!run) throw new Error(`there is no run ${runId}`);
-        const [seriesList, top, recent, updates] = await Promise.all([
+        const [seriesList, top, recent, updates, runningRows] = await Promise.all([
           api.call('runs.series', { runIds: [runId] }),
           api.call('runs.candidates', { runId, sortBy: 'validAcc', order: 'desc', limit: 20 }),
           api.call('runs.candidates', { runId, sortBy: 'index', order: 'desc', limit: 50 }),
           api.call('runs.agentUpdates', { runId }),
+          // One per worker (at most 64): each with its epochs, for the in-flight list.
+          api.call('runs.candidates', { runId, status: 'running', sortBy: 'index', limit: 64 }),
         ]);
         const latest = recent.rows[0];
         const detail = (index: number | null | undefined): Promise<CandidateDetail | null> =>
           index === null || index === undefined ? Promise.resolve(null) : api.call('runs.candidate', { runId, index });
-        const [current, best] = await Promise.all([
+        const [current, best, ...running] = await Promise.all([
           detail(latest?.index),
           run.bestIndex !== null && run.bestIndex !== latest?.index ? detail(run.bestIndex) : Promise.resolve(null),
+          ...runningRows.rows.map((row) => (row.index === latest?.index ? Promise.resolve(null) : detail(row.index))),
         ]);
         if (token !== watchToken) return;
         let state = fromSnapshot({
@@ -191,6 +194,7 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
           top: top.rows,
           recent: recent.rows,
           current,
+          running: [...running, ...(current?.status === 'running' ? [current] : [])].filter((c): c is CandidateDetail => c !== null),
           best: best ?? (run.bestIndex !== null && run.bestIndex === latest?.index ? current : null),
           updates,
         });

@@ -1,0 +1,122 @@
+/**
+ * The local worker pool's scaling, and what it costs the coordinator.
+ * `npm run -s bench:pool` prints one JSON object:
+ *   {"latency_ms", "per_worker", "pools": [{"workers","candidates","wall_s","speedup","efficiency",
+ *    "overhead_ms_per_candidate","agent_ms_per_candidate","evaluated"}, ...], "training"?: {...}}
+ * Each pool is real worker processes (ProcessPool) with the fixed-latency evaluator (each candidate
+ * takes `latency_ms`, nothing is trained), driven by the product's search loop and random search
+ * over the MetaQNN action set; every worker gets `per_worker` candidates, so a perfect pool takes
+ * the same wall time at every size. A repeated architecture is served by the replay cache without
+ * a worker, so the figures count evaluated candidates only (`evaluated` = candidates − cache hits).
+ * speedup: evaluations per second over one worker's; efficiency: speedup / workers.
+ * overhead_ms_per_candidate: worker time not spent evaluating, per evaluation,
+ * (wall × workers − evaluated × latency) / evaluated: the coordinator's share (asking, telling,
+ * messages) plus the wait for the last stragglers. Worker start-up is not timed.
+ *
+ * Options: --workers 1,2,4,8,16  --latency 200 (ms)  --per-worker 10
+ *   --training: also times the CLI's `search --workers 2` against `--workers 1` on Fashion-MNIST
+ *   (random search, 6 candidates, 1 epoch, --subset 2000; a history in a temporary directory).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ActionGrammar, parseActionSet } from '../src/shared/action-set';
+import { RandomSearch } from '../src/engine/agents/random-search';
+import { ProcessPool } from '../src/engine/pool/process-pool';
+import { computeReward, DEFAULT_REWARD } from '../src/engine/search/reward';
+import { SearchLoop } from '../src/engine/search/search-loop';
+import { ActionSetSpace } from '../src/engine/search/space';
+
+const { values } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '1,2,4,8,16' },
+    latency: { type: 'string', default: '200' },
+    'per-worker': { type: 'string', default: '10' },
+    training: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const positive = (name: string, text: string) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  return n;
+};
+const sizes = values.workers.split(',').map((w) => positive('workers', w.trim()));
+const latencyMs = positive('latency', values.latency);
+const perWorker = positive('per-worker', values['per-worker']);
+
+const root = new URL('..', import.meta.url);
+const actionSet = parseActionSet(JSON.parse(readFileSync(new URL('resources/action-sets/metaqnn.json', root), 'utf8')));
+const space = new ActionSetSpace(new ActionGrammar(actionSet, [28, 28, 1]));
+
+async function measure(workers: number) {
+  const candidates = workers * perWorker;
+  const pool = await ProcessPool.start({ size: workers, evaluator: { kind: 'fixed-latency', latencyMs, epochs: 1 } });
+  try {
+    let agentSeconds = 0;
+    const loop = new SearchLoop(new RandomSearch(space.nvec, workers, undefined, (prefix) => space.slotMask(prefix)), space, {
+      runId: `bench-pool-${workers}`,
+      evaluator: 'training',
+      budget: { evaluations: candidates },
+      pool,
+      reward: (action, outcome, previous) => computeReward(outcome, previous, space.layers(action).length, DEFAULT_REWARD),
+      onEvent: (event) => {
+        if (event.type === 'candidate_finished') agentSeconds += event.agentSeconds ?? 0;
+      },
+    });
+    const started = performance.now();
+    const summary = await loop.run();
+    const wallMs = performance.now() - started;
+    return { workers, candidates, evaluated: candidates - summary.cacheHits, wallMs, agentMs: (agentSeconds * 1000) / candidates };
+  } finally {
+    await pool.close();
+  }
+}
+
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+const measured = [];
+for (const workers of sizes) measured.push(await measure(workers));
+const base = measured.find((m) => m.workers === 1) ?? measured[0];
+const baseRate = base.evaluated / base.wallMs / base.workers;
+const pools = measured.map((m) => {
+  const speedup = m.evaluated / m.wallMs / baseRate;
+  return {
+    workers: m.workers,
+    candidates: m.candidates,
+    evaluated: m.evaluated,
+    wall_s: round(m.wallMs / 1000),
+    speedup: round(speedup, 2),
+    efficiency: round(speedup / m.workers, 3),
+    overhead_ms_per_candidate: round((m.wallMs * m.workers - m.evaluated * latencyMs) / m.evaluated, 1),
+    agent_ms_per_candidate: round(m.agentMs, 2),
+  };
+});
+
+/** Wall time of the CLI's search with `workers` workers on Fashion-MNIST (from spawn to exit). */
+async function cliSearch(workers: number): Promise<{ workers: number; wall_s: number; evaluations: number; best_signal: number }> {
+  const home = mkdtempSync(join(tmpdir(), 'gennerator-bench-pool-'));
+  const args = ['--import', 'tsx', 'src/cli/index.ts', 'search', '--dataset', 'fashion-mnist', '--subset', '2000', '--epochs', '1', '--strategy', 'random', '--budget', '6', '--seed', '0', '--workers', String(workers), '--json'];
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, GENNERATOR_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const wall = (performance.now() - started) / 1000;
+  rmSync(home, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`search --workers ${workers} exited with ${code}`);
+  const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { evaluations: number; best_signal: number };
+  return { workers, wall_s: round(wall, 1), evaluations: summary.evaluations, best_signal: round(summary.best_signal) };
+}
+
+const training = values.training ? { one: await cliSearch(1), two: await cliSearch(2) } : undefined;
+console.log(
+  JSON.stringify({
+    latency_ms: latencyMs,
+    per_worker: perWorker,
+    pools,
+    ...(training ? { training: { dataset: 'fashion-mnist', subset: 2000, epochs: 1, candidates: 6, runs: [training.one, training.two], speedup: round(training.one.wall_s / training.two.wall_s, 2) } } : {}),
+  }),
+);
