@@ -35,7 +35,7 @@ describe('runs', () => {
     expect(Object.keys(shown)).toEqual(['id', 'status', 'budget', 'config', 'candidates']);
     expect(shown).toMatchObject({ id: runId, status: 'completed', budget: 4, config: { strategy: 'random', seed: 4 } });
     expect(shown.candidates.map((c) => c.index)).toEqual([0, 1, 2, 3]);
-    for (const c of shown.candidates) expect(Object.keys(c)).toEqual(['index', 'status', 'arch_hash', 'reward', 'valid_acc']);
+    for (const c of shown.candidates) expect(Object.keys(c)).toEqual(['index', 'status', 'arch_hash', 'reward', 'valid_acc', 'epochs_reached']);
   });
 
   it('an unknown id says so and how to find one', async () => {
