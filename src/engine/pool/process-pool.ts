@@ -233,7 +233,11 @@ export class ProcessPool implements EvaluationPool {
     const waiting = [...this.queue.splice(0), ...[...this.workers.values()].flatMap((w) => (w.assignment ? [w.assignment] : []))];
     for (const worker of this.workers.values()) worker.assignment = undefined;
     for (const assignment of waiting) settle(assignment).reject(error);
-    for (const worker of this.workers.values()) void stop(worker);
+    for (const worker of this.workers.values()) {
+      // A worker still starting will never be ready now: start() must not wait for it.
+      if (!worker.ready) worker.started.reject(error);
+      void stop(worker);
+    }
   }
 
   private dispatch(): void {

@@ -137,6 +137,9 @@ describe('ProcessPool', () => {
   it('a worker that cannot start fails the pool with its reason', async () => {
     const spawn = () => spawnScript(`process.on('message', () => process.send({ type: 'failed', message: 'no GPU here' }));`);
     await expect(startPool({ size: 2, spawn })).rejects.toThrow(/^evaluation worker [12] could not start: no GPU here$/);
+    // Nor does one that answers init with nonsense.
+    const garbled = () => spawnScript(`process.on('message', () => process.send({ type: 'ready' }));`);
+    await expect(startPool({ size: 2, spawn: garbled })).rejects.toThrow(/^invalid message from evaluation worker [12]: [\s\S]*settingsKey/);
   });
 
   it('leaves no process behind: after close, and when its coordinator is killed', async () => {
