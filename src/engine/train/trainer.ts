@@ -2,11 +2,17 @@
  * The training loop: a hand-written loop rather than model.fit, so that every batch can be
  * cancelled, checked for a NaN loss, and reported — and so that the hyperparameter agent can later
  * change the optimizer between batches.
+ *
+ * On a GPU the loop queues several batches before it reads their losses back (batchesPerRead): a
+ * read waits for the GPU to drain, and reading every batch leaves it idle while JavaScript records
+ * the next one. Each batch's loss is still kept and reported, only later.
  */
-import type { EpochMetrics, OptimizerName, TrainingConfig, TrainingResult } from '../../shared/training';
+import type { EpochMetrics, TrainingConfig, TrainingResult } from '../../shared/training';
+import { batchesPerRead, checkDevice } from '../backends/device';
 import type { PreparedData, Split } from '../data/types';
 import { createRng } from '../random';
 import { tf } from '../tf';
+import { createOptimizer, type TrainingOptimizer } from './optimizer';
 
 export interface BatchProgress {
   epoch: number;
@@ -19,7 +25,17 @@ export interface BatchProgress {
 export interface TrainHooks {
   signal?: AbortSignal;
   onEpoch?: (metrics: EpochMetrics) => void;
+  /** Called for every batch in order; on a GPU several at a time, when their losses are read back. */
   onBatch?: (progress: BatchProgress) => void;
+}
+
+export interface TrainOptions extends TrainHooks {
+  /**
+   * Batches to queue before reading their losses back (default: the backend's batchesPerRead: 1 on
+   * CPU backends, more on a GPU). A NaN loss is caught at the next read, up to this many − 1
+   * batches after the one that produced it, which is still the batch reported.
+   */
+  batchesPerRead?: number;
 }
 
 export interface Evaluation {
@@ -27,16 +43,48 @@ export interface Evaluation {
   accuracy: number;
 }
 
-export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  switch (name) {
-    case 'sgd':
-      return tf.train.sgd(learningRate);
-    case 'momentum':
-      return tf.train.momentum(learningRate, 0.9);
-    case 'adam':
-      return tf.train.adam(learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(learningRate);
+/** One training step: the loss and the number of correct predictions, as tensors the caller disposes. */
+export type TrainingStep = (x: tf.Tensor4D, labels: tf.Tensor1D) => { loss: tf.Scalar; correct: tf.Scalar };
+
+/** The step the trainer runs on every batch: forward, cross-entropy (+ L2), backward, update. */
+export function createTrainingStep(model: tf.LayersModel, config: TrainingConfig, numClasses: number, optimizer: TrainingOptimizer): TrainingStep {
+  // Only this model's weights: minimize() would otherwise scan every variable in the process.
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = variables.filter((v, i) => /kernel$/.test(model.trainableWeights[i].originalName));
+  return (x, labels) => {
+    let correct: tf.Scalar | undefined;
+    const loss = optimizer.minimize(() => {
+      const probs = model.apply(x, { training: true }) as tf.Tensor2D;
+      correct = tf.keep(countCorrect(probs, labels));
+      const dataLoss = crossEntropy(probs, labels, numClasses);
+      if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
+      const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+      return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
+    }, variables);
+    if (correct === undefined) throw new Error('the training step computed no accuracy');
+    return { loss, correct };
+  };
+}
+
+interface QueuedBatch {
+  batch: number;
+  size: number;
+  loss: tf.Scalar;
+  correct: tf.Scalar;
+}
+
+/** Reads the queued batches' losses and correct counts in one transfer, oldest first, and frees them. */
+async function readQueued(queued: QueuedBatch[]): Promise<Array<{ batch: number; size: number; loss: number; correct: number }>> {
+  const batches = queued.splice(0);
+  if (batches.length === 0) return [];
+  const scalars = batches.flatMap((q) => [q.loss, q.correct]);
+  try {
+    const packed = tf.tidy(() => tf.stack(scalars));
+    const values = await packed.data();
+    packed.dispose();
+    return batches.map(({ batch, size }, i) => ({ batch, size, loss: values[2 * i], correct: values[2 * i + 1] }));
+  } finally {
+    tf.dispose(scalars);
   }
 }
 
@@ -45,31 +93,45 @@ export async function trainModel(
   model: tf.LayersModel,
   data: PreparedData,
   config: TrainingConfig,
-  hooks: TrainHooks = {},
+  options: TrainOptions = {},
 ): Promise<TrainingResult> {
   const { train } = data;
   const sampleSize = train.x.length / train.count;
   const shape = data.dataset.inputShape;
   const numClasses = data.dataset.numClasses;
   const batches = Math.ceil(train.count / config.batchSize);
+  const perRead = Math.max(1, options.batchesPerRead ?? batchesPerRead());
   const rng = createRng(config.seed);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const batchPixels = new Float32Array(config.batchSize * sampleSize);
   const batchLabels = new Int32Array(config.batchSize);
-  // Only this model's weights: minimize() would otherwise scan every variable in the process.
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = variables.filter((v, i) => /kernel$/.test(model.trainableWeights[i].originalName));
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
+  const step = createTrainingStep(model, config, numClasses, optimizer);
+  const queued: QueuedBatch[] = [];
   const epochs: EpochMetrics[] = [];
 
   try {
+    await checkDevice(); // an error left by earlier work is not this candidate's
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
       rng.shuffle(order);
       let lossSum = 0;
       let correct = 0;
+      /** Reads and reports the queued batches; the result to end training with, if it must end. */
+      const settle = async (): Promise<TrainingResult | undefined> => {
+        const read = await readQueued(queued);
+        await checkDevice();
+        for (const { batch, size, loss, correct: batchCorrect } of read) {
+          if (!Number.isFinite(loss)) return { status: 'diverged', epochs, divergence: { epoch, batch, loss } };
+          if (options.signal?.aborted) return { status: 'cancelled', epochs };
+          lossSum += loss * size;
+          correct += batchCorrect;
+          options.onBatch?.({ epoch, batch, batches, loss });
+        }
+        return undefined;
+      };
       for (let b = 0; b < batches; b++) {
-        if (hooks.signal?.aborted) return { status: 'cancelled', epochs };
+        if (options.signal?.aborted) return { status: 'cancelled', epochs };
         const start = b * config.batchSize;
         const size = Math.min(config.batchSize, train.count - start);
         for (let i = 0; i < size; i++) {
@@ -79,29 +141,21 @@ export async function trainModel(
         }
         const x = tf.tensor4d(batchPixels.subarray(0, size * sampleSize), [size, ...shape]);
         const labels = tf.tensor1d(batchLabels.subarray(0, size), 'int32');
-        let batchCorrect: tf.Scalar | undefined;
-        const loss = optimizer.minimize(() => {
-          const probs = model.apply(x, { training: true }) as tf.Tensor2D;
-          batchCorrect = tf.keep(countCorrect(probs, labels));
-          const dataLoss = crossEntropy(probs, labels, numClasses);
-          if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
-          const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-          return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
-        }, true, variables) as tf.Scalar;
-        const [lossValue] = await loss.data();
-        const [correctValue] = batchCorrect ? await batchCorrect.data() : [0];
-        tf.dispose([x, labels, loss, batchCorrect]);
-        if (!Number.isFinite(lossValue)) {
-          return { status: 'diverged', epochs, divergence: { epoch, batch: b + 1, loss: lossValue } };
+        try {
+          queued.push({ batch: b + 1, size, ...step(x, labels) });
+        } finally {
+          tf.dispose([x, labels]);
         }
-        lossSum += lossValue * size;
-        correct += correctValue;
-        hooks.onBatch?.({ epoch, batch: b + 1, batches, loss: lossValue });
+        if (queued.length >= perRead || b === batches - 1) {
+          const stop = await settle();
+          if (stop) return stop;
+        }
         // Let abort signals and messages through between batches (a batch is synchronous on wasm/cpu).
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       const trainSeconds = (performance.now() - started) / 1000;
       const validation = await evaluateModel(model, data.validation, shape, numClasses);
+      await checkDevice();
       const metrics: EpochMetrics = {
         epoch,
         trainLoss: lossSum / train.count,
@@ -115,20 +169,12 @@ export async function trainModel(
         return { status: 'diverged', epochs, divergence: { epoch, batch: batches, loss: metrics.validLoss } };
       }
       epochs.push(metrics);
-      hooks.onEpoch?.(metrics);
+      options.onEpoch?.(metrics);
     }
     return { status: 'completed', epochs };
   } finally {
-    disposeOptimizer(optimizer);
-  }
-}
-
-/** tfjs 4.22's MomentumOptimizer.dispose() skips its SGD parent's, leaking the learning-rate scalar. */
-function disposeOptimizer(optimizer: tf.Optimizer): void {
-  optimizer.dispose();
-  if (optimizer instanceof tf.MomentumOptimizer) {
-    const leaked = (optimizer as unknown as { c?: tf.Tensor }).c;
-    if (leaked && !leaked.isDisposed) leaked.dispose();
+    tf.dispose(queued.flatMap((q) => [q.loss, q.correct]));
+    optimizer.dispose();
   }
 }
 

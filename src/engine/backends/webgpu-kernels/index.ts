@@ -1,0 +1,50 @@
+/**
+ * Training kernels registered for the webgpu backend, over tfjs-backend-webgpu's own where it has
+ * one (each module says why ours is faster). GENNERATOR_WEBGPU_KERNELS picks which are used:
+ * `all` (the default), `none` (stock tfjs-webgpu), or a comma-separated list of the names below;
+ * it exists to measure each kernel against tfjs's (bench/gpu).
+ */
+import { tf } from '../../tf';
+import { conv2DBackpropFilterKernel } from './conv2d-filter-grad';
+import { optimizerUpdateKernel } from './optimizer-update';
+
+const KERNEL_SETS: Record<string, tf.KernelConfig[]> = {
+  optimizer: [optimizerUpdateKernel],
+  'conv-filter': [conv2DBackpropFilterKernel],
+};
+export const WEBGPU_KERNEL_SETS = Object.keys(KERNEL_SETS);
+
+/** tfjs-webgpu's own kernels that ours replaced, to put back when a set is turned off. */
+const replaced = new Map<string, tf.KernelConfig>();
+
+function wantedSets(): Set<string> {
+  const raw = process.env.GENNERATOR_WEBGPU_KERNELS?.trim() || 'all';
+  if (raw === 'all') return new Set(WEBGPU_KERNEL_SETS);
+  if (raw === 'none') return new Set();
+  const names = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.filter((n) => !WEBGPU_KERNEL_SETS.includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`GENNERATOR_WEBGPU_KERNELS: unknown kernel set(s) ${unknown.join(', ')}; use all, none or some of ${WEBGPU_KERNEL_SETS.join(', ')}`);
+  }
+  return new Set(names);
+}
+
+/** Registers (or, for sets turned off, unregisters) our kernels. Idempotent; call after tfjs-backend-webgpu is imported. */
+export function registerWebGpuKernels(): void {
+  const wanted = wantedSets();
+  for (const [set, configs] of Object.entries(KERNEL_SETS)) {
+    for (const config of configs) {
+      const existing = tf.getKernel(config.kernelName, 'webgpu');
+      const ours = existing?.kernelFunc === config.kernelFunc;
+      if (wanted.has(set) === ours) continue;
+      if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'webgpu');
+      if (wanted.has(set)) {
+        if (existing !== undefined) replaced.set(config.kernelName, existing);
+        tf.registerKernel(config);
+      } else {
+        const original = replaced.get(config.kernelName);
+        if (original !== undefined) tf.registerKernel(original);
+      }
+    }
+  }
+}
