@@ -64,19 +64,41 @@ function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MB`;
 }
 
-/** Refuses, synchronously and with the reason, a buffer this device cannot hold or bind. */
-function guardBufferSizes(manager: BufferManagerLike, device: GPUDevice): void {
-  const acquire = manager.acquireBuffer.bind(manager);
+function sizeError(bytes: number, device: GPUDevice): GpuMemoryError | undefined {
   const { maxBufferSize, maxStorageBufferBindingSize } = device.limits;
+  if (bytes > maxBufferSize) {
+    return new GpuMemoryError(`the network needs a ${mb(bytes)} GPU buffer; this GPU allows at most ${mb(maxBufferSize)} per buffer (maxBufferSize)`);
+  }
+  if (bytes > maxStorageBufferBindingSize) {
+    return new GpuMemoryError(
+      `the network needs a ${mb(bytes)} tensor on the GPU; this GPU binds at most ${mb(maxStorageBufferBindingSize)} per tensor (maxStorageBufferBindingSize)`,
+    );
+  }
+  return undefined;
+}
+
+const bytesOf = (shape: number[]) => 4 * shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Refuses, synchronously and with the reason, tensors this device cannot hold or bind: checked on
+ * entry to each program, before tfjs allocates anything for it (so nothing leaks), and again at
+ * allocation for buffers made elsewhere.
+ */
+function guardSizes(backend: WebGpuBackendLike, device: GPUDevice): void {
+  const run = backend.runWebGPUProgram.bind(backend);
+  backend.runWebGPUProgram = (program, inputs, outputDtype, uniforms, output) => {
+    const shapes = [...inputs.map((t) => t.shape), output?.shape ?? (program as { outputShape: number[] }).outputShape];
+    for (const shape of shapes) {
+      const error = sizeError(bytesOf(shape), device);
+      if (error) throw error;
+    }
+    return run(program, inputs, outputDtype, uniforms, output);
+  };
+  const manager = backend.bufferManager;
+  const acquire = manager.acquireBuffer.bind(manager);
   manager.acquireBuffer = (size, usage, mappedAtCreation, reuse) => {
-    if (size > maxBufferSize) {
-      throw new GpuMemoryError(`the network needs a ${mb(size)} GPU buffer; this GPU allows at most ${mb(maxBufferSize)} per buffer (maxBufferSize)`);
-    }
-    if ((usage & GPUBufferUsage.STORAGE) !== 0 && size > maxStorageBufferBindingSize) {
-      throw new GpuMemoryError(
-        `the network needs a ${mb(size)} tensor on the GPU; this GPU binds at most ${mb(maxStorageBufferBindingSize)} per tensor (maxStorageBufferBindingSize)`,
-      );
-    }
+    const error = (usage & GPUBufferUsage.STORAGE) !== 0 || size > device.limits.maxBufferSize ? sizeError(size, device) : undefined;
+    if (error) throw error;
     return acquire(size, usage, mappedAtCreation, reuse);
   };
 }
@@ -85,7 +107,7 @@ function guardBufferSizes(manager: BufferManagerLike, device: GPUDevice): void {
 export function attachWebGpuDevice(backend: object, device: GPUDevice): void {
   const state: DeviceState = { uncaptured: [] };
   states.set(backend, state);
-  guardBufferSizes((backend as WebGpuBackendLike).bufferManager, device);
+  guardSizes(backend as WebGpuBackendLike, device);
   void device.lost.then((info) => {
     state.lost = info.message || info.reason || 'unknown reason';
   });

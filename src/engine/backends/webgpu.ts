@@ -129,17 +129,30 @@ async function load(): Promise<Loaded> {
   return { adapter, summary };
 }
 
+/**
+ * GENNERATOR_WEBGPU_MAX_BUFFER_MB caps the size of one GPU buffer below what the adapter allows:
+ * it makes "this network does not fit" reproducible on any GPU (the tests use it).
+ */
+function bufferCap(adapterMax: number): number {
+  const raw = process.env.GENNERATOR_WEBGPU_MAX_BUFFER_MB?.trim();
+  if (raw === undefined || raw === '') return adapterMax;
+  const megabytes = Number(raw);
+  if (!Number.isFinite(megabytes) || megabytes < 1) throw new Error(`GENNERATOR_WEBGPU_MAX_BUFFER_MB="${raw}" is not a positive number of megabytes`);
+  return Math.min(adapterMax, Math.floor(megabytes * 2 ** 20 / 4) * 4);
+}
+
 /** The factory tfjs calls on setBackend('webgpu'): a device with the adapter's full limits. */
 async function createBackend(adapter: GPUAdapter): Promise<tf.KernelBackend> {
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   const limits = adapter.limits;
+  const maxBuffer = bufferCap(limits.maxBufferSize);
   const device = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: {
       maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
+      maxStorageBufferBindingSize: Math.min(limits.maxStorageBufferBindingSize, maxBuffer),
+      maxBufferSize: maxBuffer,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
       maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,

@@ -53,17 +53,36 @@ export function createTrainingStep(model: tf.LayersModel, config: TrainingConfig
   const kernels = variables.filter((v, i) => /kernel$/.test(model.trainableWeights[i].originalName));
   return (x, labels) => {
     let correct: tf.Scalar | undefined;
-    const loss = optimizer.minimize(() => {
-      const probs = model.apply(x, { training: true }) as tf.Tensor2D;
-      correct = tf.keep(countCorrect(probs, labels));
-      const dataLoss = crossEntropy(probs, labels, numClasses);
-      if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
-      const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-      return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
-    }, variables);
+    let loss: tf.Scalar;
+    try {
+      loss = optimizer.minimize(() => {
+        const probs = model.apply(x, { training: true }) as tf.Tensor2D;
+        correct = tf.keep(countCorrect(probs, labels));
+        const dataLoss = crossEntropy(probs, labels, numClasses);
+        if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
+        const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+        return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
+      }, variables);
+    } catch (error) {
+      tf.dispose(correct);
+      releaseAbandonedTape();
+      throw error;
+    }
     if (correct === undefined) throw new Error('the training step computed no accuracy');
     return { loss, correct };
   };
+}
+
+/**
+ * When a kernel throws during a forward pass (a network too big for the GPU), tfjs leaves the
+ * gradient tape of that pass behind, with the activations it kept for the backward pass; the next
+ * pass would drop the tape without freeing them. Free them now.
+ */
+function releaseAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: Array<{ saved?: tf.Tensor[] }> | null } }).state;
+  if (state.gradientDepth !== 0 || state.activeTape == null) return;
+  for (const node of state.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();
+  state.activeTape = null;
 }
 
 interface QueuedBatch {
@@ -208,7 +227,7 @@ export async function evaluateModel(
  * Mean −log p(true class). Not tf.metrics.categoricalCrossentropy: its clipping turns a NaN
  * probability into a finite loss, which would hide a diverged network.
  */
-function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
+export function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
   const picked = tf.sum(tf.mul(tf.oneHot(labels, numClasses), probs), 1);
   return tf.neg(tf.mean(tf.log(tf.add(picked, 1e-7)))) as tf.Scalar;
 }

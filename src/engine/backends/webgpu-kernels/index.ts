@@ -6,16 +6,16 @@
  */
 import { tf } from '../../tf';
 import { conv2DBackpropFilterKernel } from './conv2d-filter-grad';
+import { maxPoolGradKernel } from './max-pool-grad';
 import { optimizerUpdateKernel } from './optimizer-update';
+import { rememberStockKernel, stockKernel } from './stock-kernels';
 
 const KERNEL_SETS: Record<string, tf.KernelConfig[]> = {
   optimizer: [optimizerUpdateKernel],
   'conv-filter': [conv2DBackpropFilterKernel],
+  'max-pool-grad': [maxPoolGradKernel],
 };
 export const WEBGPU_KERNEL_SETS = Object.keys(KERNEL_SETS);
-
-/** tfjs-webgpu's own kernels that ours replaced, to put back when a set is turned off. */
-const replaced = new Map<string, tf.KernelConfig>();
 
 function wantedSets(): Set<string> {
   const raw = process.env.GENNERATOR_WEBGPU_KERNELS?.trim() || 'all';
@@ -39,10 +39,10 @@ export function registerWebGpuKernels(): void {
       if (wanted.has(set) === ours) continue;
       if (existing !== undefined) tf.unregisterKernel(config.kernelName, 'webgpu');
       if (wanted.has(set)) {
-        if (existing !== undefined) replaced.set(config.kernelName, existing);
+        if (existing !== undefined) rememberStockKernel(existing);
         tf.registerKernel(config);
       } else {
-        const original = replaced.get(config.kernelName);
+        const original = stockKernel(config.kernelName);
         if (original !== undefined) tf.registerKernel(original);
       }
     }
