@@ -64,14 +64,23 @@ function mb(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MB`;
 }
 
-function sizeError(bytes: number, device: GPUDevice): GpuMemoryError | undefined {
-  const { maxBufferSize, maxStorageBufferBindingSize } = device.limits;
-  if (bytes > maxBufferSize) {
-    return new GpuMemoryError(`the network needs a ${mb(bytes)} GPU buffer; this GPU allows at most ${mb(maxBufferSize)} per buffer (maxBufferSize)`);
-  }
-  if (bytes > maxStorageBufferBindingSize) {
+/** The per-buffer limits the guard enforces: the device's, or lower (GENNERATOR_WEBGPU_MAX_BUFFER_MB). */
+interface BufferLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+  /** Set when GENNERATOR_WEBGPU_MAX_BUFFER_MB, not the GPU, sets the limits. */
+  cappedBy?: string;
+}
+
+function sizeError(bytes: number, limits: BufferLimits): GpuMemoryError | undefined {
+  if (bytes > limits.maxBufferSize) {
     return new GpuMemoryError(
-      `the network needs a ${mb(bytes)} tensor on the GPU; this GPU binds at most ${mb(maxStorageBufferBindingSize)} per tensor (maxStorageBufferBindingSize)`,
+      `the network needs a ${mb(bytes)} GPU buffer; this GPU allows at most ${mb(limits.maxBufferSize)} per buffer (${limits.cappedBy ?? 'maxBufferSize'})`,
+    );
+  }
+  if (bytes > limits.maxStorageBufferBindingSize) {
+    return new GpuMemoryError(
+      `the network needs a ${mb(bytes)} tensor on the GPU; this GPU binds at most ${mb(limits.maxStorageBufferBindingSize)} per tensor (${limits.cappedBy ?? 'maxStorageBufferBindingSize'})`,
     );
   }
   return undefined;
@@ -84,12 +93,12 @@ const bytesOf = (shape: number[]) => 4 * shape.reduce((a, b) => a * b, 1);
  * entry to each program, before tfjs allocates anything for it (so nothing leaks), and again at
  * allocation for buffers made elsewhere.
  */
-function guardSizes(backend: WebGpuBackendLike, device: GPUDevice): void {
+function guardSizes(backend: WebGpuBackendLike, limits: BufferLimits): void {
   const run = backend.runWebGPUProgram.bind(backend);
   backend.runWebGPUProgram = (program, inputs, outputDtype, uniforms, output) => {
     const shapes = [...inputs.map((t) => t.shape), output?.shape ?? (program as { outputShape: number[] }).outputShape];
     for (const shape of shapes) {
-      const error = sizeError(bytesOf(shape), device);
+      const error = sizeError(bytesOf(shape), limits);
       if (error) throw error;
     }
     return run(program, inputs, outputDtype, uniforms, output);
@@ -97,17 +106,23 @@ function guardSizes(backend: WebGpuBackendLike, device: GPUDevice): void {
   const manager = backend.bufferManager;
   const acquire = manager.acquireBuffer.bind(manager);
   manager.acquireBuffer = (size, usage, mappedAtCreation, reuse) => {
-    const error = (usage & GPUBufferUsage.STORAGE) !== 0 || size > device.limits.maxBufferSize ? sizeError(size, device) : undefined;
+    const error = (usage & GPUBufferUsage.STORAGE) !== 0 || size > limits.maxBufferSize ? sizeError(size, limits) : undefined;
     if (error) throw error;
     return acquire(size, usage, mappedAtCreation, reuse);
   };
 }
 
-/** Called once, when tfjs creates the backend. */
-export function attachWebGpuDevice(backend: object, device: GPUDevice): void {
+/**
+ * Called once, when tfjs creates the backend. `maxBufferBytes` lowers the per-buffer limits below
+ * the device's (WebGPU cannot: a device never gets less than the default limits).
+ */
+export function attachWebGpuDevice(backend: object, device: GPUDevice, cap?: { bytes: number; by: string }): void {
   const state: DeviceState = { uncaptured: [] };
   states.set(backend, state);
-  guardSizes(backend as WebGpuBackendLike, device);
+  const { maxBufferSize, maxStorageBufferBindingSize } = device.limits;
+  guardSizes(backend as WebGpuBackendLike, cap && cap.bytes < maxStorageBufferBindingSize
+    ? { maxBufferSize: Math.min(maxBufferSize, cap.bytes), maxStorageBufferBindingSize: cap.bytes, cappedBy: cap.by }
+    : { maxBufferSize, maxStorageBufferBindingSize });
   void device.lost.then((info) => {
     state.lost = info.message || info.reason || 'unknown reason';
   });

@@ -130,36 +130,35 @@ async function load(): Promise<Loaded> {
 }
 
 /**
- * GENNERATOR_WEBGPU_MAX_BUFFER_MB caps the size of one GPU buffer below what the adapter allows:
- * it makes "this network does not fit" reproducible on any GPU (the tests use it).
+ * GENNERATOR_WEBGPU_MAX_BUFFER_MB: refuse GPU buffers above this size, below what the GPU allows. It
+ * makes "this network does not fit" reproducible on any GPU (the tests use it).
  */
-function bufferCap(adapterMax: number): number {
+function bufferCap(): { bytes: number; by: string } | undefined {
   const raw = process.env.GENNERATOR_WEBGPU_MAX_BUFFER_MB?.trim();
-  if (raw === undefined || raw === '') return adapterMax;
+  if (raw === undefined || raw === '') return undefined;
   const megabytes = Number(raw);
-  if (!Number.isFinite(megabytes) || megabytes < 1) throw new Error(`GENNERATOR_WEBGPU_MAX_BUFFER_MB="${raw}" is not a positive number of megabytes`);
-  return Math.min(adapterMax, Math.floor(megabytes * 2 ** 20 / 4) * 4);
+  if (!Number.isFinite(megabytes) || megabytes <= 0) throw new Error(`GENNERATOR_WEBGPU_MAX_BUFFER_MB="${raw}" is not a positive number of megabytes`);
+  return { bytes: megabytes * 2 ** 20, by: `GENNERATOR_WEBGPU_MAX_BUFFER_MB=${raw}` };
 }
 
 /** The factory tfjs calls on setBackend('webgpu'): a device with the adapter's full limits. */
 async function createBackend(adapter: GPUAdapter): Promise<tf.KernelBackend> {
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   const limits = adapter.limits;
-  const maxBuffer = bufferCap(limits.maxBufferSize);
   const device = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: {
       maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-      maxStorageBufferBindingSize: Math.min(limits.maxStorageBufferBindingSize, maxBuffer),
-      maxBufferSize: maxBuffer,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
       maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
   const backend = new WebGPUBackend(device, adapter.info) as unknown as tf.KernelBackend;
-  attachWebGpuDevice(backend, device);
+  attachWebGpuDevice(backend, device, bufferCap());
   return backend;
 }
 
