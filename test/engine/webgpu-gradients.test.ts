@@ -9,12 +9,13 @@ import type { LayerSpecInput } from '../../src/shared/layers';
 import { TrainingConfigSchema, type OptimizerName } from '../../src/shared/training';
 import { initBackend } from '../../src/engine/backends';
 import { conv2DBackpropFilterKernel } from '../../src/engine/backends/webgpu-kernels/conv2d-filter-grad';
+import { crossEntropyKernels } from '../../src/engine/backends/webgpu-kernels/cross-entropy';
 import { maxPoolGradKernel } from '../../src/engine/backends/webgpu-kernels/max-pool-grad';
 import { optimizerUpdateKernel } from '../../src/engine/backends/webgpu-kernels/optimizer-update';
 import { buildModel } from '../../src/engine/model/builder';
 import { tf } from '../../src/engine/tf';
 import { createOptimizer } from '../../src/engine/train/optimizer';
-import { createTrainingStep, crossEntropy } from '../../src/engine/train/trainer';
+import { createTrainingStep, lossAndAccuracy } from '../../src/engine/train/trainer';
 import { randomArray, relativeError, sizeOf } from './gradient-check';
 import { webgpuSkipReason } from './webgpu-support';
 
@@ -36,12 +37,18 @@ async function lossGradients(backend: string, layers: LayerSpecInput[], inputSha
     const x = tf.tensor4d(randomArray(BATCH * sizeOf(inputShape), seed), [BATCH, ...inputShape]);
     const labels = tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % CLASSES), 'int32');
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => crossEntropy(model.apply(x, { training: true }) as tf.Tensor2D, labels, CLASSES), variables);
+    let correct: tf.Scalar | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const out = lossAndAccuracy(model.apply(x, { training: true }) as tf.Tensor2D, labels, CLASSES);
+      correct = out.correct;
+      return out.loss;
+    }, variables);
     const result = {
       loss: (await value.data())[0],
+      correct: (await correct!.data())[0],
       grads: await Promise.all(model.trainableWeights.map(async (w, i) => ({ name: w.originalName.replace(/_?\d+\//, '/'), values: await grads[variables[i].name].data() }))),
     };
-    tf.dispose([x, labels, value, ...Object.values(grads)]);
+    tf.dispose([x, labels, value, correct, ...Object.values(grads)]);
     return result;
   } finally {
     model.dispose();
@@ -81,7 +88,7 @@ describe.skipIf(skip !== undefined)('webgpu matches the cpu backend', () => {
   beforeAll(async () => {
     await initBackend('webgpu');
     // The kernels of ours these cases exercise are the ones registered (not tfjs-webgpu's).
-    for (const kernel of [conv2DBackpropFilterKernel, maxPoolGradKernel, optimizerUpdateKernel]) {
+    for (const kernel of [conv2DBackpropFilterKernel, maxPoolGradKernel, optimizerUpdateKernel, ...crossEntropyKernels]) {
       expect(tf.getKernel(kernel.kernelName, 'webgpu')?.kernelFunc, kernel.kernelName).toBe(kernel.kernelFunc);
     }
   });
@@ -97,6 +104,7 @@ describe.skipIf(skip !== undefined)('webgpu matches the cpu backend', () => {
     const gpu = await lossGradients('webgpu', layers, shape, 10 + i);
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(gpu.loss).toBeCloseTo(cpu.loss, 4);
+    expect(gpu.correct).toBe(cpu.correct);
     expect(gpu.grads.map((g) => g.name)).toEqual(cpu.grads.map((g) => g.name));
     for (const [k, { name: weight, values }] of cpu.grads.entries()) {
       const error = relativeError(values, gpu.grads[k].values);
@@ -130,6 +138,31 @@ describe.skipIf(skip !== undefined)('webgpu matches the cpu backend', () => {
     const error = relativeError(await grads('cpu'), await grads('webgpu'));
     record('Conv2DBackpropFilter', error);
     expect(error).toBeLessThan(TOLERANCE);
+  });
+
+  it('the loss, its gradient and the correct count over more rows than a workgroup, with ties', async () => {
+    const rows = 600;
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const logits = tf.tensor2d(randomArray(rows * 10, 9), [rows, 10]);
+      // Rows of equal probabilities: the first maximum counts, as tf.argMax has it.
+      const probs = tf.concat([tf.softmax(logits.slice([0, 0], [rows - 8, 10])), tf.fill([8, 10], 0.1)]) as tf.Tensor2D;
+      const labels = tf.tensor1d(Array.from({ length: rows }, (_, i) => (i * 7) % 10), 'int32');
+      let correct: tf.Scalar | undefined;
+      const { value, grad } = tf.valueAndGrad((p: tf.Tensor) => {
+        const out = lossAndAccuracy(p as tf.Tensor2D, labels, 10);
+        correct = out.correct;
+        return out.loss;
+      })(probs);
+      const result = { loss: (await value.data())[0], correct: (await correct!.data())[0], grad: await grad.data() };
+      tf.dispose([logits, probs, labels, value, correct, grad]);
+      return result;
+    };
+    const cpu = await run('cpu');
+    const gpu = await run('webgpu');
+    expect(gpu.correct).toBe(cpu.correct);
+    expect(gpu.loss).toBeCloseTo(cpu.loss, 5);
+    expect(relativeError(cpu.grad, gpu.grad)).toBeLessThan(TOLERANCE);
   });
 
   it.each(['sgd', 'momentum', 'adam', 'rmsprop'] as const)('three %s steps leave the same weights (fused update vs tfjs)', async (optimizerName: OptimizerName) => {

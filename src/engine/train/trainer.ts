@@ -9,6 +9,7 @@
  */
 import type { EpochMetrics, TrainingConfig, TrainingResult } from '../../shared/training';
 import { batchesPerRead, checkDevice } from '../backends/device';
+import { fusedCrossEntropy, hasFusedCrossEntropy, LOG_EPSILON } from '../backends/webgpu-kernels/cross-entropy';
 import type { PreparedData, Split } from '../data/types';
 import { createRng } from '../random';
 import { tf } from '../tf';
@@ -57,8 +58,8 @@ export function createTrainingStep(model: tf.LayersModel, config: TrainingConfig
     try {
       loss = optimizer.minimize(() => {
         const probs = model.apply(x, { training: true }) as tf.Tensor2D;
-        correct = tf.keep(countCorrect(probs, labels));
-        const dataLoss = crossEntropy(probs, labels, numClasses);
+        const { loss: dataLoss, correct: count } = lossAndAccuracy(probs, labels, numClasses);
+        correct = count;
         if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
         const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
         return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
@@ -214,7 +215,8 @@ export async function evaluateModel(
       const x = tf.tensor4d(split.x.subarray(start * sampleSize, (start + size) * sampleSize), [size, ...shape]);
       const labels = tf.tensor1d(split.y.subarray(start, start + size), 'int32');
       const probs = model.predict(x) as tf.Tensor2D;
-      return [tf.mul(crossEntropy(probs, labels, numClasses), size), countCorrect(probs, labels)];
+      const { loss, correct: count } = lossAndAccuracy(probs, labels, numClasses);
+      return [tf.mul(loss, size), count];
     });
     lossSum += (await batchLoss.data())[0];
     correct += (await batchCorrect.data())[0];
@@ -224,12 +226,21 @@ export async function evaluateModel(
 }
 
 /**
+ * The training loss (crossEntropy) and the number of correct predictions (a kept tensor the caller
+ * disposes); on webgpu as fused kernels with the same arithmetic.
+ */
+export function lossAndAccuracy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): { loss: tf.Scalar; correct: tf.Scalar } {
+  if (hasFusedCrossEntropy()) return fusedCrossEntropy(probs, labels);
+  return { loss: crossEntropy(probs, labels, numClasses), correct: tf.keep(countCorrect(probs, labels)) };
+}
+
+/**
  * Mean −log p(true class). Not tf.metrics.categoricalCrossentropy: its clipping turns a NaN
  * probability into a finite loss, which would hide a diverged network.
  */
 export function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
   const picked = tf.sum(tf.mul(tf.oneHot(labels, numClasses), probs), 1);
-  return tf.neg(tf.mean(tf.log(tf.add(picked, 1e-7)))) as tf.Scalar;
+  return tf.neg(tf.mean(tf.log(tf.add(picked, LOG_EPSILON)))) as tf.Scalar;
 }
 
 function countCorrect(probs: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {

@@ -6,6 +6,7 @@
  */
 import { tf } from '../../tf';
 import { conv2DBackpropFilterKernel } from './conv2d-filter-grad';
+import { crossEntropyKernels } from './cross-entropy';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { optimizerUpdateKernel } from './optimizer-update';
 import { rememberStockKernel, stockKernel } from './stock-kernels';
@@ -14,6 +15,7 @@ const KERNEL_SETS: Record<string, tf.KernelConfig[]> = {
   optimizer: [optimizerUpdateKernel],
   'conv-filter': [conv2DBackpropFilterKernel],
   'max-pool-grad': [maxPoolGradKernel],
+  'cross-entropy': crossEntropyKernels,
 };
 export const WEBGPU_KERNEL_SETS = Object.keys(KERNEL_SETS);
 
