@@ -8,6 +8,7 @@ import { parseArchitecture } from '../../src/shared/architecture';
 import type { LayerSpecInput } from '../../src/shared/layers';
 import { TrainingConfigSchema, type OptimizerName } from '../../src/shared/training';
 import { initBackend } from '../../src/engine/backends';
+import { activationGradKernels } from '../../src/engine/backends/webgpu-kernels/activation-grads';
 import { conv2DBackpropFilterKernel } from '../../src/engine/backends/webgpu-kernels/conv2d-filter-grad';
 import { crossEntropyKernels } from '../../src/engine/backends/webgpu-kernels/cross-entropy';
 import { maxPoolGradKernel } from '../../src/engine/backends/webgpu-kernels/max-pool-grad';
@@ -88,7 +89,7 @@ describe.skipIf(skip !== undefined)('webgpu matches the cpu backend', () => {
   beforeAll(async () => {
     await initBackend('webgpu');
     // The kernels of ours these cases exercise are the ones registered (not tfjs-webgpu's).
-    for (const kernel of [conv2DBackpropFilterKernel, maxPoolGradKernel, optimizerUpdateKernel, ...crossEntropyKernels]) {
+    for (const kernel of [conv2DBackpropFilterKernel, maxPoolGradKernel, optimizerUpdateKernel, ...crossEntropyKernels, ...activationGradKernels]) {
       expect(tf.getKernel(kernel.kernelName, 'webgpu')?.kernelFunc, kernel.kernelName).toBe(kernel.kernelFunc);
     }
   });

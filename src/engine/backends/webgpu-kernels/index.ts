@@ -5,6 +5,7 @@
  * it exists to measure each kernel against tfjs's (bench/gpu).
  */
 import { tf } from '../../tf';
+import { activationGradKernels, wrapActivationGradients } from './activation-grads';
 import { conv2DBackpropFilterKernel } from './conv2d-filter-grad';
 import { crossEntropyKernels } from './cross-entropy';
 import { maxPoolGradKernel } from './max-pool-grad';
@@ -16,6 +17,7 @@ const KERNEL_SETS: Record<string, tf.KernelConfig[]> = {
   'conv-filter': [conv2DBackpropFilterKernel],
   'max-pool-grad': [maxPoolGradKernel],
   'cross-entropy': crossEntropyKernels,
+  'activation-grads': activationGradKernels,
 };
 export const WEBGPU_KERNEL_SETS = Object.keys(KERNEL_SETS);
 
@@ -34,6 +36,7 @@ function wantedSets(): Set<string> {
 /** Registers (or, for sets turned off, unregisters) our kernels. Idempotent; call after tfjs-backend-webgpu is imported. */
 export function registerWebGpuKernels(): void {
   const wanted = wantedSets();
+  wrapActivationGradients();
   for (const [set, configs] of Object.entries(KERNEL_SETS)) {
     for (const config of configs) {
       const existing = tf.getKernel(config.kernelName, 'webgpu');
