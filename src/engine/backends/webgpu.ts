@@ -20,7 +20,6 @@ import { registerWebGpuKernels } from './webgpu-kernels';
 
 const DAWN_PACKAGE = 'webgpu';
 const TFJS_WEBGPU_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
-const SUBMIT_EVERY_DISPATCHES = 64;
 const VULKAN_HINT = 'Linux needs libvulkan.so.1 (Debian/Ubuntu: libvulkan1) and a GPU driver with Vulkan support';
 
 /** What the adapter says about itself, and whether it is a CPU emulation of a GPU. */
@@ -186,9 +185,6 @@ export async function probeWebGpu(): Promise<BackendProbe> {
 export async function activateWebGpu(): Promise<string> {
   const { summary } = await loadOnce();
   registerWebGpuKernels();
-  // tfjs submits its recorded commands every 15 dispatches by default; a training step has ~50, and
-  // the trainer reads results back only every few steps, so fewer, larger submissions will do.
-  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', SUBMIT_EVERY_DISPATCHES);
   if (!(await tf.setBackend('webgpu'))) throw new Error("tf.setBackend('webgpu') failed (see the warning tfjs printed)");
   await tf.ready();
   return describeAdapter(summary);

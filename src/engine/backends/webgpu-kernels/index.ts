@@ -12,6 +12,14 @@ import { maxPoolGradKernel } from './max-pool-grad';
 import { optimizerUpdateKernel } from './optimizer-update';
 import { rememberStockKernel, stockKernel } from './stock-kernels';
 
+/**
+ * tfjs submits its recorded commands every 15 dispatches by default (its flag); a training step has
+ * about fifty and the trainer reads results back only every few steps, so fewer, larger submissions
+ * do. Listed with the kernel sets so that `none` is stock tfjs-webgpu throughout.
+ */
+const BATCHED_SUBMITS = 'batched-submits';
+const SUBMIT_EVERY = { batched: 64, stock: 15 };
+
 const KERNEL_SETS: Record<string, tf.KernelConfig[]> = {
   optimizer: [optimizerUpdateKernel],
   'conv-filter': [conv2DBackpropFilterKernel],
@@ -19,7 +27,7 @@ const KERNEL_SETS: Record<string, tf.KernelConfig[]> = {
   'cross-entropy': crossEntropyKernels,
   'activation-grads': activationGradKernels,
 };
-export const WEBGPU_KERNEL_SETS = Object.keys(KERNEL_SETS);
+export const WEBGPU_KERNEL_SETS = [...Object.keys(KERNEL_SETS), BATCHED_SUBMITS];
 
 function wantedSets(): Set<string> {
   const raw = process.env.GENNERATOR_WEBGPU_KERNELS?.trim() || 'all';
@@ -37,6 +45,7 @@ function wantedSets(): Set<string> {
 export function registerWebGpuKernels(): void {
   const wanted = wantedSets();
   wrapActivationGradients();
+  tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', wanted.has(BATCHED_SUBMITS) ? SUBMIT_EVERY.batched : SUBMIT_EVERY.stock);
   for (const [set, configs] of Object.entries(KERNEL_SETS)) {
     for (const config of configs) {
       const existing = tf.getKernel(config.kernelName, 'webgpu');
