@@ -6,26 +6,15 @@
  */
 import { tf } from '../../tf';
 import { asWebGpuBackend } from '../webgpu-device';
-import { flatGroups, flatLayout, type WebGpuProgram } from './program';
+import { FlatProgram, type KernelArgs, int32Uniforms } from './program';
 
 export const RELU_GRAD_KERNEL = 'GennReluGrad';
 export const SOFTMAX_GRAD_KERNEL = 'GennSoftmaxGrad';
 
 /** dx = dy where x > 0, 0 where x ≤ 0, NaN where x is NaN (as tfjs's step). */
-class ReluGradProgram implements WebGpuProgram {
+class ReluGradProgram extends FlatProgram {
   variableNames = ['dy', 'x'];
-  outputShape: number[];
   shaderKey = 'gennReluGrad';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = flatLayout(shape);
-    this.dispatch = flatGroups(tf.util.sizeFromShape(shape), 64);
-  }
 
   getUserCode(): string {
     return `
@@ -40,20 +29,10 @@ class ReluGradProgram implements WebGpuProgram {
 }
 
 /** Per row of the last axis: dx_k = y_k · (dy_k − Σ_j dy_j · y_j). */
-class SoftmaxGradProgram implements WebGpuProgram {
+class SoftmaxGradProgram extends FlatProgram {
   variableNames = ['dy', 'y'];
-  outputShape: number[];
   shaderKey = 'gennSoftmaxGrad';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  uniforms = 'rows : i32, classes : i32,';
-
-  constructor(shape: number[], rows: number) {
-    this.outputShape = shape;
-    this.dispatchLayout = flatLayout(shape);
-    this.dispatch = flatGroups(rows, 64);
-  }
+  override uniforms = 'rows : i32, classes : i32,';
 
   getUserCode(): string {
     return `
@@ -67,8 +46,6 @@ class SoftmaxGradProgram implements WebGpuProgram {
   }
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown };
-
 function reluGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { dy, x } = inputs as { dy: tf.TensorInfo; x: tf.TensorInfo };
   return asWebGpuBackend(backend).runWebGPUProgram(new ReluGradProgram(x.shape), [dy, x], 'float32');
@@ -78,10 +55,7 @@ function softmaxGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { dy, y } = inputs as { dy: tf.TensorInfo; y: tf.TensorInfo };
   const classes = y.shape[y.shape.length - 1];
   const rows = tf.util.sizeFromShape(y.shape) / classes;
-  return asWebGpuBackend(backend).runWebGPUProgram(new SoftmaxGradProgram(y.shape, rows), [dy, y], 'float32', [
-    { type: 'int32', data: [rows] },
-    { type: 'int32', data: [classes] },
-  ]);
+  return asWebGpuBackend(backend).runWebGPUProgram(new SoftmaxGradProgram(y.shape, rows), [dy, y], 'float32', int32Uniforms(rows, classes));
 }
 
 export const activationGradKernels: tf.KernelConfig[] = [

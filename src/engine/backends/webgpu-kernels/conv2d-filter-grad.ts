@@ -12,7 +12,7 @@
  */
 import { tf } from '../../tf';
 import { asWebGpuBackend } from '../webgpu-device';
-import { flatGroups, flatLayout, type WebGpuProgram } from './program';
+import { FlatProgram, type WebGpuProgram, type KernelArgs, int32Uniforms } from './program';
 
 type Shape4 = [number, number, number, number];
 const TK = 16;
@@ -125,21 +125,10 @@ class FilterGradTilesProgram implements WebGpuProgram {
 }
 
 /** Sums the per-slice partial products: dW[e] = Σ_s partial[s, e]. */
-class SumSlicesProgram implements WebGpuProgram {
+class SumSlicesProgram extends FlatProgram {
   variableNames = ['partial'];
-  outputShape: number[];
   shaderKey = 'gennSumSlices';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  uniforms = 'splits : i32,';
-  size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = flatLayout(shape);
-    this.dispatch = flatGroups(tf.util.sizeFromShape(shape), 64);
-  }
+  override uniforms = 'splits : i32,';
 
   getUserCode(): string {
     return `
@@ -155,7 +144,7 @@ class SumSlicesProgram implements WebGpuProgram {
   }
 }
 
-function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const gpu = asWebGpuBackend(backend);
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -174,14 +163,13 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTens
   const wanted = Math.max(1, Math.min(maxSplits, Math.round(TARGET_WORKGROUPS / tiles)));
   const sliceTiles = Math.ceil(k / wanted / TK);
   const splits = Math.ceil(k / (sliceTiles * TK));
-  const uniforms = [r, o, k, sliceTiles, c, kw, oh, ow, h, w, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left]
-    .map((v) => ({ type: 'int32' as const, data: [v] }));
+  const uniforms = int32Uniforms(r, o, k, sliceTiles, c, kw, oh, ow, h, w, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left);
   const tilesProgram = new FilterGradTilesProgram(splits, r, o, tileR, tileO);
   const partial = gpu.runWebGPUProgram(tilesProgram, [x, dy], 'float32', uniforms);
   // One slice is already the result: hand its buffer over under the filter's shape (as Reshape does).
   if (splits === 1) return { dataId: partial.dataId, shape: filterShape, dtype: 'float32' };
   try {
-    return gpu.runWebGPUProgram(new SumSlicesProgram(filterShape), [partial], 'float32', [{ type: 'int32', data: [splits] }]);
+    return gpu.runWebGPUProgram(new SumSlicesProgram(filterShape), [partial], 'float32', int32Uniforms(splits));
   } finally {
     gpu.disposeData(partial.dataId);
   }

@@ -7,7 +7,7 @@
  */
 import { tf } from '../../tf';
 import { asWebGpuBackend } from '../webgpu-device';
-import { flatGroups, flatLayout, type WebGpuProgram } from './program';
+import { FlatProgram, type WebGpuProgram, type KernelArgs, int32Uniforms } from './program';
 
 export const CROSS_ENTROPY_KERNEL = 'GennCrossEntropy';
 export const CROSS_ENTROPY_GRAD_KERNEL = 'GennCrossEntropyGrad';
@@ -59,21 +59,10 @@ class RowReduceProgram implements WebGpuProgram {
   }
 }
 
-class CrossEntropyGradProgram implements WebGpuProgram {
+class CrossEntropyGradProgram extends FlatProgram {
   variableNames = ['probs', 'labels', 'dy'];
-  outputShape: number[];
   shaderKey = 'gennCrossEntropyGrad';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [64, 1, 1];
-  uniforms = 'classes : i32,';
-  size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = flatLayout(shape);
-    this.dispatch = flatGroups(tf.util.sizeFromShape(shape), 64);
-  }
+  override uniforms = 'classes : i32,';
 
   getUserCode(): string {
     return `
@@ -91,20 +80,18 @@ class CrossEntropyGradProgram implements WebGpuProgram {
   }
 }
 
-type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown };
-
 function crossEntropy({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const gpu = asWebGpuBackend(backend);
   const { probs, labels } = inputs as { probs: tf.TensorInfo; labels: tf.TensorInfo };
   const [rows, classes] = probs.shape;
-  const uniforms = [rows, classes].map((v) => ({ type: 'int32' as const, data: [v] }));
+  const uniforms = int32Uniforms(rows, classes);
   return (['loss', 'correct'] as const).map((quantity) => gpu.runWebGPUProgram(new RowReduceProgram(quantity), [probs, labels], 'float32', uniforms));
 }
 
 function crossEntropyGrad({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const gpu = asWebGpuBackend(backend);
   const { probs, labels, dy } = inputs as { probs: tf.TensorInfo; labels: tf.TensorInfo; dy: tf.TensorInfo };
-  return gpu.runWebGPUProgram(new CrossEntropyGradProgram(probs.shape), [probs, labels, dy], 'float32', [{ type: 'int32', data: [probs.shape[1]] }]);
+  return gpu.runWebGPUProgram(new CrossEntropyGradProgram(probs.shape), [probs, labels, dy], 'float32', int32Uniforms(probs.shape[1]));
 }
 
 export const crossEntropyKernels: tf.KernelConfig[] = [

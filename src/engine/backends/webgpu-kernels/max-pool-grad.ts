@@ -9,26 +9,15 @@
  */
 import { tf } from '../../tf';
 import { asWebGpuBackend } from '../webgpu-device';
-import { flatGroups, flatLayout, type WebGpuProgram } from './program';
+import { FlatProgram, type KernelArgs, int32Uniforms } from './program';
 import { stockKernel } from './stock-kernels';
 
 type Shape4 = [number, number, number, number];
-const WORKGROUP = 64;
 
-class MaxPoolGradProgram implements WebGpuProgram {
+class MaxPoolGradProgram extends FlatProgram {
   variableNames = ['x', 'dy'];
-  outputShape: number[];
   shaderKey = 'gennMaxPoolGrad';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
-  uniforms = 'H : i32, W : i32, C : i32, OH : i32, OW : i32, KH : i32, KW : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, windows : i32,';
-
-  constructor(shape: Shape4, windows: number) {
-    this.outputShape = shape;
-    this.dispatchLayout = flatLayout(shape);
-    this.dispatch = flatGroups(windows, WORKGROUP);
-  }
+  override uniforms = 'H : i32, W : i32, C : i32, OH : i32, OW : i32, KH : i32, KW : i32, strideH : i32, strideW : i32, padTop : i32, padLeft : i32, windows : i32,';
 
   getUserCode(): string {
     return `
@@ -70,7 +59,7 @@ class MaxPoolGradProgram implements WebGpuProgram {
   }
 }
 
-function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo | tf.TensorInfo[] {
+function maxPoolGrad(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const { inputs, backend, attrs } = args;
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
@@ -84,8 +73,7 @@ function maxPoolGrad(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; at
   const gpu = asWebGpuBackend(backend);
   const [, h, w, c] = input.shape as Shape4;
   const windows = tf.util.sizeFromShape(dy.shape);
-  const uniforms = [h, w, c, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, windows]
-    .map((v) => ({ type: 'int32' as const, data: [v] }));
+  const uniforms = int32Uniforms(h, w, c, info.outHeight, info.outWidth, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, windows);
   return gpu.runWebGPUProgram(new MaxPoolGradProgram(input.shape as Shape4, windows), [input, dy], 'float32', uniforms);
 }
 

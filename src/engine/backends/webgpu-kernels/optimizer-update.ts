@@ -13,7 +13,8 @@
  */
 import { tf } from '../../tf';
 import { asWebGpuBackend } from '../webgpu-device';
-import { dispatchRaw, flatDispatch, type RawBinding } from './raw-dispatch';
+import { flatGroups, type KernelArgs } from './program';
+import { dispatchRaw, type RawBinding } from './raw-dispatch';
 
 export const OPTIMIZER_UPDATE_KERNEL = 'GennOptimizerUpdate';
 
@@ -79,7 +80,7 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
 
 const SHADERS = new Map<string, string>();
 
-function optimizerUpdate({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+function optimizerUpdate({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const gpu = asWebGpuBackend(backend);
   const update = attrs as unknown as OptimizerUpdateAttrs;
   const { slots } = BODIES[update.rule];
@@ -100,7 +101,8 @@ function optimizerUpdate({ inputs, backend, attrs }: { inputs: tf.NamedTensorInf
   }
   let code = SHADERS.get(update.rule);
   if (code === undefined) SHADERS.set(update.rule, (code = shader(update.rule)));
-  const { groups, rowStride } = flatDispatch(gpu, n, WORKGROUP);
+  const groups = flatGroups(n, WORKGROUP, gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  const rowStride = groups[0] * WORKGROUP;
   const bindings: RawBinding[] = [
     { tensor: variable, writable: true },
     { tensor: gradient, writable: false },

@@ -42,14 +42,6 @@ function pipelineFor(device: GPUDevice, label: string, code: string): GPUCompute
   return pipeline;
 }
 
-/** Workgroup counts for `invocations` threads in groups of `size`, in 2-D when one axis would exceed the limit. */
-export function flatDispatch(backend: WebGpuBackendLike, invocations: number, size: number): { groups: [number, number, number]; rowStride: number } {
-  const max = backend.device.limits.maxComputeWorkgroupsPerDimension;
-  const groups = Math.max(1, Math.ceil(invocations / size));
-  if (groups <= max) return { groups: [groups, 1, 1], rowStride: groups * size };
-  return { groups: [max, Math.ceil(groups / max), 1], rowStride: max * size };
-}
-
 /**
  * Runs `code` (entry point `main`, bindings 0…n−1 the tensors in order, binding n the uniforms)
  * over `groups` workgroups.
