@@ -87,8 +87,8 @@ describe.skipIf(skip !== undefined)('the webgpu backend', () => {
     const poisoned: PreparedData = { ...clean, train: { ...clean.train, x: clean.train.x.slice() } };
     poisoned.train.x.fill(Number.NaN); // every batch's loss is NaN, from the first
     const seen: number[] = [];
-    // No ReLU here: on a GPU max(NaN, 0) is 0 (WGSL leaves NaN handling to the hardware), so a ReLU
-    // network can wash a NaN input out where the cpu backend propagates it.
+    // No ReLU or max-pool here: WGSL leaves NaN handling to the hardware and GPUs' max() drops a NaN,
+    // so such a network can wash a NaN input out where the cpu backend propagates it.
     const linear = parseArchitecture([{ type: 'flatten' }, { type: 'dense', units: 8, activation: 'linear' }]);
     const result = await trainCandidate(linear, poisoned, TrainingConfigSchema.parse({ epochs: 1, batchSize: 8 }), { onBatch: (b) => seen.push(b.batch) });
     expect(result.status).toBe('diverged');
