@@ -63,40 +63,44 @@ class FilterGradTilesProgram implements WebGpuProgram {
         let split = i32(workgroupId.z);
         let kStart = split * uniforms.sliceTiles * ${TK};
         let kEnd = min(kStart + uniforms.sliceTiles * ${TK}, uniforms.K);
+        // Each thread always loads the same row r of A and column o of dy (the thread count is a
+        // multiple of both tile sizes), so the filter coordinates are decomposed once, here.
+        let rr = lid % ${TR};
+        let r = rBase + rr;
+        let c = r % uniforms.C;
+        let pq = r / uniforms.C;
+        let q = pq % uniforms.KW - uniforms.padLeft;
+        let p = pq / uniforms.KW - uniforms.padTop;
+        let rValid = r < uniforms.R;
+        let oo = lid % ${TO};
+        let o = oBase + oo;
+        let oValid = o < uniforms.O;
         var acc : array<array<f32, 4>, 4>;
         for (var t = 0; t < uniforms.sliceTiles; t++) {
           let k0 = kStart + t * ${TK};
-          for (var e = lid; e < ${TK * TR}; e += ${threads}) {
-            let kk = e / ${TR};
-            let rr = e % ${TR};
+          for (var kk = lid / ${TR}; kk < ${TK}; kk += ${threads / TR}) {
             let k = k0 + kk;
-            let r = rBase + rr;
             var v = 0.0;
-            if (k < kEnd && r < uniforms.R) {
-              let c = r % uniforms.C;
-              let pq = r / uniforms.C;
-              let q = pq % uniforms.KW;
-              let p = pq / uniforms.KW;
+            if (k < kEnd && rValid) {
               let j = k % uniforms.OW;
               let bi = k / uniforms.OW;
               let i = bi % uniforms.OH;
               let b = bi / uniforms.OH;
-              let h = i * uniforms.strideH + p - uniforms.padTop;
-              let w = j * uniforms.strideW + q - uniforms.padLeft;
+              let h = i * uniforms.strideH + p;
+              let w = j * uniforms.strideW + q;
               if (h >= 0 && h < uniforms.H && w >= 0 && w < uniforms.W) {
                 v = x[((b * uniforms.H + h) * uniforms.W + w) * uniforms.C + c];
               }
             }
-            tileA[e] = v;
+            tileA[kk * ${TR} + rr] = v;
           }
-          for (var e = lid; e < ${TK * TO}; e += ${threads}) {
-            let k = k0 + e / ${TO};
-            let o = oBase + e % ${TO};
+          for (var kk = lid / ${TO}; kk < ${TK}; kk += ${threads / TO}) {
+            let k = k0 + kk;
             var v = 0.0;
-            if (k < kEnd && o < uniforms.O) {
+            if (k < kEnd && oValid) {
               v = dy[k * uniforms.O + o];
             }
-            tileB[e] = v;
+            tileB[kk * ${TO} + oo] = v;
           }
           workgroupBarrier();
           for (var kk = 0; kk < ${TK}; kk++) {
