@@ -6,7 +6,8 @@
  *     "record_ms", "dispatches_per_step", "kernels_per_step", "kernel_ms": {"Conv2D": {"ms", "calls"}, …}}}}}},
  *    "reference": {…}, "ratio_to_reference": {…}}
  *
- *   --backends a,b      backends to measure (default: every one that loads, a software GPU adapter included)
+ *   --backends a,b      backends to measure (default: every one that loads, a software GPU adapter
+ *                       included, except cpu: pure JavaScript takes minutes per VGG step; name it to get it)
  *   --nets a,b          small-cnn (28×28×1, batch 64 and 256), vgg6 (32×32×3, batch 128)
  *   --batch-sizes a,b   override the batch sizes of every net
  *   --steps N           at most N measured batches per figure (default 30)
@@ -179,7 +180,7 @@ interface BackendResult {
 
 const results: Partial<Record<BackendName, BackendResult>> = {};
 for (const probe of await probeBackends()) {
-  if (wantedBackends ? !wantedBackends.includes(probe.name) : !probe.available) continue;
+  if (wantedBackends ? !wantedBackends.includes(probe.name) : !probe.available || probe.name === 'cpu') continue;
   if (!probe.available) {
     log(`${probe.name}: not available: ${probe.reason}`);
     continue;
