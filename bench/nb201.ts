@@ -6,18 +6,17 @@
  * chose by its best 12-epoch validation signal (std is the population std, ddof 0, as np.std).
  * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
  * top-level "optimum" is the best 200-epoch test accuracy in the table.
- * Options: --strategies ppo,random,evolution (default all), --dir <data directory>,
+ * Options: --strategies ppo,random,evolution (the default; also ppo-layerwise), --dir <data directory>,
  * --ppo '{"learningRate":…}' (PPO settings over NAS_PPO_DEFAULTS, for tuning on cifar10).
  */
 import { parseArgs } from 'node:util';
+import type { SearchAgent } from '../src/engine/agents/agent';
 import { RegularizedEvolution } from '../src/engine/agents/evolution';
+import { PpoAgent } from '../src/engine/agents/ppo-agent';
 import { RandomSearch } from '../src/engine/agents/random-search';
-import type { SearchStrategy } from '../src/engine/agents/strategy';
-import { loadNb201, NB201_DATASETS, NB201_NVEC, type Nb201Dataset } from '../src/engine/evaluators/nb201';
-import { Nb201Env } from '../src/engine/envs/nb201';
-import { PpoSearch } from '../src/engine/search/ppo-search';
-import { EnvProblem } from '../src/engine/search/problems';
-import { SearchRun, type SearchSummary } from '../src/engine/search/search-run';
+import { loadNb201, NB201_DATASETS, type Nb201Dataset } from '../src/engine/evaluators/nb201';
+import { nb201Search } from '../src/engine/search/nb201-search';
+import type { Nb201Space } from '../src/engine/search/space';
 
 interface SeedResult {
   /** 200-epoch test accuracy (percent) of the architecture chosen by the best signal. */
@@ -25,25 +24,18 @@ interface SeedResult {
   distinct: number;
 }
 
-const resultOf = (summary: SearchSummary): SeedResult => ({
-  test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100,
-  distinct: summary.evaluations - summary.cacheHits,
-});
-
-const askTell = (make: (seed: number) => SearchStrategy) => async (seed: number): Promise<SeedResult> => {
-  const problem = new EnvProblem(new Nb201Env(table, dataset), 'nb201');
-  return resultOf(await new SearchRun(make(seed), problem, { runId: `bench-${seed}`, budget: { evaluations: budget } }).run());
+/** One line per strategy: seed → the agent of one search. */
+const STRATEGIES: Record<string, (space: Nb201Space, seed: number) => SearchAgent> = {
+  ppo: (space, seed) => new PpoAgent({ space, mode: 'full', seed, ppo: ppoOverrides }),
+  'ppo-layerwise': (space, seed) => new PpoAgent({ space, mode: 'layerwise', seed, ppo: ppoOverrides }),
+  random: (space, seed) => new RandomSearch(space.nvec, seed),
+  evolution: (space, seed) => new RegularizedEvolution(space.nvec, { population: 10, sampleSize: 3, seed }),
 };
 
-/** One line per strategy: seed → the result of one search. */
-const STRATEGIES: Record<string, (seed: number) => Promise<SeedResult>> = {
-  ppo: async (seed) => {
-    const search = new PpoSearch(new Nb201Env(table, dataset), { runId: `bench-${seed}`, evaluator: 'nb201', budget: { evaluations: budget }, ppo: { ...ppoOverrides, seed } });
-    return resultOf(await search.run());
-  },
-  random: askTell((seed) => new RandomSearch(NB201_NVEC, seed)),
-  evolution: askTell((seed) => new RegularizedEvolution(NB201_NVEC, { population: 10, sampleSize: 3, seed })),
-};
+async function searchOnce(name: string, seed: number): Promise<SeedResult> {
+  const summary = await nb201Search(table, dataset, (space) => STRATEGIES[name](space, seed), { budget, runId: `bench-${seed}` }).run();
+  return { test200: (summary.best?.evaluation.testAccuracy ?? 0) * 100, distinct: summary.evaluations - summary.cacheHits };
+}
 
 const { values } = parseArgs({
   options: {
@@ -68,7 +60,7 @@ if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
 }
 const dataset = values.dataset as Nb201Dataset;
-const names = values.strategies ? values.strategies.split(',').map((s) => s.trim()) : Object.keys(STRATEGIES);
+const names = values.strategies ? values.strategies.split(',').map((s) => s.trim()) : ['ppo', 'random', 'evolution'];
 for (const n of names) if (!STRATEGIES[n]) throw new Error(`unknown strategy ${JSON.stringify(n)} (known: ${Object.keys(STRATEGIES).join(', ')})`);
 
 const table = loadNb201(values.dir);
@@ -79,7 +71,7 @@ for (const name of names) {
   const tests: number[] = [];
   let distinct = 0;
   for (let seed = 0; seed < seeds; seed++) {
-    const run = await STRATEGIES[name](seed);
+    const run = await searchOnce(name, seed);
     tests.push(run.test200);
     distinct += run.distinct;
   }

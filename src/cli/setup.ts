@@ -1,25 +1,13 @@
-/** What every training command shares: its options, then the backend, then the data. */
+/**
+ * The options `train` and `search` share, and the training config they make. TensorFlow-free (every
+ * command's registration loads this); the backend and the data are engine-setup.ts.
+ */
 import { Option, type Command } from 'commander';
 import { DATASET_NAMES } from '../shared/run-config';
-import { BACKEND_NAMES, type BackendChoice, type BackendReport } from '../shared/backend';
-import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig } from '../shared/training';
-import { initBackend } from '../engine/backends';
-import { DatasetError } from '../engine/data';
-import { loadData } from '../engine/run/prepare-run';
-import type { PreparedData } from '../engine/data/types';
-import { CliError } from './errors';
+import { BACKEND_NAMES, type BackendChoice } from '../shared/backend';
+import { OPTIMIZERS, TrainingConfigSchema, type OptimizerName, type TrainingConfig, type TrainingConfigInput } from '../shared/training';
 import { nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber } from './options';
-import type { Output } from './output';
 
-
-export async function startBackend(choice: BackendChoice, output: Output): Promise<BackendReport> {
-  const backend = await initBackend(choice).catch((error: Error) => {
-    throw new CliError(error.message, 'run `npm run -s cli -- backends` to see what loads here', 1);
-  });
-  output.event('backend', { name: backend.name, device: backend.device });
-  output.line(`backend  ${backend.name}: ${backend.device}`);
-  return backend;
-}
 
 export interface DataOptions {
   dataset: (typeof DATASET_NAMES)[number];
@@ -58,33 +46,20 @@ export function withTrainingOptions(command: Command, defaults: { epochs: number
     .option('--json', 'one JSON object per line; the last is the summary');
 }
 
-export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
-  return TrainingConfigSchema.parse({
+/** The training options as config fields, unparsed (`search` parses them within its run config). */
+export function trainingFields(options: TrainingOptions): TrainingConfigInput {
+  return {
     epochs: options.epochs,
     batchSize: options.batchSize,
     optimizer: options.optimizer,
     learningRate: options.lr,
     weightDecay: options.weightDecay,
     seed: options.seed,
-  });
+  };
 }
 
-/** CIFAR-10 has no default location: say so before anything starts. */
-export function requireDataDir(options: Pick<DataOptions, 'dataset' | 'dataDir'>): void {
-  if (options.dataset === 'cifar10' && !options.dataDir) {
-    throw new CliError('--dataset cifar10 needs --data-dir', 'point it at the directory with data_batch_1.bin … test_batch.bin');
-  }
+export function trainingConfigFrom(options: TrainingOptions): TrainingConfig {
+  return TrainingConfigSchema.parse(trainingFields(options));
 }
 
-export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {
-  requireDataDir(options);
-  try {
-    return await loadData(options);
-  } catch (error) {
-    if (error instanceof DatasetError) {
-      throw new CliError(error.message, 'check --dataset and --data-dir (see README.md, Datasets)', 1);
-    }
-    if (error instanceof RangeError) throw new CliError(error.message, 'check --subset');
-    throw error;
-  }
-}
+export const CIFAR_DATA_DIR_HINT = 'point it at the directory with data_batch_1.bin … test_batch.bin';

@@ -10,10 +10,13 @@
  */
 import { z } from 'zod';
 import { LayerSpecSchema, type LayerSpec } from './layers';
-import { inferLayer, type TensorShape } from './shapes';
+import { inferLayer, shapeKey, type TensorShape } from './shapes';
 
 export const INPUT_ID = 'input';
 export const OUTPUT_ID = 'output';
+
+/** How many body layers an action set may allow (`maxLayers`): its bounds, and the default when left out. */
+export const MAX_LAYERS = { min: 1, max: 20, default: 5 } as const;
 
 const ParamValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -32,7 +35,7 @@ export const ActionSetSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** The most body layers a network may have (the original design's layers_amount). */
-  maxLayers: z.int().min(1).max(20).default(5),
+  maxLayers: z.int().min(MAX_LAYERS.min).max(MAX_LAYERS.max).default(MAX_LAYERS.default),
   nodes: z.array(ActionSetNodeSchema).min(1),
   edges: z.array(z.strictObject({ from: z.string(), to: z.string() })).default([]),
 });
@@ -236,8 +239,4 @@ export class ActionGrammar {
     this.counts.set(key, count);
     return count;
   }
-}
-
-function shapeKey(shape: TensorShape): string {
-  return shape.kind === 'spatial' ? `${shape.h}x${shape.w}x${shape.c}` : `${shape.units}`;
 }

@@ -57,7 +57,10 @@ export const API_PARAMS = {
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
+/** What a caller passes. */
 export type ApiParams<M extends ApiMethod> = z.input<(typeof API_PARAMS)[M]>;
+/** What a handler gets: the parameters as parsed (defaults filled in, cross-checked). */
+export type ApiParsedParams<M extends ApiMethod> = z.output<(typeof API_PARAMS)[M]>;
 
 export interface AppInfo {
   /** The backend a run with backend "auto" uses, once probed. */
@@ -116,11 +119,11 @@ export class ApiError extends Error {
 }
 
 /** Parses a call's parameters; the error names the method and the bad field. */
-export function parseApiParams<M extends ApiMethod>(method: string, params: unknown): { method: M; params: z.output<(typeof API_PARAMS)[M]> } {
+export function parseApiParams<M extends ApiMethod>(method: string, params: unknown): { method: M; params: ApiParsedParams<M> } {
   if (!Object.hasOwn(API_PARAMS, method)) throw new ApiError(`unknown API method "${method}"`);
   const result = API_PARAMS[method as M].safeParse(params ?? {});
   if (!result.success) throw new ApiError(`${method}: ${z.prettifyError(result.error)}`);
-  return { method: method as M, params: result.data as z.output<(typeof API_PARAMS)[M]> };
+  return { method: method as M, params: result.data as ApiParsedParams<M> };
 }
 
 /** Browser mode's WebSocket frames. */

@@ -59,8 +59,19 @@ export const engineToMainSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   /** Answer to `probe`. */
   z.strictObject({ type: z.literal('backend'), backend: backendReportSchema }),
-  /** The run's backend is up and its data loaded; `settingsKey` identifies comparable results (the cache key). */
-  z.strictObject({ type: z.literal('prepared'), backend: backendReportSchema, settingsKey: z.string().min(1), description: z.string() }),
+  /**
+   * The run's backend is up and its data loaded; `settingsKey` identifies comparable results (the
+   * cache key). With a `cacheScope` the engine waits for a `cache` reply before it starts, and main
+   * sends one exactly then, with the earlier results of every run under these settings or of this
+   * run alone: the engine alone decides which runs reuse which results.
+   */
+  z.strictObject({
+    type: z.literal('prepared'),
+    backend: backendReportSchema,
+    settingsKey: z.string().min(1),
+    description: z.string(),
+    cacheScope: z.enum(['settings', 'run']).optional(),
+  }),
   /** A search event; a candidate_finished carries the checkpoint after it, and the model when kept. */
   z.strictObject({ type: z.literal('event'), event: SearchEventSchema, checkpoint: z.json().optional(), model: modelMessageSchema.optional() }),
   /** The run reached the pause point (between candidates), or continues after one. */
@@ -83,7 +94,7 @@ export const mainToEngineSchema = z.discriminatedUnion('type', [
     budget: z.int().min(1),
     checkpoint: z.json().optional(),
   }),
-  /** Reply to `prepared` for the training evaluator: earlier outcomes under the same settings. */
+  /** Reply to a `prepared` that awaits cached outcomes: earlier outcomes under the same settings. */
   z.strictObject({ type: z.literal('cache'), entries: z.array(cachedOutcomeSchema) }),
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),

@@ -18,6 +18,17 @@ export const EpochMetricsSchema = z.strictObject({
 
 export const CandidateStatusSchema = z.enum(['completed', 'diverged', 'failed']);
 
+/** How a candidate scored: what a candidate_finished event reports, and a checkpoint's best candidate keeps. */
+export const CandidateEvaluationSchema = z.strictObject({
+  status: CandidateStatusSchema,
+  signal: z.number(),
+  reward: z.number(),
+  cached: z.boolean(),
+  params: z.number().optional(),
+  testAccuracy: z.number().optional(),
+  error: z.string().optional(),
+});
+
 export const SearchEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('run_started'),
@@ -37,19 +48,18 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     hash: z.string(),
     /** The candidate itself ({layers} for trained networks, {nb201} for benchmark cells). */
     architecture: z.json(),
+    /** The signal the agent's predictor expected, when it has one (mean and standard deviation). */
+    prediction: z.strictObject({ mean: z.number(), std: z.number().min(0) }).optional(),
   }),
   z.strictObject({ type: z.literal('epoch_done'), index: z.int().min(0), metrics: EpochMetricsSchema }),
   z.strictObject({
     type: z.literal('candidate_finished'),
     index: z.int().min(0),
-    status: CandidateStatusSchema,
-    signal: z.number(),
-    reward: z.number(),
-    cached: z.boolean(),
-    params: z.number().optional(),
-    testAccuracy: z.number().optional(),
-    error: z.string().optional(),
+    ...CandidateEvaluationSchema.shape,
+    /** Wall time from proposal to result. */
     seconds: z.number(),
+    /** Of which the agent spent this long proposing the candidate and learning from it. */
+    agentSeconds: z.number().min(0).optional(),
   }),
   z.strictObject({
     type: z.literal('agent_updated'),

@@ -1,10 +1,12 @@
 /**
  * What a search run is: everything the engine needs to start it, or to start it again on resume.
- * Stored with the run (so a resumed run trains exactly as it began) and sent to the engine process,
- * so it is validated on both sides of that boundary.
+ * Stored with the run (so a resumed run trains exactly as it began) and sent to the engine process.
+ * The schema carries every check, cross-field ones included, so each boundary that parses a config
+ * (the app's API, the CLI's arguments, the engine's messages) refuses the same configs, once; code
+ * past a boundary takes the parsed `RunConfig` and does not check again.
  */
 import { z } from 'zod';
-import { ActionSetSchema } from './action-set';
+import { ActionGrammar, ActionSetError, ActionSetSchema, parseActionSet } from './action-set';
 import { BACKEND_NAMES } from './backend';
 import { TrainingConfigSchema } from './training';
 
@@ -23,10 +25,12 @@ export function datasetInput(name: string | null | undefined) {
 }
 
 export const STRATEGY_NAMES = ['ppo', 'random', 'evolution'] as const;
+export const PRUNE_RULES = ['none', 'median', 'asha'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
-export const RunConfigSchema = z.strictObject({
+/** Each field's own schema, without the cross-field checks: for forms that read defaults and options. Parse configs with RunConfigSchema. */
+export const RunConfigFieldsSchema = z.strictObject({
   /** A name people give the run; the history shows the id's first characters otherwise. */
   name: z.string().max(200).optional(),
   evaluator: z.enum(EVALUATOR_NAMES),
@@ -41,6 +45,10 @@ export const RunConfigSchema = z.strictObject({
   backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
   /** Keep the trained weights of every candidate, or only of each new best (enough to export the best). */
   keepModels: z.enum(['best', 'all']).default('best'),
+  /** How many candidates are evaluated at once: 1 trains in the engine process, more in worker processes. */
+  workers: z.int().min(1).max(64).default(1),
+  /** Stop candidates that are clearly losing after an epoch: median stopping, or asynchronous successive halving. */
+  prune: z.enum(PRUNE_RULES).default('none'),
   /** Training evaluator: the data, the action set and how each candidate is trained. */
   dataset: z.enum(DATASET_NAMES).default('synthetic'),
   dataDir: z.string().optional(),
@@ -51,14 +59,31 @@ export const RunConfigSchema = z.strictObject({
   nb201Dataset: z.enum(NB201_DATASET_NAMES).default('cifar10'),
   nb201Dir: z.string().optional(),
 });
+
+export const RunConfigSchema = RunConfigFieldsSchema.superRefine((config, ctx) => {
+  for (const { field, message } of runConfigProblems(config)) ctx.addIssue({ code: 'custom', path: [field], message });
+});
 export type RunConfig = z.output<typeof RunConfigSchema>;
 export type RunConfigInput = z.input<typeof RunConfigSchema>;
 
 export class RunConfigError extends Error {
   override name = 'RunConfigError';
+  constructor(
+    message: string,
+    /** What is wrong, each with its path in the config (the CLI names the option to blame). */
+    readonly issues: readonly z.core.$ZodIssue[] = [],
+  ) {
+    super(message);
+  }
 }
 
-/** What the schema alone cannot check: fields that depend on each other. Each problem names its field. */
+export type RunConfigField = 'actionSet' | 'mode' | 'dataDir' | 'prune';
+
+/**
+ * What the fields' own schemas cannot check: fields that depend on each other, and whether the
+ * action set allows any network for the dataset's input. Each problem names its field. Part of
+ * RunConfigSchema; exported for the launcher form, which shows them while other fields are still invalid.
+ */
 export function runConfigProblems(config: {
   evaluator?: string;
   strategy?: string;
@@ -66,25 +91,43 @@ export function runConfigProblems(config: {
   dataset?: string;
   dataDir?: string;
   actionSet?: unknown;
-}): Array<{ field: 'actionSet' | 'mode' | 'dataDir'; message: string }> {
+  prune?: string;
+}): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
-  const problems: Array<{ field: 'actionSet' | 'mode' | 'dataDir'; message: string }> = [];
+  const problems: Array<{ field: RunConfigField; message: string }> = [];
   if (training && !config.actionSet) problems.push({ field: 'actionSet', message: 'the training evaluator needs an action set' });
   if (config.mode === 'layerwise' && config.strategy !== 'ppo') {
     problems.push({ field: 'mode', message: 'layerwise mode needs an agent that builds networks step by step (strategy ppo)' });
   }
-  if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs dataDir' });
+  if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
+  if (!training && config.prune !== undefined && config.prune !== 'none') {
+    problems.push({ field: 'prune', message: 'pruning stops candidates between epochs: it needs the training evaluator (NAS-Bench-201 lookups have no epochs)' });
+  }
+  const input = datasetInput(config.dataset);
+  if (training && config.actionSet && input) {
+    const message = actionSetProblem(config.actionSet, input);
+    if (message) problems.push({ field: 'actionSet', message });
+  }
   return problems;
+}
+
+/** Why an action set cannot drive a search on this input, or undefined when it can. */
+function actionSetProblem(actionSet: unknown, input: (typeof DATASET_INPUTS)[DatasetName]): string | undefined {
+  try {
+    const set = parseActionSet(actionSet);
+    if (new ActionGrammar(set, input.inputShape).allowsAnyNetwork()) return undefined;
+    return `action set "${set.name}" allows no network for the ${input.label} input (${input.inputShape.join('×')}) within ${set.maxLayers} layers: add edges to output or raise maxLayers`;
+  } catch (error) {
+    if (error instanceof ActionSetError) return error.message;
+    throw error;
+  }
 }
 
 /** Parses and cross-checks a run config; the error says which field is wrong and why. */
 export function parseRunConfig(json: unknown): RunConfig {
   const result = RunConfigSchema.safeParse(json);
-  if (!result.success) throw new RunConfigError(`invalid run config: ${z.prettifyError(result.error)}`);
-  const config = result.data;
-  const [problem] = runConfigProblems(config);
-  if (problem) throw new RunConfigError(`invalid run config: ${problem.message}`);
-  return config;
+  if (!result.success) throw new RunConfigError(`invalid run config: ${z.prettifyError(result.error)}`, result.error.issues);
+  return result.data;
 }
 
 /** The lifecycle of a run as the history records it. */

@@ -29,6 +29,11 @@ export function formatShape(shape: TensorShape): string {
   return shape.kind === 'spatial' ? `${shape.h}×${shape.w}×${shape.c}` : `${shape.units}`;
 }
 
+/** A shape as a map key: equal shapes, equal keys ("28x28x1", "128"). */
+export function shapeKey(shape: TensorShape): string {
+  return shape.kind === 'spatial' ? `${shape.h}x${shape.w}x${shape.c}` : `${shape.units}`;
+}
+
 export function shapeSize(shape: TensorShape): number {
   return shape.kind === 'spatial' ? shape.h * shape.w * shape.c : shape.units;
 }

@@ -5,7 +5,7 @@
  */
 import { execFile, fork } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { probeBackends } from '../../src/engine/backends';
@@ -27,6 +27,11 @@ const read = (path: string) => readFileSync(path, 'utf8');
 
 /** Bare module specifiers a bundle imports or requires (static and dynamic). */
 function importedSpecifiers(code: string): string[] {
+  return moduleSpecifiers(code).filter((s) => !s.startsWith('.') && !s.startsWith('/'));
+}
+
+/** Every module specifier a bundle imports or requires (static and dynamic). */
+function moduleSpecifiers(code: string): string[] {
   const specifiers = new Set<string>();
   const patterns = [
     /\bfrom\s*["']([^"']+)["']/g,
@@ -35,7 +40,7 @@ function importedSpecifiers(code: string): string[] {
     /\brequire\(\s*["']([^"']+)["']\s*\)/g,
   ];
   for (const pattern of patterns) for (const match of code.matchAll(pattern)) specifiers.add(match[1]);
-  return [...specifiers].filter((s) => !s.startsWith('.') && !s.startsWith('/'));
+  return [...specifiers];
 }
 
 let buildLog = '';
@@ -112,6 +117,22 @@ describe('electron-vite build', () => {
       expect(text, files[i]).not.toContain('dawn.node');
       expect(text, files[i]).not.toMatch(/\bclass WebGPUBackend\b/);
     }
+  });
+
+  it('main itself loads no TensorFlow.js: only the engine chunk, a process of its own, imports it', () => {
+    const mainDir = join(out, 'main');
+    // Every file main's process loads: index.js and the chunks it imports, transitively.
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const s of moduleSpecifiers(read(join(mainDir, file)))) if (s.startsWith('.')) visit(posix.join(posix.dirname(file), s));
+    };
+    visit('index.js');
+    expect([...loaded].filter((file) => file.includes('engine-process'))).toEqual([]);
+    const packages = [...loaded].flatMap((file) => importedSpecifiers(read(join(mainDir, file))));
+    expect(packages).toContain('better-sqlite3');
+    expect(packages.filter((name) => name.startsWith('@tensorflow/'))).toEqual([]);
   });
 
   it('preload is one CommonJS file that requires only electron (works with sandbox: true)', () => {

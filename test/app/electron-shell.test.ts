@@ -215,6 +215,13 @@ describe('main process under the Electron stand-in', () => {
       ['runs.start', { config: { ...VALID_RUN, budget: 0 } }, ['runs.start', 'config.budget']],
       ['runs.start', { config: VALID_RUN, alsoRun: 'rm -rf' }, ['runs.start', 'alsoRun']],
       ['runs.start', { config: { ...VALID_RUN, evaluator: 'shell' } }, ['runs.start', 'config.evaluator']],
+      // Cross-field checks are part of the schema: refused here, before a run is recorded.
+      ['runs.start', { config: { ...VALID_RUN, evaluator: 'training' } }, ['runs.start', 'config.actionSet', 'needs an action set']],
+      [
+        'runs.start',
+        { config: { ...VALID_RUN, evaluator: 'training', dataset: 'synthetic', actionSet: { name: 'too-deep', maxLayers: 1, nodes: [{ id: 'p', layer: { type: 'maxPool' } }], edges: [{ from: 'input', to: 'p' }, { from: 'p', to: 'p' }] } } },
+        ['runs.start', 'config.actionSet', 'allows no network for the synthetic input'],
+      ],
       ['actionSets.save', { name: 'broken', spec: { nodes: 'none' } }, ['actionSets.save', 'spec']],
       ['actionSets.delete', { id: 'all' }, ['actionSets.delete', 'id']],
       ['runs.rename', { runId: '', name: 'x' }, ['runs.rename', 'runId']],

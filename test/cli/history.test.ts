@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backends';
 import { loadDataset, prepareData } from '../../src/engine/data';
-import { loadLayersModelFromDir } from '../../src/engine/model/artifact';
+import { loadLayersModelFromDir } from '../../src/engine/model/capture';
 import { evaluateModel } from '../../src/engine/train/trainer';
 import { runCli, tempDataDir } from '../support/cli';
 

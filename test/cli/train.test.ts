@@ -1,5 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli';
+import { runCli, tempDataDir } from '../support/cli';
 
 const SYNTHETIC = ['train', '--dataset', 'synthetic', '--arch', 'resources/architectures/mlp.json', '--epochs', '2', '--backend', 'wasm'];
 
@@ -105,12 +107,27 @@ describe('cli search', () => {
   it.each([
     [['--action-set', 'no/such.json'], /no\/such\.json: cannot read/],
     [['--action-set', 'package.json'], /package\.json: action set/],
-    [['--strategy', 'random', '--mode', 'layerwise'], /--mode layerwise needs an agent that builds networks step by step/],
+    [['--strategy', 'random', '--mode', 'layerwise'], /--mode: layerwise mode needs an agent that builds networks step by step/],
   ])('bad input %j: a one-line reason and a hint', async (extra, reason) => {
     const run = await runCli(['search', '--dataset', 'synthetic', '--budget', '1', ...extra]);
     expect(run.code).not.toBe(0);
     const lines = run.stderr.trim().split('\n');
     expect(lines[0]).toMatch(reason);
     expect(lines.at(-1)).toMatch(/^hint: /);
+  });
+
+  it('refuses an action set that allows no network for the dataset’s input, before any run is recorded', async () => {
+    const dir = tempDataDir();
+    const file = join(dir, 'big-kernels.json');
+    const conv = { type: 'conv2d', filters: 4, kernel: 7, padding: 'valid' };
+    const edges = [{ from: 'input', to: 'c1' }, { from: 'c1', to: 'c2' }, { from: 'c2', to: 'output' }];
+    writeFileSync(file, JSON.stringify({ name: 'big-kernels', maxLayers: 2, nodes: [{ id: 'c1', layer: conv }, { id: 'c2', layer: conv }], edges }));
+    const db = join(dir, 'history.db');
+    const run = await runCli(['search', '--dataset', 'synthetic', '--budget', '1', '--action-set', file, '--db', db]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`error: ${file}: action set "big-kernels" allows no network for the synthetic input (12×12×1) within 2 layers`);
+    expect(run.stderr.trim().split('\n').at(-1)).toMatch(/^hint: /);
+    const runs = await runCli(['runs', 'list', '--json', '--db', db]);
+    expect(JSON.parse(runs.stdout)).toEqual([]);
   });
 });

@@ -12,20 +12,21 @@ import { HistoryStore } from '../../src/main/db/history-store';
 import { forkNodeEngine } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { createRng } from '../../src/engine/random';
-import type { RunConfigInput } from '../../src/shared/run-config';
+import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
 import { REPO_ROOT, spawnCli, tempDataDir } from '../support/cli';
 
 const EPOCHS = 2;
 const mlpActionSet = JSON.parse(readFileSync(join(REPO_ROOT, 'resources/action-sets/mlp.json'), 'utf8')) as unknown;
-const config = (budget: number, strategy: 'random' | 'ppo'): RunConfigInput => ({
-  evaluator: 'training',
-  strategy,
-  budget,
-  seed: 3,
-  dataset: 'synthetic',
-  training: { epochs: EPOCHS, batchSize: 32, seed: 3 },
-  actionSet: mlpActionSet as never,
-});
+const config = (budget: number, strategy: 'random' | 'ppo'): RunConfig =>
+  parseRunConfig({
+    evaluator: 'training',
+    strategy,
+    budget,
+    seed: 3,
+    dataset: 'synthetic',
+    training: { epochs: EPOCHS, batchSize: 32, seed: 3 },
+    actionSet: mlpActionSet,
+  });
 
 const stores: HistoryStore[] = [];
 afterAll(() => stores.forEach((s) => s.close()));

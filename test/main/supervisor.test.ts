@@ -12,11 +12,11 @@ import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import type { BackendReport } from '../../src/shared/backend';
 import type { SearchEvent } from '../../src/shared/events';
-import type { RunConfigInput } from '../../src/shared/run-config';
+import { parseRunConfig } from '../../src/shared/run-config';
 import { tempDataDir } from '../support/cli';
 
 const backend: BackendReport = { name: 'wasm', tfBackend: 'wasm', device: 'CPU (WebAssembly)', probes: [{ name: 'wasm', available: true }] };
-const config: RunConfigInput = { evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0 };
+const config = parseRunConfig({ evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0 });
 
 class FakeEngine extends EventEmitter implements EngineChild {
   readonly pid = 4242;
@@ -83,15 +83,24 @@ describe('RunSupervisor', () => {
     expect(events).toHaveLength(7);
   });
 
-  it('answers a training engine with the earlier results under its settings', () => {
+  it('sends earlier results exactly when the engine says it awaits them, of the scope it names, whatever the evaluator', () => {
     const { supervisor, engines } = setup();
-    const runId = supervisor.start({ evaluator: 'training', strategy: 'random', budget: 2, seed: 0, actionSet: { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] } });
-    const engine = engines.at(-1)!;
-    engine.say({ type: 'ready' });
-    engine.say({ type: 'prepared', backend, settingsKey: 'same-settings', description: 'synthetic' });
-    expect(engine.sent.map((m) => m.type)).toEqual(['start', 'cache']);
-    expect(engine.sent[1]).toEqual({ type: 'cache', entries: [] });
-    expect(store.getRun(runId)?.status).toBe('running');
+    const first = startRun(supervisor, engines);
+    candidate(0, 0.7).forEach((event) => first.engine.say({ type: 'event', event }));
+    const training = parseRunConfig({ evaluator: 'training', strategy: 'random', budget: 2, seed: 0, actionSet: { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] } });
+    for (const [runConfig, cacheScope] of [[training, 'settings'], [training, undefined], [config, 'settings'], [config, 'run'], [config, undefined]] as const) {
+      const runId = supervisor.start(runConfig);
+      const engine = engines.at(-1)!;
+      engine.say({ type: 'ready' });
+      engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'same settings as the first run', ...(cacheScope ? { cacheScope } : {}) });
+      expect(engine.sent.map((m) => m.type)).toEqual(cacheScope ? ['start', 'cache'] : ['start']);
+      // Scope 'run': only this run's own results, and it has none yet.
+      if (cacheScope === 'settings') expect(engine.sent[1]).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', status: 'completed', signal: 0.7 }] });
+      if (cacheScope === 'run') expect(engine.sent[1]).toMatchObject({ type: 'cache', entries: [] });
+      expect(store.getRun(runId)?.status).toBe('running');
+    }
+    first.engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'a resumed run asks for its own', cacheScope: 'run' });
+    expect(first.engine.sent.at(-1)).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', signal: 0.7 }] });
   });
 
   it('marks the run interrupted with the reason when the engine dies, keeping what was recorded', async () => {

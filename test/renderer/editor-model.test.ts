@@ -1,36 +1,19 @@
 /**
- * The action-set editor's pure logic (src/renderer/src/features/action-set-editor/model.ts): the
+ * The action-set editor's pure logic (the modules of src/renderer/src/features/action-set-editor/): the
  * catalog as the inspector shows it, parameter text, JSON ↔ canvas, and live validation.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ActionGrammar, INPUT_ID, OUTPUT_ID, parseActionSet } from '../../src/shared/action-set';
 import { LAYER_TYPES, LayerSpecSchema } from '../../src/shared/layers';
-import {
-  choiceCount,
-  datasetShape,
-  defaultLayer,
-  formatCount,
-  formatValues,
-  freeSpot,
-  graphToSpec,
-  ImportError,
-  importSpec,
-  LAYER_CATALOG,
-  layerInfo,
-  layerProblems,
-  layoutGraph,
-  newNodeId,
-  nodeIdProblem,
-  paramHint,
-  parseValuesText,
-  sameValue,
-  specToGraph,
-  toggleValue,
-  uniqueName,
-  validateSpec,
-  type EditorSpec,
-} from '../../src/renderer/src/features/action-set-editor/model';
+import { defaultLayer, LAYER_CATALOG, layerInfo, paramHint } from '../../src/renderer/src/features/action-set-editor/catalog';
+import { formatCount } from '../../src/renderer/src/features/action-set-editor/format';
+import { ImportError, importSpec } from '../../src/renderer/src/features/action-set-editor/import-spec';
+import { freeSpot, layoutGraph } from '../../src/renderer/src/features/action-set-editor/layout';
+import { graphToSpec, newNodeId, specToGraph, uniqueName } from '../../src/renderer/src/features/action-set-editor/spec-graph';
+import type { EditorSpec } from '../../src/renderer/src/features/action-set-editor/types';
+import { datasetShape, layerProblems, nodeIdProblem, validateSpec } from '../../src/renderer/src/features/action-set-editor/validation';
+import { choiceCount, formatValues, parseValuesText, sameValue, toggleValue } from '../../src/renderer/src/features/action-set-editor/values';
 
 const FASHION = [28, 28, 1] as const;
 const DEFAULTS = readdirSync('resources/action-sets').map((file) => importSpec(JSON.parse(readFileSync(`resources/action-sets/${file}`, 'utf8'))));

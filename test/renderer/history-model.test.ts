@@ -1,20 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CandidatePage, CandidateRow, RunSeries, RunSummary } from '../../src/shared/history';
 import { alignSeries, toggleId } from '../../src/renderer/src/features/compare/model';
-import {
-  CandidatePageCache,
-  filterAndSortRuns,
-  formatDuration,
-  formatParams,
-  formatPercent,
-  matchesRunFilter,
-  nextSort,
-  RUN_DESC_FIRST,
-  runDisplayName,
-  runDuration,
-  throttle,
-  type RunFilter,
-} from '../../src/renderer/src/features/history/model';
+import { CandidatePageCache, filterAndSortRuns, matchesRunFilter, nextSort, RUN_DESC_FIRST, runDuration, type RunFilter } from '../../src/renderer/src/features/history/model';
+import { formatDuration, formatParams, formatPercent } from '../../src/renderer/src/lib/format';
+import { runDisplayName } from '../../src/renderer/src/lib/runs';
+import { throttle } from '../../src/renderer/src/lib/throttle';
 
 function run(overrides: Partial<RunSummary> & { id: string }): RunSummary {
   return {

@@ -3,21 +3,9 @@ import type { RunUpdate } from '../../src/shared/api';
 import type { SearchEvent } from '../../src/shared/events';
 import type { CandidateDetail, CandidateRow, RunDetail } from '../../src/shared/history';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
-import {
-  applyUpdate,
-  controls,
-  DEFAULT_LAUNCH_FORM,
-  emptyLiveRun,
-  epochProgress,
-  etaSeconds,
-  formatDuration,
-  fromSnapshot,
-  insertLeaderboard,
-  LEADERBOARD_SIZE,
-  validateLaunch,
-  type LeaderboardEntry,
-  type LiveRun,
-} from '../../src/renderer/src/features/run-live/model';
+import { DEFAULT_LAUNCH_FORM, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
+import { controls, epochProgress, etaSeconds, formatDuration } from '../../src/renderer/src/features/run-live/live-display';
+import { applyUpdate, emptyLiveRun, fromSnapshot, insertLeaderboard, LEADERBOARD_SIZE, type LeaderboardEntry, type LiveRun } from '../../src/renderer/src/features/run-live/live-run';
 
 const RUN = 'run-1';
 const ACTION_SET = { name: 'mlp', maxLayers: 2, nodes: [{ id: 'dense', layer: { type: 'dense', units: [16, 32] } }], edges: [] };

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { initBackend } from '../../engine/backends';
 import { createOutput } from '../output';
 
 export function registerBackends(program: Command): void {
@@ -8,6 +7,8 @@ export function registerBackends(program: Command): void {
     .description('list the TensorFlow.js backends that load here and the one that would be used')
     .option('--json', 'print one JSON object')
     .action(async (options: { json?: boolean }) => {
+      // Loaded only here: the other commands never load TensorFlow.js.
+      const { initBackend } = await import('../../engine/backends');
       const report = await initBackend('auto');
       const output = createOutput(Boolean(options.json));
       if (output.json) {

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ActionSetError, parseActionSet, type ActionSet } from '../../shared/action-set';
-import { NB201_DATASET_NAMES, STRATEGY_NAMES, type RunConfigInput } from '../../shared/run-config';
+import { NB201_DATASET_NAMES, parseRunConfig, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type RunConfig } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
 import { createOutput } from '../output';
-import { requireDataDir, trainingConfigFrom, withTrainingOptions, type TrainingOptions } from '../setup';
+import { CIFAR_DATA_DIR_HINT, trainingFields, withTrainingOptions, type TrainingOptions } from '../setup';
 import { watchRun } from '../watch-run';
 
 const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
@@ -21,6 +20,8 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   nb201Dir?: string;
   actionSet: string;
   keepModels: 'best' | 'all';
+  workers: number;
+  prune: (typeof PRUNE_RULES)[number];
   name?: string;
 }
 
@@ -37,6 +38,8 @@ export function registerSearch(program: Command): void {
     .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
     .option('--action-set <file>', 'the layers the search may use (JSON)', DEFAULT_ACTION_SET)
     .addOption(new Option('--keep-models <which>', 'keep the trained weights of each new best, or of every candidate').choices(['best', 'all']).default('best'))
+    .option('--workers <n>', 'candidates evaluated at once (more than 1: in worker processes)', positiveInt, 1)
+    .addOption(new Option('--prune <rule>', 'stop clearly losing candidates early').choices(PRUNE_RULES).default('none'))
     .option('--name <text>', 'a name for the run in the history');
   withDbOption(withTrainingOptions(command, { epochs: 1 })).action(runSearch);
 
@@ -62,28 +65,7 @@ export function registerSearch(program: Command): void {
 }
 
 async function runSearch(options: SearchOptions): Promise<void> {
-  if (options.mode === 'layerwise' && options.strategy !== 'ppo') {
-    throw new CliError('--mode layerwise needs an agent that builds networks step by step', 'use --strategy ppo, or --mode full');
-  }
-  const config: RunConfigInput = {
-    name: options.name,
-    evaluator: options.evaluator,
-    strategy: options.strategy,
-    mode: options.mode,
-    reward: options.reward,
-    budget: options.budget,
-    seed: options.seed,
-    backend: options.backend,
-    keepModels: options.keepModels,
-    dataset: options.dataset,
-    dataDir: options.dataDir,
-    subset: options.subset,
-    training: trainingConfigFrom(options),
-    actionSet: options.evaluator === 'training' ? readActionSet(options.actionSet) : undefined,
-    nb201Dataset: options.nb201Dataset,
-    nb201Dir: options.nb201Dir,
-  };
-  if (options.evaluator === 'training') requireDataDir(options);
+  const config = searchConfig(options);
   await withHistory(options, async (store) => {
     const supervisor = createSupervisor(store);
     const runId = supervisor.start(config);
@@ -91,11 +73,62 @@ async function runSearch(options: SearchOptions): Promise<void> {
   });
 }
 
-function readActionSet(file: string): ActionSet {
+/** The run config the options describe, parsed once, here: a problem names the option (or file) to change. */
+function searchConfig(options: SearchOptions): RunConfig {
   try {
-    return parseActionSet(JSON.parse(readFileSync(file, 'utf8')));
+    return parseRunConfig({
+      name: options.name,
+      evaluator: options.evaluator,
+      strategy: options.strategy,
+      mode: options.mode,
+      reward: options.reward,
+      budget: options.budget,
+      seed: options.seed,
+      backend: options.backend,
+      keepModels: options.keepModels,
+      workers: options.workers,
+      prune: options.prune,
+      dataset: options.dataset,
+      dataDir: options.dataDir,
+      subset: options.subset,
+      training: trainingFields(options),
+      actionSet: options.evaluator === 'training' ? readJson(options.actionSet) : undefined,
+      nb201Dataset: options.nb201Dataset,
+      nb201Dir: options.nb201Dir,
+    });
   } catch (error) {
-    const reason = error instanceof ActionSetError || error instanceof SyntaxError ? (error as Error).message : `cannot read: ${(error as Error).message}`;
-    throw new CliError(`${file}: ${reason}`, 'see resources/action-sets/ for examples');
+    if (error instanceof RunConfigError) throw optionError(error.issues[0], options.actionSet);
+    throw error;
+  }
+}
+
+const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
+/** Where a run config's option names differ from its field names. */
+const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr' };
+const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', dataDir: CIFAR_DATA_DIR_HINT };
+
+function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string): CliError {
+  const path = (issue?.path ?? []).map(String);
+  const message = issue?.message ?? 'invalid run config';
+  if (path[0] === 'actionSet') {
+    const where = path.length > 1 ? `action set ${path.slice(1).join('.')}: ` : message.startsWith('action set') ? '' : 'action set: ';
+    return new CliError(`${actionSetFile}: ${where}${message}`, ACTION_SET_HINT);
+  }
+  const field = path[0] === 'training' ? path[1] : path[0];
+  const option = field ? (OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) : 'the options';
+  return new CliError(`${option}: ${message}`, (field && HINT_OF_FIELD[field]) ?? 'see `search --help`');
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`${file}: cannot read: ${(error as Error).message}`, ACTION_SET_HINT);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`, ACTION_SET_HINT);
   }
 }

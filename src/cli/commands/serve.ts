@@ -37,13 +37,15 @@ export function registerServe(program: Command): void {
       throw new CliError(code === 'EADDRINUSE' ? `port ${options.port} is in use` : (error as Error).message, 'pick another with --port (0 for any free port)', 1);
     }
     const { server, services } = mode;
-    process.stdout.write(`${JSON.stringify({ type: 'serving', url: server.url, db: services.store.path })}\n`);
-    process.stderr.write(`geNNerator is at ${server.url} (Ctrl-C to stop; running searches stop and stay resumable)\n`);
-    await new Promise<void>((resolve) => {
+    // Listening before saying so: a signal right after the announcement still closes everything.
+    const stopped = new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+    process.stdout.write(`${JSON.stringify({ type: 'serving', url: server.url, db: services.store.path })}\n`);
+    process.stderr.write(`geNNerator is at ${server.url} (Ctrl-C to stop; running searches stop and stay resumable)\n`);
+    await stopped;
     await mode.close();
   });
 }

@@ -7,13 +7,16 @@
  * one choice, to a different value chosen uniformly. (R_EA.py picks a node, then an edge of it, so
  * its edges are not equally likely; uniform slots keep this strategy generic over any nvec.)
  *
- * Ask/tell: several asks may be outstanding; an evolutionary ask with an empty population (nothing
- * told yet) falls back to a random candidate. Signals: higher is better; ties go to the first drawn.
+ * Asynchronous, as Real et al.'s distributed version (steady state): with several workers a new
+ * child is asked for whenever one frees up, from the population as told so far; results join in the
+ * order they arrive. An evolutionary ask with an empty population (nothing told yet) falls back to
+ * a random candidate. Signals: higher is better; ties go to the first drawn.
  */
 import { z } from 'zod';
 import { createRng, type Rng } from '../random';
 import { checkNvec } from './random-search';
-import { allowedValues, sampleMasked, type SearchStrategy, type SlotMask } from './strategy';
+import type { Feedback, Proposal, SearchAgent } from './agent';
+import { allowedValues, sampleMasked, type SlotMask } from './strategy';
 
 export interface EvolutionOptions {
   /** Population size P (NB201: 10). */
@@ -43,7 +46,7 @@ export const EvolutionCheckpointSchema = z.object({
 });
 export type EvolutionCheckpoint = z.infer<typeof EvolutionCheckpointSchema>;
 
-export class RegularizedEvolution implements SearchStrategy {
+export class RegularizedEvolution implements SearchAgent {
   readonly name = 'evolution';
   readonly nvec: readonly number[];
   readonly populationSize: number;
@@ -80,7 +83,11 @@ export class RegularizedEvolution implements SearchStrategy {
     return s;
   }
 
-  async ask(): Promise<number[]> {
+  async ask(): Promise<Proposal> {
+    return { action: this.propose() };
+  }
+
+  private propose(): number[] {
     const warmup = this.asked < this.populationSize;
     this.asked++;
     if (warmup || this.population.length === 0) {
@@ -94,13 +101,14 @@ export class RegularizedEvolution implements SearchStrategy {
     return this.mutate(parent.action);
   }
 
-  async tell(action: number[], signal: number): Promise<void> {
+  async tell(_index: number, { action, signal }: Feedback): Promise<undefined> {
     this.checkAction(action);
     if (Number.isNaN(signal)) throw new Error('signal is NaN');
     const member = { action: [...action], signal };
     this.population.push(member);
     this.history.push({ action: [...action], signal });
     if (this.population.length > this.populationSize) this.population.shift();
+    return undefined;
   }
 
   /**

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { createRng, type Rng } from '../random';
-import { sampleMasked, type SearchStrategy, type SlotMask } from './strategy';
+import type { Proposal, SearchAgent } from './agent';
+import { sampleMasked, type SlotMask } from './strategy';
 
 export const RandomSearchCheckpointSchema = z.object({
   kind: z.literal('random'),
@@ -15,7 +16,7 @@ export const RandomSearchCheckpointSchema = z.object({
 });
 export type RandomSearchCheckpoint = z.infer<typeof RandomSearchCheckpointSchema>;
 
-export class RandomSearch implements SearchStrategy {
+export class RandomSearch implements SearchAgent {
   readonly name = 'random';
   readonly nvec: readonly number[];
   private readonly rng: Rng;
@@ -40,13 +41,15 @@ export class RandomSearch implements SearchStrategy {
     return new RandomSearch(c.nvec, c.seed, c, slotMask);
   }
 
-  async ask(): Promise<number[]> {
+  async ask(): Promise<Proposal> {
     this.asked++;
-    if (this.slotMask) return sampleMasked(this.nvec, this.slotMask, this.rng.int);
-    return this.nvec.map((n) => this.rng.int(n));
+    if (this.slotMask) return { action: sampleMasked(this.nvec, this.slotMask, this.rng.int) };
+    return { action: this.nvec.map((n) => this.rng.int(n)) };
   }
 
-  async tell(): Promise<void> {}
+  async tell(): Promise<undefined> {
+    return undefined;
+  }
 
   checkpoint(): RandomSearchCheckpoint {
     return { kind: 'random', nvec: [...this.nvec], seed: this.seed, rngState: this.rng.state(), asked: this.asked };

@@ -1,34 +1,31 @@
 /**
- * Scores a network by training it on real data (the foundation's trainer), with a replay
- * dictionary: an architecture already trained under the same settings is never trained again.
+ * Scores a network by training it on real data (the foundation's trainer). Replay of earlier
+ * results is the search loop's job (its replay cache), so every job this gets is trained.
  */
-import { architectureHash, canonicalJson } from '../../shared/architecture';
-import type { LayerSpec } from '../../shared/layers';
+import { ArchitectureError, canonicalJson, parseArchitecture, type Architecture } from '../../shared/architecture';
 import type { TrainingConfig } from '../../shared/training';
 import { datasetFingerprint } from '../data';
 import type { PreparedData } from '../data/types';
-import { captureModel, type ModelArtifact } from '../model/artifact';
+import { captureModel } from '../model/capture';
 import { trainCandidate } from '../train/candidate';
-import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks } from './types';
+import { CandidateCancelled, type CandidateEvaluator, type CandidateOutcome, type EvaluationHooks, type EvaluationJob } from './types';
 
 export interface TrainingEvaluatorOptions {
   /** Also measure test accuracy of every completed candidate (for reports; never the signal). */
   evaluateTest?: boolean;
-  /** Capture each completed candidate's trained weights (read them with `takeModel`). */
+  /** Return each completed candidate's trained weights with its outcome. */
   captureModels?: boolean;
 }
 
 export class TrainingEvaluator implements CandidateEvaluator {
   readonly settingsKey: string;
-  private readonly replay = new Map<string, CandidateOutcome>();
-  private lastModel?: ModelArtifact;
 
   constructor(
     private readonly data: PreparedData,
     private readonly config: TrainingConfig,
     private readonly options: TrainingEvaluatorOptions = {},
   ) {
-    this.settingsKey = `${datasetFingerprint(data)}|${canonicalJson(config)}`;
+    this.settingsKey = trainingSettingsKey(data, config);
   }
 
   get epochs(): number {
@@ -39,53 +36,40 @@ export class TrainingEvaluator implements CandidateEvaluator {
     return this.data.dataset.inputShape;
   }
 
-  /** Number of distinct architectures trained (or failed to build) so far. */
-  get distinctEvaluated(): number {
-    return this.replay.size;
-  }
-
-  /** Results of earlier runs under the same settings (`settingsKey`): they count as already trained. */
-  preload(outcomes: Iterable<Omit<CandidateOutcome, 'cached'>>): void {
-    for (const outcome of outcomes) if (!this.replay.has(outcome.hash)) this.replay.set(outcome.hash, { ...outcome, cached: false });
-  }
-
-  /** The weights of the candidate trained last, once (undefined after a cached or failed one). */
-  takeModel(): ModelArtifact | undefined {
-    const model = this.lastModel;
-    this.lastModel = undefined;
-    return model;
-  }
-
-  async evaluate(layers: LayerSpec[], hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
-    this.lastModel = undefined;
-    const hash = architectureHash(layers);
-    const known = this.replay.get(hash);
-    if (known) return { ...known, cached: true };
-    const result = await trainCandidate({ layers }, this.data, this.config, {
+  async evaluate(job: EvaluationJob, hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
+    let architecture: Architecture;
+    try {
+      architecture = parseArchitecture(job.architecture);
+    } catch (error) {
+      if (!(error instanceof ArchitectureError)) throw error;
+      return { status: 'failed', signal: 0, epochs: [], error: error.message, hash: job.hash, cached: false };
+    }
+    let model: CandidateOutcome['model'];
+    const result = await trainCandidate(architecture, this.data, this.config, {
       signal: hooks.signal,
       onEpoch: hooks.onEpoch,
       evaluateTest: this.options.evaluateTest,
-      onTrained: this.options.captureModels ? async (model) => void (this.lastModel = await captureModel(model)) : undefined,
+      onTrained: this.options.captureModels ? async (trained) => void (model = await captureModel(trained)) : undefined,
     });
-    let outcome: CandidateOutcome;
-    if (result.status === 'failed') {
-      outcome = { status: 'failed', signal: 0, epochs: [], error: result.error, hash, cached: false };
-    } else if (result.status === 'cancelled') {
-      throw new DOMException('candidate training was cancelled', 'AbortError');
-    } else {
-      const last = result.training.epochs.at(-1);
-      outcome = {
-        status: result.status,
-        signal: result.status === 'completed' ? (last?.validAccuracy ?? 0) : 0,
-        epochs: result.training.epochs,
-        params: result.params,
-        testAccuracy: result.test?.accuracy,
-        error: result.status === 'diverged' ? `loss became ${result.training.divergence?.loss} at epoch ${result.training.divergence?.epoch}` : undefined,
-        hash,
-        cached: false,
-      };
-    }
-    this.replay.set(hash, outcome);
-    return outcome;
+    const hash = result.hash;
+    if (result.status === 'failed') return { status: 'failed', signal: 0, epochs: [], error: result.error, hash, cached: false };
+    if (result.status === 'cancelled') throw new CandidateCancelled();
+    const last = result.training.epochs.at(-1);
+    return {
+      status: result.status,
+      signal: result.status === 'completed' ? (last?.validAccuracy ?? 0) : 0,
+      epochs: result.training.epochs,
+      params: result.params,
+      testAccuracy: result.test?.accuracy,
+      error: result.status === 'diverged' ? `loss became ${result.training.divergence?.loss} at epoch ${result.training.divergence?.epoch}` : undefined,
+      hash,
+      cached: false,
+      model,
+    };
   }
+}
+
+/** Equal keys mean comparable results: the dataset as prepared and the training settings. */
+export function trainingSettingsKey(data: PreparedData, config: TrainingConfig): string {
+  return `${datasetFingerprint(data)}|${canonicalJson(config)}`;
 }

@@ -1,6 +1,10 @@
-/** How a proposed network is scored: by training it, or by looking it up in a benchmark table. */
-import type { LayerSpec } from '../../shared/layers';
+/**
+ * How a proposed candidate is scored: by training it, or by looking it up in a benchmark table.
+ * A job is plain JSON, so it can be evaluated in this process, in a worker process or on another
+ * machine; the outcome comes back the same way.
+ */
 import type { EpochMetrics } from '../../shared/training';
+import type { ModelArtifact } from '../model/artifact';
 
 export type OutcomeStatus = 'completed' | 'diverged' | 'failed';
 
@@ -13,22 +17,44 @@ export interface CandidateOutcome {
   params?: number;
   testAccuracy?: number;
   error?: string;
-  /** Architecture hash; the replay dictionary's key together with the evaluator's settings. */
+  /** Architecture hash; the replay cache's key together with the evaluator's settings. */
   hash: string;
-  /** True when the result came from the replay dictionary rather than a new training run. */
+  /** True when the result came from the replay cache rather than a new evaluation. */
   cached: boolean;
+  /** The trained weights, for a completed training when the job asked for them. */
+  model?: ModelArtifact;
+}
+
+/** One candidate to evaluate, as the search loop hands it out. */
+export interface EvaluationJob {
+  /** The candidate's index in its run: results are matched to jobs by it. */
+  index: number;
+  /** The whole-candidate vector. */
+  action: number[];
+  hash: string;
+  /** {layers} for trained networks, {nb201} for benchmark cells. */
+  architecture: unknown;
 }
 
 export interface EvaluationHooks {
   signal?: AbortSignal;
-  onEpoch?: (metrics: EpochMetrics) => void;
+  /**
+   * After each epoch. 'prune' asks the evaluator to stop the candidate there (early stopping);
+   * where the verdict travels between processes it may arrive an epoch late.
+   */
+  onEpoch?: (metrics: EpochMetrics) => void | 'prune';
 }
 
 export interface CandidateEvaluator {
   /** Identifies the settings (dataset fingerprint, training config): equal keys give comparable results. */
   readonly settingsKey: string;
-  /** Number of epochs each candidate reports (the observation's metric-curve length). */
+  /** Number of epochs each candidate trains for (0 for table lookups). */
   readonly epochs: number;
-  readonly inputShape: readonly [number, number, number];
-  evaluate(layers: LayerSpec[], hooks?: EvaluationHooks): Promise<CandidateOutcome>;
+  evaluate(job: EvaluationJob, hooks?: EvaluationHooks): Promise<CandidateOutcome>;
+}
+
+export class CandidateCancelled extends DOMException {
+  constructor() {
+    super('candidate evaluation was cancelled', 'AbortError');
+  }
 }

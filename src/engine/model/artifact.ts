@@ -1,11 +1,12 @@
 /**
- * Trained models as data: captured from a tfjs model after training (to cross the process boundary
- * and be stored), written as a TensorFlow.js layers-format directory (model.json + weights.bin,
- * what tf.loadLayersModel and tensorflowjs_converter read), and loaded back from one.
+ * Trained models as plain data (to cross the process boundary and be stored), written as and read
+ * from a TensorFlow.js layers-format directory: model.json + weights.bin, what tf.loadLayersModel
+ * and tensorflowjs_converter read. TensorFlow-free, so the main process and the CLI's export can
+ * write models without loading tfjs; capturing a model and loading one into tfjs is capture.ts.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tf } from '../tf';
+import type { tf } from '../tf';
 
 /** A model's topology and weights; `weightData` is the concatenated little-endian weight bytes. */
 export interface ModelArtifact {
@@ -17,27 +18,12 @@ export interface ModelArtifact {
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
-export async function captureModel(model: tf.LayersModel): Promise<ModelArtifact> {
-  let captured: ModelArtifact | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      if (!artifacts.modelTopology || !artifacts.weightSpecs || !artifacts.weightData) throw new Error('model has no topology or weights to save');
-      const data = artifacts.weightData;
-      const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(tf.io.concatenateArrayBuffers(data));
-      captured = { topology: artifacts.modelTopology as object, weightSpecs: artifacts.weightSpecs, weightData: bytes.slice() };
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
-    }),
-  );
-  if (!captured) throw new Error('model.save did not call the save handler');
-  return captured;
-}
-
 /** Writes `dir/model.json` and `dir/weights.bin` (the layers format of tfjs' file:// and http:// handlers). */
 export function writeLayersModel(dir: string, artifact: ModelArtifact): string[] {
   mkdirSync(dir, { recursive: true });
   const modelJson = {
     format: 'layers-model',
-    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    generatedBy: generatedBy(artifact.topology),
     convertedBy: null,
     modelTopology: artifact.topology,
     weightsManifest: [{ paths: [`./${WEIGHTS_BIN}`], weights: artifact.weightSpecs }],
@@ -48,16 +34,17 @@ export function writeLayersModel(dir: string, artifact: ModelArtifact): string[]
   return files;
 }
 
-/** Loads a layers-format directory written by {@link writeLayersModel} (or by tfjs itself). */
-export async function loadLayersModelFromDir(dir: string): Promise<tf.LayersModel> {
-  const handler: tf.io.IOHandler = {
-    load: async () => {
-      const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
-      const specs = json.weightsManifest.flatMap((group) => group.weights);
-      const buffers = json.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(join(dir, path))));
-      const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
-      return { modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format, generatedBy: json.generatedBy, convertedBy: json.convertedBy };
-    },
-  };
-  return tf.loadLayersModel(handler);
+/** What tfjs itself writes ("TensorFlow.js tfjs-layers v4.22.0"), from the version the topology records. */
+function generatedBy(topology: object): string {
+  const recorded = (topology as { keras_version?: unknown }).keras_version;
+  const version = typeof recorded === 'string' ? /^tfjs-layers (\S+)$/.exec(recorded)?.[1] : undefined;
+  return version ? `TensorFlow.js tfjs-layers v${version}` : 'TensorFlow.js tfjs-layers';
+}
+
+/** A layers-format directory's model.json and its weights, concatenated in manifest order. */
+export function readLayersModel(dir: string): { modelJson: tf.io.ModelJSON; weightSpecs: tf.io.WeightsManifestEntry[]; weightData: Uint8Array } {
+  const modelJson = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
+  const weightData = new Uint8Array(Buffer.concat(modelJson.weightsManifest.flatMap((group) => group.paths.map((path) => readFileSync(join(dir, path))))));
+  return { modelJson, weightSpecs, weightData };
 }

@@ -7,7 +7,6 @@
 import { initBackend } from '../backends';
 import type { SearchEvent } from '../../shared/events';
 import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
-import { parseRunConfig } from '../../shared/run-config';
 import type { ModelArtifact } from '../model/artifact';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
 
@@ -21,7 +20,7 @@ export interface EnginePort {
 export function errorMessage(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // Our own errors say what and where; a stack helps only for the unexpected ones.
-  const expected = ['DatasetError', 'RunSetupError', 'RunConfigError', 'Nb201DataError', 'ActionSetError'];
+  const expected = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError', 'CheckpointError'];
   return expected.includes(error.name) || expected.includes(error.constructor.name) ? error.message : (error.stack ?? error.message);
 }
 
@@ -42,7 +41,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
     void finish(1);
   };
 
-  const beforeStep = async () => {
+  const beforeAsk = async () => {
     if (!paused || abort.signal.aborted) return;
     port.post({ type: 'paused', paused: true });
     await new Promise<void>((resolve) => {
@@ -54,25 +53,24 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
 
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
-    port.post({ type: 'prepared', backend: prepared.backend, settingsKey: prepared.settingsKey, description: prepared.description });
-    if (prepared.evaluator) {
-      const entries = await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve));
-      prepared.evaluator.preload(entries.map((entry) => ({ ...entry })));
-    }
-    const search = prepared.start(eventForwarder(prepared, setup), beforeStep);
+    const { backend, settingsKey, description, cacheScope } = prepared;
+    // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
+    port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
+    if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
+    const search = prepared.start(eventForwarder(prepared, setup), beforeAsk);
     await search.run(abort.signal);
     await finish(0);
   };
 
   /** Posts each event; a finished candidate also carries its checkpoint and, when kept, its weights. */
   const eventForwarder = (prepared: PreparedRun, setup: RunSetup) => {
-    let bestSignal = (setup.checkpoint as { best?: { evaluation: { signal: number } } } | undefined)?.best?.evaluation.signal ?? -Infinity;
-    return (event: SearchEvent, checkpoint?: unknown) => {
-      if (event.type !== 'candidate_finished') return port.post({ type: 'event', event });
-      const trained = prepared.evaluator?.takeModel();
+    let bestSignal = prepared.bestSignal;
+    return (event: SearchEvent, extras?: { checkpoint: unknown; model?: ModelArtifact }) => {
+      if (event.type !== 'candidate_finished' || !extras) return port.post({ type: 'event', event });
+      const trained = extras.model;
       const keep = trained && (setup.config.keepModels === 'all' || event.signal > bestSignal);
       bestSignal = Math.max(bestSignal, event.signal);
-      port.post({ type: 'event', event, checkpoint: checkpoint as never, model: keep ? encodeModel(trained) : undefined });
+      port.post({ type: 'event', event, checkpoint: extras.checkpoint as never, model: keep ? encodeModel(trained) : undefined });
     };
   };
 
@@ -84,7 +82,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       case 'start':
         if (running) throw new Error('this engine process is already running a search');
         running = true;
-        run({ runId: message.runId, config: parseRunConfig(message.config), budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
+        run({ runId: message.runId, config: message.config, budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
         return;
       case 'cache':
         if (!cacheReply) throw new Error('cache entries arrived before the engine asked for them');

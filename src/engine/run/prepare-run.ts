@@ -1,25 +1,28 @@
 /**
  * From a run config to a search ready to run: the backend, the data or benchmark table, the
- * environment, the evaluator and the strategy, restored from a checkpoint when resuming. The one
- * place that assembles a search, for the engine process and for tests alike.
+ * candidate space, the evaluator and its pool, and the agent, restored from a checkpoint when
+ * resuming. The one place that assembles a search, for the engine process and for tests alike.
  */
-import { ActionGrammar, parseActionSet } from '../../shared/action-set';
+import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
-import type { SearchEvent } from '../../shared/events';
+import type { CachedOutcome } from '../../shared/engine-messages';
 import type { RunConfig } from '../../shared/run-config';
+import type { SearchAgent } from '../agents/agent';
 import { RegularizedEvolution } from '../agents/evolution';
+import { PpoAgent } from '../agents/ppo-agent';
 import { RandomSearch } from '../agents/random-search';
-import type { SearchStrategy } from '../agents/strategy';
 import { initBackend } from '../backends';
 import { loadDataset, prepareData, type DatasetSpec } from '../data';
 import type { PreparedData } from '../data/types';
-import { NasEnv } from '../envs/nas';
-import { Nb201Env } from '../envs/nb201';
 import { loadNb201 } from '../evaluators/nb201';
+import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
 import { TrainingEvaluator } from '../evaluators/training';
-import { EnvProblem } from '../search/problems';
-import { PpoSearch, type PpoSearchCheckpoint } from '../search/ppo-search';
-import { SearchRun, type SearchCheckpoint, type SearchSummary } from '../search/search-run';
+import type { CandidateEvaluator } from '../evaluators/types';
+import { InlinePool } from '../pool/inline-pool';
+import { ReplayCache } from '../search/replay-cache';
+import { computeReward, DEFAULT_REWARD, SIGNAL_REWARD, type RewardConfig } from '../search/reward';
+import { parseSearchLoopCheckpoint, SearchLoop, type SearchLoopCheckpoint, type SearchLoopOptions } from '../search/search-loop';
+import { ActionSetSpace, Nb201Space, type CandidateSpace } from '../search/space';
 
 export interface RunSetup {
   runId: string;
@@ -30,19 +33,23 @@ export interface RunSetup {
   checkpoint?: unknown;
 }
 
+/** Whose earlier outcomes a run reuses: every run's under the same settings, or only its own (after a resume). */
+export type CacheScope = 'settings' | 'run';
+
 export interface PreparedRun {
   backend: BackendReport;
   /** Equal keys mean comparable results: the cross-run cache is keyed on it. */
   settingsKey: string;
-  /** Present for the training evaluator (cache preload, trained weights). */
-  evaluator?: TrainingEvaluator;
   /** What the user sees: "synthetic 12×12×1 · action set original-design: 1,234 networks". */
   description: string;
-  /**
-   * Builds the search driver. `onEvent` gets the checkpoint with each candidate_finished;
-   * `beforeStep`, awaited before every environment step, is where a run pauses.
-   */
-  start(onEvent: (event: SearchEvent, checkpoint?: unknown) => void, beforeStep?: () => Promise<void>): { run(signal?: AbortSignal): Promise<SearchSummary> };
+  /** The best signal before this session (−Infinity for a new run): a candidate above it is a new best. */
+  bestSignal: number;
+  /** Whose earlier outcomes to preload before starting; none when absent. */
+  cacheScope?: CacheScope;
+  /** Earlier outcomes (from main's history) for the replay cache. */
+  preload(entries: readonly CachedOutcome[]): void;
+  /** Builds the search loop; `beforeAsk` is where a run pauses. */
+  start(onEvent: SearchLoopOptions['onEvent'], beforeAsk?: () => Promise<void>): SearchLoop;
 }
 
 export class RunSetupError extends Error {
@@ -50,75 +57,80 @@ export class RunSetupError extends Error {
 }
 
 export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
-  const { config } = setup;
+  const { config, runId } = setup;
+  // Checked before anything loads; the agent's part is checked by its own restore.
+  const resume = setup.checkpoint === undefined ? undefined : parseSearchLoopCheckpoint(setup.checkpoint);
   const backend = await initBackend(config.backend);
-  let env: NasEnv | Nb201Env;
-  let evaluator: TrainingEvaluator | undefined;
-  let settingsKey: string;
-  let description: string;
-  if (config.evaluator === 'nb201') {
-    env = new Nb201Env(loadNb201(config.nb201Dir), config.nb201Dataset);
-    settingsKey = `nb201|${config.nb201Dataset}`;
-    description = `NAS-Bench-201 ${config.nb201Dataset}: 15,625 cells`;
-  } else {
-    if (!config.actionSet) throw new RunSetupError('the training evaluator needs an action set');
-    const set = parseActionSet(config.actionSet);
-    const data = await loadData(config);
-    const grammar = new ActionGrammar(set, data.dataset.inputShape);
-    if (!grammar.allowsAnyNetwork()) {
-      throw new RunSetupError(`action set "${set.name}" allows no network for input ${data.dataset.inputShape.join('×')}: add edges to output or raise maxLayers`);
-    }
-    evaluator = new TrainingEvaluator(data, config.training, { evaluateTest: true, captureModels: true });
-    env = new NasEnv({ grammar, evaluator, mode: config.mode, reward: { kind: config.reward } });
-    settingsKey = evaluator.settingsKey;
-    description = `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`;
-  }
-
+  const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config);
+  const cache = new ReplayCache();
   return {
     backend,
-    settingsKey,
-    evaluator,
-    description,
-    start: (onEvent, beforeStep) => {
-      const driverEnv = beforeStep ? withBeforeStep(env, beforeStep) : env;
-      const { runId, budget: evaluations } = setup;
-      const budget = { evaluations };
-      if (config.strategy === 'ppo') {
-        return new PpoSearch(driverEnv, {
-          runId,
-          evaluator: config.evaluator,
-          budget,
-          onEvent,
-          ppo: { seed: config.seed },
-          resumeFrom: setup.checkpoint as PpoSearchCheckpoint | undefined,
-        });
-      }
-      const problem = new EnvProblem(driverEnv, config.evaluator);
-      const resumeFrom = setup.checkpoint as SearchCheckpoint | undefined;
-      const strategy = askTellStrategy(config, problem, resumeFrom);
-      return new SearchRun(strategy, problem, { runId, budget, onEvent, resumeFrom });
-    },
+    settingsKey: problem.evaluator.settingsKey,
+    description: problem.description,
+    bestSignal: resume?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
+    // Trained results are worth reusing across runs; a benchmark lookup only needs this run's own to stay exact on resume.
+    cacheScope: config.evaluator === 'training' ? 'settings' : resume ? 'run' : undefined,
+    preload: (entries) => cache.preload(entries.map((entry) => ({ ...entry }))),
+    start: (onEvent, beforeAsk) =>
+      new SearchLoop(createAgent(config, problem.space, resume), problem.space, {
+        runId,
+        evaluator: config.evaluator,
+        budget: { evaluations: setup.budget },
+        pool: new InlinePool(problem.evaluator),
+        cache,
+        reward: (action, outcome, previous) => computeReward(outcome, previous, problem.depth(action), problem.reward),
+        onEvent,
+        beforeAsk,
+        resumeFrom: resume,
+      }),
   };
 }
 
-/**
- * The same environment, but each step first awaits `beforeStep`. A Proxy rather than a wrapper
- * object: the drivers assign hooks on the env they are given, and those writes must reach it.
- */
-function withBeforeStep<E extends NasEnv | Nb201Env>(env: E, beforeStep: () => Promise<void>): E {
-  const step = async (action: never) => {
-    await beforeStep();
-    return env.step(action);
-  };
-  return new Proxy(env, { get: (target, key, receiver) => (key === 'step' ? step : Reflect.get(target, key, receiver)) });
+interface Problem {
+  space: CandidateSpace;
+  evaluator: CandidateEvaluator;
+  reward: RewardConfig;
+  depth(action: readonly number[]): number;
+  description: string;
 }
 
-function askTellStrategy(config: RunConfig, problem: EnvProblem, resumeFrom?: SearchCheckpoint): SearchStrategy {
-  const { nvec, slotMask } = problem;
-  if (config.strategy === 'random') {
-    return resumeFrom ? RandomSearch.restore(resumeFrom.strategy, slotMask) : new RandomSearch(nvec, config.seed, undefined, slotMask);
+function nb201Problem(config: RunConfig): Problem {
+  const table = loadNb201(config.nb201Dir);
+  return {
+    space: new Nb201Space(table),
+    evaluator: new Nb201Evaluator(table, config.nb201Dataset),
+    reward: SIGNAL_REWARD,
+    depth: () => 0,
+    description: `NAS-Bench-201 ${config.nb201Dataset}: 15,625 cells`,
+  };
+}
+
+async function trainingProblem(config: RunConfig): Promise<Problem> {
+  // A parsed config has one (RunConfigSchema checks it, and that it allows a network for this input).
+  const set = config.actionSet;
+  if (!set) throw new RunSetupError('the training evaluator needs an action set');
+  const data = await loadData(config);
+  const grammar = new ActionGrammar(set, data.dataset.inputShape);
+  const space = new ActionSetSpace(grammar);
+  return {
+    space,
+    evaluator: new TrainingEvaluator(data, config.training, { evaluateTest: true, captureModels: true }),
+    reward: { ...DEFAULT_REWARD, kind: config.reward },
+    depth: (action) => space.layers(action).length,
+    description: `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`,
+  };
+}
+
+function createAgent(config: RunConfig, space: CandidateSpace, resume?: SearchLoopCheckpoint): SearchAgent {
+  const slotMask = space.constrained ? (prefix: readonly number[]) => space.slotMask(prefix) : undefined;
+  switch (config.strategy) {
+    case 'random':
+      return resume ? RandomSearch.restore(resume.agent, slotMask) : new RandomSearch(space.nvec, config.seed, undefined, slotMask);
+    case 'evolution':
+      return resume ? RegularizedEvolution.restore(resume.agent, slotMask) : new RegularizedEvolution(space.nvec, { seed: config.seed, slotMask });
+    case 'ppo':
+      return new PpoAgent({ space, mode: config.mode, seed: config.seed }, resume?.agent);
   }
-  return resumeFrom ? RegularizedEvolution.restore(resumeFrom.strategy, slotMask) : new RegularizedEvolution(nvec, { seed: config.seed, slotMask });
 }
 
 /** Loads and splits a run's dataset (`train` and `search` share it). */

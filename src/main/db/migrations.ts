@@ -157,6 +157,23 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'candidates finish in any order; the agent\'s time and prediction per candidate',
+    up(db) {
+      db.exec(`
+        -- The run's finished count when the candidate finished (1, 2, …): with several workers,
+        -- candidates finish out of index order, and a checkpoint covers those up to its count.
+        ALTER TABLE candidates ADD COLUMN finish_order INTEGER;
+        UPDATE candidates SET finish_order = idx + 1 WHERE status IN ('completed', 'diverged', 'failed');
+        -- Seconds the agent spent proposing the candidate and learning from it.
+        ALTER TABLE candidates ADD COLUMN agent_seconds REAL;
+        -- What the agent's predictor expected of the candidate's signal.
+        ALTER TABLE candidates ADD COLUMN prediction_mean REAL;
+        ALTER TABLE candidates ADD COLUMN prediction_std REAL;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

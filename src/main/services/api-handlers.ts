@@ -4,7 +4,7 @@
  * are parsed here, so neither transport can skip validation.
  */
 import { join } from 'node:path';
-import { parseApiParams, type ApiMethod, type ApiResults, type AppInfo } from '../../shared/api';
+import { parseApiParams, type ApiMethod, type ApiParsedParams, type ApiResults, type AppInfo } from '../../shared/api';
 import type { BackendReport } from '../../shared/backend';
 import type { HistoryStore } from '../db/history-store';
 import { exportTarget } from './exporter';
@@ -19,35 +19,36 @@ export interface ApiContext {
   defaultExportDir: string;
 }
 
-type Handlers = { [M in ApiMethod]: (params: never) => ApiResults[M] | Promise<ApiResults[M]> };
+/** Each handler takes its method's parameters as API_PARAMS parses them: a schema change that a handler does not follow fails to compile. */
+export type ApiHandlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => ApiResults[M] | Promise<ApiResults[M]> };
 
 export function createApiHandlers(ctx: ApiContext) {
   const { store, supervisor } = ctx;
-  const handlers = {
+  const handlers: ApiHandlers = {
     'app.info': () => ({ backend: ctx.backend(), dbPath: store.path, activeRuns: supervisor.activeRuns(), shell: ctx.shell, defaultExportDir: ctx.defaultExportDir }),
     'actionSets.list': () => store.listActionSets(),
-    'actionSets.save': (p: { id?: number; name: string; spec: never }) => store.saveActionSet(p),
-    'actionSets.delete': (p: { id: number }) => ({ deleted: store.deleteActionSet(p.id) }),
-    'runs.start': (p: { config: never }) => ({ runId: supervisor.start(p.config) }),
-    'runs.pause': (p: { runId: string }) => (supervisor.pause(p.runId), { ok: true as const }),
-    'runs.resume': (p: { runId: string; budget?: number }) => (supervisor.resume(p.runId, { budget: p.budget }), { ok: true as const }),
-    'runs.stop': async (p: { runId: string }) => ({ status: await supervisor.stop(p.runId) }),
-    'runs.list': (p: Parameters<HistoryStore['listRuns']>[0]) => store.listRuns(p),
-    'runs.get': (p: { runId: string }) => store.getRun(p.runId) ?? null,
-    'runs.rename': (p: { runId: string; name: string }) => (store.renameRun(p.runId, p.name), { ok: true as const }),
-    'runs.delete': (p: { runId: string }) => {
+    'actionSets.save': (p) => store.saveActionSet(p),
+    'actionSets.delete': (p) => ({ deleted: store.deleteActionSet(p.id) }),
+    'runs.start': (p) => ({ runId: supervisor.start(p.config) }),
+    'runs.pause': (p) => (supervisor.pause(p.runId), { ok: true as const }),
+    'runs.resume': (p) => (supervisor.resume(p.runId, { budget: p.budget }), { ok: true as const }),
+    'runs.stop': async (p) => ({ status: await supervisor.stop(p.runId) }),
+    'runs.list': (p) => store.listRuns(p),
+    'runs.get': (p) => store.getRun(p.runId) ?? null,
+    'runs.rename': (p) => (store.renameRun(p.runId, p.name), { ok: true as const }),
+    'runs.delete': (p) => {
       if (supervisor.activeRuns().includes(p.runId)) throw new Error('this run is still running: stop it before deleting it');
       return { deleted: store.deleteRun(p.runId) };
     },
-    'runs.candidates': (p: { runId: string } & Parameters<HistoryStore['listCandidates']>[1]) => store.listCandidates(p.runId, p),
-    'runs.candidate': (p: { runId: string; index: number }) => store.getCandidate(p.runId, p.index) ?? null,
-    'runs.series': (p: { runIds: string[] }) => store.compareSeries(p.runIds),
-    'runs.agentUpdates': (p: { runId: string }) => store.agentUpdates(p.runId),
-    'runs.export': (p: { runId: string; index?: number; dir: string }) => {
+    'runs.candidates': (p) => store.listCandidates(p.runId, p),
+    'runs.candidate': (p) => store.getCandidate(p.runId, p.index) ?? null,
+    'runs.series': (p) => store.compareSeries(p.runIds),
+    'runs.agentUpdates': (p) => store.agentUpdates(p.runId),
+    'runs.export': (p) => {
       const { index, files } = exportTarget(store, p.runId, p.index, (chosen) => join(p.dir, `${p.runId.slice(0, 8)}-${chosen}`));
       return { runId: p.runId, index, files };
     },
-  } satisfies Handlers;
+  };
 
   /** Validates and dispatches one call; errors carry a message meant for the user. */
   return async function call(method: string, params: unknown): Promise<unknown> {

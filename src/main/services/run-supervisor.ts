@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunUpdate } from '../../shared/api';
 import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
-import { ACTIVE_STATUSES, parseRunConfig, RESUMABLE_STATUSES, type RunConfigInput, type RunStatus } from '../../shared/run-config';
+import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
 import type { EngineChild, EngineSpawner } from './engine-child';
 
@@ -66,9 +66,11 @@ export class RunSupervisor {
     return [...this.active.keys()];
   }
 
-  /** Starts a new run; returns its id at once (the engine starts in the background). */
-  start(input: RunConfigInput): string {
-    const config = parseRunConfig(input);
+  /**
+   * Starts a new run; returns its id at once (the engine starts in the background). The config was
+   * parsed where it came in (the API, the CLI's options), which refused a bad one before any run was recorded.
+   */
+  start(config: RunConfig): string {
     const runId = randomUUID();
     this.store.createRun({ id: runId, config, ownerPid: process.pid });
     this.launch(runId, { type: 'start', runId, config, budget: config.budget });
@@ -185,8 +187,11 @@ export class RunSupervisor {
         return;
       case 'prepared': {
         this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
-        // Only a training engine waits for earlier results (a benchmark lookup needs none).
-        if (start.config.evaluator === 'training') this.send(active, { type: 'cache', entries: this.store.cachedOutcomes(message.settingsKey) });
+        // The engine says whether it waits for earlier results; answering anything else would hang or confuse it.
+        if (message.cacheScope) {
+          const entries = this.store.cachedOutcomes(message.settingsKey, message.cacheScope === 'run' ? { runId } : {});
+          this.send(active, { type: 'cache', entries });
+        }
         this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
         return;
       }

@@ -1,6 +1,7 @@
 /** The app shell: a header with the views and the backend badge; each view is a feature folder. */
 import { useEffect } from 'react';
 import { api } from './api';
+import { ErrorBanner } from './components/ErrorBanner';
 import { EditorView } from './features/action-set-editor/EditorView';
 import { CompareView } from './features/compare/CompareView';
 import { HistoryView } from './features/history/HistoryView';
@@ -60,11 +61,7 @@ export function App() {
         </nav>
         <BackendBadge />
       </header>
-      {shellError && (
-        <div className="error-banner" role="alert">
-          {shellError}
-        </div>
-      )}
+      <ErrorBanner message={shellError} />
       <main className="app-main">
         {view === 'editor' && <EditorView />}
         {view === 'live' && <LiveView />}

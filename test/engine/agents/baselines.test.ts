@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
-import type { SearchStrategy } from '../../../src/engine/agents/strategy';
+import type { SearchAgent } from '../../../src/engine/agents/agent';
 import { loadNb201, NB201_NVEC, resolveNb201Dir } from '../../../src/engine/evaluators/nb201';
-import { Nb201Env } from '../../../src/engine/envs/nb201';
-import { EnvProblem } from '../../../src/engine/search/problems';
-import { SearchRun } from '../../../src/engine/search/search-run';
+import { nb201Search } from '../../../src/engine/search/nb201-search';
 
 /** A cheap deterministic objective so the strategy tests need no data: more 3s is better. */
 const toy = (a: number[]) => a.filter((x) => x === 3).length + a[0] / 10;
 
 /** Asks `n` candidates, telling each its toy signal. */
-async function drive(s: SearchStrategy, n: number): Promise<number[][]> {
+async function drive(s: SearchAgent, n: number): Promise<number[][]> {
   const out: number[][] = [];
   for (let i = 0; i < n; i++) {
-    const a = await s.ask();
-    out.push(a);
-    await s.tell(a, toy(a));
+    const { action } = await s.ask(i, []);
+    out.push(action);
+    await tellToy(s, i, action);
   }
   return out;
 }
+
+const tellToy = (s: SearchAgent, index: number, action: number[]) => s.tell(index, { action, status: 'completed', signal: toy(action), reward: toy(action) });
 
 const hasData = (() => {
   try {
@@ -80,10 +80,10 @@ describe('RegularizedEvolution', () => {
     expect(s.members()).toHaveLength(10);
     for (let i = 0; i < 100; i++) {
       const before = s.members();
-      const child = await s.ask();
+      const { action: child } = await s.ask();
       const distances = before.map((m) => m.action.filter((v, j) => v !== child[j]).length);
       expect(distances).toContain(1);
-      await s.tell(child, toy(child));
+      await tellToy(s, 10 + i, child);
       // Ageing: the oldest member leaves, the child joins at the young end.
       const after = s.members();
       expect(after).toHaveLength(10);
@@ -95,7 +95,7 @@ describe('RegularizedEvolution', () => {
 
   it('falls back to random when asked past the warm-up with nothing told', async () => {
     const s = new RegularizedEvolution([3, 3], { population: 2, seed: 0 });
-    for (let i = 0; i < 5; i++) expect((await s.ask()).length).toBe(2);
+    for (let i = 0; i < 5; i++) expect((await s.ask()).action.length).toBe(2);
   });
 
   it('continues identically after checkpoint → JSON → restore (mid warm-up and mid evolution)', async () => {
@@ -128,11 +128,10 @@ describe.skipIf(!hasData)('baselines on NAS-Bench-201 (CIFAR-10, budget 100, see
   it('evolution beats random search on mean 200-epoch test accuracy', async () => {
     const table = loadNb201();
     const SEEDS = 200;
-    const mean = async (make: (seed: number) => SearchStrategy) => {
+    const mean = async (make: (seed: number) => SearchAgent) => {
       let sum = 0;
       for (let seed = 0; seed < SEEDS; seed++) {
-        const problem = new EnvProblem(new Nb201Env(table, 'cifar10'), 'nb201');
-        const run = await new SearchRun(make(seed), problem, { runId: 'r', budget: { evaluations: 100 } }).run();
+        const run = await nb201Search(table, 'cifar10', () => make(seed), { budget: 100 }).run();
         sum += (run.best?.evaluation.testAccuracy ?? 0) * 100;
       }
       return sum / SEEDS;

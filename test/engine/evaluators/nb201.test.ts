@@ -14,12 +14,10 @@ import {
   resolveNb201Dir,
   type Nb201Dataset,
 } from '../../../src/engine/evaluators/nb201';
-import { Nb201Env } from '../../../src/engine/envs/nb201';
-import { EnvProblem } from '../../../src/engine/search/problems';
-import { SearchRun } from '../../../src/engine/search/search-run';
+import { nb201Search } from '../../../src/engine/search/nb201-search';
 import type { SearchEvent } from '../../../src/shared/events';
+import type { SearchAgent } from '../../../src/engine/agents/agent';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
-import type { SearchStrategy } from '../../../src/engine/agents/strategy';
 import { nb201DataDir } from '../../support/nb201';
 
 /** Every action vector, in base-5 order (not the NB201 index order). */
@@ -121,8 +119,8 @@ describe.skipIf(!DATA)(`the NB201 tables (${DATA ?? 'data not found: skipped'})`
 });
 
 describe.skipIf(!DATA)('searching the table', () => {
-  const search = (strategy: SearchStrategy, budget: number, dataset: Nb201Dataset, onEvent?: (e: SearchEvent) => void) =>
-    new SearchRun(strategy, new EnvProblem(new Nb201Env(loadNb201(), dataset), 'nb201'), { runId: 'r', budget: { evaluations: budget }, onEvent }).run();
+  const search = (agent: SearchAgent, budget: number, dataset: Nb201Dataset, onEvent?: (e: SearchEvent) => void) =>
+    nb201Search(loadNb201(), dataset, () => agent, { budget, onEvent }).run();
 
   it('picks the best signal seen (first on ties) and counts repeats', async () => {
     const table = loadNb201();
@@ -130,10 +128,10 @@ describe.skipIf(!DATA)('searching the table', () => {
     const script = [[0, 0, 0, 0, 0, 0], table.actionOf(6111), table.actionOf(6111), [1, 1, 1, 1, 1, 1]];
     let k = 0;
     const told: number[] = [];
-    const scripted: SearchStrategy = {
+    const scripted: SearchAgent = {
       name: 'scripted',
-      ask: async () => script[k++],
-      tell: async (_a, s) => void told.push(s),
+      ask: async () => ({ action: script[k++] }),
+      tell: async (_index, { signal }) => void told.push(signal),
       checkpoint: () => ({ k }),
     };
     const finished: SearchEvent[] = [];

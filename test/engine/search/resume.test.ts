@@ -6,32 +6,28 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ActionGrammar, parseActionSet } from '../../../src/shared/action-set';
+import type { CachedOutcome } from '../../../src/shared/engine-messages';
 import { SearchEventSchema, type SearchEvent } from '../../../src/shared/events';
+import type { EpochMetrics } from '../../../src/shared/training';
+import type { SearchAgent } from '../../../src/engine/agents/agent';
 import { RegularizedEvolution } from '../../../src/engine/agents/evolution';
+import { PpoAgent, type PpoMode } from '../../../src/engine/agents/ppo-agent';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
-import { NasEnv, type NasMode } from '../../../src/engine/envs/nas';
-import { Nb201Env } from '../../../src/engine/envs/nb201';
+import { InlinePool } from '../../../src/engine/pool/inline-pool';
 import { createRng } from '../../../src/engine/random';
-import { PpoSearch, type PpoSearchCheckpoint } from '../../../src/engine/search/ppo-search';
-import { EnvProblem } from '../../../src/engine/search/problems';
-import { SearchRun, type SearchCheckpoint, type SearchSummary } from '../../../src/engine/search/search-run';
-import type { EvaluationHooks } from '../../../src/engine/evaluators/types';
-import type { LayerSpec } from '../../../src/shared/layers';
+import { nb201Search } from '../../../src/engine/search/nb201-search';
+import { ReplayCache } from '../../../src/engine/search/replay-cache';
+import { computeReward, DEFAULT_REWARD } from '../../../src/engine/search/reward';
+import { SearchLoop, type SearchLoopCheckpoint } from '../../../src/engine/search/search-loop';
+import { ActionSetSpace, type Nb201Space } from '../../../src/engine/search/space';
+import type { SearchSummary } from '../../../src/engine/search/tally';
 import { FakeEvaluator } from '../../support/fake-evaluator';
 import { nb201DataDir } from '../../support/nb201';
 
-/** Stops training when the search is cancelled, as the training evaluator does. */
-class CancellableEvaluator extends FakeEvaluator {
-  override async evaluate(layers: LayerSpec[], hooks?: EvaluationHooks) {
-    if (hooks?.signal?.aborted) throw new Error('cancelled in training');
-    return super.evaluate(layers);
-  }
-}
-
 const DATA = nb201DataDir();
 
-type OnEvent = (event: SearchEvent, checkpoint?: unknown) => void;
+type OnEvent = (event: SearchEvent, extras?: { checkpoint: SearchLoopCheckpoint }) => void;
 interface Search {
   run(signal?: AbortSignal): Promise<SearchSummary>;
   checkpoint(): unknown;
@@ -39,8 +35,8 @@ interface Search {
 interface Scenario {
   /** Candidates in the whole run. */
   n: number;
-  /** A fresh search; resumeFrom is a checkpoint parsed back from JSON. */
-  make(onEvent: OnEvent, resumeFrom?: unknown): Search;
+  /** A fresh search; resumeFrom is a checkpoint parsed back from JSON, cache what main sends it then. */
+  make(onEvent: OnEvent, resumeFrom?: SearchLoopCheckpoint, cache?: ReplayCache): Search;
 }
 
 interface Trace {
@@ -48,14 +44,26 @@ interface Trace {
   updates: { iteration: number; evaluations: number; diagnostics: Record<string, number> }[];
   /** JSON of the checkpoint sent with each candidate_finished, by index. */
   checkpoints: Map<number, string>;
+  /** What main keeps of each freshly evaluated candidate, and sends back to a resumed run. */
+  outcomes: CachedOutcome[];
+}
+
+/** The replay cache a resumed run gets from main: the outcomes recorded before it stopped. */
+function cacheFrom(trace: Trace): ReplayCache {
+  const cache = new ReplayCache();
+  cache.preload(trace.outcomes);
+  return cache;
 }
 
 function recorder(trace: Trace, after?: (index: number) => void): OnEvent {
   const proposed = new Map<number, { hash: string; action: number[] }>();
-  return (e, checkpoint) => {
+  const epochs = new Map<number, EpochMetrics[]>();
+  return (e, extras) => {
+    const checkpoint = extras?.checkpoint;
     expect(SearchEventSchema.parse(e)).toEqual(e);
     expect(checkpoint !== undefined, e.type).toBe(e.type === 'candidate_finished');
     if (e.type === 'candidate_proposed') proposed.set(e.index, { hash: e.hash, action: e.action });
+    if (e.type === 'epoch_done') epochs.set(e.index, [...(epochs.get(e.index) ?? []), e.metrics]);
     if (e.type === 'agent_updated') {
       // Speed is the only thing allowed to differ.
       const { stepsPerS: _speed, ...diagnostics } = e.diagnostics;
@@ -65,13 +73,15 @@ function recorder(trace: Trace, after?: (index: number) => void): OnEvent {
     const p = proposed.get(e.index);
     if (!p) throw new Error(`candidate ${e.index} finished without a proposal`);
     trace.candidates.push({ index: e.index, ...p, reward: e.reward, signal: e.signal, cached: e.cached });
-    expect((checkpoint as { evaluations: number }).evaluations).toBe(e.index + 1);
+    const { status, signal, params, testAccuracy, error } = e;
+    if (!e.cached) trace.outcomes.push({ hash: p.hash, status, signal, params, testAccuracy, error, epochs: epochs.get(e.index) ?? [] });
+    expect(checkpoint?.evaluations).toBe(e.index + 1);
     trace.checkpoints.set(e.index, JSON.stringify(checkpoint));
     after?.(e.index);
   };
 }
 
-const emptyTrace = (): Trace => ({ candidates: [], updates: [], checkpoints: new Map() });
+const emptyTrace = (): Trace => ({ candidates: [], updates: [], checkpoints: new Map(), outcomes: [] });
 const bestOf = (s: SearchSummary) => ({ evaluations: s.evaluations, cacheHits: s.cacheHits, index: s.best?.index, hash: s.best?.hash });
 
 /** Candidate counts to stop after: 1, n − 1, `extra`, and a few drawn at random. */
@@ -99,7 +109,7 @@ async function expectExactResume(scenario: Scenario, ks: (whole: Trace) => numbe
     expect(JSON.stringify(first.checkpoint()) === saved).toBe(true);
 
     const rest = emptyTrace();
-    const summary = await scenario.make(recorder(rest), JSON.parse(saved)).run();
+    const summary = await scenario.make(recorder(rest), JSON.parse(saved) as SearchLoopCheckpoint, cacheFrom(part)).run();
     expect(summary.status).toBe('completed');
     expect([...part.candidates, ...rest.candidates], `stopped after ${k}`).toEqual(whole.candidates);
     expect([...part.updates, ...rest.updates], `stopped after ${k}`).toEqual(whole.updates);
@@ -107,39 +117,30 @@ async function expectExactResume(scenario: Scenario, ks: (whole: Trace) => numbe
   }
 }
 
-/** Candidates whose checkpoint holds a full rollout: stopping there leaves PPO's update to the resumed run. */
-function atRolloutEnd(whole: Trace): number[] {
-  const ks: number[] = [];
-  for (const [index, json] of whole.checkpoints) {
-    const { ppo } = JSON.parse(json) as PpoSearchCheckpoint;
-    if (ppo.rollout.pos === ppo.config.nSteps) ks.push(index + 1);
-  }
-  return ks;
-}
+/** The candidates after which the agent updated: a resumed run must not update twice, nor skip one. */
+const afterUpdates = (whole: Trace) => whole.updates.map((u) => u.evaluations);
 
 describe.skipIf(!DATA)('resuming on NAS-Bench-201', () => {
   const table = DATA ? loadNb201() : undefined;
-  const nb201 = () => new Nb201Env(table!, 'cifar10');
-  const askTell = (n: number, strategy: (resume?: SearchCheckpoint) => RandomSearch | RegularizedEvolution): Scenario => ({
+  const scenario = (n: number, agent: (space: Nb201Space, resume?: SearchLoopCheckpoint) => SearchAgent): Scenario => ({
     n,
-    make: (onEvent, resumeFrom) => {
-      const resume = resumeFrom as SearchCheckpoint | undefined;
-      return new SearchRun(strategy(resume), new EnvProblem(nb201(), 'nb201'), { runId: 'r', budget: { evaluations: n }, onEvent, resumeFrom: resume });
-    },
+    make: (onEvent, resumeFrom, cache) => nb201Search(table!, 'cifar10', (space) => agent(space, resumeFrom), { budget: n, onEvent, resumeFrom, cache }).loop,
   });
 
   it('random search', async () => {
-    const scenario = askTell(30, (resume) => (resume ? RandomSearch.restore(resume.strategy) : new RandomSearch([5, 5, 5, 5, 5, 5], 3)));
-    await expectExactResume(scenario, () => stopPoints(30, [], 1));
+    await expectExactResume(
+      scenario(30, (space, resume) => (resume ? RandomSearch.restore(resume.agent) : new RandomSearch(space.nvec, 3))),
+      () => stopPoints(30, [], 1),
+    );
   });
 
-  it('regularized evolution (the env checkpoint keeps cache hits)', async () => {
-    const scenario = askTell(60, (resume) =>
-      resume ? RegularizedEvolution.restore(resume.strategy) : new RegularizedEvolution([5, 5, 5, 5, 5, 5], { population: 5, sampleSize: 3, seed: 2 }),
+  it('regularized evolution (cache hits stay cache hits)', async () => {
+    const evolution = scenario(60, (space, resume) =>
+      resume ? RegularizedEvolution.restore(resume.agent) : new RegularizedEvolution(space.nvec, { population: 5, sampleSize: 3, seed: 2 }),
     );
-    await expectExactResume(scenario, (whole) => {
+    await expectExactResume(evolution, (whole) => {
       // Mutations repeat cells: stopped between a cell's first evaluation and its repeat, the
-      // resumed run must still see the repeat as a cache hit.
+      // resumed run must still see the repeat as a cache hit (main sends the run's own outcomes).
       const repeat = whole.candidates.find((c) => c.cached);
       expect(repeat).toBeDefined();
       const first = whole.candidates.find((c) => c.hash === repeat!.hash)!;
@@ -149,112 +150,95 @@ describe.skipIf(!DATA)('resuming on NAS-Bench-201', () => {
 
   it('PPO', async () => {
     const n = 35;
-    const scenario: Scenario = {
-      n,
-      make: (onEvent, resumeFrom) =>
-        new PpoSearch(nb201(), { runId: 'r', evaluator: 'nb201', budget: { evaluations: n }, ppo: { seed: 5 }, onEvent, resumeFrom: resumeFrom as PpoSearchCheckpoint | undefined }),
-    };
-    await expectExactResume(scenario, (whole) => {
-      expect(whole.updates.map((u) => u.evaluations)).toEqual([10, 20, 30]);
-      expect(atRolloutEnd(whole)).toEqual([10, 20, 30]);
-      return stopPoints(n, [10, 20], 3);
-    });
+    await expectExactResume(
+      scenario(n, (space, resume) => new PpoAgent({ space, mode: 'full', seed: 5 }, resume?.agent)),
+      (whole) => {
+        expect(afterUpdates(whole)).toEqual([10, 20, 30]);
+        return stopPoints(n, [10, 20], 3);
+      },
+    );
   });
 });
 
+const grammar = new ActionGrammar(parseActionSet(JSON.parse(readFileSync('resources/action-sets/metaqnn.json', 'utf8'))), [28, 28, 1]);
+const space = new ActionSetSpace(grammar);
+const slotMask = (prefix: readonly number[]) => space.slotMask(prefix);
+
+/** A search over the MetaQNN action set with the fake evaluator (two epochs, signal = depth / 10). */
+function actionSetScenario(n: number, agent: (resume?: SearchLoopCheckpoint) => SearchAgent): Scenario {
+  return {
+    n,
+    make: (onEvent, resumeFrom, cache) =>
+      new SearchLoop(agent(resumeFrom), space, {
+        cache,
+        runId: 'r',
+        evaluator: 'training',
+        budget: { evaluations: n },
+        pool: new InlinePool(new FakeEvaluator()),
+        reward: (action, outcome, previous) => computeReward(outcome, previous, space.layers(action).length, { ...DEFAULT_REWARD, kind: 'improvement' }),
+        onEvent,
+        resumeFrom,
+      }),
+  };
+}
+
+const ppo = (mode: PpoMode, seed: number) => (resume?: SearchLoopCheckpoint) => new PpoAgent({ space, mode, seed, ppo: { nSteps: 4, batchSize: 4 } }, resume?.agent);
+
 /**
- * Cancelled while candidate k is evaluated, the search's own checkpoint resumes exactly: candidate k
- * is proposed again. For ask/tell it is the one sent with candidate k − 1; PPO's may be later (an
- * update, layerwise steps of candidate k), since PPO keeps everything up to the cancelled step.
+ * Cancelled while candidate k is evaluated, the search resumes exactly from its own checkpoint
+ * (candidate k in flight: evaluated again, not asked for again) and from the last one it sent
+ * (what main keeps after a crash: candidate k is asked for again).
  */
-async function expectExactAfterCancelledEvaluation(scenario: Scenario, ks: number[], askTell = false): Promise<void> {
+async function expectExactAfterCancelledEvaluation(scenario: Scenario, ks: number[]): Promise<void> {
   const whole = emptyTrace();
   await scenario.make(recorder(whole)).run();
   for (const k of ks) {
     const part = emptyTrace();
     const abort = new AbortController();
     const record = recorder(part);
-    const first = scenario.make((e, c) => {
+    const first = scenario.make((e, extras) => {
+      record(e, extras);
       if (e.type === 'candidate_proposed' && e.index === k) abort.abort();
-      else record(e, c);
     });
     expect(await first.run(abort.signal)).toMatchObject({ status: 'cancelled', evaluations: k });
-    const saved = JSON.stringify(first.checkpoint());
-    if (askTell) expect(saved === whole.checkpoints.get(k - 1)).toBe(true);
-    const rest = emptyTrace();
-    await scenario.make(recorder(rest), JSON.parse(saved)).run();
-    expect([...part.candidates, ...rest.candidates], `cancelled in ${k}`).toEqual(whole.candidates);
-    expect([...part.updates, ...rest.updates], `cancelled in ${k}`).toEqual(whole.updates);
+    const live = JSON.parse(JSON.stringify(first.checkpoint())) as SearchLoopCheckpoint;
+    expect(live.pending.map((p) => p.index)).toEqual([k]);
+    for (const saved of [live, JSON.parse(part.checkpoints.get(k - 1)!) as SearchLoopCheckpoint]) {
+      const rest = emptyTrace();
+      await scenario.make(recorder(rest), saved, cacheFrom(part)).run();
+      expect([...part.candidates, ...rest.candidates], `cancelled in ${k}`).toEqual(whole.candidates);
+      expect([...part.updates, ...rest.updates], `cancelled in ${k}`).toEqual(whole.updates);
+    }
   }
 }
 
 describe('resuming after a cancelled evaluation', () => {
-  const grammar = new ActionGrammar(parseActionSet(JSON.parse(readFileSync('resources/action-sets/metaqnn.json', 'utf8'))), [28, 28, 1]);
-  const env = (mode: NasMode) => new NasEnv({ grammar, evaluator: new CancellableEvaluator(), mode });
-  const n = 14;
-
   it('evolution', async () => {
-    const scenario: Scenario = {
-      n,
-      make: (onEvent, resumeFrom) => {
-        const resume = resumeFrom as SearchCheckpoint | undefined;
-        const problem = new EnvProblem(env('full'), 'training');
-        const strategy = resume
-          ? RegularizedEvolution.restore(resume.strategy, problem.slotMask)
-          : new RegularizedEvolution(problem.nvec, { population: 4, seed: 1, slotMask: problem.slotMask });
-        return new SearchRun(strategy, problem, { runId: 'r', budget: { evaluations: n }, onEvent, resumeFrom: resume });
-      },
-    };
-    await expectExactAfterCancelledEvaluation(scenario, [3, 7], true);
+    const scenario = actionSetScenario(14, (resume) =>
+      resume ? RegularizedEvolution.restore(resume.agent, slotMask) : new RegularizedEvolution(space.nvec, { population: 4, seed: 1, slotMask }),
+    );
+    await expectExactAfterCancelledEvaluation(scenario, [3, 7]);
   });
 
   it.each(['full', 'layerwise'] as const)('PPO, %s mode', async (mode) => {
-    const scenario: Scenario = {
-      n,
-      make: (onEvent, resumeFrom) =>
-        new PpoSearch(env(mode), {
-          runId: 'r',
-          evaluator: 'training',
-          budget: { evaluations: n },
-          ppo: { seed: 6, nSteps: 4, batchSize: 4 },
-          onEvent,
-          resumeFrom: resumeFrom as PpoSearchCheckpoint | undefined,
-        }),
-    };
-    // 4: the rollout is full, so PPO updates before it proposes candidate 4.
-    await expectExactAfterCancelledEvaluation(scenario, [4, 9]);
+    // 4: the rollout is full after candidate 3, so PPO has updated before it proposes candidate 4.
+    await expectExactAfterCancelledEvaluation(actionSetScenario(14, ppo(mode, 6)), [4, 9]);
   });
 });
 
 describe('resuming PPO over an action set', () => {
-  const grammar = new ActionGrammar(parseActionSet(JSON.parse(readFileSync('resources/action-sets/metaqnn.json', 'utf8'))), [28, 28, 1]);
-  const scenario = (mode: NasMode, n: number): Scenario => ({
-    n,
-    make: (onEvent, resumeFrom) =>
-      new PpoSearch(new NasEnv({ grammar, evaluator: new FakeEvaluator(), mode }), {
-        runId: 'r',
-        evaluator: 'training',
-        budget: { evaluations: n },
-        ppo: { seed: 4, nSteps: 4, batchSize: 4 },
-        onEvent,
-        resumeFrom: resumeFrom as PpoSearchCheckpoint | undefined,
-      }),
-  });
-
   it('full mode', async () => {
-    await expectExactResume(scenario('full', 30), (whole) => {
+    await expectExactResume(actionSetScenario(30, ppo('full', 4)), (whole) => {
       expect(whole.updates).toHaveLength(7);
       return stopPoints(30, [4, 8, 9], 4);
     });
   });
 
   it('layerwise mode (candidates of several steps)', async () => {
-    await expectExactResume(scenario('layerwise', 30), (whole) => {
-      expect(whole.updates.length).toBeGreaterThan(7);
-      const boundaries = atRolloutEnd(whole);
-      expect(boundaries.length).toBeGreaterThan(0);
-      // Also a candidate whose checkpoint holds part of a rollout.
-      return stopPoints(30, [boundaries[0], boundaries.at(-1)!], 5);
+    await expectExactResume(actionSetScenario(30, ppo('layerwise', 4)), (whole) => {
+      const updates = afterUpdates(whole);
+      expect(updates.length).toBeGreaterThan(7);
+      return stopPoints(30, [updates[0], updates.at(-1)!], 5);
     });
   });
 });

@@ -137,9 +137,10 @@ describe('recordEvent', () => {
     });
     expect(rowCounts(store.path)).toMatchObject({ candidates: 2, epochs: 2, models: 1 });
 
-    // A finished index proposed again (a replay without prepareResume) must not keep counting it.
+    // A finished index proposed again (a replay without prepareResume) must not keep counting it:
+    // evaluations counts finished candidates, whatever their indices.
     store.recordEvent(runId, proposed(0, 'again'));
-    expect(store.getRun(runId)).toMatchObject({ evaluations: 2, bestIndex: 1, bestSignal: 0.6 });
+    expect(store.getRun(runId)).toMatchObject({ evaluations: 1, bestIndex: 1, bestSignal: 0.6 });
     expect(rowCounts(store.path)).toMatchObject({ candidates: 2, epochs: 1, models: 1 });
   });
 

@@ -148,3 +148,22 @@ describe('prepareResume', () => {
     expect(() => store.prepareResume('missing')).toThrow(HistoryStoreError);
   });
 });
+
+describe('prepareResume with candidates finished out of order (several workers)', () => {
+  it('keeps the candidates the checkpoint covers, whatever their indices, and drops the rest', () => {
+    const store = openStore();
+    const runId = createRun(store, { budget: 10 });
+    store.markRunning(runId, 1);
+    for (const i of [0, 1, 2, 3]) store.recordEvent(runId, proposed(i));
+    const finish = (i: number, checkpoint?: unknown) =>
+      store.recordEvent(runId, { type: 'candidate_finished', index: i, status: 'completed', signal: i / 10, reward: 0, cached: false, seconds: 1 }, checkpoint ? { checkpoint } : {});
+    finish(2, { after: [2] });
+    finish(0, { after: [2, 0] });
+    finish(3); // finished, but the engine died before its checkpoint was written
+    store.setRunStatus(runId, 'interrupted');
+    const plan = store.prepareResume(runId);
+    expect(plan.checkpoint).toEqual({ evaluations: 2, state: { after: [2, 0] } });
+    expect(store.listCandidates(runId).rows.map((c) => c.index)).toEqual([0, 2]);
+    expect(store.getRun(runId)).toMatchObject({ evaluations: 2, bestIndex: 2 });
+  });
+});

@@ -96,22 +96,23 @@ export class RolloutBuffer {
     };
   }
 
-  /** Puts back a snapshot(): the rollout continues from its pos. */
+  /** Puts back a snapshot(): the rollout continues from its pos. Checks it all before changing anything. */
   restore(s: RolloutSnapshot): void {
     if (!Number.isInteger(s.pos) || s.pos < 0 || s.pos > this.nSteps) throw new Error(`rollout snapshot: bad pos ${s.pos}`);
+    if (!this.masks && s.masks) throw new Error('rollout snapshot: has masks, but masking is off');
     const rows = s.pos * this.nEnvs;
-    const put = (target: Float32Array | Int32Array | Uint8Array, values: number[] | null | undefined, perRow: number, name: string) => {
-      if (!values || values.length !== rows * perRow) throw new Error(`rollout snapshot: bad ${name}`);
-      target.set(values);
-    };
-    put(this.obs, s.obs, this.obsDim, 'obs');
-    put(this.actions, s.actions, this.nSlots, 'actions');
-    put(this.rewards, s.rewards, 1, 'rewards');
-    put(this.episodeStarts, s.episodeStarts, 1, 'episodeStarts');
-    put(this.values, s.values, 1, 'values');
-    put(this.logProbs, s.logProbs, 1, 'logProbs');
-    if (this.masks) put(this.masks, s.masks, this.maskDim, 'masks');
-    else if (s.masks) throw new Error('rollout snapshot: has masks, but masking is off');
+    const fields: [Float32Array | Int32Array | Uint8Array, number[] | null, number, string][] = [
+      [this.obs, s.obs, this.obsDim, 'obs'],
+      [this.actions, s.actions, this.nSlots, 'actions'],
+      [this.rewards, s.rewards, 1, 'rewards'],
+      [this.episodeStarts, s.episodeStarts, 1, 'episodeStarts'],
+      [this.values, s.values, 1, 'values'],
+      [this.logProbs, s.logProbs, 1, 'logProbs'],
+    ];
+    if (this.masks) fields.push([this.masks, s.masks, this.maskDim, 'masks']);
+    for (const [, values, perRow, name] of fields)
+      if (values?.length !== rows * perRow) throw new Error(`rollout snapshot: ${name} has ${values?.length ?? 'no'} values, expected ${rows * perRow}`);
+    for (const [target, values] of fields) target.set(values!);
     this.pos = s.pos;
   }
 

@@ -16,9 +16,10 @@ import {
 import { useCallback, useEffect, type DragEvent, type RefObject } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
 import { useApp } from '../../store';
+import { isLayerType } from './catalog';
+import type { EditorDoc, FlowNode } from './editor-doc';
 import { EDGE_TYPES, NODE_TYPES } from './flow-parts';
-import { isLayerType, NODE_WIDTH } from './model';
-import type { EditorDoc, FlowNode } from './slice';
+import { NODE_WIDTH } from './layout';
 
 /** The drag-and-drop payload type of a palette item. */
 export const LAYER_DND_TYPE = 'application/x-gennerator-layer';

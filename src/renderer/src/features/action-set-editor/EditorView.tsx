@@ -9,12 +9,12 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { LayerType } from '../../../../shared/layers';
 import { useApp } from '../../store';
 import { Canvas } from './Canvas';
+import { docToSpec, type EditorDoc, type FlowNode } from './editor-doc';
 import { Inspector } from './Inspector';
-import { estimatedHeight, freeSpot, NODE_WIDTH } from './model';
+import { freeSpot, NODE_WIDTH, nodeSize } from './layout';
 import { Palette } from './Palette';
 import { Problems } from './Problems';
 import { SetList } from './SetList';
-import { docToSpec, type EditorDoc, type FlowNode } from './slice';
 import { Toolbar } from './Toolbar';
 
 const VALIDATE_DELAY_MS = 150;
@@ -67,7 +67,10 @@ function EditorBody({ doc }: { doc: EditorDoc }) {
     (type: LayerType) => {
       const rect = canvasRef.current?.getBoundingClientRect();
       const center = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
-      const boxes = flow.getNodes().map((n) => ({ x: n.position.x, y: n.position.y, w: n.measured?.width ?? NODE_WIDTH, h: n.measured?.height ?? estimatedHeight(n) }));
+      const boxes = flow.getNodes().map((n) => {
+        const size = nodeSize(n);
+        return { x: n.position.x, y: n.position.y, w: size.width, h: size.height };
+      });
       addLayer(type, freeSpot({ x: center.x - NODE_WIDTH / 2, y: center.y - 60 }, boxes));
     },
     [flow, addLayer],

@@ -2,22 +2,11 @@
 import { useEffect, useState } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
 import { useApp } from '../../store';
-import {
-  choiceCount,
-  formatValues,
-  layerInfo,
-  paramHint,
-  parseValuesText,
-  sameValue,
-  toggleValue,
-  valuesOf,
-  type ParamInfo,
-  type ParamValue,
-  type Problem,
-} from './model';
-import type { EditorDoc, FlowEdge, FlowNode } from './slice';
-
-const NO_PROBLEMS: Problem[] = [];
+import { layerInfo, paramHint, type ParamInfo } from './catalog';
+import type { EditorDoc, FlowEdge, FlowNode } from './editor-doc';
+import { useNodeProblems } from './Problems';
+import type { Problem } from './validation';
+import { choiceCount, formatValues, parseValuesText, sameValue, toggleValue, valuesOf, type ParamValue } from './values';
 
 export function Inspector({ doc }: { doc: EditorDoc }) {
   const nodes = doc.nodes.filter((n) => n.selected);
@@ -37,7 +26,7 @@ export function Inspector({ doc }: { doc: EditorDoc }) {
 }
 
 function NodeInspector({ node }: { node: FlowNode }) {
-  const problems = useApp((s) => s.editorValidation?.byNode[node.id] ?? NO_PROBLEMS);
+  const problems = useNodeProblems(node.id);
   const deleteElements = useApp((s) => s.deleteElements);
   const setParam = useApp((s) => s.setParam);
   const layer = node.data.layer ?? { type: '?' };

@@ -2,7 +2,7 @@
 import type { DragEvent } from 'react';
 import type { LayerType } from '../../../../shared/layers';
 import { LAYER_DND_TYPE } from './Canvas';
-import { LAYER_CATALOG } from './model';
+import { LAYER_CATALOG } from './catalog';
 
 export function Palette({ onAdd }: { onAdd: (type: LayerType) => void }) {
   const onDragStart = (event: DragEvent, type: LayerType) => {

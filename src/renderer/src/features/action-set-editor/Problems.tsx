@@ -1,8 +1,16 @@
 /** The problems list: every error and warning of the live validation; a click shows the node. */
 import { useReactFlow } from '@xyflow/react';
 import { useApp } from '../../store';
-import { estimatedHeight, NODE_WIDTH, type Problem } from './model';
-import type { FlowNode } from './slice';
+import type { FlowNode } from './editor-doc';
+import { nodeSize } from './layout';
+import type { Problem } from './validation';
+
+const NO_PROBLEMS: Problem[] = [];
+
+/** The problems about one node (the same empty list while it has none, so selectors stay stable). */
+export function useNodeProblems(nodeId: string): Problem[] {
+  return useApp((s) => s.editorValidation?.byNode[nodeId] ?? NO_PROBLEMS);
+}
 
 export function Problems() {
   const validation = useApp((s) => s.editorValidation);
@@ -17,8 +25,7 @@ export function Problems() {
     const node = flow.getNode(problem.nodeId);
     if (!node) return;
     selectElement(problem.nodeId);
-    const width = node.measured?.width ?? NODE_WIDTH;
-    const height = node.measured?.height ?? estimatedHeight(node);
+    const { width, height } = nodeSize(node);
     void flow.setCenter(node.position.x + width / 2, node.position.y + height / 2, { zoom: Math.max(flow.getZoom(), 0.8), duration: 250 });
   };
 

@@ -1,7 +1,9 @@
 /** The open set's bar: name, max layers, input shape, the network count, and the file and store actions. */
+import { MAX_LAYERS } from '../../../../shared/action-set';
 import { useApp } from '../../store';
-import { DATASET_SHAPES, formatCount, type DatasetShapeId } from './model';
-import { docToSpec, type EditorDoc } from './slice';
+import { docToSpec, type EditorDoc } from './editor-doc';
+import { formatCount } from './format';
+import { DATASET_SHAPES, type DatasetShapeId } from './validation';
 
 function download(fileName: string, text: string) {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -100,12 +102,12 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
         </button>
       </div>
       <div className="ase-toolbar-row ase-toolbar-meta">
-        <label className={`ase-inline${maxProblem ? ' is-bad' : ''}`} title={maxProblem?.message ?? 'The most layers a network may have (1–20), head not counted'}>
+        <label className={`ase-inline${maxProblem ? ' is-bad' : ''}`} title={maxProblem?.message ?? `The most layers a network may have (${MAX_LAYERS.min}–${MAX_LAYERS.max}), head not counted`}>
           Max layers
           <input
             type="number"
-            min={1}
-            max={20}
+            min={MAX_LAYERS.min}
+            max={MAX_LAYERS.max}
             step={1}
             data-testid="max-layers"
             value={Number.isFinite(doc.maxLayers) ? doc.maxLayers : ''}

@@ -2,14 +2,12 @@
 import { BaseEdge, getBezierPath, Handle, Position, type EdgeProps, type NodeProps } from '@xyflow/react';
 import { formatShape } from '../../../../shared/shapes';
 import { useApp } from '../../store';
-import { choiceCount, datasetShape, layerInfo, NODE_WIDTH, valuesOf, type Problem } from './model';
-import type { FlowNode } from './slice';
-
-const NO_PROBLEMS: Problem[] = [];
-
-function useNodeProblems(id: string): Problem[] {
-  return useApp((s) => s.editorValidation?.byNode[id] ?? NO_PROBLEMS);
-}
+import { layerInfo } from './catalog';
+import type { FlowNode } from './editor-doc';
+import { NODE_WIDTH } from './layout';
+import { useNodeProblems } from './Problems';
+import { datasetShape, type Problem } from './validation';
+import { choiceCount, valuesOf } from './values';
 
 function problemClass(problems: Problem[]): string {
   if (problems.some((p) => p.severity === 'error')) return 'has-error';

@@ -1,64 +1,25 @@
 /**
  * The action-set editor's state: the saved sets, the documents open for editing (one a set, kept
  * while the app runs so switching sets loses nothing), which one is shown, the input shape used for
- * validation and the last validation. The canvas state is React Flow's own nodes and edges; model.ts
- * converts them to and from the action set JSON.
+ * validation and the last validation. A document (editor-doc.ts) holds React Flow's own nodes and
+ * edges.
  */
-import { applyEdgeChanges, applyNodeChanges, type Edge, type EdgeChange, type Node, type NodeChange } from '@xyflow/react';
+import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from '@xyflow/react';
 import type { ActionSetInput } from '../../../../shared/action-set';
-import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
+import { INPUT_ID, MAX_LAYERS, OUTPUT_ID } from '../../../../shared/action-set';
 import type { ActionSetRow } from '../../../../shared/history';
 import type { LayerType } from '../../../../shared/layers';
 import { api, errorText } from '../../api';
 import type { Slice } from '../../store/slice';
-import {
-  datasetShape,
-  defaultLayer,
-  edgeId,
-  graphToSpec,
-  ImportError,
-  importSpec,
-  layerNode,
-  layoutGraph,
-  makeEdge,
-  newNodeId,
-  nodeIdProblem,
-  specToGraph,
-  uniqueName,
-  type DatasetShapeId,
-  type EditorNodeData,
-  type EditorSpec,
-  type ParamValue,
-  type Validation,
-  type XY,
-} from './model';
+import { defaultLayer } from './catalog';
+import { docFromRow, docFromSpec, docToSpec, newDraftKey, newViewKey, setKey, type EditorDoc, type FlowEdge, type FlowNode } from './editor-doc';
+import { ImportError, importSpec } from './import-spec';
+import { layoutGraph } from './layout';
+import { edgeId, layerNode, makeEdge, newNodeId, uniqueName } from './spec-graph';
+import type { EditorSpec, XY } from './types';
+import { datasetShape, nodeIdProblem, type DatasetShapeId, type Validation } from './validation';
+import type { ParamValue } from './values';
 import { validateInBackground } from './validation-client';
-
-export type FlowNode = Node<EditorNodeData>;
-export type FlowEdge = Edge;
-
-/** One action set open in the editor. */
-export interface EditorDoc {
-  /** "set:<id>" for a stored set, "new:<n>" for one not saved yet. */
-  key: string;
-  /** Identifies the canvas across a save that changes `key` (the view stays where it was). */
-  viewKey: string;
-  id: number | null;
-  builtin: boolean;
-  name: string;
-  description: string;
-  maxLayers: number;
-  nodes: FlowNode[];
-  edges: FlowEdge[];
-  /** Changed since it was loaded or saved. */
-  dirty: boolean;
-  /** Bumped by every change (a save in flight knows whether it saved the latest). */
-  revision: number;
-  /** The stored row's updatedAt this document was loaded from. */
-  updatedAt: number | null;
-  /** Laid out from estimated sizes: the canvas lays it out again once it has measured the nodes. */
-  needsLayout: boolean;
-}
 
 export interface EditorSlice {
   actionSets: ActionSetRow[];
@@ -105,36 +66,6 @@ export interface EditorSlice {
   layoutMeasured(): void;
   validateEditor(): void;
   setEditorNotice(notice: EditorSlice['editorNotice']): void;
-}
-
-let draftCounter = 0;
-let viewCounter = 0;
-
-const setKey = (id: number) => `set:${id}`;
-
-function docFromSpec(spec: EditorSpec, meta: Pick<EditorDoc, 'key' | 'id' | 'builtin' | 'updatedAt'>): EditorDoc {
-  const graph = specToGraph(spec);
-  return {
-    ...meta,
-    viewKey: `${meta.key}#${++viewCounter}`,
-    name: spec.name,
-    description: spec.description ?? '',
-    maxLayers: spec.maxLayers,
-    nodes: graph.nodes,
-    edges: graph.edges,
-    needsLayout: graph.estimated,
-    dirty: false,
-    revision: 0,
-  };
-}
-
-function docFromRow(row: ActionSetRow): EditorDoc {
-  return docFromSpec(importSpec(row.spec, row.name), { key: setKey(row.id), id: row.id, builtin: row.builtin, updatedAt: row.updatedAt });
-}
-
-/** The action set JSON a document stands for. */
-export function docToSpec(doc: EditorDoc, options: { positions?: boolean } = {}): EditorSpec {
-  return graphToSpec(doc, doc.nodes, doc.edges, options);
 }
 
 /** Every name in use: stored sets and open documents. */
@@ -229,7 +160,7 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
 
     newActionSet: () => {
       const name = uniqueName('untitled', namesInUse(get()));
-      openDoc(docFromSpec({ name, maxLayers: 5, nodes: [], edges: [] }, { key: `new:${++draftCounter}`, id: null, builtin: false, updatedAt: null }));
+      openDoc(docFromSpec({ name, maxLayers: MAX_LAYERS.default, nodes: [], edges: [] }, { key: newDraftKey(), id: null, builtin: false, updatedAt: null }));
       set({ editorNotice: null });
     },
 
@@ -237,11 +168,11 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
       const doc = current();
       if (!doc) return;
       const name = uniqueName(`${doc.name.trim() || 'untitled'} copy`, namesInUse(get()));
-      const key = `new:${++draftCounter}`;
+      const key = newDraftKey();
       const copy: EditorDoc = {
         ...doc,
         key,
-        viewKey: `${key}#${++viewCounter}`,
+        viewKey: newViewKey(key),
         id: null,
         builtin: false,
         name,
@@ -264,7 +195,7 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
         return;
       }
       const name = uniqueName(spec.name, namesInUse(get()));
-      const doc = docFromSpec({ ...spec, name }, { key: `new:${++draftCounter}`, id: null, builtin: false, updatedAt: null });
+      const doc = docFromSpec({ ...spec, name }, { key: newDraftKey(), id: null, builtin: false, updatedAt: null });
       openDoc({ ...doc, dirty: true });
       set({
         editorNotice: {

@@ -1,5 +1,6 @@
 /** Runs live validation off the UI thread: counting a large set's networks can take seconds. */
-import { validateSpec, type EditorSpec } from './model';
+import type { EditorSpec } from './types';
+import { validateSpec } from './validation';
 
 export interface ValidateRequest {
   id: number;

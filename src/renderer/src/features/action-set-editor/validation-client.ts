@@ -3,7 +3,8 @@
  * still counting stops that worker and starts a fresh one. Where no worker can run, validation runs
  * in this thread instead (the same function, just blocking).
  */
-import { validateSpec, type EditorSpec, type Validation } from './model';
+import type { EditorSpec } from './types';
+import { validateSpec, type Validation } from './validation';
 import type { ValidateRequest } from './validate.worker';
 
 interface Pending {

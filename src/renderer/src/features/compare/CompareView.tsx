@@ -7,11 +7,13 @@ import type { RunDetail } from '../../../../shared/history';
 import { api } from '../../api';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import '../../components/common.css';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { StatusBadge } from '../../components/StatusBadge';
+import { formatParams, formatPercent } from '../../lib/format';
+import { networkInput, runDisplayName, shortRunId } from '../../lib/runs';
+import { throttle } from '../../lib/throttle';
 import { useApp } from '../../store';
-import '../history/history.css';
-import { datasetInput } from '../../../../shared/run-config';
-import { formatParams, formatPercent, runDisplayName, throttle } from '../history/model';
-import { StatusBadge } from '../history/RunsTable';
 import './compare.css';
 import { alignSeries, runColor } from './model';
 import { MAX_COMPARE } from './slice';
@@ -45,7 +47,7 @@ export function CompareView() {
   const shown = useMemo(() => ids.map((id) => series.find((s) => s.runId === id) ?? { runId: id, series: [] }), [ids, series]);
   const label = (id: string) => {
     const run = runs[id];
-    return run ? `${runDisplayName(run)}${run.name ? ` (${id.slice(0, 8)})` : ''}` : id.slice(0, 8);
+    return run ? `${runDisplayName(run)}${run.name ? ` (${shortRunId(id)})` : ''}` : shortRunId(id);
   };
   const best = useMemo(() => {
     const aligned = alignSeries(shown, 'bestSoFar', { carry: true });
@@ -60,11 +62,7 @@ export function CompareView() {
   return (
     <section className="view compare-view" data-testid="compare-view">
       <RunPicker />
-      {error && (
-        <div className="error-banner inline" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} inline />
       {ids.length < 2 && (
         <div className="panel empty-note muted" data-testid="compare-hint">
           {ids.length === 0 ? 'No runs to compare yet: ' : 'Add at least one more run: '}
@@ -95,8 +93,8 @@ export function CompareView() {
 
 function BestCard({ runId, position, run }: { runId: string; position: number; run: RunDetail | null }) {
   const best = useApp((s) => s.compareBest[runId] ?? null);
-  const prefix = runId.slice(0, 8);
-  const input = run ? datasetInput(run.evaluator === 'training' ? run.dataset : null) : undefined;
+  const prefix = shortRunId(runId);
+  const input = run ? networkInput(run) : undefined;
   return (
     <div className="panel compare-best" data-testid={`compare-best-${prefix}`} style={{ borderTopColor: runColor(position) }}>
       <div className="compare-best-head">
@@ -155,10 +153,10 @@ function RunPicker() {
       {ids.map((id, i) => {
         const run = runs[id] ?? allRuns.find((r) => r.id === id);
         return (
-          <span key={id} className="chip" data-testid={`compare-chip-${id.slice(0, 8)}`}>
+          <span key={id} className="chip" data-testid={`compare-chip-${shortRunId(id)}`}>
             <span className="swatch" style={{ background: runColor(i) }} />
-            {run ? runDisplayName(run) : id.slice(0, 8)}
-            <button className="icon-button" title="Remove from the comparison" onClick={() => toggleCompareRun(id)} data-testid={`compare-remove-${id.slice(0, 8)}`}>
+            {run ? runDisplayName(run) : shortRunId(id)}
+            <button className="icon-button" title="Remove from the comparison" onClick={() => toggleCompareRun(id)} data-testid={`compare-remove-${shortRunId(id)}`}>
               ✕
             </button>
           </span>
@@ -176,7 +174,7 @@ function RunPicker() {
         <option value="">+ add a run…</option>
         {addable.map((r) => (
           <option key={r.id} value={r.id}>
-            {runDisplayName(r)} · {r.id.slice(0, 8)} · {r.strategy} · {r.evaluator} · best {formatPercent(r.bestSignal)}
+            {runDisplayName(r)} · {shortRunId(r.id)} · {r.strategy} · {r.evaluator} · best {formatPercent(r.bestSignal)}
           </option>
         ))}
       </select>

@@ -3,10 +3,10 @@ import { useMemo } from 'react';
 import type { CandidateDetail as Detail, RunDetail } from '../../../../shared/history';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import { formatNumber, formatParams, formatPercent } from '../../lib/format';
+import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { ExportResultView } from './ExportResultView';
-import { datasetInput } from '../../../../shared/run-config';
-import { formatNumber, formatParams, formatPercent } from './model';
 
 export function CandidateDetailPanel({ run }: { run: RunDetail }) {
   const selected = useApp((s) => s.selectedCandidate);
@@ -32,7 +32,7 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
   }
 
   const exportable = detail.status === 'completed' && (detail.hasModel || detail.cachedFrom !== undefined);
-  const input = datasetInput(run.evaluator === 'training' ? run.dataset : null);
+  const input = networkInput(run);
 
   return (
     <div className="candidate-detail panel" data-testid="candidate-detail" data-index={detail.index}>
@@ -70,7 +70,7 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
           <>
             <dt>Result from</dt>
             <dd className="mono">
-              {detail.cachedFrom.runId.slice(0, 8)} #{detail.cachedFrom.index}
+              {shortRunId(detail.cachedFrom.runId)} #{detail.cachedFrom.index}
             </dd>
           </>
         )}

@@ -6,8 +6,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useReducer, useRef, useState, type KeyboardEvent } from 'react';
 import type { CandidateRow, CandidateSortKey } from '../../../../shared/history';
 import { api, errorText } from '../../api';
+import { formatNumber, formatParams, formatPercent } from '../../lib/format';
 import { useApp } from '../../store';
-import { CandidatePageCache, formatNumber, formatParams, formatPercent, type PageFetcher } from './model';
+import { CandidatePageCache, type PageFetcher } from './model';
 
 const ROW_HEIGHT = 28;
 const PAGE_SIZE = 100;

@@ -6,9 +6,11 @@
 import { useEffect, useState } from 'react';
 import { RUN_STATUSES, ACTIVE_STATUSES } from '../../../../shared/run-config';
 import { api } from '../../api';
+import '../../components/common.css';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { throttle } from '../../lib/throttle';
 import { useApp } from '../../store';
 import './history.css';
-import { throttle } from './model';
 import { RunDetailPanel } from './RunDetail';
 import { RunsTable } from './RunsTable';
 
@@ -50,14 +52,7 @@ export function HistoryView() {
   return (
     <section className="view history-view" data-testid="history-view">
       <Toolbar />
-      {error && (
-        <div className="error-banner inline" role="alert" data-testid="history-error">
-          {error}{' '}
-          <button className="icon-button" onClick={clearError} title="Dismiss">
-            ✕
-          </button>
-        </div>
-      )}
+      <ErrorBanner message={error} inline testId="history-error" onDismiss={clearError} />
       <RunsTable now={now} />
       <RunDetailPanel now={now} candidatesVersion={candidatesVersion} />
     </section>

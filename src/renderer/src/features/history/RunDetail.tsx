@@ -1,16 +1,19 @@
 /** The open run: its summary and config, actions (export, resume, extend, watch), and its candidates. */
 import { useState } from 'react';
 import type { RunDetail } from '../../../../shared/history';
-import { ACTIVE_STATUSES, type RunStatus } from '../../../../shared/run-config';
+import { ACTIVE_STATUSES, RunConfigFieldsSchema } from '../../../../shared/run-config';
+import { StatusBadge } from '../../components/StatusBadge';
+import { formatDate, formatDuration, formatPercent } from '../../lib/format';
+import { canResume, runDisplayName, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { CandidateDetailPanel } from './CandidateDetail';
 import { CandidatesTable } from './CandidatesTable';
 import { ExportResultView } from './ExportResultView';
-import { formatDate, formatDuration, formatPercent, runDisplayName, runDuration } from './model';
-import { StatusBadge } from './RunsTable';
+import { runDuration } from './model';
 import { watchLive } from './slice';
 
-const RESUMABLE: readonly RunStatus[] = ['stopped', 'interrupted', 'failed'];
+/** The largest budget a run may have (an extended one too). */
+const MAX_BUDGET = RunConfigFieldsSchema.shape.budget.maxValue ?? Number.MAX_SAFE_INTEGER;
 
 export function RunDetailPanel({ now, candidatesVersion }: { now: number; candidatesVersion: number }) {
   const runId = useApp((s) => s.selectedRunId);
@@ -19,7 +22,7 @@ export function RunDetailPanel({ now, candidatesVersion }: { now: number; candid
   if (!run || run.id !== runId) {
     return (
       <section className="run-detail panel muted" data-testid="run-detail" data-run-id={runId}>
-        Loading run {runId.slice(0, 8)}…
+        Loading run {shortRunId(runId)}…
       </section>
     );
   }
@@ -50,7 +53,7 @@ function RunHeader({ run }: { run: RunDetail }) {
   const [extending, setExtending] = useState<string | null>(null);
   const active = ACTIVE_STATUSES.includes(run.status);
   const extendBudget = extending === null ? NaN : Number(extending);
-  const extendValid = Number.isInteger(extendBudget) && extendBudget > run.evaluations && extendBudget <= 1_000_000;
+  const extendValid = Number.isInteger(extendBudget) && extendBudget > run.evaluations && extendBudget <= MAX_BUDGET;
 
   const watch = () => watchLive(useApp.getState(), run.id);
   const confirmExtend = () => {
@@ -79,7 +82,7 @@ function RunHeader({ run }: { run: RunDetail }) {
           >
             {busy === 'export' ? 'Exporting…' : 'Export best'}
           </button>
-          {RESUMABLE.includes(run.status) && (
+          {canResume(run.status) && (
             <button className="primary" disabled={busy !== null} onClick={() => void resumeFromHistory()} data-testid="run-resume" title="Continue from the last checkpoint">
               {busy === 'resume' ? 'Resuming…' : 'Resume'}
             </button>
@@ -109,7 +112,7 @@ function RunHeader({ run }: { run: RunDetail }) {
             <input
               type="number"
               min={run.evaluations + 1}
-              max={1_000_000}
+              max={MAX_BUDGET}
               step={1}
               autoFocus
               value={extending}

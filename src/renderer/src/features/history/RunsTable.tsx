@@ -2,8 +2,11 @@
 import { useMemo, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import type { RunSummary } from '../../../../shared/history';
 import { ACTIVE_STATUSES } from '../../../../shared/run-config';
+import { StatusBadge } from '../../components/StatusBadge';
+import { formatDate, formatDuration, formatPercent } from '../../lib/format';
+import { runDisplayName, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
-import { filterAndSortRuns, formatDate, formatDuration, formatPercent, runDisplayName, runDuration, type RunSortKey } from './model';
+import { filterAndSortRuns, runDuration, type RunSortKey } from './model';
 
 const COLUMNS: Array<{ key: RunSortKey; label: string; numeric?: boolean }> = [
   { key: 'name', label: 'Name' },
@@ -18,14 +21,6 @@ const COLUMNS: Array<{ key: RunSortKey; label: string; numeric?: boolean }> = [
   { key: 'started', label: 'Started' },
   { key: 'duration', label: 'Duration', numeric: true },
 ];
-
-export function StatusBadge({ status, reason }: { status: string; reason?: string | null }) {
-  return (
-    <span className={reason ? `status status-${status} has-reason` : `status status-${status}`} title={reason ?? undefined} data-testid="run-status">
-      {status}
-    </span>
-  );
-}
 
 export function RunsTable({ now }: { now: number }) {
   const runs = useApp((s) => s.runs);
@@ -105,7 +100,7 @@ function RunRow({ run, now, selected, checked, onSelect, onToggle }: RunRowProps
   const [editing, setEditing] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const active = ACTIVE_STATUSES.includes(run.status);
-  const prefix = run.id.slice(0, 8);
+  const prefix = shortRunId(run.id);
 
   const stop = (e: MouseEvent) => e.stopPropagation();
   const commit = () => {

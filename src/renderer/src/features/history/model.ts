@@ -1,10 +1,11 @@
 /**
  * The history view's pure logic, kept apart from React and the API so it can be unit-tested in
- * Node: filtering and sorting the runs list, formatting, and the page cache behind the virtualised
- * candidates table.
+ * Node: filtering and sorting the runs list, and the page cache behind the virtualised candidates
+ * table. Formatting and run names are shared with the other views (src/renderer/src/lib).
  */
 import type { CandidatePage, CandidateRow, CandidateSortKey, RunSummary } from '../../../../shared/history';
 import type { RunStatus } from '../../../../shared/run-config';
+import { runDisplayName } from '../../lib/runs';
 
 // ---- the runs list ----
 
@@ -21,11 +22,6 @@ export interface RunFilter {
   /** Part of the name, strategy, evaluator or dataset, or the start of the id (case-insensitive). */
   text: string;
   status: RunStatus | 'all';
-}
-
-/** The name people see: the given one, or the id's first eight characters. */
-export function runDisplayName(run: Pick<RunSummary, 'id' | 'name'>): string {
-  return run.name?.trim() || run.id.slice(0, 8);
 }
 
 /** How long a run took (finished) or has been going (`now`, unfinished); null before it started. */
@@ -101,45 +97,6 @@ export function nextSort<K extends string>(current: { key: K; order: SortOrder }
 export const RUN_DESC_FIRST: readonly RunSortKey[] = ['done', 'bestVal', 'bestTest', 'started', 'duration'];
 /** Candidate columns whose first click sorts largest first. */
 export const CANDIDATE_DESC_FIRST: readonly CandidateSortKey[] = ['reward', 'validAcc', 'testAcc'];
-
-// ---- formatting ----
-
-export function formatPercent(value: number | null | undefined, digits = 2): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)}%`;
-}
-
-export function formatNumber(value: number | null | undefined, digits = 3): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return Number.isInteger(value) ? String(value) : value.toFixed(digits);
-}
-
-/** 1234 → "1,234"; 1.2e6 → "1.20M". */
-export function formatParams(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(2)}M`;
-  return Math.round(value).toLocaleString('en-US');
-}
-
-/** Milliseconds as "850 ms", "12.3 s", "4m 05s", "2h 03m". */
-export function formatDuration(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const total = Math.round(s);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = total % 60;
-  return h > 0 ? `${h}h ${String(m).padStart(2, '0')}m` : `${m}m ${String(sec).padStart(2, '0')}s`;
-}
-
-/** Local "YYYY-MM-DD HH:MM". */
-export function formatDate(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return '–';
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 // ---- the candidates page cache ----
 
@@ -239,36 +196,3 @@ export class CandidatePageCache {
     return this.pages.size;
   }
 }
-
-// ---- throttling ----
-
-/**
- * Calls fn at most once per `ms`: the first call runs at once, later ones within the window
- * collapse into one trailing call. cancel() drops a pending trailing call.
- */
-export function throttle(fn: () => void, ms: number, timers: { set: (f: () => void, ms: number) => unknown; clear: (t: unknown) => void } = defaultTimers): { (): void; cancel(): void } {
-  let last = -Infinity;
-  let timer: unknown = null;
-  const run = () => {
-    timer = null;
-    last = Date.now();
-    fn();
-  };
-  const throttled = () => {
-    if (timer !== null) return;
-    const wait = last + ms - Date.now();
-    if (wait <= 0) run();
-    else timer = timers.set(run, wait);
-  };
-  throttled.cancel = () => {
-    if (timer !== null) timers.clear(timer);
-    timer = null;
-  };
-  return throttled;
-}
-
-const defaultTimers = {
-  set: (f: () => void, ms: number): unknown => setTimeout(f, ms),
-  clear: (t: unknown) => clearTimeout(t as ReturnType<typeof setTimeout>),
-};
-

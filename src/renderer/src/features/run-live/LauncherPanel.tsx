@@ -4,10 +4,9 @@
  * over to the live view of that run. Main's refusal appears next to the Start button.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { BACKEND_NAMES } from '../../../../shared/backend';
 import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES } from '../../../../shared/run-config';
 import { useApp } from '../../store';
-import { DEFAULT_LAUNCH_FORM, validateLaunch, type LaunchField, type LaunchForm } from './model';
+import { DEFAULT_LAUNCH_FORM, launchOptions, validateLaunch, type LaunchField, type LaunchForm } from './launch-form';
 
 /** The form survives switching views. */
 let lastForm: LaunchForm = DEFAULT_LAUNCH_FORM;
@@ -30,6 +29,13 @@ function Field(props: { field: LaunchField; label: string; error?: string; hint?
     </label>
   );
 }
+
+/** What each early-stopping rule does, in a few words. */
+const PRUNE_HINTS: Record<string, string> = {
+  none: 'every candidate trains all its epochs',
+  median: 'stop below the median of earlier candidates',
+  asha: 'successive halving at epochs 1, 3, 9…',
+};
 
 export function LauncherPanel(props: { onCancel?: () => void }) {
   const actionSets = useApp((s) => s.liveActionSets);
@@ -98,19 +104,19 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
           <select {...control('strategy')}>{options(STRATEGY_NAMES)}</select>
         </Field>
         <Field field="mode" label="Mode" error={errors.mode} hint={form.mode === 'layerwise' ? 'one layer per step (ppo only)' : 'whole networks'}>
-          <select {...control('mode')}>{options(['full', 'layerwise'])}</select>
+          <select {...control('mode')}>{options(launchOptions('mode'))}</select>
         </Field>
         <Field field="budget" label="Budget (candidates)" error={errors.budget}>
           <input type="number" min={1} step={1} {...control('budget')} />
         </Field>
         <Field field="reward" label="Reward" error={errors.reward}>
-          <select {...control('reward')}>{options(['accuracy', 'improvement'])}</select>
+          <select {...control('reward')}>{options(launchOptions('reward'))}</select>
         </Field>
         <Field field="seed" label="Seed" error={errors.seed}>
           <input type="number" min={0} step={1} {...control('seed')} />
         </Field>
         <Field field="backend" label="Backend" error={errors.backend}>
-          <select {...control('backend')}>{options(['auto', ...BACKEND_NAMES])}</select>
+          <select {...control('backend')}>{options(launchOptions('backend'))}</select>
         </Field>
       </fieldset>
 
@@ -146,7 +152,13 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
           <input type="number" min={1} step={1} {...control('batchSize')} />
         </Field>
         <Field field="keepModels" label="Keep models" error={errors.keepModels} hint={form.keepModels === 'best' ? 'weights of each new best' : 'weights of every candidate'}>
-          <select {...control('keepModels')}>{options(['best', 'all'])}</select>
+          <select {...control('keepModels')}>{options(launchOptions('keepModels'))}</select>
+        </Field>
+        <Field field="workers" label="Workers" error={errors.workers} hint={form.workers.trim() === '1' ? 'one candidate at a time' : 'candidates trained at once'}>
+          <input type="number" min={1} step={1} {...control('workers')} />
+        </Field>
+        <Field field="prune" label="Early stopping" error={errors.prune} hint={PRUNE_HINTS[form.prune] ?? ''}>
+          <select {...control('prune')}>{options(launchOptions('prune'))}</select>
         </Field>
       </fieldset>
 

@@ -5,28 +5,18 @@
  * memoized on the slice of state it draws, so an epoch event re-renders only the current candidate.
  */
 import { memo, useEffect, useMemo } from 'react';
-import { datasetInput, type RunConfig } from '../../../../shared/run-config';
+import type { RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
-import {
-  controls,
-  DIAGNOSTIC_CHARTS,
-  epochProgress,
-  etaSeconds,
-  formatDuration,
-  type DiagnosticsColumns,
-  type LeaderboardEntry,
-  type LiveCandidate,
-  type LiveRun,
-  type SeriesColumns,
-} from './model';
+import { controls, DIAGNOSTIC_CHARTS, epochProgress, etaSeconds, formatDuration } from './live-display';
+import type { DiagnosticsColumns, LeaderboardEntry, LiveCandidate, LiveRun, SeriesColumns } from './live-run';
 import './live.css';
 
 const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
 const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toLocaleString('en'));
-const shortId = (id: string) => id.slice(0, 8);
 
 export function LiveView() {
   const init = useApp((s) => s.liveInit);
@@ -60,7 +50,7 @@ function RunPicker() {
     const summary = recent.find((r) => r.id === id);
     const name = summary?.name || (run?.runId === id ? run.name : null);
     const status = run?.runId === id ? run.status : summary?.status;
-    return `${name ? `${name} · ` : ''}${shortId(id)}${summary ? ` · ${summary.strategy}/${summary.evaluator}` : ''}${status ? ` · ${status}` : ''}`;
+    return `${name ? `${name} · ` : ''}${shortRunId(id)}${summary ? ` · ${summary.strategy}/${summary.evaluator}` : ''}${status ? ` · ${status}` : ''}`;
   };
   const others = recent.filter((r) => !active.includes(r.id)).map((r) => r.id);
   const watched = run?.runId ?? '';
@@ -113,7 +103,7 @@ function RunMonitor() {
   const run = useApp((s) => s.liveRun) as LiveRun;
   const error = useApp((s) => s.liveError);
   const config = run.config;
-  const shape = config?.evaluator === 'training' ? datasetInput(config.dataset) : undefined;
+  const shape = config ? networkInput(config) : undefined;
   return (
     <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
       <RunHeader run={run} error={error} />
@@ -149,7 +139,7 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
     <div className="panel live-header">
       <div className="live-title-row">
         <h2 className="live-title" title={run.runId}>
-          {run.name || `Run ${shortId(run.runId)}`}
+          {run.name || `Run ${shortRunId(run.runId)}`}
         </h2>
         <span className={`status-badge status-${run.status}`} data-testid="live-status" data-status={run.status}>
           {run.status}

@@ -1,7 +1,7 @@
 /**
  * The live view's slice: which run is watched and its live state, the launcher's data, and the
  * run controls. Every pushed RunUpdate comes through onRunUpdate; the watched run's are folded into
- * its state (model.ts) and committed to the store at most every FLUSH_MS, so thousands of epoch
+ * its state (live-run.ts) and committed to the store at most every FLUSH_MS, so thousands of epoch
  * events cost a handful of renders.
  *
  * Everything is prefixed `live` (except watchRun and onRunUpdate) so it cannot collide with the
@@ -11,8 +11,9 @@ import type { RunUpdate } from '../../../../shared/api';
 import type { ActionSetRow, CandidateDetail, RunSummary } from '../../../../shared/history';
 import type { RunConfigInput } from '../../../../shared/run-config';
 import { api, errorText } from '../../api';
+import { shortRunId } from '../../lib/runs';
 import type { Slice } from '../../store/slice';
-import { applyUpdate, emptyLiveRun, fromSnapshot, isActive, type LiveRun } from './model';
+import { applyUpdate, emptyLiveRun, fromSnapshot, isActive, type LiveRun } from './live-run';
 
 export interface LiveSlice {
   /** The run being watched, or null. */
@@ -200,7 +201,7 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
       } catch (error) {
         if (token !== watchToken) return;
         loading = null;
-        set({ liveLoadingId: null, liveError: `could not load run ${runId.slice(0, 8)}: ${errorText(error)}` });
+        set({ liveLoadingId: null, liveError: `could not load run ${shortRunId(runId)}: ${errorText(error)}` });
       }
     },
 

@@ -16,7 +16,7 @@
 import type { RunUpdate } from '../../../../shared/api';
 import type { SearchEvent } from '../../../../shared/events';
 import type { AgentUpdateRow, CandidateDetail, CandidateRow, RunDetail, SeriesPoint } from '../../../../shared/history';
-import { ACTIVE_STATUSES, RunConfigSchema, runConfigProblems, type CandidateStatus, type RunConfig, type RunConfigInput, type RunStatus } from '../../../../shared/run-config';
+import { ACTIVE_STATUSES, type CandidateStatus, type RunConfig, type RunStatus } from '../../../../shared/run-config';
 import type { EpochMetrics } from '../../../../shared/training';
 
 export const LEADERBOARD_SIZE = 10;
@@ -97,6 +97,10 @@ export interface LiveRun {
   diagnostics: DiagnosticsColumns;
   /** Bumped by every change. */
   version: number;
+}
+
+export function isActive(status: RunStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
 }
 
 function emptyColumns(): SeriesColumns {
@@ -330,206 +334,6 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
         done: Math.max(state.done, event.evaluations),
       });
   }
-}
-
-export function isActive(status: RunStatus): boolean {
-  return ACTIVE_STATUSES.includes(status);
-}
-
-/** Which controls make sense in a status. */
-export function controls(status: RunStatus): { pause: boolean; resume: boolean; stop: boolean } {
-  return {
-    pause: status === 'running',
-    resume: status === 'paused' || status === 'stopped' || status === 'interrupted' || status === 'failed',
-    stop: status === 'running' || status === 'paused' || status === 'created',
-  };
-}
-
-/** Mean seconds per finished candidate × candidates left; null when unknown or not running. */
-export function etaSeconds(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status'>): number | null {
-  if (!isActive(run.status) || run.secondsCount === 0) return null;
-  const remaining = Math.max(0, run.budget - run.done);
-  return (run.secondsSum / run.secondsCount) * remaining;
-}
-
-/** "45s", "3m 05s", "2h 07m". */
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '—';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
-/** Epochs done / epochs planned for the current candidate (0–1), or undefined without epochs (nb201). */
-export function epochProgress(run: Pick<LiveRun, 'current' | 'config'>): number | undefined {
-  const c = run.current;
-  if (!c || !run.config || run.config.evaluator !== 'training') return undefined;
-  if (c.status !== 'running') return 1;
-  const total = run.config.training.epochs;
-  return total > 0 ? Math.min(1, c.epochs.length / total) : undefined;
-}
-
-
-/** The diagnostics the live view charts, with how to read them from PPO's record. */
-export const DIAGNOSTIC_CHARTS: ReadonlyArray<{ key: string; title: string; negate?: boolean }> = [
-  { key: 'entropyLoss', title: 'entropy', negate: true },
-  { key: 'approxKl', title: 'approx KL' },
-  { key: 'clipFraction', title: 'clip fraction' },
-  { key: 'valueLoss', title: 'value loss' },
-];
-
-// ————— The launcher form —————
-
-export interface LaunchForm {
-  name: string;
-  evaluator: string;
-  dataset: string;
-  dataDir: string;
-  nb201Dataset: string;
-  nb201Dir: string;
-  /** The id of the chosen action set (as a string, as a <select> has it). */
-  actionSet: string;
-  mode: string;
-  strategy: string;
-  budget: string;
-  epochs: string;
-  subset: string;
-  learningRate: string;
-  batchSize: string;
-  reward: string;
-  seed: string;
-  backend: string;
-  keepModels: string;
-}
-
-export type LaunchField = keyof LaunchForm;
-
-export const DEFAULT_LAUNCH_FORM: LaunchForm = {
-  name: '',
-  evaluator: 'training',
-  dataset: 'synthetic',
-  dataDir: '',
-  nb201Dataset: 'cifar10',
-  nb201Dir: '',
-  actionSet: '',
-  mode: 'full',
-  strategy: 'ppo',
-  budget: '20',
-  epochs: '2',
-  subset: '',
-  learningRate: '0.001',
-  batchSize: '64',
-  reward: 'accuracy',
-  seed: '0',
-  backend: 'auto',
-  keepModels: 'best',
-};
-
-/** A number typed into a field: '' is absent, anything unparsable is NaN (which the schema rejects). */
-function numberField(text: string): number | undefined {
-  const t = text.trim();
-  if (t === '') return undefined;
-  return Number(t);
-}
-
-/** Which form field a config path (from the schema) belongs to. */
-function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
-  const [head, sub] = path;
-  if (head === 'training') {
-    if (sub === 'epochs' || sub === 'learningRate' || sub === 'batchSize') return sub;
-    return undefined;
-  }
-  const map: Record<string, LaunchField> = {
-    name: 'name',
-    evaluator: 'evaluator',
-    strategy: 'strategy',
-    mode: 'mode',
-    reward: 'reward',
-    budget: 'budget',
-    seed: 'seed',
-    backend: 'backend',
-    keepModels: 'keepModels',
-    dataset: 'dataset',
-    dataDir: 'dataDir',
-    subset: 'subset',
-    actionSet: 'actionSet',
-    nb201Dataset: 'nb201Dataset',
-    nb201Dir: 'nb201Dir',
-  };
-  return typeof head === 'string' ? map[head] : undefined;
-}
-
-export interface LaunchValidation {
-  /** Present when the form makes a valid run config. */
-  config?: RunConfigInput;
-  /** In words, per field ('form': a problem that belongs to no single field). */
-  errors: Partial<Record<LaunchField | 'form', string>>;
-}
-
-/**
- * The run config a launcher form describes, checked by RunConfigSchema and the same cross-checks
- * as parseRunConfig, with each problem attached to its field. `actionSets` maps ids to specs.
- */
-export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id: number; spec: unknown }>): LaunchValidation {
-  const errors: LaunchValidation['errors'] = {};
-  const training = form.evaluator === 'training';
-  const chosenSet = actionSets.find((s) => String(s.id) === form.actionSet);
-  const subset = numberField(form.subset);
-  const seed = numberField(form.seed);
-  const input: Record<string, unknown> = {
-    evaluator: form.evaluator,
-    strategy: form.strategy,
-    mode: form.mode,
-    reward: form.reward,
-    budget: numberField(form.budget) ?? Number.NaN,
-    seed: seed ?? Number.NaN,
-    backend: form.backend,
-    keepModels: form.keepModels,
-    dataset: form.dataset,
-    training: {
-      epochs: numberField(form.epochs) ?? Number.NaN,
-      learningRate: numberField(form.learningRate) ?? Number.NaN,
-      batchSize: numberField(form.batchSize) ?? Number.NaN,
-      // The training seed follows the run seed: one number for the user, as the CLI does.
-      seed: seed !== undefined && Number.isInteger(seed) && seed >= 0 ? seed : 0,
-    },
-    nb201Dataset: form.nb201Dataset,
-  };
-  if (form.name.trim()) input.name = form.name.trim();
-  if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
-  if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
-  if (subset !== undefined) input.subset = subset;
-  if (training && chosenSet) input.actionSet = chosenSet.spec;
-
-  const result = RunConfigSchema.safeParse(input);
-  if (!result.success) {
-    for (const issue of result.error.issues) {
-      const field = fieldOfPath(issue.path) ?? 'form';
-      if (errors[field]) continue;
-      errors[field] = readableIssue(issue.message, issue.code);
-    }
-  }
-  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
-  const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
-  if (Object.keys(errors).length > 0 || !result.success) return { errors };
-  return { config: input as RunConfigInput, errors };
-}
-
-function readableIssue(message: string, code: string): string {
-  if (/expected number, received NaN/i.test(message)) return 'enter a number';
-  if (code === 'invalid_type' && /int/i.test(message)) return 'enter a whole number';
-  const bound = /^Too (?:small|big): expected (number|string|array) to (?:be|have) ([<>]=?)(\S+)(?: (\w+))?/.exec(message);
-  if (bound) {
-    const [, kind, op, limit, unit] = bound;
-    const words: Record<string, string> = { '>=': 'at least', '>': 'more than', '<=': 'at most', '<': 'less than' };
-    return kind === 'number' ? `must be ${words[op]} ${limit}` : `${words[op]} ${limit} ${unit ?? 'items'}`;
-  }
-  return message.replace(/^Invalid input: /, '');
 }
 
 /** A candidate that has been proposed and is training: no results yet. */

@@ -1,0 +1,23 @@
+/**
+ * NAS-Bench-201 as an evaluator: a cell's "evaluation" is a table lookup of its 12-epoch
+ * validation accuracy (the search signal, as a fraction) and its 200-epoch test accuracy (reported).
+ */
+import type { Nb201Dataset, Nb201Table } from './nb201';
+import type { CandidateEvaluator, CandidateOutcome, EvaluationJob } from './types';
+
+export class Nb201Evaluator implements CandidateEvaluator {
+  readonly settingsKey: string;
+  readonly epochs = 0;
+
+  constructor(
+    private readonly table: Nb201Table,
+    private readonly dataset: Nb201Dataset,
+  ) {
+    this.settingsKey = `nb201|${dataset}`;
+  }
+
+  async evaluate(job: EvaluationJob): Promise<CandidateOutcome> {
+    const result = this.table.lookup(job.action, this.dataset);
+    return { status: 'completed', signal: result.signal / 100, epochs: [], hash: `nb201:${result.index}`, cached: false, testAccuracy: result.test200 / 100 };
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Rows as SQLite returns them (snake_case columns) and how they become the history's types. The
+ * run and candidate rows are read through one column reader; each list of columns is the only
+ * place that says which column a field comes from.
+ */
+import type { CandidateRow, RunSummary } from '../../../shared/history';
+import type { CandidateStatus, RunStatus } from '../../../shared/run-config';
+import type { EpochMetrics } from '../../../shared/training';
+
+export interface RunRaw {
+  id: string;
+  name: string | null;
+  status: RunStatus;
+  status_reason: string | null;
+  config: string;
+  strategy: string;
+  evaluator: string;
+  dataset: string | null;
+  mode: string | null;
+  seed: number | null;
+  budget: number;
+  backend: string | null;
+  device: string | null;
+  settings_key: string | null;
+  owner_pid: number | null;
+  heartbeat_at: number | null;
+  created_at: number;
+  started_at: number | null;
+  updated_at: number;
+  finished_at: number | null;
+  evaluations: number;
+  cache_hits: number;
+  best_index: number | null;
+  best_signal: number | null;
+  best_test_acc: number | null;
+  best_label: string | null;
+}
+
+export interface CandidateRaw {
+  id: number;
+  run_id: string;
+  idx: number;
+  status: CandidateStatus;
+  arch_hash: string;
+  label: string;
+  params: number | null;
+  reward: number | null;
+  valid_acc: number | null;
+  best_valid_acc: number | null;
+  valid_loss: number | null;
+  train_acc: number | null;
+  train_loss: number | null;
+  test_acc: number | null;
+  seconds: number | null;
+  error: string | null;
+  cached: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface EpochRaw {
+  candidate_id: number;
+  epoch: number;
+  train_loss: number | null;
+  train_acc: number | null;
+  valid_loss: number | null;
+  valid_acc: number | null;
+  seconds: number | null;
+  images_per_second: number | null;
+}
+
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S;
+
+type FieldOf<C extends string, Renamed> = C extends keyof Renamed ? Renamed[C] & string : CamelCase<C>;
+
+type ColumnReader<Column extends string, Renamed> = (<Raw extends Record<Column, unknown>>(raw: Raw) => { [C in Column as FieldOf<C, Renamed>]: Raw[C] }) & {
+  /** The column each field is read from. */
+  readonly columnOf: ReadonlyMap<string, string>;
+};
+
+/**
+ * Reads the listed columns into an object: each under its camelCase name, or the name `renamed`
+ * gives it. Typed column by column, so assigning a reader to `(raw: Raw) => Row` checks that every
+ * field of Row comes from a column of Raw with a fitting type.
+ */
+function columnReader<const Columns extends readonly string[], const Renamed extends { readonly [C in Columns[number]]?: string } = object>(
+  columns: Columns,
+  renamed?: Renamed,
+): ColumnReader<Columns[number], Renamed> {
+  const fields = columns.map((column): [string, string] => [
+    (renamed as Record<string, string> | undefined)?.[column] ?? column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+    column,
+  ]);
+  const read = (raw: Record<string, unknown>): Record<string, unknown> => {
+    const row: Record<string, unknown> = {};
+    for (const [field, column] of fields) row[field] = raw[column];
+    return row;
+  };
+  return Object.assign(read as ColumnReader<Columns[number], Renamed>, { columnOf: new Map(fields) });
+}
+
+const RUN_SUMMARY_COLUMNS = ['id', 'name', 'status', 'status_reason', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations',
+  'cache_hits', 'best_index', 'best_signal', 'best_test_acc', 'best_label', 'backend', 'device', 'created_at', 'started_at', 'finished_at',
+  'updated_at'] as const;
+
+const CANDIDATE_ROW_COLUMNS = ['run_id', 'idx', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'best_valid_acc',
+  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at'] as const;
+
+const CANDIDATE_RENAMED = { idx: 'index', arch_hash: 'hash' } as const;
+
+/** A run with the label of its best candidate (runs r). */
+export const RUN_COLUMNS = `r.*, (SELECT label FROM candidates b WHERE b.run_id = r.id AND b.idx = r.best_index) AS best_label`;
+/** A candidate's CandidateRaw columns (candidates c). */
+export const CANDIDATE_COLUMNS = ['id', ...CANDIDATE_ROW_COLUMNS].map((column) => `c.${column}`).join(', ');
+
+export const toRunSummary: (raw: RunRaw) => RunSummary = columnReader(RUN_SUMMARY_COLUMNS);
+
+const readCandidate = columnReader(CANDIDATE_ROW_COLUMNS, CANDIDATE_RENAMED);
+
+/** The candidates column a CandidateRow field is read from (to sort by it). */
+export function candidateColumn(field: keyof CandidateRow): string {
+  return readCandidate.columnOf.get(field) as string;
+}
+
+export function toCandidateRow(raw: CandidateRaw): CandidateRow {
+  return { ...readCandidate(raw), cached: raw.cached === 1 };
+}
+
+/** SQLite keeps NaN as NULL; epoch metrics are numbers, so NULL reads back as NaN. */
+export function toEpoch(row: EpochRaw): EpochMetrics {
+  const n = (v: number | null): number => v ?? Number.NaN;
+  return {
+    epoch: row.epoch,
+    trainLoss: n(row.train_loss),
+    trainAccuracy: n(row.train_acc),
+    validLoss: n(row.valid_loss),
+    validAccuracy: n(row.valid_acc),
+    seconds: n(row.seconds),
+    imagesPerSecond: n(row.images_per_second),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * The launcher form: its fields as typed (strings, as inputs hold them), their defaults, and the run
+ * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
+ * problem attached to its field.
+ */
+import { RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import { TrainingConfigSchema } from '../../../../shared/training';
+
+export interface LaunchForm {
+  name: string;
+  evaluator: string;
+  dataset: string;
+  dataDir: string;
+  nb201Dataset: string;
+  nb201Dir: string;
+  /** The id of the chosen action set (as a string, as a <select> has it). */
+  actionSet: string;
+  mode: string;
+  strategy: string;
+  budget: string;
+  epochs: string;
+  subset: string;
+  learningRate: string;
+  batchSize: string;
+  reward: string;
+  seed: string;
+  backend: string;
+  keepModels: string;
+  workers: string;
+  prune: string;
+}
+
+export type LaunchField = keyof LaunchForm;
+
+/** The run config's own defaults, for the fields the form shows with one. */
+const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
+const TRAINING_DEFAULTS = TrainingConfigSchema.parse({});
+
+/** The schema's choices for a field with a default (a <select>'s options). */
+export function launchOptions(field: 'mode' | 'reward' | 'backend' | 'keepModels' | 'prune'): readonly string[] {
+  return RunConfigFieldsSchema.shape[field].unwrap().options;
+}
+
+export const DEFAULT_LAUNCH_FORM: LaunchForm = {
+  ...RUN_DEFAULTS,
+  name: '',
+  evaluator: 'training',
+  dataDir: '',
+  nb201Dir: '',
+  actionSet: '',
+  // The form's own starting points (the schema has none, or a longer one: 3 epochs).
+  strategy: 'ppo',
+  budget: '20',
+  epochs: '2',
+  subset: '',
+  learningRate: String(TRAINING_DEFAULTS.learningRate),
+  batchSize: String(TRAINING_DEFAULTS.batchSize),
+  seed: '0',
+  workers: String(RunConfigFieldsSchema.shape.workers.parse(undefined)),
+};
+
+/** A number typed into a field: '' is absent, anything unparsable is NaN (which the schema rejects). */
+function numberField(text: string): number | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  return Number(t);
+}
+
+/** Which form field a config path (from the schema) belongs to. */
+function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
+  const [head, sub] = path;
+  if (head === 'training') {
+    if (sub === 'epochs' || sub === 'learningRate' || sub === 'batchSize') return sub;
+    return undefined;
+  }
+  const map: Record<string, LaunchField> = {
+    name: 'name',
+    evaluator: 'evaluator',
+    strategy: 'strategy',
+    mode: 'mode',
+    reward: 'reward',
+    budget: 'budget',
+    seed: 'seed',
+    backend: 'backend',
+    keepModels: 'keepModels',
+    workers: 'workers',
+    prune: 'prune',
+    dataset: 'dataset',
+    dataDir: 'dataDir',
+    subset: 'subset',
+    actionSet: 'actionSet',
+    nb201Dataset: 'nb201Dataset',
+    nb201Dir: 'nb201Dir',
+  };
+  return typeof head === 'string' ? map[head] : undefined;
+}
+
+export interface LaunchValidation {
+  /** Present when the form makes a valid run config. */
+  config?: RunConfigInput;
+  /** In words, per field ('form': a problem that belongs to no single field). */
+  errors: Partial<Record<LaunchField | 'form', string>>;
+}
+
+/**
+ * The run config a launcher form describes, checked by RunConfigSchema and the same cross-checks
+ * as parseRunConfig, with each problem attached to its field. `actionSets` maps ids to specs.
+ */
+export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id: number; spec: unknown }>): LaunchValidation {
+  const errors: LaunchValidation['errors'] = {};
+  const training = form.evaluator === 'training';
+  const chosenSet = actionSets.find((s) => String(s.id) === form.actionSet);
+  const subset = numberField(form.subset);
+  const seed = numberField(form.seed);
+  const input: Record<string, unknown> = {
+    evaluator: form.evaluator,
+    strategy: form.strategy,
+    mode: form.mode,
+    reward: form.reward,
+    budget: numberField(form.budget) ?? Number.NaN,
+    seed: seed ?? Number.NaN,
+    backend: form.backend,
+    keepModels: form.keepModels,
+    workers: numberField(form.workers) ?? Number.NaN,
+    prune: form.prune,
+    dataset: form.dataset,
+    training: {
+      epochs: numberField(form.epochs) ?? Number.NaN,
+      learningRate: numberField(form.learningRate) ?? Number.NaN,
+      batchSize: numberField(form.batchSize) ?? Number.NaN,
+      // The training seed follows the run seed: one number for the user, as the CLI does.
+      seed: seed !== undefined && Number.isInteger(seed) && seed >= 0 ? seed : 0,
+    },
+    nb201Dataset: form.nb201Dataset,
+  };
+  if (form.name.trim()) input.name = form.name.trim();
+  if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
+  if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
+  if (subset !== undefined) input.subset = subset;
+  if (training && chosenSet) input.actionSet = chosenSet.spec;
+
+  // Before the schema's issues, which only know that the config has no action set.
+  if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
+  const result = RunConfigSchema.safeParse(input);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const field = fieldOfPath(issue.path) ?? 'form';
+      if (errors[field]) continue;
+      errors[field] = readableIssue(issue.message, issue.code);
+    }
+  }
+  const dataDir = form.dataDir.trim() || undefined;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
+  if (Object.keys(errors).length > 0 || !result.success) return { errors };
+  return { config: input as RunConfigInput, errors };
+}
+
+function readableIssue(message: string, code: string): string {
+  if (/expected number, received NaN/i.test(message)) return 'enter a number';
+  if (code === 'invalid_type' && /int/i.test(message)) return 'enter a whole number';
+  const bound = /^Too (?:small|big): expected (number|string|array) to (?:be|have) ([<>]=?)(\S+)(?: (\w+))?/.exec(message);
+  if (bound) {
+    const [, kind, op, limit, unit] = bound;
+    const words: Record<string, string> = { '>=': 'at least', '>': 'more than', '<=': 'at most', '<': 'less than' };
+    return kind === 'number' ? `must be ${words[op]} ${limit}` : `${words[op]} ${limit} ${unit ?? 'items'}`;
+  }
+  return message.replace(/^Invalid input: /, '');
+}

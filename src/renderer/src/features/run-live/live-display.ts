@@ -1,0 +1,49 @@
+/** What the live view shows about a run beyond its state: the controls, the ETA, progress, and its charts. */
+import type { RunStatus } from '../../../../shared/run-config';
+import { canResume } from '../../lib/runs';
+import { isActive, type LiveRun } from './live-run';
+
+/** Which controls make sense in a status. */
+export function controls(status: RunStatus): { pause: boolean; resume: boolean; stop: boolean } {
+  return {
+    pause: status === 'running',
+    resume: status === 'paused' || canResume(status),
+    stop: isActive(status),
+  };
+}
+
+/** Mean seconds per finished candidate × candidates left; null when unknown or not running. */
+export function etaSeconds(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status'>): number | null {
+  if (!isActive(run.status) || run.secondsCount === 0) return null;
+  const remaining = Math.max(0, run.budget - run.done);
+  return (run.secondsSum / run.secondsCount) * remaining;
+}
+
+/** "45s", "3m 05s", "2h 07m". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** Epochs done / epochs planned for the current candidate (0–1), or undefined without epochs (nb201). */
+export function epochProgress(run: Pick<LiveRun, 'current' | 'config'>): number | undefined {
+  const c = run.current;
+  if (!c || !run.config || run.config.evaluator !== 'training') return undefined;
+  if (c.status !== 'running') return 1;
+  const total = run.config.training.epochs;
+  return total > 0 ? Math.min(1, c.epochs.length / total) : undefined;
+}
+
+/** The diagnostics the live view charts, with how to read them from PPO's record. */
+export const DIAGNOSTIC_CHARTS: ReadonlyArray<{ key: string; title: string; negate?: boolean }> = [
+  { key: 'entropyLoss', title: 'entropy', negate: true },
+  { key: 'approxKl', title: 'approx KL' },
+  { key: 'clipFraction', title: 'clip fraction' },
+  { key: 'valueLoss', title: 'value loss' },
+];

@@ -1,0 +1,55 @@
+/**
+ * The API's handlers over a real store and a supervisor with a scripted engine: each gets its
+ * parameters as API_PARAMS parses them, and its type says so (a schema change a handler does not
+ * follow fails to compile).
+ */
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HistoryStore } from '../../src/main/db/history-store';
+import { createApiHandlers, type ApiHandlers } from '../../src/main/services/api-handlers';
+import type { EngineChild } from '../../src/main/services/engine-child';
+import { RunSupervisor } from '../../src/main/services/run-supervisor';
+import { tempDataDir } from '../support/cli';
+
+class SilentEngine extends EventEmitter implements EngineChild {
+  readonly pid = 4242;
+  postMessage(): void {}
+  kill(): boolean {
+    return true;
+  }
+}
+
+let store: HistoryStore;
+afterEach(() => store?.close());
+
+function dispatcher() {
+  store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+  const spawned: SilentEngine[] = [];
+  const supervisor = new RunSupervisor(store, () => spawned[spawned.push(new SilentEngine()) - 1], { log: () => undefined });
+  return { call: createApiHandlers({ store, supervisor, shell: 'browser', backend: () => null, defaultExportDir: '/tmp' }), spawned };
+}
+
+describe('API handlers', () => {
+  it('get parameters as parsed: a run starts from the config with its defaults filled in', async () => {
+    const { call, spawned } = dispatcher();
+    const { runId } = (await call('runs.start', { config: { evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0 } })) as { runId: string };
+    expect(spawned).toHaveLength(1);
+    expect(store.getRun(runId)?.config).toMatchObject({ mode: 'full', backend: 'auto', nb201Dataset: 'cifar10' });
+    await call('runs.rename', { runId, name: 'first' });
+    expect(store.getRun(runId)?.name).toBe('first');
+  });
+
+  it('refuse what the schema refuses, before acting', async () => {
+    const { call, spawned } = dispatcher();
+    await expect(call('runs.start', { config: { evaluator: 'training', strategy: 'random', budget: 3, seed: 0 } })).rejects.toThrow(/runs\.start: .*needs an action set[\s\S]*config\.actionSet/);
+    expect(store.listRuns({})).toEqual([]);
+    expect(spawned).toHaveLength(0);
+  });
+
+  it('are typed by their schemas', () => {
+    // @ts-expect-error runs.rename's schema has `name`, not `title`: a handler written for another shape does not compile.
+    const drifted: ApiHandlers['runs.rename'] = (p: { runId: string; title: string }) => (void p.title, { ok: true as const });
+    void drifted;
+  });
+});
