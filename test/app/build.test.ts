@@ -249,7 +249,7 @@ describe('built engine chunk under plain Node', () => {
 
       // Anything that is not a MainToEngine message is answered with an error, not a crash.
       engine.child.send({ type: 'no-such-message' });
-      const error = await engine.nextMessage(10_000);
+      const error = await engine.nextMessage();
       expect(error.type).toBe('error');
 
       engine.child.send({ type: 'shutdown' });

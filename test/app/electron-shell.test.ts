@@ -336,7 +336,7 @@ describe('window bounds are remembered between launches', () => {
       expect(first.window.options).toMatchObject({ width: 1280, height: 800 });
       // Moved to the second monitor: written shortly after, not on every move event.
       const moved = await first.app.request<{ at: number }>('setBounds', { bounds: { x: 2200, y: 150, width: 1100, height: 720 } });
-      await first.app.waitFor('window-state.json', () => existsSync(stateFile), 5_000);
+      await first.app.waitFor('window-state.json', () => existsSync(stateFile));
       // Written once the moves had stopped for the debounce delay (400 ms), not at the move itself.
       expect(statSync(stateFile).mtimeMs).toBeGreaterThanOrEqual(moved.at + 300);
       expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual({ x: 2200, y: 150, width: 1100, height: 720, maximized: false });

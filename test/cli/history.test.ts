@@ -16,7 +16,7 @@ beforeAll(async () => {
   const run = await runCli([...search, '--budget', '4', '--json', '--name', 'first']);
   expect(run.code, run.stderr).toBe(0);
   runId = (run.events[0] as { run_id: string }).run_id;
-}, 120_000);
+});
 
 describe('runs', () => {
   it('list shows the run with its progress and best', async () => {
@@ -56,7 +56,7 @@ describe('resume and extend', () => {
     expect(extended.events.find((e) => e.type === 'run_started')).toMatchObject({ evaluations: 4, budget: 7 });
     expect(extended.events.filter((e) => e.type === 'candidate_finished').map((e) => e.index)).toEqual([4, 5, 6]);
     expect(extended.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', evaluations: 7, budget: 7 });
-  }, 120_000);
+  });
 
   it('a second run with the same settings reuses the first run\'s results from the cache', async () => {
     const second = await runCli([...search, '--budget', '7', '--json']);
@@ -67,7 +67,7 @@ describe('resume and extend', () => {
     const secondId = (second.events[0] as { run_id: string }).run_id;
     const shown = await runCli(['runs', 'show', secondId, '--db', db]);
     expect(shown.stdout).toMatch(/completed \(cached\)/);
-  }, 120_000);
+  });
 });
 
 describe('export', () => {
@@ -92,7 +92,7 @@ describe('export', () => {
     expect(csv).toHaveLength(1 + 7);
     const epochs = readFileSync(join(out, 'epochs.csv'), 'utf8').trim().split('\n');
     expect(epochs.length - 1).toBe(2 * JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')).candidates.filter((c: { epochs: unknown[] }) => c.epochs.length).length);
-  }, 120_000);
+  });
 
   it('a candidate whose weights were not kept gives a clear error', async () => {
     const shown = JSON.parse((await runCli(['runs', 'show', runId, '--json', '--db', db])).stdout) as { candidates: Array<{ index: number; status: string; valid_acc: number }> };

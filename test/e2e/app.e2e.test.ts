@@ -24,6 +24,18 @@ let page: Page;
 let url: string;
 let stderr = '';
 
+// Every wait below is for a condition on the page. These limits only stop a hung run; on a loaded
+// 2-core machine a step can take many times longer than alone, so they are far above a passing run.
+/** For the page to reflect an action (a click, a save, a round trip to the server). */
+const PATIENCE_MS = 120_000;
+/** For a search to make progress or to end (candidates train on a machine shared with other work). */
+const SEARCH_PATIENCE_MS = 300_000;
+/** For one test of the session, all its waits together. */
+const TEST_TIMEOUT_MS = 600_000;
+
+/** Polls `value` until the assertion that follows holds (vitest's own default gives up after 1 s). */
+const eventually = <T>(value: () => Promise<T> | T, timeout = PATIENCE_MS) => expect.poll(value, { timeout, interval: 100 });
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true });
 }
@@ -56,9 +68,9 @@ beforeAll(async () => {
     args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(PATIENCE_MS);
   await page.goto(url);
-}, 180_000);
+}, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
@@ -78,9 +90,32 @@ async function dragBetween(from: { x: number; y: number }, to: { x: number; y: n
 }
 
 async function handle(nodeId: string, side: 'top' | 'bottom') {
-  const box = await page.getByTestId(`node-${nodeId}`).locator(`.react-flow__handle-${side}`).first().boundingBox();
+  const node = page.getByTestId(`node-${nodeId}`);
+  await node.waitFor({ state: 'visible' }); // React Flow shows a node once it has measured it
+  const box = await node.locator(`.react-flow__handle-${side}`).first().boundingBox();
   if (!box) throw new Error(`node ${nodeId} has no ${side} handle on screen`);
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/**
+ * Waits until the editor shows the validation of the graph as it is now, and a frame has been drawn
+ * since. Validation runs a moment after each change, and its problem notes inside the nodes change
+ * their heights, and so where their bottom handles are; React Flow measures the nodes (and so knows
+ * where their handles are) in a frame's resize observations. A drag aimed before then can miss.
+ */
+async function editorSettled(): Promise<void> {
+  await eventually(() => page.getByTestId('network-count').getAttribute('data-pending')).toBeNull();
+  // Two frames: a frame may be under way when the first is asked for; the second is a whole one.
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+}
+
+/** Drags from one node's bottom handle to another's top handle, and waits for the edge it makes. */
+async function connect(from: string, to: string): Promise<void> {
+  const edges = page.locator('.react-flow__edge');
+  const before = await edges.count();
+  await editorSettled();
+  await dragBetween(await handle(from, 'bottom'), await handle(to, 'top'));
+  await eventually(() => edges.count()).toBe(before + 1);
 }
 
 async function layerNodeIds(): Promise<string[]> {
@@ -92,7 +127,7 @@ async function launch(fields: Record<string, string>, optionLabels: Record<strin
   await page.getByTestId('nav-live').click();
   const form = page.getByTestId('launch-form');
   if (!(await form.isVisible())) await page.getByTestId('live-new-run').click();
-  await expect.poll(() => form.isVisible()).toBe(true);
+  await form.waitFor({ state: 'visible' });
   for (const [field, value] of Object.entries(fields)) {
     const control = page.getByTestId(`launch-${field}`);
     if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
@@ -103,7 +138,7 @@ async function launch(fields: Record<string, string>, optionLabels: Record<strin
     await page.getByTestId(`launch-${field}`).selectOption(value!);
   }
   await page.getByTestId('launch-start').click();
-  await expect.poll(() => page.getByTestId('live-view').isVisible()).toBe(true);
+  await page.getByTestId('live-view').waitFor({ state: 'visible' });
 }
 
 describe('geNNerator in Chromium (browser mode)', () => {
@@ -115,6 +150,7 @@ describe('geNNerator in Chromium (browser mode)', () => {
     expect(canvas).not.toBeNull();
     await page.getByTestId('palette-dense').dragTo(page.getByTestId('canvas'), { targetPosition: { x: canvas!.width * 0.35, y: canvas!.height * 0.45 } });
     await page.getByTestId('palette-dropout').dragTo(page.getByTestId('canvas'), { targetPosition: { x: canvas!.width * 0.65, y: canvas!.height * 0.45 } });
+    await eventually(async () => (await layerNodeIds()).length).toBe(2);
     const [dense, dropout] = await layerNodeIds();
     expect(dense).toMatch(/dense/);
     expect(dropout).toMatch(/dropout/);
@@ -125,76 +161,76 @@ describe('geNNerator in Chromium (browser mode)', () => {
     await page.getByTestId('param-units').press('Tab');
 
     // input → dense (which may repeat) → dropout → output, and dense → output.
-    await dragBetween(await handle('input', 'bottom'), await handle(dense, 'top'));
-    await dragBetween(await handle(dense, 'bottom'), await handle(dense, 'top'));
-    await dragBetween(await handle(dense, 'bottom'), await handle(dropout, 'top'));
-    await dragBetween(await handle(dropout, 'bottom'), await handle('output', 'top'));
-    await dragBetween(await handle(dense, 'bottom'), await handle('output', 'top'));
+    await connect('input', dense);
+    await connect(dense, dense);
+    await connect(dense, dropout);
+    await connect(dropout, 'output');
+    await connect(dense, 'output');
     expect(await page.locator('.react-flow__edge').count()).toBe(5);
 
     const count = page.getByTestId('network-count');
-    await expect.poll(async () => (await count.getAttribute('data-pending')) !== 'true' && Number(await count.getAttribute('data-count'))).toBeGreaterThan(0);
+    await eventually(async () => (await count.getAttribute('data-pending')) !== 'true' && Number(await count.getAttribute('data-count'))).toBeGreaterThan(0);
     // chains of dense layers of 4 widths, optionally ending in a dropout: hundreds of networks, and no problems left.
     expect(Number(await count.getAttribute('data-count'))).toBeGreaterThan(100);
     expect(await page.getByTestId('problems').getAttribute('data-errors')).toBe('0');
 
     await page.getByTestId('save-action-set').click();
-    await expect.poll(() => page.getByTestId('action-set-item-e2e dense').isVisible()).toBe(true);
-    await expect.poll(async () => (await page.getByTestId('save-error').count()) === 0).toBe(true);
+    await eventually(() => page.getByTestId('action-set-item-e2e dense').isVisible()).toBe(true);
+    await eventually(async () => (await page.getByTestId('save-error').count()) === 0).toBe(true);
     await shot('01-editor');
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('launches a search on it, sees candidates stream into the live view, and stops it', async () => {
     await launch(
       { name: 'e2e synthetic', evaluator: 'training', strategy: 'random', dataset: 'synthetic', budget: '200', epochs: '3' },
       { 'action-set': 'e2e dense' },
     );
-    await expect.poll(() => page.getByTestId('leaderboard-row').count(), { timeout: 90_000 }).toBeGreaterThanOrEqual(2);
-    expect(await page.getByTestId('live-progress').textContent()).toMatch(/\d+\s*\/\s*200/);
-    expect(await page.getByTestId('backend-badge-run').textContent()).toMatch(/wasm|cpu|tensorflow/);
-    expect(await page.getByTestId('chart-reward').locator('canvas').count()).toBeGreaterThan(0);
+    await eventually(() => page.getByTestId('leaderboard-row').count(), SEARCH_PATIENCE_MS).toBeGreaterThanOrEqual(2);
+    await eventually(() => page.getByTestId('live-progress').textContent()).toMatch(/\d+\s*\/\s*200/);
+    await eventually(() => page.getByTestId('backend-badge-run').textContent()).toMatch(/wasm|cpu|tensorflow/);
+    await eventually(() => page.getByTestId('chart-reward').locator('canvas').count()).toBeGreaterThan(0);
     await shot('02-live');
     await page.getByTestId('run-stop').click();
-    await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status'), { timeout: 60_000 }).toBe('stopped');
+    await eventually(() => page.getByTestId('live-status').getAttribute('data-status'), SEARCH_PATIENCE_MS).toBe('stopped');
     await shot('03-stopped');
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('runs a second search (NAS-Bench-201) to completion', async () => {
     await launch({ name: 'e2e nb201', evaluator: 'nb201', strategy: 'evolution', budget: '40' });
-    await expect.poll(() => page.getByTestId('live-status').getAttribute('data-status'), { timeout: 90_000 }).toBe('completed');
-    expect(await page.getByTestId('live-progress').textContent()).toMatch(/40\s*\/\s*40/);
-  });
+    await eventually(() => page.getByTestId('live-status').getAttribute('data-status'), SEARCH_PATIENCE_MS).toBe('completed');
+    await eventually(() => page.getByTestId('live-progress').textContent()).toMatch(/40\s*\/\s*40/);
+  }, TEST_TIMEOUT_MS);
 
   it('finds the stopped run in the history, opens its candidates, and exports its best model', async () => {
     await page.getByTestId('nav-history').click();
     const row = page.getByTestId('run-row').filter({ hasText: 'e2e synthetic' });
-    await expect.poll(() => row.textContent()).toMatch(/stopped/);
+    await eventually(() => row.textContent()).toMatch(/stopped/);
     await row.click();
-    await expect.poll(() => page.getByTestId('run-detail').isVisible()).toBe(true);
-    await expect.poll(() => page.getByTestId('candidate-row').count()).toBeGreaterThanOrEqual(2);
+    await eventually(() => page.getByTestId('run-detail').isVisible()).toBe(true);
+    await eventually(() => page.getByTestId('candidate-row').count()).toBeGreaterThanOrEqual(2);
     await page.getByTestId('candidate-row').first().click();
-    await expect.poll(() => page.getByTestId('candidate-detail').isVisible()).toBe(true);
+    await eventually(() => page.getByTestId('candidate-detail').isVisible()).toBe(true);
     await shot('04-history');
 
     await page.getByTestId('run-export').click();
     const result = page.getByTestId('export-result');
-    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toMatch(/model\.json/);
+    await eventually(() => result.textContent()).toMatch(/model\.json/);
     const files = await result.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('title')!));
     const modelJson = files.find((f) => f.endsWith('model.json'));
     expect(modelJson && existsSync(modelJson), modelJson).toBe(true);
     expect(modelJson!.startsWith(exportDir)).toBe(true);
     expect(files.map((f) => f.split(/[\\/]/).pop()).sort()).toEqual(['architecture.json', 'candidates.csv', 'epochs.csv', 'history.json', 'model.json', 'weights.bin']);
     await shot('05-export');
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('compares the two runs: overlaid curves and their best architectures side by side', async () => {
+    await eventually(() => page.getByTestId('run-row').count()).toBe(2);
     const ids = await page.getByTestId('run-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-run-id')!));
-    expect(ids).toHaveLength(2);
     for (const id of ids) await page.getByTestId(`run-select-${id.slice(0, 8)}`).check();
     await page.getByTestId('compare-selected').click();
-    await expect.poll(() => page.getByTestId('compare-view').isVisible()).toBe(true);
-    for (const chart of ['chart-compare-best', 'chart-compare-reward']) expect(await page.getByTestId(chart).locator('canvas').count()).toBeGreaterThan(0);
-    for (const id of ids) await expect.poll(() => page.getByTestId(`compare-best-${id.slice(0, 8)}`).isVisible()).toBe(true);
+    await eventually(() => page.getByTestId('compare-view').isVisible()).toBe(true);
+    for (const chart of ['chart-compare-best', 'chart-compare-reward']) await eventually(() => page.getByTestId(chart).locator('canvas').count()).toBeGreaterThan(0);
+    for (const id of ids) await eventually(() => page.getByTestId(`compare-best-${id.slice(0, 8)}`).isVisible()).toBe(true);
     await shot('06-compare');
-  });
+  }, TEST_TIMEOUT_MS);
 });

@@ -80,11 +80,9 @@ describe('initBackend', () => {
     expect(listeners.filter((l) => /ExitStatus|throw reason/.test(String(l)))).toEqual([]);
   });
 
-  it('is cheap when called again with the same choice', async () => {
+  it('returns the same report when called again with the same choice', async () => {
     const first = await initBackend('wasm');
-    const started = performance.now();
     const again = await initBackend('wasm');
-    expect(performance.now() - started).toBeLessThan(50);
     expect(again).toEqual(first);
   });
 

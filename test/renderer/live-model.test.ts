@@ -182,16 +182,14 @@ describe('applyUpdate', () => {
     expect(state.diagnostics.values).toEqual({ entropyLoss: [-1.5, -1.4], approxKl: [0.01, null], clipFraction: [null, 0.2] });
   });
 
-  it('folds 10,000 epoch events cheaply', () => {
+  it('folds 10,000 epoch events into ten finished candidates', () => {
     const config = parseRunConfig({ ...CONFIG, training: { epochs: 1000 } });
     let state = emptyLiveRun(RUN, { config });
-    const start = performance.now();
     for (let c = 0; c < 10; c++) {
       state = applyUpdate(state, proposed(c));
       for (let e = 1; e <= 1000; e++) state = applyUpdate(state, epoch(c, e));
       state = applyUpdate(state, finished(c, c / 10));
     }
-    expect(performance.now() - start).toBeLessThan(2000);
     expect(state.done).toBe(10);
     expect(state.best?.epochs).toHaveLength(1000);
   });

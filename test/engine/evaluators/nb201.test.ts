@@ -60,10 +60,8 @@ describe('arch string encoding', () => {
 });
 
 describe.skipIf(!DATA)(`the NB201 tables (${DATA ?? 'data not found: skipped'})`, () => {
-  it('loads both files in well under a second and caches them', () => {
-    const t0 = performance.now();
+  it('loads both files once and caches them', () => {
     const table = loadNb201();
-    expect(performance.now() - t0).toBeLessThan(1000);
     expect(table.size).toBe(NB201_SIZE);
     expect(loadNb201()).toBe(table);
   });

@@ -162,7 +162,11 @@ export interface StandInApp {
   child: ChildProcess;
   request<T = unknown>(op: string, args?: Record<string, unknown>): Promise<T>;
   snapshot(): Promise<Snapshot>;
-  /** Polls the snapshot until `predicate` holds. */
+  /**
+   * Polls the snapshot until `predicate` holds. The limit only stops a hung app (with the timeline
+   * and output, which the test's own limit in vitest.config.ts would not show): far above what a
+   * loaded machine needs.
+   */
   waitFor(what: string, predicate: (snapshot: Snapshot) => boolean, timeoutMs?: number): Promise<Snapshot>;
   /** Calls the IPC.call handler (default: from our window's top frame). */
   invoke(channel: string, args: unknown[], from?: 'window' | 'other-webcontents' | 'subframe', frameUrl?: string): Promise<InvokeOutcome>;
@@ -221,7 +225,7 @@ export function startApp(built: BuiltApp, config: StandInConfig, env: NodeJS.Pro
     child,
     request,
     snapshot,
-    async waitFor(what, predicate, timeoutMs = 30_000) {
+    async waitFor(what, predicate, timeoutMs = 200_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const current = await snapshot();

@@ -5,7 +5,7 @@
 import '@xyflow/react/dist/style.css';
 import './editor.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { LayerType } from '../../../../shared/layers';
 import { useApp } from '../../store';
 import { Canvas } from './Canvas';
@@ -49,8 +49,11 @@ function useLiveValidation(doc: EditorDoc) {
   const validate = useApp((s) => s.validateEditor);
   // Positions and selection do not matter to validation; everything else does.
   const content = JSON.stringify(docToSpec(doc, { positions: false }));
-  useEffect(() => {
+  // Pending from the change itself, not from the delayed request: the count and the nodes' problem
+  // notes shown until then are the old graph's (a layout effect, so never drawn as current).
+  useLayoutEffect(() => {
     const first = useApp.getState().editorValidation === null;
+    useApp.setState({ editorValidating: true });
     const timer = setTimeout(validate, first ? 0 : VALIDATE_DELAY_MS);
     return () => clearTimeout(timer);
   }, [doc.key, content, shape, validate]);
