@@ -4,6 +4,7 @@
  * a `node` binary (≥ 20.19), for GPU machines without npm access:
  *
  *   DIR/bench-gpu.mjs                        bench/gpu/index.ts and everything it imports, TensorFlow.js included
+ *   DIR/gpu-accuracy.mjs, DIR/gpu-memory.mjs bench/gpu/accuracy.ts and memory.ts, likewise (bench:gpu:accuracy, :memory)
  *   DIR/tfjs-backend-wasm*.wasm              the wasm backend's binaries (its loader looks next to the script)
  *   DIR/node_modules/webgpu/                 Dawn's Node binding: index.js + dist/linux-x64/dawn.node
  *
@@ -29,8 +30,13 @@ const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: [join(root, 'bench/gpu/index.ts')],
-  outfile: join(out, 'bench-gpu.mjs'),
+  entryPoints: [
+    { in: join(root, 'bench/gpu/index.ts'), out: 'bench-gpu' },
+    { in: join(root, 'bench/gpu/accuracy.ts'), out: 'gpu-accuracy' },
+    { in: join(root, 'bench/gpu/memory.ts'), out: 'gpu-memory' },
+  ],
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -72,8 +78,11 @@ writeFileSync(
     '  node bench-gpu.mjs                                   # every backend that loads, both nets',
     '  node bench-gpu.mjs --backends webgpu --steps 50      # the GPU only',
     '  node bench-gpu.mjs --reference torch.json            # ours / PyTorch (bench/gpu/reference.py)',
+    '  node bench-gpu.mjs --processes 4 --nets small-cnn    # 4 processes sharing the GPU, summed',
+    '  node gpu-accuracy.mjs --data FASHION_MNIST_DIR       # real-data accuracy (reference.py --data for PyTorch)',
+    '  node gpu-memory.mjs                                  # 100 candidates in one process: GPU memory before/after',
     '',
-    'Flags: --backends --nets --batch-sizes --steps --seconds --warmup --read-every --no-profile --reference',
+    'Flags: --backends --nets --batch-sizes --steps --seconds --warmup --read-every --no-profile --reference --processes --probes',
     `Dawn: ${values.platform}. Prints one JSON object on stdout, progress on stderr.`,
     '',
   ].join('\n'),

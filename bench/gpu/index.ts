@@ -16,6 +16,10 @@
  *   --read-every N      batches between loss reads in the trainer (default: the backend's; 1 = the old loop)
  *   --no-profile        skip the per-kernel timing of one step (tf.profile; GPU timestamp queries)
  *   --reference FILE    a result of bench/gpu/reference.py (PyTorch): adds ours ÷ PyTorch per figure
+ *   --probes            print {"probes": [...]} (each backend, its device or why it did not load) and stop
+ *   --processes N       N processes sharing the device, each measuring every figure at the same time
+ *                       and exactly --steps batches (no profile): {"processes": N, "shared": {backend:
+ *                       {"nets": {net: {batch: {"summed_images_per_s", "wall_images_per_s", …}}}}}}
  *
  * images_per_s: a measured epoch of the product's trainModel (its final loss read included).
  * step_ms: 1000 · batch / images_per_s. record_ms: JavaScript time to record one step (the GPU runs
@@ -36,6 +40,7 @@ import { createOptimizer } from '../../src/engine/train/optimizer';
 import { createTrainingStep, trainModel } from '../../src/engine/train/trainer';
 import { countDispatches } from './dispatches';
 import { NETS, type BenchNet } from './nets';
+import { barrier, isCoordinated, leaveCoordinator, runProcesses, type TimedFigure } from './processes';
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,6 +53,8 @@ const { values: flags } = parseArgs({
     'read-every': { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     reference: { type: 'string' },
+    processes: { type: 'string' },
+    probes: { type: 'boolean', default: false },
   },
 });
 
@@ -72,12 +79,28 @@ for (const name of wantedBackends ?? []) {
 const significant = (x: number) => Number(x.toPrecision(3));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+if (flags.probes) {
+  process.stdout.write(`${JSON.stringify({ probes: await probeBackends() })}\n`);
+  process.exit(0);
+}
+
+if (flags.processes !== undefined) {
+  const processes = positive('processes', flags.processes);
+  // Each copy measures exactly --steps batches per figure, so that they start and end together.
+  const args = process.argv.slice(2).filter((arg, i, all) => arg !== '--processes' && all[i - 1] !== '--processes' && !arg.startsWith('--processes='));
+  const shared = await runProcesses(processes, [...args, '--no-profile', '--seconds', '1e9'], log);
+  process.stdout.write(`${JSON.stringify({ processes, kernels: process.env.GENNERATOR_WEBGPU_KERNELS ?? 'all', shared })}\n`);
+  process.exit(0);
+}
+/** Started by --processes: measure together with the others, and say when and how much. */
+const coordinated = isCoordinated();
+
 interface KernelTime {
   ms: number;
   calls: number;
 }
 
-interface Figure {
+interface Figure extends Partial<Omit<TimedFigure, 'images_per_s'>> {
   images_per_s: number;
   step_ms: number;
   record_ms?: number;
@@ -157,15 +180,18 @@ async function inspectStep(model: tf.LayersModel, net: BenchNet, batch: number, 
   return out;
 }
 
-async function measure(net: BenchNet, batch: number): Promise<Figure> {
+async function measure(key: string, net: BenchNet, batch: number): Promise<Figure> {
   const { model } = buildModel(net.architecture, net.inputShape, 10, { seed: 1 });
   try {
     const warmStarted = performance.now();
     await throughput(model, net, batch, warmup);
     const warmStep = (performance.now() - warmStarted) / 1000 / warmup;
     const steps = Math.max(2, Math.min(maxSteps, Math.floor(targetSeconds / warmStep)));
+    await barrier(key);
+    const started = Date.now();
     const imagesPerSecond = await throughput(model, net, batch, steps);
     const figure: Figure = { images_per_s: significant(imagesPerSecond), step_ms: significant((1000 * batch) / imagesPerSecond) };
+    if (coordinated) Object.assign(figure, { images: steps * batch, started_ms: started, ended_ms: Date.now() });
     Object.assign(figure, await inspectStep(model, net, batch, !flags['no-profile']));
     return figure;
   } finally {
@@ -191,7 +217,7 @@ for (const probe of await probeBackends()) {
   for (const netName of netNames) {
     const net = NETS[netName];
     for (const batch of batchOverride ?? net.batchSizes) {
-      const figure = await measure(net, batch);
+      const figure = await measure(`${probe.name}/${netName}/${batch}`, net, batch);
       (result.nets[netName] ??= {})[String(batch)] = figure;
       log(`${probe.name} ${netName} batch ${batch}: ${figure.images_per_s} img/s, ${figure.step_ms} ms/step, ${figure.dispatches_per_step ?? '–'} dispatches`);
     }
@@ -221,3 +247,4 @@ process.stdout.write(
     ...(flags.reference ? compareToReference(flags.reference) : {}),
   })}\n`,
 );
+leaveCoordinator();

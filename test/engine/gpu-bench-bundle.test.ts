@@ -31,10 +31,11 @@ afterAll(() => {
 });
 
 describe('bench:gpu:bundle', () => {
-  it('is one script, the wasm binaries and Dawn for linux-x64, under 40 MB', () => {
+  it('is the bench's scripts, the wasm binaries and Dawn for linux-x64, under 40 MB', () => {
     const bundle = join(dir, 'bundle');
     expect(readdirSync(bundle).sort()).toEqual([
-      'README.txt', 'bench-gpu.mjs', 'node_modules', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm',
+      'README.txt', 'bench-gpu.mjs', 'gpu-accuracy.mjs', 'gpu-memory.mjs', 'node_modules',
+      'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm', 'tfjs-backend-wasm.wasm',
     ]);
     expect(statSync(join(bundle, 'node_modules/webgpu/dist/linux-x64/dawn.node')).isFile()).toBe(true);
     expect(bytesUnder(bundle)).toBeLessThan(40 * 2 ** 20);
