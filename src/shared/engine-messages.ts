@@ -15,6 +15,8 @@ export const backendProbeSchema = z.object({
   name: backendNameSchema,
   available: z.boolean(),
   reason: z.string().optional(),
+  device: z.string().optional(),
+  autoSkip: z.string().optional(),
 });
 
 /** Runtime validator for {@link BackendReport}; the interface in backend.ts stays the source of truth. */

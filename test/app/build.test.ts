@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { probeBackends } from '../../src/engine/backends';
 import { BACKEND_NAMES } from '../../src/shared/backend';
 import { engineToMainSchema, type EngineToMain } from '../../src/shared/engine-messages';
 
@@ -111,6 +112,19 @@ describe('electron-vite build', () => {
     }
     const totalBytes = files.reduce((sum, f) => sum + statSync(join(mainDir, f)).size, 0);
     expect(totalBytes).toBeLessThan(1_000_000);
+  });
+
+  it('leaves the GPU packages external: the engine loads Dawn (webgpu) and tfjs-backend-webgpu at run time', () => {
+    const mainDir = join(out, 'main');
+    const files = listFiles(mainDir).filter((f) => f.endsWith('.js'));
+    const code = files.map((f) => read(join(mainDir, f)));
+    const specifiers = new Set(code.flatMap(importedSpecifiers));
+    expect([...specifiers]).toEqual(expect.arrayContaining(['webgpu', '@tensorflow/tfjs-backend-webgpu']));
+    for (const [i, text] of code.entries()) {
+      // webgpu's index.js (which finds dawn.node next to itself) and tfjs-webgpu's backend class.
+      expect(text, files[i]).not.toContain('dawn.node');
+      expect(text, files[i]).not.toMatch(/\bclass WebGPUBackend\b/);
+    }
   });
 
   it('main itself loads no TensorFlow.js: only the engine chunk, a process of its own, imports it', () => {
@@ -236,6 +250,11 @@ describe('built engine chunk under plain Node', () => {
       expect(BACKEND_NAMES).toContain(probed.backend.name);
       expect(probed.backend.device.length).toBeGreaterThan(0);
       expect(probed.backend.probes.some((p) => p.name === probed.backend.name && p.available)).toBe(true);
+      // The chunk's import('webgpu') resolves from node_modules: where this machine has a WebGPU
+      // adapter (CI's lavapipe), the built engine sees it as the source does.
+      const webgpu = probed.backend.probes.find((p) => p.name === 'webgpu');
+      const fromSource = (await probeBackends()).find((p) => p.name === 'webgpu');
+      expect(webgpu).toEqual(fromSource);
 
       // Anything that is not a MainToEngine message is answered with an error, not a crash.
       engine.child.send({ type: 'no-such-message' });

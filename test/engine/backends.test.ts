@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 describe('probeBackends', () => {
-  it('lists the four backends in preference order, with a reason for each one that does not load', async () => {
+  it('lists the backends in preference order, with a reason for each one that does not load', async () => {
     const probes = await probeBackends();
     expect(probes.map((p) => p.name)).toEqual([...BACKEND_NAMES]);
     for (const probe of probes) {
@@ -51,10 +51,10 @@ describe('probeBackends', () => {
 });
 
 describe('initBackend', () => {
-  it("'auto' picks the first available probe and reports all four", async () => {
+  it("'auto' picks the first available probe it does not pass over, and reports them all", async () => {
     const probes = await probeBackends();
     const report = await initBackend('auto');
-    expect(report.name).toBe(probes.find((p) => p.available)?.name);
+    expect(report.name).toBe(probes.find((p) => p.available && p.autoSkip === undefined)?.name);
     expect(report.probes.map((p) => p.name)).toEqual([...BACKEND_NAMES]);
     expect(tf.getBackend()).toBe(report.tfBackend);
     if (!NATIVE_INSTALLED) {
@@ -103,7 +103,7 @@ describe('initBackend', () => {
 
   it('rejects an invalid GENNERATOR_BACKEND, naming the variable and the allowed values', async () => {
     process.env.GENNERATOR_BACKEND = 'gpu';
-    await expect(initBackend()).rejects.toThrow(/GENNERATOR_BACKEND="gpu".*auto, tensorflow-gpu, tensorflow, wasm, cpu/);
+    await expect(initBackend()).rejects.toThrow(/GENNERATOR_BACKEND="gpu".*auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu/);
   });
 
   it('rejects an invalid GENNERATOR_WASM_THREADS, naming the variable and the range', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backends';
 import { createRng } from '../../src/engine/random';
 import { tf } from '../../src/engine/tf';
+import { randomArray, relativeError, sizeOf } from './gradient-check';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'same' | 'valid' | number;
@@ -21,24 +22,6 @@ interface Case {
 
 const TOLERANCE = 1e-4;
 const worst: Record<string, number> = {};
-
-function randomArray(size: number, seed: number): Float32Array {
-  const rng = createRng(seed);
-  return Float32Array.from({ length: size }, () => rng.normal());
-}
-
-const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** max |a − b| / max |a|: relative to the gradient's scale, so near-zero entries do not blow up. */
-function relativeError(expected: Float32Array, actual: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
 
 /**
  * Gradients of Σ conv(x, w) ⊙ r with respect to x and w, on `backend`: r is a fixed random

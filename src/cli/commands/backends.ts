@@ -17,7 +17,8 @@ export function registerBackends(program: Command): void {
       }
       for (const probe of report.probes) {
         const mark = probe.name === report.name ? '→' : probe.available ? '✓' : '✗';
-        output.line(`${mark} ${probe.name.padEnd(15)} ${probe.available ? 'available' : probe.reason ?? 'unavailable'}`);
+        const status = probe.available ? ['available', probe.device, probe.autoSkip && `auto passes over it: ${probe.autoSkip}`].filter(Boolean).join('; ') : probe.reason ?? 'unavailable';
+        output.line(`${mark} ${probe.name.padEnd(15)} ${status}`);
       }
       output.line(`\nusing ${report.name}: ${report.device}`);
     });

@@ -2,12 +2,14 @@
  * Chooses and initialises the TensorFlow.js backend the engine trains on.
  *
  * Order of preference (BACKEND_NAMES): tensorflow-gpu (@tensorflow/tfjs-node-gpu, CUDA),
+ * webgpu (@tensorflow/tfjs-backend-webgpu on Dawn: any Vulkan, Metal or D3D12 GPU; see webgpu.ts),
  * tensorflow (@tensorflow/tfjs-node, native CPU), wasm (@tensorflow/tfjs-backend-wasm, XNNPACK),
  * cpu (plain JavaScript). The two native packages are optionalDependencies whose installer downloads
  * libtensorflow, so they are often absent: they are only ever loaded here, lazily, in try/catch.
+ * `auto` passes over a backend whose probe sets `autoSkip` (a software GPU adapter).
  *
  * Environment:
- *   GENNERATOR_BACKEND       auto | tensorflow-gpu | tensorflow | wasm | cpu (initBackend's default)
+ *   GENNERATOR_BACKEND       auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (initBackend's default)
  *   GENNERATOR_WASM_THREADS  1..8 threads for the wasm backend (default: CPU count, at most 8);
  *                            1 turns the multithreading workaround in wasm.ts off. With several
  *                            evaluation workers, the threads they share (default: the CPU count).
@@ -24,6 +26,7 @@ import {
 import { tf } from '../tf';
 import { firstLine, unavailable } from './probe';
 import { activateWasm, probeWasm, wantedWasmThreads, wasmDevice } from './wasm';
+import { activateWebGpu, probeWebGpu } from './webgpu';
 
 export { wasmThreadsPerWorker } from './wasm';
 
@@ -144,6 +147,7 @@ async function probeCpu(): Promise<BackendProbe> {
 
 const PROBES: Record<BackendName, () => Promise<BackendProbe>> = {
   'tensorflow-gpu': probeTensorflowGpu,
+  webgpu: probeWebGpu,
   tensorflow: probeTensorflow,
   wasm: probeWasm,
   cpu: probeCpu,
@@ -175,6 +179,7 @@ async function probeAll(): Promise<BackendProbe[]> {
 /** Makes `name` tf's current backend; returns its device description. */
 async function activate(name: BackendName, options: BackendOptions): Promise<string> {
   if (name === 'wasm') return wasmDevice(await activateWasm(options.wasmThreads));
+  if (name === 'webgpu') return activateWebGpu();
   const tfName = name === 'cpu' ? 'cpu' : 'tensorflow';
   if (!(await tf.setBackend(tfName))) throw new Error(`tf.setBackend('${tfName}') failed`);
   await tf.ready();
@@ -221,7 +226,8 @@ async function initNow(requested: BackendChoice | undefined, options: BackendOpt
   let report: BackendReport | undefined;
   if (choice === 'auto') {
     for (const name of BACKEND_NAMES) {
-      if (!(await probe(name)).available) continue;
+      const probed = await probe(name);
+      if (!probed.available || probed.autoSkip !== undefined) continue;
       try {
         const device = await activate(name, options);
         report = { name, tfBackend: tf.getBackend(), device, probes: [] };
@@ -231,7 +237,7 @@ async function initNow(requested: BackendChoice | undefined, options: BackendOpt
       }
     }
     if (report === undefined) throw new Error(`no TensorFlow.js backend could be initialised: ${JSON.stringify(await probeAll())}`);
-    // All four, not only those tried before the pick, so callers can show what else loads here.
+    // All of them, not only those tried before the pick, so callers can show what else loads here.
     report.probes = await probeAll();
   } else {
     const probed = await probe(choice);
@@ -270,8 +276,8 @@ export function probeBackends(): Promise<BackendProbe[]> {
  * Initialises a backend and makes it tf's current one. `auto` (the default unless
  * GENNERATOR_BACKEND says otherwise) takes the first that works in BACKEND_NAMES order; an explicit
  * choice that does not work rejects, naming it, the reason and what is available. Calling again
- * with the same choice is cheap (its options are those of the first call). `probes` holds all
- * four backends for `auto`, the chosen one otherwise.
+ * with the same choice is cheap (its options are those of the first call). `probes` holds every
+ * backend for `auto`, the chosen one otherwise.
  */
 export function initBackend(choice?: BackendChoice, options: BackendOptions = {}): Promise<BackendReport> {
   return serialised(() => initNow(choice, options));

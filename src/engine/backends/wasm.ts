@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BackendProbe } from '../../shared/backend';
 import { tf } from '../tf';
 import { firstLine, unavailable } from './probe';
@@ -65,11 +66,24 @@ export async function probeWasm(): Promise<BackendProbe> {
   if (tf.findBackendFactory('wasm') == null) {
     return unavailable(name, `${WASM_PACKAGE} registered its backend into another copy of @tensorflow/tfjs (two versions installed?)`);
   }
-  const binary = path.join(path.dirname(nodeRequire.resolve(WASM_PACKAGE)), 'tfjs-backend-wasm-simd.wasm');
+  const binary = path.join(wasmBinaryDirectory(), 'tfjs-backend-wasm-simd.wasm');
   if (!existsSync(binary)) return unavailable(name, `${binary} is missing`);
   // Before anything can run wasm, and after the package's own kernels are in (ours replace one).
   registerWasmGradients();
   return { name, available: true };
+}
+
+/**
+ * Where the package's Emscripten loader looks for its .wasm files: next to its own script, i.e. the
+ * package's dist/, or, when the package is bundled into one file (bench:gpu:bundle), that file's
+ * folder, where the bundle puts them.
+ */
+function wasmBinaryDirectory(): string {
+  try {
+    return path.dirname(nodeRequire.resolve(WASM_PACKAGE));
+  } catch {
+    return path.dirname(fileURLToPath(import.meta.url));
+  }
 }
 
 export function wantedWasmThreads(): number {
@@ -119,6 +133,7 @@ function workerEpilogue(mainFile: string): string {
 ;(function () {
   var g = globalThis;
   g.require$$0 = require('fs'); g.require$$1 = require('path'); g.require$$3 = require('perf_hooks'); g.require$$4 = require('os');
+  g.__require = require; // esbuild's name for require, where the package is bundled (bench:gpu:bundle)
   g.commonjsGlobal = g; g._scriptDir = ${JSON.stringify(mainFile)}; g.__dirname = ${JSON.stringify(path.dirname(mainFile))};
   g.__values = function (o) { return o[Symbol.iterator](); };
   g.__read = function (o, n) { var a = Array.from(o); return n === undefined ? a : a.slice(0, n); };

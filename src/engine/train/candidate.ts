@@ -1,7 +1,12 @@
-/** One candidate end to end: build, train, optionally test, and always release its memory. */
+/**
+ * One candidate end to end: build, train, optionally test, and always release its memory, GPU
+ * buffers cached for reuse included (candidates differ in shape, so the cache would only grow).
+ */
 import { architectureHash, ArchitectureError, type Architecture } from '../../shared/architecture';
 import type { ShapeReport } from '../../shared/shapes';
 import type { TrainingConfig, TrainingResult } from '../../shared/training';
+import { releaseDeviceMemory } from '../backends/device';
+import { GpuMemoryError } from '../backends/webgpu-device';
 import type { PreparedData } from '../data/types';
 import { buildModel } from '../model/builder';
 import { tf } from '../tf';
@@ -49,7 +54,12 @@ export async function trainCandidate(
         : undefined;
     if (training.status === 'completed') await options.onTrained?.(model);
     return { status: training.status, hash, shapes, params: shapes.totalParams, training, test };
+  } catch (error) {
+    // A network too big for the GPU fails as a candidate; the search goes on with the next.
+    if (error instanceof GpuMemoryError) return { status: 'failed', hash, error: error.message };
+    throw error;
   } finally {
     model.dispose();
+    releaseDeviceMemory();
   }
 }

@@ -2,11 +2,18 @@
  * The training loop: a hand-written loop rather than model.fit, so that every batch can be
  * cancelled, checked for a NaN loss, and reported — and so that the hyperparameter agent can later
  * change the optimizer between batches.
+ *
+ * On a GPU the loop queues several batches before it reads their losses back (batchesPerRead): a
+ * read waits for the GPU to drain, and reading every batch leaves it idle while JavaScript records
+ * the next one. Each batch's loss is still kept and reported, only later.
  */
-import type { EpochMetrics, OptimizerName, TrainingConfig, TrainingResult } from '../../shared/training';
+import type { EpochMetrics, TrainingConfig, TrainingResult } from '../../shared/training';
+import { batchesPerRead, checkDevice } from '../backends/device';
+import { fusedCrossEntropy, hasFusedCrossEntropy, LOG_EPSILON } from '../backends/webgpu-kernels/cross-entropy';
 import type { PreparedData, Split } from '../data/types';
 import { createRng } from '../random';
 import { tf } from '../tf';
+import { createOptimizer, type TrainingOptimizer } from './optimizer';
 import { LossSelector } from './selective-backprop';
 
 export interface BatchProgress {
@@ -21,7 +28,17 @@ export interface TrainHooks {
   signal?: AbortSignal;
   /** After each epoch; 'prune' stops training there (status `pruned`, the epochs so far kept). */
   onEpoch?: (metrics: EpochMetrics) => void | 'prune';
+  /** Called for every batch in order; on a GPU several at a time, when their losses are read back. */
   onBatch?: (progress: BatchProgress) => void;
+}
+
+export interface TrainOptions extends TrainHooks {
+  /**
+   * Batches to queue before reading their losses back (default: the backend's batchesPerRead: 1 on
+   * CPU backends, more on a GPU). A NaN loss is caught at the next read, up to this many − 1
+   * batches after the one that produced it, which is still the batch reported.
+   */
+  batchesPerRead?: number;
 }
 
 export interface Evaluation {
@@ -29,16 +46,67 @@ export interface Evaluation {
   accuracy: number;
 }
 
-export function createOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  switch (name) {
-    case 'sgd':
-      return tf.train.sgd(learningRate);
-    case 'momentum':
-      return tf.train.momentum(learningRate, 0.9);
-    case 'adam':
-      return tf.train.adam(learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(learningRate);
+/** One training step: the loss and the number of correct predictions, as tensors the caller disposes. */
+export type TrainingStep = (x: tf.Tensor4D, labels: tf.Tensor1D) => { loss: tf.Scalar; correct: tf.Scalar };
+
+/** The step the trainer runs on every batch: forward, cross-entropy (+ L2), backward, update. */
+export function createTrainingStep(model: tf.LayersModel, config: TrainingConfig, numClasses: number, optimizer: TrainingOptimizer): TrainingStep {
+  // Only this model's weights: minimize() would otherwise scan every variable in the process.
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const kernels = variables.filter((v, i) => /kernel$/.test(model.trainableWeights[i].originalName));
+  return (x, labels) => {
+    let correct: tf.Scalar | undefined;
+    let loss: tf.Scalar;
+    try {
+      loss = optimizer.minimize(() => {
+        const probs = model.apply(x, { training: true }) as tf.Tensor2D;
+        const { loss: dataLoss, correct: count } = lossAndAccuracy(probs, labels, numClasses);
+        correct = count;
+        if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
+        const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
+        return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
+      }, variables);
+    } catch (error) {
+      tf.dispose(correct);
+      releaseAbandonedTape();
+      throw error;
+    }
+    if (correct === undefined) throw new Error('the training step computed no accuracy');
+    return { loss, correct };
+  };
+}
+
+/**
+ * When a kernel throws during a forward pass (a network too big for the GPU), tfjs leaves the
+ * gradient tape of that pass behind, with the activations it kept for the backward pass; the next
+ * pass would drop the tape without freeing them. Free them now.
+ */
+function releaseAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: Array<{ saved?: tf.Tensor[] }> | null } }).state;
+  if (state.gradientDepth !== 0 || state.activeTape == null) return;
+  for (const node of state.activeTape) for (const tensor of node.saved ?? []) tensor.dispose();
+  state.activeTape = null;
+}
+
+interface QueuedBatch {
+  batch: number;
+  size: number;
+  loss: tf.Scalar;
+  correct: tf.Scalar;
+}
+
+/** Reads the queued batches' losses and correct counts in one transfer, oldest first, and frees them. */
+async function readQueued(queued: QueuedBatch[]): Promise<Array<{ batch: number; size: number; loss: number; correct: number }>> {
+  const batches = queued.splice(0);
+  if (batches.length === 0) return [];
+  const scalars = batches.flatMap((q) => [q.loss, q.correct]);
+  try {
+    const packed = tf.tidy(() => tf.stack(scalars));
+    const values = await packed.data();
+    packed.dispose();
+    return batches.map(({ batch, size }, i) => ({ batch, size, loss: values[2 * i], correct: values[2 * i + 1] }));
+  } finally {
+    tf.dispose(scalars);
   }
 }
 
@@ -47,20 +115,20 @@ export async function trainModel(
   model: tf.LayersModel,
   data: PreparedData,
   config: TrainingConfig,
-  hooks: TrainHooks = {},
+  options: TrainOptions = {},
 ): Promise<TrainingResult> {
   const { train } = data;
   const sampleSize = train.x.length / train.count;
   const shape = data.dataset.inputShape;
   const numClasses = data.dataset.numClasses;
+  const perRead = Math.max(1, options.batchesPerRead ?? batchesPerRead());
   const rng = createRng(config.seed);
   const order = Array.from({ length: train.count }, (_, i) => i);
   const batchPixels = new Float32Array(config.batchSize * sampleSize);
   const batchLabels = new Int32Array(config.batchSize);
-  // Only this model's weights: minimize() would otherwise scan every variable in the process.
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const kernels = variables.filter((v, i) => /kernel$/.test(model.trainableWeights[i].originalName));
   const optimizer = createOptimizer(config.optimizer, config.learningRate);
+  const step = createTrainingStep(model, config, numClasses, optimizer);
+  const queued: QueuedBatch[] = [];
   const epochs: EpochMetrics[] = [];
   const selective = config.selectiveBackprop;
   // Selection draws from a stream of its own, so the batch order is the same with it on or off.
@@ -69,8 +137,8 @@ export async function trainModel(
   /** Per-sample losses of the last fresh forward pass (stale selective backprop). */
   const staleLosses = new Float64Array(train.count);
 
-  /** One optimizer step on the samples `indices[from…from + size)`; its mean loss and correct count. */
-  const step = async (indices: ArrayLike<number>, from: number, size: number): Promise<{ loss: number; correct: number }> => {
+  /** Queues one optimizer step on the samples `indices[from…from + size)` as batch `batch`. */
+  const enqueue = (indices: ArrayLike<number>, from: number, size: number, batch: number): void => {
     for (let i = 0; i < size; i++) {
       const sample = indices[from + i];
       batchPixels.set(train.x.subarray(sample * sampleSize, (sample + 1) * sampleSize), i * sampleSize);
@@ -78,19 +146,27 @@ export async function trainModel(
     }
     const x = tf.tensor4d(batchPixels.subarray(0, size * sampleSize), [size, ...shape]);
     const labels = tf.tensor1d(batchLabels.subarray(0, size), 'int32');
-    let batchCorrect: tf.Scalar | undefined;
-    const loss = optimizer.minimize(() => {
-      const probs = model.apply(x, { training: true }) as tf.Tensor2D;
-      batchCorrect = tf.keep(countCorrect(probs, labels));
-      const dataLoss = crossEntropy(probs, labels, numClasses);
-      if (config.weightDecay === 0 || kernels.length === 0) return dataLoss;
-      const penalty = tf.addN(kernels.map((k) => tf.sum(tf.square(k))));
-      return tf.add(dataLoss, tf.mul(penalty, config.weightDecay / 2)) as tf.Scalar;
-    }, true, variables) as tf.Scalar;
-    const [lossValue] = await loss.data();
-    const [correctValue] = batchCorrect ? await batchCorrect.data() : [0];
-    tf.dispose([x, labels, loss, batchCorrect]);
-    return { loss: lossValue, correct: correctValue };
+    try {
+      queued.push({ batch, size, ...step(x, labels) });
+    } finally {
+      tf.dispose([x, labels]);
+    }
+  };
+
+  /** Reads the queued steps back, reports them and adds them to `sums`; how training ends, if it must. */
+  const settle = async (epoch: number, batches: number, sums?: Sums): Promise<Stop | undefined> => {
+    const read = await readQueued(queued);
+    await checkDevice();
+    for (const { batch, size, loss, correct } of read) {
+      if (!Number.isFinite(loss)) return { status: 'diverged', epochs, divergence: { epoch, batch, loss } };
+      if (options.signal?.aborted) return { status: 'cancelled', epochs };
+      if (sums) {
+        sums.loss += loss * size;
+        sums.correct += correct;
+      }
+      options.onBatch?.({ epoch, batch, batches, loss });
+    }
+    return undefined;
   };
 
   /**
@@ -101,16 +177,14 @@ export async function trainModel(
     const sums = { loss: 0, correct: 0 };
     const batches = Math.ceil(count / config.batchSize);
     for (let b = 0; b < batches; b++) {
-      if (hooks.signal?.aborted) return { status: 'cancelled', epochs };
+      if (options.signal?.aborted) return { status: 'cancelled', epochs };
       const start = b * config.batchSize;
-      const size = Math.min(config.batchSize, count - start);
-      const result = await step(samples, start, size);
-      if (!Number.isFinite(result.loss)) return { status: 'diverged', epochs, divergence: { epoch, batch: b + 1, loss: result.loss } };
-      sums.loss += result.loss * size;
-      sums.correct += result.correct;
-      hooks.onBatch?.({ epoch, batch: b + 1, batches, loss: result.loss });
-      // Let abort signals and messages through between batches (a batch is synchronous on wasm/cpu).
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      enqueue(samples, start, Math.min(config.batchSize, count - start), b + 1);
+      if (queued.length >= perRead || b === batches - 1) {
+        const stop = await settle(epoch, batches, sums);
+        if (stop) return stop;
+      }
+      await letEventsThrough();
     }
     return sums;
   };
@@ -119,6 +193,7 @@ export async function trainModel(
    * A fresh selective-backprop epoch (the paper's loop): forward a batch of the shuffled samples,
    * keep each by its loss, and take a step whenever a full batch is kept (the rest at the end).
    * The sums are the forward pass's, over every sample; `kept` counts those backpropagated.
+   * Selection needs each forward pass's losses at once, so steps are read back one by one.
    */
   const selectiveEpoch = async (selector: LossSelector, epoch: number): Promise<(Sums & { kept: number }) | Stop> => {
     const sums = { loss: 0, correct: 0, kept: 0 };
@@ -126,16 +201,16 @@ export async function trainModel(
     const expected = Math.ceil(train.count / (selector.beta + 1) / config.batchSize);
     let batch = 0;
     const flush = async (size: number): Promise<Stop | undefined> => {
-      const result = await step(queue, 0, size);
       batch += 1;
-      if (!Number.isFinite(result.loss)) return { status: 'diverged', epochs, divergence: { epoch, batch, loss: result.loss } };
+      enqueue(queue, 0, size, batch);
       queue.splice(0, size);
-      hooks.onBatch?.({ epoch, batch, batches: Math.max(expected, batch), loss: result.loss });
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      return undefined;
+      sums.kept += size;
+      const stop = await settle(epoch, Math.max(expected, batch));
+      await letEventsThrough();
+      return stop;
     };
     for (let start = 0; start < train.count; start += config.batchSize) {
-      if (hooks.signal?.aborted) return { status: 'cancelled', epochs };
+      if (options.signal?.aborted) return { status: 'cancelled', epochs };
       const size = Math.min(config.batchSize, train.count - start);
       const forward = await forwardLosses(model, train, order, start, size, shape, numClasses);
       sums.loss += forward.losses.reduce((a, v) => a + v, 0);
@@ -146,13 +221,11 @@ export async function trainModel(
         if (selector.keep(forward.losses[i], selectionRng)) queue.push(sample);
       }
       while (queue.length >= config.batchSize) {
-        sums.kept += config.batchSize;
         const stop = await flush(config.batchSize);
         if (stop) return stop;
       }
     }
     if (queue.length > 0) {
-      sums.kept += queue.length;
       const stop = await flush(queue.length);
       if (stop) return stop;
     }
@@ -160,6 +233,7 @@ export async function trainModel(
   };
 
   try {
+    await checkDevice(); // an error left by earlier work is not this candidate's
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
       rng.shuffle(order);
@@ -178,6 +252,7 @@ export async function trainModel(
       if ('status' in outcome) return outcome;
       const trainSeconds = (performance.now() - started) / 1000;
       const validation = await evaluateModel(model, data.validation, shape, numClasses);
+      await checkDevice();
       const metrics: EpochMetrics = {
         epoch,
         trainLoss: outcome.loss / measured,
@@ -192,11 +267,12 @@ export async function trainModel(
         return { status: 'diverged', epochs, divergence: { epoch, batch: Math.ceil(train.count / config.batchSize), loss: metrics.validLoss } };
       }
       epochs.push(metrics);
-      if (hooks.onEpoch?.(metrics) === 'prune' && epoch < config.epochs) return { status: 'pruned', epochs };
+      if (options.onEpoch?.(metrics) === 'prune' && epoch < config.epochs) return { status: 'pruned', epochs };
     }
     return { status: 'completed', epochs };
   } finally {
-    disposeOptimizer(optimizer);
+    tf.dispose(queued.flatMap((q) => [q.loss, q.correct]));
+    optimizer.dispose();
   }
 }
 
@@ -206,6 +282,11 @@ interface Sums {
 }
 /** How an epoch that did not finish ends the training: cancelled or diverged. */
 type Stop = TrainingResult;
+
+/** Lets abort signals and messages through between batches (a batch is synchronous on wasm/cpu). */
+function letEventsThrough(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
 
 /** Selective backprop's forward pass over `order[start…start + size)`: each sample's loss (inference mode) and the correct count. */
 async function forwardLosses(
@@ -236,15 +317,6 @@ async function forwardLosses(
   return { losses, correct };
 }
 
-/** tfjs 4.22's MomentumOptimizer.dispose() skips its SGD parent's, leaking the learning-rate scalar. */
-function disposeOptimizer(optimizer: tf.Optimizer): void {
-  optimizer.dispose();
-  if (optimizer instanceof tf.MomentumOptimizer) {
-    const leaked = (optimizer as unknown as { c?: tf.Tensor }).c;
-    if (leaked && !leaked.isDisposed) leaked.dispose();
-  }
-}
-
 /** Mean loss and accuracy over a whole split, in inference mode. */
 export async function evaluateModel(
   model: tf.LayersModel,
@@ -262,7 +334,8 @@ export async function evaluateModel(
       const x = tf.tensor4d(split.x.subarray(start * sampleSize, (start + size) * sampleSize), [size, ...shape]);
       const labels = tf.tensor1d(split.y.subarray(start, start + size), 'int32');
       const probs = model.predict(x) as tf.Tensor2D;
-      return [tf.mul(crossEntropy(probs, labels, numClasses), size), countCorrect(probs, labels)];
+      const { loss, correct: count } = lossAndAccuracy(probs, labels, numClasses);
+      return [tf.mul(loss, size), count];
     });
     lossSum += (await batchLoss.data())[0];
     correct += (await batchCorrect.data())[0];
@@ -272,18 +345,27 @@ export async function evaluateModel(
 }
 
 /**
+ * The training loss (crossEntropy) and the number of correct predictions (a kept tensor the caller
+ * disposes); on webgpu as fused kernels with the same arithmetic.
+ */
+export function lossAndAccuracy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): { loss: tf.Scalar; correct: tf.Scalar } {
+  if (hasFusedCrossEntropy()) return fusedCrossEntropy(probs, labels);
+  return { loss: crossEntropy(probs, labels, numClasses), correct: tf.keep(countCorrect(probs, labels)) };
+}
+
+/**
  * Mean −log p(true class). Not tf.metrics.categoricalCrossentropy: its clipping turns a NaN
  * probability into a finite loss, which would hide a diverged network.
  */
-function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
+export function crossEntropy(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Scalar {
   const picked = tf.sum(tf.mul(tf.oneHot(labels, numClasses), probs), 1);
-  return tf.neg(tf.mean(tf.log(tf.add(picked, 1e-7)))) as tf.Scalar;
+  return tf.neg(tf.mean(tf.log(tf.add(picked, LOG_EPSILON)))) as tf.Scalar;
 }
 
 /** −log p(true class) per sample. */
 function sampleLosses(probs: tf.Tensor2D, labels: tf.Tensor1D, numClasses: number): tf.Tensor1D {
   const picked = tf.sum(tf.mul(tf.oneHot(labels, numClasses), probs), 1);
-  return tf.neg(tf.log(tf.add(picked, 1e-7))) as tf.Tensor1D;
+  return tf.neg(tf.log(tf.add(picked, LOG_EPSILON))) as tf.Tensor1D;
 }
 
 function countCorrect(probs: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
