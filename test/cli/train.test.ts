@@ -62,9 +62,10 @@ describe('cli train', () => {
   it('reports the backends', async () => {
     const run = await runCli(['backends', '--json']);
     expect(run.code).toBe(0);
-    const report = run.events[0] as { chosen: string; backends: Array<{ name: string; available: boolean }> };
-    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-    expect(report.chosen).toBe(report.backends.find((b) => b.available)?.name);
+    const report = run.events[0] as { chosen: string; backends: Array<{ name: string; available: boolean; autoSkip?: string }> };
+    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    // auto takes the first that works, passing over a software GPU (lavapipe here).
+    expect(report.chosen).toBe(report.backends.find((b) => b.available && b.autoSkip === undefined)?.name);
   });
 });
 
