@@ -45,7 +45,18 @@ export function SetList() {
       </div>
       {notice && (
         <div className={`ase-notice ase-sev-${notice.kind}`} data-testid="editor-notice" role={notice.kind === 'error' ? 'alert' : 'status'}>
-          <span>{notice.text}</span>
+          <div>
+            <span>{notice.text}</span>
+            {notice.details && (
+              <ul className="ase-notice-details" data-testid="editor-notice-problems">
+                {notice.details.map((line) => (
+                  <li key={line} className="mono">
+                    {line}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
           <button type="button" className="ase-link" aria-label="Dismiss" onClick={() => setNotice(null)}>
             ×
           </button>

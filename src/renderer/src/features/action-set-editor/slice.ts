@@ -13,10 +13,10 @@ import { api, errorText } from '../../api';
 import type { Slice } from '../../store/slice';
 import { defaultLayer } from './catalog';
 import { docFromRow, docFromSpec, docToSpec, newDraftKey, newViewKey, setKey, type EditorDoc, type FlowEdge, type FlowNode } from './editor-doc';
-import { ImportError, importSpec } from './import-spec';
+import { importActionSetText } from './import-spec';
 import { layoutGraph } from './layout';
 import { edgeId, layerNode, makeEdge, newNodeId, uniqueName } from './spec-graph';
-import type { EditorSpec, XY } from './types';
+import type { XY } from './types';
 import { datasetShape, nodeIdProblem, type DatasetShapeId, type Validation } from './validation';
 import type { ParamValue } from './values';
 import { validateInBackground } from './validation-client';
@@ -36,7 +36,7 @@ export interface EditorSlice {
   /** When the open document was last saved (for a short "Saved" note). */
   editorSavedAt: number | null;
   /** A message about the last import, delete or load (shown above the list). */
-  editorNotice: { kind: 'error' | 'info'; text: string } | null;
+  editorNotice: { kind: 'error' | 'info'; text: string; /** One line each (an import's problems). */ details?: string[] } | null;
   /** The delete button was pressed once: the confirmation is showing. */
   editorConfirmingDelete: boolean;
 
@@ -186,14 +186,13 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
     },
 
     importActionSet: (text, fileName) => {
-      let spec: EditorSpec;
-      try {
-        spec = importSpec(JSON.parse(text) as unknown, fileName.replace(/\.json$/i, '') || 'imported');
-      } catch (error) {
-        const why = error instanceof ImportError ? error.message : `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-        set({ editorNotice: { kind: 'error', text: `Cannot import ${fileName}: ${why}` } });
+      const imported = importActionSetText(text);
+      if (!imported.ok) {
+        const count = imported.problems.length;
+        set({ editorNotice: { kind: 'error', text: `Cannot import ${fileName}: ${count === 1 ? 'one problem' : `${count} problems`}, nothing was loaded.`, details: imported.problems } });
         return;
       }
+      const { spec } = imported;
       const name = uniqueName(spec.name, namesInUse(get()));
       const doc = docFromSpec({ ...spec, name }, { key: newDraftKey(), id: null, builtin: false, updatedAt: null });
       openDoc({ ...doc, dirty: true });
