@@ -18,7 +18,7 @@ import type {
   RunSummary,
 } from './history';
 import { CANDIDATE_SORT_KEYS } from './history';
-import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type RunStatus } from './run-config';
+import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type LaunchProblem, type RunStatus } from './run-config';
 
 const runId = z.string().min(1).max(100);
 const index = z.int().min(0);
@@ -88,7 +88,8 @@ export interface ApiResults {
   'actionSets.list': ActionSetRow[];
   'actionSets.save': ActionSetRow;
   'actionSets.delete': { deleted: boolean };
-  'runs.start': { runId: string };
+  /** A run, or why it cannot start (its files, checked before anything is recorded). */
+  'runs.start': { runId: string } | { refused: LaunchProblem[] };
   'runs.pause': { ok: true };
   'runs.resume': { ok: true };
   'runs.stop': { status: RunStatus };
@@ -106,7 +107,7 @@ export interface ApiResults {
 /** What main pushes to every window: each persisted search event and each change of a run's status. */
 export type RunUpdate =
   | { runId: string; kind: 'event'; event: SearchEvent }
-  | { runId: string; kind: 'status'; status: RunStatus; reason?: string }
+  | { runId: string; kind: 'status'; status: RunStatus; reason?: string; failedDuring?: 'setup' | 'search' }
   | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string };
 
 /** The API object the renderer uses, whatever the transport. */

@@ -47,6 +47,17 @@ describe('API handlers', () => {
     expect(spawned).toHaveLength(0);
   });
 
+  it('refuse a run whose files are missing with the field and the fix, record nothing and start no engine', async () => {
+    const { call, spawned } = dispatcher();
+    const mlp = { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] };
+    const refused = await call('runs.start', { config: { evaluator: 'training', strategy: 'random', budget: 3, seed: 0, dataset: 'fashion-mnist', dataDir: '/nonexistent', actionSet: mlp } });
+    expect(refused).toEqual({ refused: [{ field: 'dataDir', message: expect.stringMatching(/^\/nonexistent: directory not found/), fix: expect.any(String) }] });
+    const nb201 = await call('runs.start', { config: { evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0, nb201Dir: '/nonexistent' } });
+    expect(nb201).toEqual({ refused: [expect.objectContaining({ field: 'nb201Dir' })] });
+    expect(store.listRuns({})).toEqual([]);
+    expect(spawned).toHaveLength(0);
+  });
+
   it('are typed by their schemas', () => {
     // @ts-expect-error runs.rename's schema has `name`, not `title`: a handler written for another shape does not compile.
     const drifted: ApiHandlers['runs.rename'] = (p: { runId: string; title: string }) => (void p.title, { ok: true as const });

@@ -43,6 +43,7 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     name: 'live',
     status: 'running',
     statusReason: null,
+    failedDuring: null,
     strategy: 'ppo',
     evaluator: 'training',
     dataset: 'synthetic',

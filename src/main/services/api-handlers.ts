@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { parseApiParams, type ApiMethod, type ApiParsedParams, type ApiResults, type AppInfo } from '../../shared/api';
 import type { BackendReport } from '../../shared/backend';
+import { launchProblems } from '../../engine/run/launch-checks';
 import type { HistoryStore } from '../db/history-store';
 import { exportTarget } from './exporter';
 import type { RunSupervisor } from './run-supervisor';
@@ -29,7 +30,10 @@ export function createApiHandlers(ctx: ApiContext) {
     'actionSets.list': () => store.listActionSets(),
     'actionSets.save': (p) => store.saveActionSet(p),
     'actionSets.delete': (p) => ({ deleted: store.deleteActionSet(p.id) }),
-    'runs.start': (p) => ({ runId: supervisor.start(p.config) }),
+    'runs.start': async (p) => {
+      const refused = await launchProblems(p.config);
+      return refused.length > 0 ? { refused } : { runId: supervisor.start(p.config) };
+    },
     'runs.pause': (p) => (supervisor.pause(p.runId), { ok: true as const }),
     'runs.resume': (p) => (supervisor.resume(p.runId, { budget: p.budget }), { ok: true as const }),
     'runs.stop': async (p) => ({ status: await supervisor.stop(p.runId) }),
