@@ -29,6 +29,8 @@ export const API_PARAMS = {
   'actionSets.list': z.strictObject({}),
   'actionSets.save': z.strictObject({ id: z.int().min(1).optional(), name: z.string().min(1).max(200), spec: ActionSetSchema }),
   'actionSets.delete': z.strictObject({ id: z.int().min(1) }),
+  /** Brings back the bundled sets that were deleted (and resets changed ones). */
+  'actionSets.restoreDefaults': z.strictObject({}),
   'runs.start': z.strictObject({ config: RunConfigSchema }),
   'runs.pause': z.strictObject({ runId }),
   'runs.resume': z.strictObject({ runId, budget: z.int().min(1).optional() }),
@@ -88,6 +90,8 @@ export interface ApiResults {
   'actionSets.list': ActionSetRow[];
   'actionSets.save': ActionSetRow;
   'actionSets.delete': { deleted: boolean };
+  /** The names of the sets brought back. */
+  'actionSets.restoreDefaults': { restored: string[] };
   /** A run, or why it cannot start (its files, checked before anything is recorded). */
   'runs.start': { runId: string } | { refused: LaunchProblem[] };
   'runs.pause': { ok: true };

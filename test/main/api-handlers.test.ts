@@ -27,7 +27,7 @@ function dispatcher() {
   store = HistoryStore.open(join(tempDataDir(), 'history.db'));
   const spawned: SilentEngine[] = [];
   const supervisor = new RunSupervisor(store, () => spawned[spawned.push(new SilentEngine()) - 1], { log: () => undefined });
-  return { call: createApiHandlers({ store, supervisor, shell: 'browser', backend: () => null, defaultExportDir: '/tmp' }), spawned };
+  return { call: createApiHandlers({ store, supervisor, shell: 'browser', backend: () => null, defaultExportDir: '/tmp', defaultActionSets: [] }), spawned };
 }
 
 describe('API handlers', () => {

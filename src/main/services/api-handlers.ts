@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { parseApiParams, type ApiMethod, type ApiParsedParams, type ApiResults, type AppInfo } from '../../shared/api';
+import type { ActionSet } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
 import { launchProblems } from '../../engine/run/launch-checks';
 import type { HistoryStore } from '../db/history-store';
@@ -18,6 +19,8 @@ export interface ApiContext {
   /** The backend report, probed once in the background (null until it answers). */
   backend: () => BackendReport | null;
   defaultExportDir: string;
+  /** The bundled action sets (resources/action-sets), for "Restore defaults". */
+  defaultActionSets: readonly ActionSet[];
 }
 
 /** Each handler takes its method's parameters as API_PARAMS parses them: a schema change that a handler does not follow fails to compile. */
@@ -30,6 +33,7 @@ export function createApiHandlers(ctx: ApiContext) {
     'actionSets.list': () => store.listActionSets(),
     'actionSets.save': (p) => store.saveActionSet(p),
     'actionSets.delete': (p) => ({ deleted: store.deleteActionSet(p.id) }),
+    'actionSets.restoreDefaults': () => ({ restored: store.restoreDefaultActionSets(ctx.defaultActionSets) }),
     'runs.start': async (p) => {
       const refused = await launchProblems(p.config);
       return refused.length > 0 ? { refused } : { runId: supervisor.start(p.config) };

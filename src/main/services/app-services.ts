@@ -34,7 +34,8 @@ export interface AppServices {
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const store = HistoryStore.open(options.dbPath);
-  store.seedActionSets(readDefaultActionSets(options.actionSetsDir));
+  const defaultActionSets = readDefaultActionSets(options.actionSetsDir);
+  store.seedActionSets(defaultActionSets);
   const supervisor = new RunSupervisor(store, options.spawnEngine, { log: options.log });
   supervisor.recover();
   let backend: BackendReport | null = null;
@@ -42,7 +43,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     (report) => (backend = report),
     (error: Error) => options.log?.(`backend probe failed: ${error.message}`),
   );
-  const dispatch = createApiHandlers({ store, supervisor, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir });
+  const dispatch = createApiHandlers({ store, supervisor, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir, defaultActionSets });
   return {
     store,
     supervisor,

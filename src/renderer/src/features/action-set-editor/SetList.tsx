@@ -14,6 +14,7 @@ export function SetList() {
   const importSet = useApp((s) => s.importActionSet);
   const setNotice = useApp((s) => s.setEditorNotice);
   const load = useApp((s) => s.loadActionSets);
+  const restoreDefaults = useApp((s) => s.restoreDefaultActionSets);
 
   const drafts = Object.values(docs).filter((d) => d.id === null);
 
@@ -41,6 +42,15 @@ export function SetList() {
             Import…
             <input type="file" accept=".json,application/json" data-testid="import-action-set" onChange={(e) => void onFile(e)} />
           </label>
+          <button
+            type="button"
+            className="secondary ase-small"
+            data-testid="restore-defaults"
+            onClick={() => void restoreDefaults()}
+            title="Bring back the sets that come with the app, as they ship (deleted ones, and built-in ones that were changed)"
+          >
+            Restore defaults
+          </button>
         </div>
       </div>
       {notice && (

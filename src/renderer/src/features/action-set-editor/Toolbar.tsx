@@ -58,8 +58,8 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
           title={nameProblem?.message}
         />
         {doc.builtin && (
-          <span className="ase-tag" title="Seeded with the app">
-            built-in
+          <span className="ase-tag" title="Comes with the app and is read-only: saving it makes a copy" data-testid="builtin-tag">
+            built-in, read-only
           </span>
         )}
         <span className={`ase-state${doc.dirty || doc.id === null ? ' dirty' : ''}`} data-testid="save-state">
@@ -97,8 +97,15 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
             {saveError}
           </span>
         )}
-        <button type="button" className="primary" data-testid="save-action-set" disabled={saving} onClick={() => void save()}>
-          {saving ? 'Saving…' : 'Save'}
+        <button
+          type="button"
+          className="primary"
+          data-testid="save-action-set"
+          disabled={saving}
+          onClick={() => void save()}
+          title={doc.builtin ? 'Built-in sets are read-only: this saves your changes as a new set' : undefined}
+        >
+          {saving ? 'Saving…' : doc.builtin ? 'Save as copy' : 'Save'}
         </button>
       </div>
       <div className="ase-toolbar-row ase-toolbar-meta">

@@ -47,7 +47,10 @@ export interface EditorSlice {
   importActionSet(text: string, fileName: string): void;
   confirmDeleteActionSet(asking: boolean): void;
   deleteActionSet(): Promise<void>;
+  /** Saves the open set; a built-in one is read-only, so its changes are saved as a new copy (and the built-in one stays as it was). */
   saveActionSet(): Promise<void>;
+  /** Brings back the default sets that were deleted (actionSets.restoreDefaults). */
+  restoreDefaultActionSets(): Promise<void>;
   revertActionSet(): void;
   setEditorShape(shape: DatasetShapeId): void;
   setEditorMeta(patch: Partial<Pick<EditorDoc, 'name' | 'description' | 'maxLayers'>>): void;
@@ -231,12 +234,34 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
       if (!doc || get().editorSaving) return;
       set({ editorSaving: true, editorSaveError: null });
       const spec = docToSpec(doc);
+      // A built-in set is read-only: its copy takes the name typed, or "<name> copy" while it has the built-in's.
+      const stored = doc.builtin ? get().actionSets.find((r) => r.id === doc.id) : undefined;
+      const copyName = doc.builtin && (!stored || doc.name.trim().toLowerCase() === stored.name.toLowerCase()) ? uniqueName(`${doc.name.trim()} copy`, namesInUse(get())) : doc.name;
       try {
         const row = await api.call('actionSets.save', {
-          ...(doc.id !== null ? { id: doc.id } : {}),
-          name: doc.name,
+          ...(doc.id !== null && !doc.builtin ? { id: doc.id } : {}),
+          name: copyName,
           spec: spec as unknown as ActionSetInput,
         });
+        if (doc.builtin) {
+          // The copy opens as a set of its own; the built-in one goes back to what it was.
+          const copy: EditorDoc = { ...doc, key: setKey(row.id), id: row.id, builtin: false, name: row.name, dirty: false, updatedAt: row.updatedAt, viewKey: newViewKey(setKey(row.id)) };
+          set((s) => {
+            const docs = { ...s.editorDocs };
+            delete docs[doc.key];
+            docs[copy.key] = copy;
+            return {
+              editorDocs: docs,
+              editorKey: copy.key,
+              actionSets: [...s.actionSets, row],
+              editorSaving: false,
+              editorSavedAt: Date.now(),
+              editorNotice: { kind: 'info', text: `"${stored?.name ?? doc.name}" is built in and stays as it is: your changes were saved as "${row.name}".` },
+            };
+          });
+          await get().loadActionSets();
+          return;
+        }
         const key = setKey(row.id);
         set((s) => {
           const latest = s.editorDocs[doc.key] ?? doc;
@@ -264,6 +289,24 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
         await get().loadActionSets();
       } catch (error) {
         set({ editorSaving: false, editorSaveError: errorText(error) });
+      }
+    },
+
+    restoreDefaultActionSets: async () => {
+      try {
+        const { restored } = await api.call('actionSets.restoreDefaults', {});
+        // Reopen restored sets from the store, not from an edited copy of the old one.
+        set((s) => {
+          const docs = { ...s.editorDocs };
+          for (const doc of Object.values(docs)) if (doc.builtin && restored.includes(doc.name)) delete docs[doc.key];
+          return {
+            editorDocs: docs,
+            editorNotice: { kind: 'info', text: restored.length ? `Restored ${restored.map((n) => `"${n}"`).join(', ')}.` : 'Every default set is already there, as it ships.' },
+          };
+        });
+        await get().loadActionSets();
+      } catch (error) {
+        set({ editorNotice: { kind: 'error', text: `Cannot restore the default sets: ${errorText(error)}` } });
       }
     },
 
