@@ -4,7 +4,8 @@ import type { RunDetail } from '../../../../shared/history';
 import { ACTIVE_STATUSES, RunConfigFieldsSchema } from '../../../../shared/run-config';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
-import { canResume, runDisplayName, shortRunId } from '../../lib/runs';
+import { resumeCanHelp } from '../../../../shared/history';
+import { runDisplayName, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { CandidateDetailPanel } from './CandidateDetail';
 import { CandidatesTable } from './CandidatesTable';
@@ -50,6 +51,7 @@ function RunHeader({ run }: { run: RunDetail }) {
   const historyExport = useApp((s) => s.historyExport);
   const exportFromHistory = useApp((s) => s.exportFromHistory);
   const resumeFromHistory = useApp((s) => s.resumeFromHistory);
+  const runAgain = useApp((s) => s.liveRunAgain);
   const [extending, setExtending] = useState<string | null>(null);
   const active = ACTIVE_STATUSES.includes(run.status);
   const extendBudget = extending === null ? NaN : Number(extending);
@@ -82,9 +84,19 @@ function RunHeader({ run }: { run: RunDetail }) {
           >
             {busy === 'export' ? 'Exporting…' : 'Export best'}
           </button>
-          {canResume(run.status) && (
+          {resumeCanHelp(run) && (
             <button className="primary" disabled={busy !== null} onClick={() => void resumeFromHistory()} data-testid="run-resume" title="Continue from the last checkpoint">
               {busy === 'resume' ? 'Resuming…' : 'Resume'}
+            </button>
+          )}
+          {run.status === 'failed' && !resumeCanHelp(run) && (
+            <button
+              className="primary"
+              onClick={() => runAgain(run.config)}
+              data-testid="run-again"
+              title="It failed while setting up, so resuming would fail the same way: open the launcher with its settings to change the cause"
+            >
+              Run again with changes…
             </button>
           )}
           {run.status === 'completed' && extending === null && (

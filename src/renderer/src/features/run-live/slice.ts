@@ -9,11 +9,11 @@
  */
 import type { RunUpdate } from '../../../../shared/api';
 import type { ActionSetRow, CandidateDetail, RunSummary } from '../../../../shared/history';
-import type { LaunchProblem, RunConfigInput } from '../../../../shared/run-config';
+import type { LaunchProblem, RunConfig, RunConfigInput } from '../../../../shared/run-config';
 import { api, errorText } from '../../api';
 import { shortRunId } from '../../lib/runs';
 import type { Slice } from '../../store/slice';
-import type { LaunchForm } from './launch-form';
+import { formFromRun, type LaunchForm } from './launch-form';
 import { applyUpdate, emptyLiveRun, fromSnapshot, isActive, type LiveRun } from './live-run';
 
 export interface LiveSlice {
@@ -46,6 +46,8 @@ export interface LiveSlice {
   /** Opens the launcher prefilled with a form (from a run's config: run it again with changes). */
   liveOpenLauncherWith(form: LaunchForm): void;
   liveTakeLaunchDraft(): LaunchForm | null;
+  /** Opens the launcher with a run's settings, to change what made it fail and start it again. */
+  liveRunAgain(config: RunConfig): void;
   /** Starts a run (runs.start) and watches it; resolves with its id, or null when main refused. */
   liveStart(config: RunConfigInput): Promise<string | null>;
   /** Loads a run's state (runs.get, runs.series, runs.candidates, runs.agentUpdates, the running candidates) and follows its updates. */
@@ -153,6 +155,11 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
     liveSetShowLauncher: (show) => set({ liveShowLauncher: show, liveLaunchError: null, liveLaunchRefusals: [] }),
 
     liveOpenLauncherWith: (form) => set({ liveLaunchDraft: form, liveShowLauncher: true, liveLaunchError: null, liveLaunchRefusals: [] }),
+
+    liveRunAgain: (config) => {
+      get().liveOpenLauncherWith(formFromRun(config, get().liveActionSets));
+      get().setView('live');
+    },
 
     liveTakeLaunchDraft: () => {
       const draft = get().liveLaunchDraft;
