@@ -58,6 +58,8 @@ export const API_PARAMS = {
   'runs.agentUpdates': z.strictObject({ runId }),
   /** Writes into `dir` on the machine running main (the model and architecture; for a whole run also its history). */
   'runs.export': z.strictObject({ runId, index: index.optional(), dir: z.string().min(1).max(4096) }),
+  /** The same files as one zip, on the user's computer: downloaded by the browser (browser mode), or saved where a save dialog says (desktop app). */
+  'runs.exportArchive': z.strictObject({ runId, index: index.optional() }),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -85,6 +87,15 @@ export interface ExportResult {
   files: string[];
 }
 
+/** Where an exported zip went. */
+export type ExportDelivery =
+  /** Browser mode: the page downloads it from `url` (once, soon). */
+  | { kind: 'download'; url: string; fileName: string; index: number; entries: string[] }
+  /** Desktop app: written where the save dialog said. */
+  | { kind: 'saved'; path: string; index: number; entries: string[] }
+  /** The save dialog was cancelled: nothing was written. */
+  | { kind: 'cancelled' };
+
 export interface ApiResults {
   'app.info': AppInfo;
   'actionSets.list': ActionSetRow[];
@@ -106,6 +117,7 @@ export interface ApiResults {
   'runs.series': RunSeries[];
   'runs.agentUpdates': AgentUpdateRow[];
   'runs.export': ExportResult;
+  'runs.exportArchive': ExportDelivery;
 }
 
 /** What main pushes to every window: each persisted search event and each change of a run's status. */

@@ -52,6 +52,7 @@ function RunHeader({ run }: { run: RunDetail }) {
   const exportFromHistory = useApp((s) => s.exportFromHistory);
   const resumeFromHistory = useApp((s) => s.resumeFromHistory);
   const runAgain = useApp((s) => s.liveRunAgain);
+  const browser = useApp((s) => s.info?.shell === 'browser');
   const [extending, setExtending] = useState<string | null>(null);
   const active = ACTIVE_STATUSES.includes(run.status);
   const extendBudget = extending === null ? NaN : Number(extending);
@@ -78,12 +79,23 @@ function RunHeader({ run }: { run: RunDetail }) {
           <button
             className="secondary"
             disabled={run.bestIndex === null || busy !== null}
-            title={run.bestIndex === null ? 'No finished candidate yet' : `Write candidate #${run.bestIndex}'s model and the run's history`}
+            title={run.bestIndex === null ? 'No finished candidate yet' : `Candidate #${run.bestIndex}'s model and the run's history, as a zip on your computer`}
             onClick={() => void exportFromHistory()}
             data-testid="run-export"
           >
-            {busy === 'export' ? 'Exporting…' : 'Export best'}
+            {busy === 'export' ? 'Exporting…' : browser ? 'Download best' : 'Export best…'}
           </button>
+          {browser && (
+            <button
+              className="secondary"
+              disabled={run.bestIndex === null || busy !== null}
+              title="Write the same files into the server's export folder instead (where the searches run)"
+              onClick={() => void exportFromHistory(undefined, 'server')}
+              data-testid="run-export-server"
+            >
+              Export on server
+            </button>
+          )}
           {resumeCanHelp(run) && (
             <button className="primary" disabled={busy !== null} onClick={() => void resumeFromHistory()} data-testid="run-resume" title="Continue from the last checkpoint">
               {busy === 'resume' ? 'Resuming…' : 'Resume'}
