@@ -110,7 +110,21 @@ export function actionSetProblems(json: unknown): PathProblem[] {
     if (typeof from === 'string' && from !== INPUT_ID && from !== OUTPUT_ID && !ids.has(from)) add(`edges[${i}].from`, `no node "${from}"`);
     if (typeof to === 'string' && to !== INPUT_ID && to !== OUTPUT_ID && !ids.has(to)) add(`edges[${i}].to`, `no node "${to}"`);
   });
-  return problems;
+  return sortByPlace(problems);
+}
+
+/** Problems in the order their places come in a set: its fields in schema order (unknown ones last), list items by index. */
+function sortByPlace(problems: PathProblem[]): PathProblem[] {
+  const fields: string[] = Object.keys(ActionSetSchema.shape);
+  const rank = (path: string) => {
+    const [field = '', index] = path.split(/[.[\]]/);
+    const order = fields.indexOf(field);
+    return [order === -1 ? fields.length : order, Number(index) || 0] as const;
+  };
+  return problems
+    .map((problem, position) => ({ problem, position, rank: rank(problem.path) }))
+    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.position - b.position)
+    .map(({ problem }) => problem);
 }
 
 /** A node's layer as written: a type and each parameter's value or list of values. */

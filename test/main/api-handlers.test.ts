@@ -3,22 +3,13 @@
  * parameters as API_PARAMS parses them, and its type says so (a schema change a handler does not
  * follow fails to compile).
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { createApiHandlers, type ApiHandlers } from '../../src/main/services/api-handlers';
-import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { tempDataDir } from '../support/cli';
-
-class SilentEngine extends EventEmitter implements EngineChild {
-  readonly pid = 4242;
-  postMessage(): void {}
-  kill(): boolean {
-    return true;
-  }
-}
+import { SilentEngine } from '../support/silent-engine';
 
 let store: HistoryStore;
 afterEach(() => store?.close());

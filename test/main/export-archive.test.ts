@@ -2,7 +2,6 @@
  * Exports as one zip for the user's computer: the same files as the CLI's export, packed; browser
  * mode serves it once asked (GET /downloads/<token>/<name>), and records where it went.
  */
-import { EventEmitter } from 'node:events';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, unzipSync } from 'fflate';
@@ -10,21 +9,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { createApiHandlers } from '../../src/main/services/api-handlers';
 import { DownloadShelf } from '../../src/main/services/download-shelf';
-import type { EngineChild } from '../../src/main/services/engine-child';
 import { exportArchive } from '../../src/main/services/export-archive';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { startServer, type RunningServer } from '../../src/main/services/ws-server';
 import type { ExportDelivery } from '../../src/shared/api';
 import { tempDataDir } from '../support/cli';
+import { SilentEngine } from '../support/silent-engine';
 import { createRun, epoch, finished, proposed } from './db/helpers';
-
-class SilentEngine extends EventEmitter implements EngineChild {
-  readonly pid = 4242;
-  postMessage(): void {}
-  kill(): boolean {
-    return true;
-  }
-}
 
 let store: HistoryStore;
 let server: RunningServer | undefined;
