@@ -76,8 +76,12 @@ export const engineToMainSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('event'), event: SearchEventSchema, checkpoint: z.json().optional(), model: modelMessageSchema.optional() }),
   /** The run reached the pause point (between candidates), or continues after one. */
   z.strictObject({ type: z.literal('paused'), paused: z.boolean() }),
-  /** The engine failed; `message` says what and where. It exits after sending this. */
-  z.strictObject({ type: z.literal('error'), message: z.string() }),
+  /**
+   * The engine failed; `message` says what, in one line for people. It exits after sending this.
+   * `during`: while setting the run up (its data, table, backend, checkpoint: running it again as it
+   * is fails the same way) or while searching. `detail`: the stack of an unexpected error, for logs only.
+   */
+  z.strictObject({ type: z.literal('error'), message: z.string(), during: z.enum(['setup', 'search']).optional(), detail: z.string().optional() }),
 ]);
 export type EngineToMain = z.infer<typeof engineToMainSchema>;
 

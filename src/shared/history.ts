@@ -1,6 +1,6 @@
 /** The history as the store returns it and the UI shows it. Timestamps are epoch milliseconds; absent values are null. */
 import type { ActionSet } from './action-set';
-import type { CandidateStatus, RunConfig, RunStatus } from './run-config';
+import { RESUMABLE_STATUSES, type CandidateStatus, type RunConfig, type RunStatus } from './run-config';
 import type { EpochMetrics } from './training';
 
 export interface RunSummary {
@@ -8,6 +8,8 @@ export interface RunSummary {
   name: string | null;
   status: RunStatus;
   statusReason: string | null;
+  /** A failed run: while setting up (its data, table, backend or checkpoint; resuming cannot help) or while searching. Null otherwise, and for runs recorded before it was. */
+  failedDuring: 'setup' | 'search' | null;
   strategy: string;
   evaluator: string;
   /** The training dataset, or the NAS-Bench-201 table column for the nb201 evaluator. */
@@ -34,6 +36,30 @@ export interface RunDetail extends RunSummary {
   seed: number | null;
   ownerPid: number | null;
   heartbeatAt: number | null;
+}
+
+/**
+ * A message as people should see it: without the stack trace an error may have carried ("    at f
+ * (file.ts:1:2)" lines). Stacks are for logs; the history, its tooltips, the live view and the CLI
+ * show what happened.
+ */
+export function withoutStackTrace(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) => !/^\s+at\s/.test(line))
+    .join('\n')
+    .trim();
+}
+
+/**
+ * Whether resuming a run can take it further (a completed one needs a larger budget: extend). A run
+ * that failed while setting up would fail the same way again: it needs changes, so it is run again
+ * instead. Runs recorded before failedDuring existed: one that evaluated nothing failed in setup.
+ */
+export function resumeCanHelp(run: Pick<RunSummary, 'status' | 'failedDuring' | 'evaluations'>): boolean {
+  if (run.status === 'completed' || !RESUMABLE_STATUSES.includes(run.status)) return false;
+  if (run.status !== 'failed') return true;
+  return run.failedDuring ? run.failedDuring === 'search' : run.evaluations > 0;
 }
 
 export interface ListRunsOptions {

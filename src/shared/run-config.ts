@@ -87,7 +87,17 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'dataDir' | 'prune';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir';
+
+/**
+ * Why a run cannot start, found before it is recorded (launch-checks.ts in the engine): the field to
+ * change, what is wrong, and how to fix it. The launcher shows it at the field, the CLI at the option.
+ */
+export interface LaunchProblem {
+  field: RunConfigField;
+  message: string;
+  fix: string;
+}
 
 /**
  * What the fields' own schemas cannot check: fields that depend on each other, and whether the
@@ -103,6 +113,7 @@ export function runConfigProblems(config: {
   dataDir?: string;
   actionSet?: unknown;
   prune?: string;
+  subset?: unknown;
 }): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
   const problems: Array<{ field: RunConfigField; message: string }> = [];
@@ -118,6 +129,12 @@ export function runConfigProblems(config: {
     problems.push({ field: 'prune', message: 'pruning stops candidates between epochs: it needs the training evaluator (NAS-Bench-201 lookups have no epochs)' });
   }
   const input = datasetInput(config.dataset);
+  if (training && input && typeof config.subset === 'number' && config.subset < input.numClasses) {
+    problems.push({
+      field: 'subset',
+      message: `a subset of ${config.subset} is smaller than the ${input.numClasses} classes of ${input.label}: use at least ${input.numClasses} images, so that every class is in the training set`,
+    });
+  }
   if (training && config.actionSet && input) {
     const message = actionSetProblem(config.actionSet, input);
     if (message) problems.push({ field: 'actionSet', message });

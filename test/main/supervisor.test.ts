@@ -11,7 +11,9 @@ import { HistoryStore } from '../../src/main/db/history-store';
 import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import type { BackendReport } from '../../src/shared/backend';
+import type { RunUpdate } from '../../src/shared/api';
 import type { SearchEvent } from '../../src/shared/events';
+import { resumeCanHelp } from '../../src/shared/history';
 import { parseRunConfig } from '../../src/shared/run-config';
 import { tempDataDir } from '../support/cli';
 
@@ -128,6 +130,50 @@ describe('RunSupervisor', () => {
     engine.exit(1);
     expect(await supervisor.whenDone(runId)).toBe('failed');
     expect(store.getRun(runId)?.statusReason).toMatch(/train-images-idx3-ubyte\.gz: truncated/);
+  });
+
+  it('keeps stacks out of the history and the updates (they go to the debug log), and records when a run failed', async () => {
+    const debugged: string[] = [];
+    store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+    const engines: FakeEngine[] = [];
+    const supervisor = new RunSupervisor(store, () => engines[engines.push(new FakeEngine()) - 1], { log: () => undefined, debug: (m) => debugged.push(m) });
+    const statuses: RunUpdate[] = [];
+    supervisor.subscribe((u) => u.kind === 'status' && statuses.push(u));
+
+    // Failed while searching: resuming from the checkpoint may get further.
+    const searching = startRun(supervisor, engines);
+    const stack = 'TypeError: x is undefined\n    at loop (/src/engine/search/search-loop.ts:10:5)\n    at run (/src/engine/run/engine-service.ts:50:3)';
+    searching.engine.say({ type: 'error', message: `${stack}`, during: 'search', detail: stack });
+    searching.engine.exit(1);
+    expect(await supervisor.whenDone(searching.runId)).toBe('failed');
+    const failed = store.getRun(searching.runId)!;
+    expect(failed).toMatchObject({ statusReason: 'TypeError: x is undefined', failedDuring: 'search' });
+    expect(statuses.at(-1)).toMatchObject({ status: 'failed', reason: 'TypeError: x is undefined', failedDuring: 'search' });
+    expect(debugged).toEqual([expect.stringContaining('search-loop.ts:10:5')]);
+    expect(resumeCanHelp(failed)).toBe(true);
+
+    // Failed while setting up: it would fail the same way again, so it is not resumed.
+    const runId = supervisor.start(config);
+    engines.at(-1)!.say({ type: 'ready' });
+    engines.at(-1)!.say({ type: 'error', message: '/nope: NAS-Bench-201 data directory not found', during: 'setup' });
+    engines.at(-1)!.exit(1);
+    expect(await supervisor.whenDone(runId)).toBe('failed');
+    const setupFailed = store.getRun(runId)!;
+    expect(setupFailed.failedDuring).toBe('setup');
+    expect(resumeCanHelp(setupFailed)).toBe(false);
+    expect(() => supervisor.resume(runId)).toThrow(/failed while setting up \(\/nope: NAS-Bench-201 data directory not found\): resuming would fail the same way/);
+    expect(engines).toHaveLength(2);
+  });
+
+  it('shows reasons recorded with a stack trace (before stacks were kept out) without it', () => {
+    store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+    const runId = 'legacy';
+    store.createRun({ id: runId, config, ownerPid: process.pid });
+    store.setRunStatus(runId, 'failed', 'RangeError: subset must be an integer ≥ 10\n    at resolvePrepareOptions (/x/prepare.ts:20:11)\n    at prepareData (/x/prepare.ts:36:48)');
+    expect(store.getRun(runId)).toMatchObject({ statusReason: 'RangeError: subset must be an integer ≥ 10', failedDuring: null });
+    expect(store.listRuns({})[0].statusReason).toBe('RangeError: subset must be an integer ≥ 10');
+    // Recorded before failedDuring existed, with nothing evaluated: it failed in setup.
+    expect(resumeCanHelp(store.getRun(runId)!)).toBe(false);
   });
 
   it('stop marks the run stopped even when the engine has to be killed', async () => {

@@ -11,6 +11,7 @@ function run(overrides: Partial<RunSummary> & { id: string }): RunSummary {
     name: null,
     status: 'completed',
     statusReason: null,
+    failedDuring: null,
     strategy: 'random',
     evaluator: 'nb201',
     dataset: 'cifar10',

@@ -3,7 +3,7 @@ import type { RunUpdate } from '../../src/shared/api';
 import type { SearchEvent } from '../../src/shared/events';
 import { candidateStatusText, type CandidateDetail, type CandidateRow, type RunDetail } from '../../src/shared/history';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
-import { DEFAULT_LAUNCH_FORM, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
+import { DEFAULT_LAUNCH_FORM, formFromRun, RUN_ACTION_SET, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
 import { controls, epochProgress, etaSeconds, formatDuration } from '../../src/renderer/src/features/run-live/live-display';
 import {
   applyUpdate,
@@ -43,6 +43,7 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     name: 'live',
     status: 'running',
     statusReason: null,
+    failedDuring: null,
     strategy: 'ppo',
     evaluator: 'training',
     dataset: 'synthetic',
@@ -162,12 +163,15 @@ describe('applyUpdate', () => {
     });
     expect(state.backend).toEqual({ name: 'wasm', device: 'CPU (WebAssembly SIMD)', tfBackend: 'wasm' });
     expect(state.description).toBe('synthetic 12×12×1');
-    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: 'out of memory' });
-    expect(state).toMatchObject({ status: 'failed', reason: 'out of memory' });
-    expect(controls(state.status)).toEqual({ pause: false, resume: true, stop: false });
+    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: 'out of memory', failedDuring: 'search' });
+    expect(state).toMatchObject({ status: 'failed', reason: 'out of memory', failedDuring: 'search' });
+    expect(controls(state)).toEqual({ pause: false, resume: true, stop: false, runAgain: false });
     state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'running' });
-    expect(state.reason).toBeNull();
-    expect(controls(state.status)).toEqual({ pause: true, resume: false, stop: true });
+    expect(state).toMatchObject({ reason: null, failedDuring: null });
+    expect(controls(state)).toEqual({ pause: true, resume: false, stop: true, runAgain: false });
+    // Failed while setting up: resuming would fail the same way, so it is run again with changes.
+    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: '/x: directory not found', failedDuring: 'setup' });
+    expect(controls(state)).toEqual({ pause: false, resume: false, stop: false, runAgain: true });
   });
 
   it('ends with run_finished', () => {
@@ -179,7 +183,7 @@ describe('applyUpdate', () => {
     expect(state.status).toBe('stopped');
     expect(state.cacheHits).toBe(1);
     expect(state.done).toBe(2);
-    expect(controls('completed')).toEqual({ pause: false, resume: false, stop: false });
+    expect(controls({ status: 'completed', failedDuring: null, done: 2 })).toEqual({ pause: false, resume: false, stop: false, runAgain: false });
   });
 
   it('records agent diagnostics as columns, a new key filled with nulls before it', () => {
@@ -421,6 +425,33 @@ describe('ETA', () => {
 describe('validateLaunch', () => {
   const sets = [{ id: 7, spec: ACTION_SET }];
   const form = { ...DEFAULT_LAUNCH_FORM, actionSet: '7' };
+
+  it('prefills the form from a run ("run again with changes"): unchanged, it gives back the same config', () => {
+    const run = parseRunConfig({
+      name: 'sgd run',
+      evaluator: 'training',
+      strategy: 'evolution',
+      budget: 12,
+      seed: 4,
+      dataset: 'fashion-mnist',
+      dataDir: '/data/fmnist',
+      subset: 500,
+      prune: 'median',
+      workers: 2,
+      training: { epochs: 3, optimizer: 'sgd', weightDecay: 0.001, learningRate: 0.05, seed: 4, selectiveBackprop: { beta: 2, staleEpochs: 3 } },
+      actionSet: ACTION_SET,
+    });
+    const stored = parseRunConfig(validateLaunch({ ...formFromRun(run, sets), name: 'sgd run' }, sets).config);
+    expect(stored).toEqual(run);
+    expect(formFromRun(run, sets)).toMatchObject({ name: 'sgd run (again)', actionSet: '7', dataDir: '/data/fmnist', subset: '500', selectiveBackprop: '2' });
+    // Its action set no longer stored (or changed since): the run's own is used.
+    const own = formFromRun(run, []);
+    expect(own.actionSet).toBe(RUN_ACTION_SET);
+    expect(parseRunConfig(validateLaunch(own, []).config).actionSet).toEqual(run.actionSet);
+    // What was wrong is changed in the form; what the form does not show (sgd, weight decay) stays.
+    const changed = parseRunConfig(validateLaunch({ ...own, dataDir: '/elsewhere' }, []).config);
+    expect(changed).toMatchObject({ dataDir: '/elsewhere', training: { optimizer: 'sgd', weightDecay: 0.001 } });
+  });
 
   it('makes a run config that main accepts', () => {
     const { config, errors } = validateLaunch({ ...form, name: ' quick ', budget: '5', epochs: '1', subset: '200', seed: '3' }, sets);

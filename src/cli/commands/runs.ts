@@ -71,7 +71,7 @@ export function registerRuns(program: Command): void {
       withHistory(options, (store) => {
         const runId = resolveRun(store, id);
         const run = store.getRun(runId)!;
-        if (run.status === 'running' || run.status === 'paused') throw new CliError(`run ${runId} is ${run.status}`, 'stop it first (Ctrl-C in its terminal)', 1);
+        if (run.status === 'running' || run.status === 'paused') throw new CliError(`run ${runId} is ${run.status}`, 'stop it first (Ctrl-C in its terminal)');
         store.deleteRun(runId);
         print(`deleted run ${runId} (${run.evaluations} candidates)`);
       }),

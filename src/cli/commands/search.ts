@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { NB201_DATASET_NAMES, parseRunConfig, PREDICTOR_NAMES, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
-import { CliError } from '../errors';
+import { actionSetProblems } from '../../shared/action-set';
+import { problemText } from '../../shared/issues';
+import { launchProblems } from '../../engine/run/launch-checks';
+import { CliError, EXIT } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
 import { createOutput } from '../output';
@@ -59,7 +62,7 @@ export function registerSearch(program: Command): void {
       try {
         supervisor.resume(runId, { budget: options.budget });
       } catch (error) {
-        throw new CliError((error as Error).message, 'see `runs show <run>`', 1);
+        throw new CliError((error as Error).message, 'see `runs show <run>`');
       }
       await watchRun(supervisor, store, runId, createOutput(Boolean(options.json)));
     }),
@@ -68,6 +71,9 @@ export function registerSearch(program: Command): void {
 
 async function runSearch(options: SearchOptions): Promise<void> {
   const config = searchConfig(options);
+  // The launcher's checks of the files, before any run is recorded.
+  const [refused] = await launchProblems(config);
+  if (refused) throw new CliError(`${optionName(refused.field)}${refusedValue(config, refused.field)}${refused.message}`, refused.fix);
   await withHistory(options, async (store) => {
     const supervisor = createSupervisor(store);
     const runId = supervisor.start(config);
@@ -95,7 +101,7 @@ function searchConfig(options: SearchOptions): RunConfig {
       dataDir: options.dataDir,
       subset: options.subset,
       training: trainingFields(options),
-      actionSet: options.evaluator === 'training' ? readJson(options.actionSet) : undefined,
+      actionSet: options.evaluator === 'training' ? readActionSet(options.actionSet) : undefined,
       nb201Dataset: options.nb201Dataset,
       nb201Dir: options.nb201Dir,
     });
@@ -118,8 +124,27 @@ function optionError(issue: RunConfigError['issues'][number] | undefined, action
     return new CliError(`${actionSetFile}: ${where}${message}`, ACTION_SET_HINT);
   }
   const field = path[0] === 'training' ? path[1] : path[0];
-  const option = field ? (OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) : 'the options';
+  const option = field ? optionName(field) : 'the options';
   return new CliError(`${option}: ${message}`, (field && HINT_OF_FIELD[field]) ?? 'see `search --help`');
+}
+
+/** The option that sets a run config field: `--data-dir` for dataDir. */
+function optionName(field: string): string {
+  return OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A refused directory's option shows what was given; the message names the path itself. */
+function refusedValue(config: RunConfig, field: string): string {
+  return (field === 'dataDir' && !config.dataDir) || (field === 'nb201Dir' && !config.nb201Dir) ? ' (default): ' : ': ';
+}
+
+/** The action set file, refused with every problem it has (the editor's import uses the same validator). */
+function readActionSet(file: string): unknown {
+  const json = readJson(file);
+  const problems = actionSetProblems(json);
+  if (problems.length === 1) throw new CliError(`${file}: action set ${problemText(problems[0])}`, ACTION_SET_HINT);
+  if (problems.length > 1) throw new CliError(`${file}: the action set has ${problems.length} problems:`, ACTION_SET_HINT, EXIT.usage, problems.map(problemText));
+  return json;
 }
 
 function readJson(file: string): unknown {

@@ -8,7 +8,7 @@ import { initBackend } from '../backends';
 import { competesForBest, type SearchEvent } from '../../shared/events';
 import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
 import { encodeModelMessage, type ModelArtifact } from '../model/artifact';
-import { errorMessage } from './error-message';
+import { errorReport } from './error-message';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
 
 export interface EnginePort {
@@ -30,8 +30,10 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
     exit(code);
   };
 
+  /** Until the search has begun, a failure is the run's setup's: running it again unchanged would fail the same way. */
+  let during: 'setup' | 'search' = 'setup';
   const fail = (error: unknown) => {
-    port.post({ type: 'error', message: errorMessage(error) });
+    port.post(errorReport(error, during));
     void finish(1);
   };
 
@@ -52,7 +54,10 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
       port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
       if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
-      await prepared.start(eventForwarder(prepared, setup), beforeAsk).run(abort.signal);
+      // The agent restored from its checkpoint, the search can begin.
+      const loop = prepared.start(eventForwarder(prepared, setup), beforeAsk);
+      during = 'search';
+      await loop.run(abort.signal);
     } finally {
       await prepared.close();
     }
@@ -110,7 +115,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       handle(parseMainToEngine(data));
     } catch (error) {
       // A bad message is main's bug, not the run's: report it and carry on.
-      port.post({ type: 'error', message: errorMessage(error) });
+      port.post(errorReport(error));
     }
   });
   port.post({ type: 'ready' });

@@ -15,7 +15,7 @@ import { PpoAgent } from '../agents/ppo-agent';
 import { QLearningAgent } from '../agents/qlearning';
 import { RandomSearch } from '../agents/random-search';
 import { initBackend, wasmThreadsPerWorker } from '../backends';
-import { loadDataset, prepareData, type DatasetSpec } from '../data';
+import { datasetSpecOf, loadDataset, prepareData } from '../data';
 import type { PreparedData } from '../data/types';
 import { loadNb201 } from '../evaluators/nb201';
 import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
@@ -180,15 +180,6 @@ function createAgent(config: RunConfig, space: CandidateSpace, budget: number, r
 
 /** Loads and splits a run's dataset (`train` and `search` share it). */
 export async function loadData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'subset' | 'seed'>): Promise<PreparedData> {
-  let spec: DatasetSpec;
-  if (config.dataset === 'cifar10') {
-    if (!config.dataDir) throw new RunSetupError('the cifar10 dataset needs a data directory');
-    spec = { name: 'cifar10', dir: config.dataDir };
-  } else if (config.dataset === 'fashion-mnist') {
-    spec = { name: 'fashion-mnist', dir: config.dataDir };
-  } else {
-    spec = { name: 'synthetic', seed: config.seed };
-  }
-  const dataset = await loadDataset(spec);
+  const dataset = await loadDataset(datasetSpecOf(config));
   return prepareData(dataset, { subset: config.subset, seed: config.seed });
 }

@@ -83,4 +83,5 @@ export class HistoryStore {
   saveActionSet(...a: Args<typeof actionSets.saveActionSet>) { return actionSets.saveActionSet(this.db, ...a); }
   deleteActionSet(...a: Args<typeof actionSets.deleteActionSet>) { return actionSets.deleteActionSet(this.db, ...a); }
   seedActionSets(...a: Args<typeof actionSets.seedActionSets>) { return actionSets.seedActionSets(this.db, ...a); }
+  restoreDefaultActionSets(...a: Args<typeof actionSets.restoreDefaultActionSets>) { return actionSets.restoreDefaultActionSets(this.db, ...a); }
 }

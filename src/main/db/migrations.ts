@@ -251,6 +251,16 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'a failed run records when it failed: while setting up (resuming cannot help) or while searching',
+    up(db) {
+      db.exec(`
+        -- NULL unless the run failed (and for runs that failed before this was recorded).
+        ALTER TABLE runs ADD COLUMN failed_during TEXT CHECK (failed_during IN ('setup', 'search'));
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

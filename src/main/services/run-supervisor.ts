@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeModelMessage } from '../../engine/model/artifact';
 import type { RunUpdate } from '../../shared/api';
 import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
+import { resumeCanHelp, withoutStackTrace } from '../../shared/history';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
 import type { EngineChild, EngineSpawner } from './engine-child';
@@ -15,6 +16,8 @@ import type { EngineChild, EngineSpawner } from './engine-child';
 export interface RunSupervisorOptions {
   /** Where rejected messages and other problems with no caller go. */
   log?: (message: string) => void;
+  /** Where the stack traces of the engine's unexpected errors go (never the history, nor the user). Default: the log, with GENNERATOR_DEBUG set; nowhere otherwise. */
+  debug?: (message: string) => void;
   /** How often active runs prove they are alive (other processes use it to find orphans). */
   heartbeatMs?: number;
   /** How long a stop waits for the engine to exit before killing it. */
@@ -30,13 +33,14 @@ interface ActiveRun {
   done: Promise<RunStatus>;
   stopRequested: boolean;
   finishedStatus?: RunStatus;
-  lastError?: string;
+  lastError?: { message: string; during?: 'setup' | 'search' };
 }
 
 export class RunSupervisor {
   private readonly active = new Map<string, ActiveRun>();
   private readonly listeners = new Set<(update: RunUpdate) => void>();
   private readonly log: (message: string) => void;
+  private readonly debug: (message: string) => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopTimeoutMs: number;
 
@@ -46,6 +50,7 @@ export class RunSupervisor {
     options: RunSupervisorOptions = {},
   ) {
     this.log = options.log ?? ((message) => console.error(`[supervisor] ${message}`));
+    this.debug = options.debug ?? (process.env.GENNERATOR_DEBUG ? this.log : () => undefined);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.heartbeat = setInterval(() => {
       for (const runId of this.active.keys()) this.store.heartbeat(runId);
@@ -94,6 +99,9 @@ export class RunSupervisor {
     if (!run) throw new RunSupervisorError(`no run ${runId}`);
     if (!RESUMABLE_STATUSES.includes(run.status)) {
       throw new RunSupervisorError(`run ${short(runId)} is ${run.status}${ACTIVE_STATUSES.includes(run.status) ? ' in another geNNerator process' : ''}: nothing to resume`);
+    }
+    if (run.status === 'failed' && !resumeCanHelp(run)) {
+      throw new RunSupervisorError(`run ${short(runId)} failed while setting up (${run.statusReason ?? 'no reason recorded'}): resuming would fail the same way; start it again with the cause changed`);
     }
     const budget = options.budget ?? run.budget;
     if (run.status !== 'completed' && budget === run.budget && run.evaluations >= run.budget) {
@@ -212,8 +220,9 @@ export class RunSupervisor {
         return;
       }
       case 'error':
-        active.lastError = message.message;
-        this.log(`run ${short(runId)}: ${message.message}`);
+        // Recorded as the run's status reason when the engine exits (and shown there, once); the stack only in the debug log.
+        active.lastError = { message: withoutStackTrace(message.message), during: message.during };
+        if (message.detail) this.debug(`run ${short(runId)}: ${message.detail}`);
         return;
       case 'backend':
         return;
@@ -222,29 +231,25 @@ export class RunSupervisor {
 
   private onExit(runId: string, active: ActiveRun, code: number | null, signal: NodeJS.Signals | null): RunStatus {
     if (active.finishedStatus) return active.finishedStatus;
-    let status: RunStatus;
-    let reason: string;
     if (active.stopRequested) {
-      status = 'stopped';
-      reason = 'stopped before the engine finished its current candidate';
-    } else if (active.lastError && code !== 0) {
-      status = 'failed';
-      reason = active.lastError;
-    } else {
-      status = 'interrupted';
-      reason = signal ? `the engine process was killed (${signal})` : `the engine process exited unexpectedly (code ${code})`;
+      this.finish(runId, 'stopped', 'stopped before the engine finished its current candidate');
+      return 'stopped';
     }
-    this.finish(runId, status, reason);
-    return status;
+    if (active.lastError && code !== 0) {
+      this.finish(runId, 'failed', active.lastError.message, active.lastError.during);
+      return 'failed';
+    }
+    this.finish(runId, 'interrupted', signal ? `the engine process was killed (${signal})` : `the engine process exited unexpectedly (code ${code})`);
+    return 'interrupted';
   }
 
-  private finish(runId: string, status: RunStatus, reason: string): void {
+  private finish(runId: string, status: RunStatus, reason: string, failedDuring?: 'setup' | 'search'): void {
     try {
-      this.store.setRunStatus(runId, status, reason);
+      this.store.setRunStatus(runId, status, reason, failedDuring);
     } catch (error) {
       this.log(`run ${short(runId)}: could not record status ${status}: ${(error as Error).message}`);
     }
-    this.emit({ runId, kind: 'status', status, reason });
+    this.emit({ runId, kind: 'status', status, reason, ...(failedDuring ? { failedDuring } : {}) });
   }
 
   private emit(update: RunUpdate): void {

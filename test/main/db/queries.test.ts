@@ -29,7 +29,7 @@ describe('run queries', () => {
     expect(latest).toMatchObject({ id: ids[3], bestIndex: 0, bestSignal: 0.7, bestLabel: 'net best', evaluations: 1, dataset: 'cifar10', mode: 'full' });
     expect(Object.keys(latest).sort()).toEqual(
       [
-        'id', 'name', 'status', 'statusReason', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations', 'cacheHits', 'bestIndex',
+        'id', 'name', 'status', 'statusReason', 'failedDuring', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations', 'cacheHits', 'bestIndex',
         'bestSignal', 'bestTestAcc', 'bestLabel', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
       ].sort(),
     );

@@ -44,14 +44,14 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
         <button
           className="secondary"
           disabled={!exportable || busy !== null}
-          title={exportable ? 'Write its model.json, weights.bin and architecture.json' : 'Only candidates whose trained weights were kept can be exported'}
+          title={exportable ? 'Its model.json, weights.bin and architecture.json as a zip, on your computer' : 'Only candidates whose trained weights were kept can be exported'}
           onClick={() => void exportFromHistory(detail.index)}
           data-testid="candidate-export"
         >
           {busy === 'export' ? 'Exporting…' : 'Export'}
         </button>
       </div>
-      {historyExport?.scope === 'candidate' && historyExport.result.index === detail.index && <ExportResultView result={historyExport.result} />}
+      {historyExport?.scope === 'candidate' && historyExport.index === detail.index && <ExportResultView result={historyExport.result} />}
       <div className="label-line mono" title={detail.label}>
         {detail.label}
       </div>

@@ -4,7 +4,8 @@ import type { RunDetail } from '../../../../shared/history';
 import { ACTIVE_STATUSES, RunConfigFieldsSchema } from '../../../../shared/run-config';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
-import { canResume, runDisplayName, shortRunId } from '../../lib/runs';
+import { resumeCanHelp } from '../../../../shared/history';
+import { runDisplayName, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { CandidateDetailPanel } from './CandidateDetail';
 import { CandidatesTable } from './CandidatesTable';
@@ -50,6 +51,8 @@ function RunHeader({ run }: { run: RunDetail }) {
   const historyExport = useApp((s) => s.historyExport);
   const exportFromHistory = useApp((s) => s.exportFromHistory);
   const resumeFromHistory = useApp((s) => s.resumeFromHistory);
+  const runAgain = useApp((s) => s.liveRunAgain);
+  const browser = useApp((s) => s.info?.shell === 'browser');
   const [extending, setExtending] = useState<string | null>(null);
   const active = ACTIVE_STATUSES.includes(run.status);
   const extendBudget = extending === null ? NaN : Number(extending);
@@ -76,15 +79,36 @@ function RunHeader({ run }: { run: RunDetail }) {
           <button
             className="secondary"
             disabled={run.bestIndex === null || busy !== null}
-            title={run.bestIndex === null ? 'No finished candidate yet' : `Write candidate #${run.bestIndex}'s model and the run's history`}
+            title={run.bestIndex === null ? 'No finished candidate yet' : `Candidate #${run.bestIndex}'s model and the run's history, as a zip on your computer`}
             onClick={() => void exportFromHistory()}
             data-testid="run-export"
           >
-            {busy === 'export' ? 'Exporting…' : 'Export best'}
+            {busy === 'export' ? 'Exporting…' : browser ? 'Download best' : 'Export best…'}
           </button>
-          {canResume(run.status) && (
+          {browser && (
+            <button
+              className="secondary"
+              disabled={run.bestIndex === null || busy !== null}
+              title="Write the same files into the server's export folder instead (where the searches run)"
+              onClick={() => void exportFromHistory(undefined, 'server')}
+              data-testid="run-export-server"
+            >
+              Export on server
+            </button>
+          )}
+          {resumeCanHelp(run) && (
             <button className="primary" disabled={busy !== null} onClick={() => void resumeFromHistory()} data-testid="run-resume" title="Continue from the last checkpoint">
               {busy === 'resume' ? 'Resuming…' : 'Resume'}
+            </button>
+          )}
+          {run.status === 'failed' && !resumeCanHelp(run) && (
+            <button
+              className="primary"
+              onClick={() => runAgain(run.config)}
+              data-testid="run-again"
+              title="It failed while setting up, so resuming would fail the same way: open the launcher with its settings to change the cause"
+            >
+              Run again with changes…
             </button>
           )}
           {run.status === 'completed' && extending === null && (

@@ -128,7 +128,8 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
   const pause = useApp((s) => s.livePause);
   const resume = useApp((s) => s.liveResume);
   const stop = useApp((s) => s.liveStop);
-  const allowed = controls(run.status);
+  const allowed = controls(run);
+  const runAgain = useApp((s) => s.liveRunAgain);
   const eta = etaSeconds(run);
   const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
   const c = run.config;
@@ -183,9 +184,15 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
         <button type="button" className="secondary" disabled={!allowed.pause} onClick={() => void pause()} data-testid="run-pause">
           Pause
         </button>
-        <button type="button" className="secondary" disabled={!allowed.resume} onClick={() => void resume()} data-testid="run-resume">
-          Resume
-        </button>
+        {allowed.runAgain && run.config ? (
+          <button type="button" className="primary" onClick={() => runAgain(run.config!)} data-testid="run-again" title="Resuming would fail the same way: open the launcher with this run's settings">
+            Run again with changes…
+          </button>
+        ) : (
+          <button type="button" className="secondary" disabled={!allowed.resume} onClick={() => void resume()} data-testid="run-resume">
+            Resume
+          </button>
+        )}
         <button type="button" className="secondary danger" disabled={!allowed.stop} onClick={() => void stop()} data-testid="run-stop">
           Stop
         </button>

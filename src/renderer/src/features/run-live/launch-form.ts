@@ -3,7 +3,8 @@
  * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
  * problem attached to its field.
  */
-import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import type { ActionSet } from '../../../../shared/action-set';
+import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfig, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -31,9 +32,17 @@ export interface LaunchForm {
   keepModels: string;
   workers: string;
   prune: string;
+  /**
+   * The run this form was prefilled from ("run again with changes"): what the form does not show
+   * (the optimizer, weight decay…) keeps its values, and actionSet RUN_ACTION_SET is its action set.
+   */
+  base?: RunConfig;
 }
 
-export type LaunchField = keyof LaunchForm;
+export type LaunchField = Exclude<keyof LaunchForm, 'base'>;
+
+/** The actionSet value that stands for the base run's own action set (it may be stored no longer, or have changed since). */
+export const RUN_ACTION_SET = 'run';
 
 /** The run config's own defaults, for the fields the form shows with one. */
 const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, predictor: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
@@ -120,10 +129,12 @@ export interface LaunchValidation {
 export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id: number; spec: unknown }>): LaunchValidation {
   const errors: LaunchValidation['errors'] = {};
   const training = form.evaluator === 'training';
-  const chosenSet = actionSets.find((s) => String(s.id) === form.actionSet);
+  const chosenSet = form.actionSet === RUN_ACTION_SET && form.base?.actionSet ? { spec: form.base.actionSet } : actionSets.find((s) => String(s.id) === form.actionSet);
   const subset = numberField(form.subset);
   const seed = numberField(form.seed);
   const beta = numberField(form.selectiveBackprop);
+  // A run's settings the form does not show (optimizer, weight decay…) stay as they were; selective backprop is the β field's.
+  const { selectiveBackprop: _beta, ...trainingBase } = form.base?.training ?? {};
   const input: Record<string, unknown> = {
     evaluator: form.evaluator,
     strategy: form.strategy,
@@ -138,12 +149,13 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     prune: form.prune,
     dataset: form.dataset,
     training: {
+      ...trainingBase,
       epochs: numberField(form.epochs) ?? Number.NaN,
       learningRate: numberField(form.learningRate) ?? Number.NaN,
       batchSize: numberField(form.batchSize) ?? Number.NaN,
       // The training seed follows the run seed: one number for the user, as the CLI does.
       seed: seed !== undefined && Number.isInteger(seed) && seed >= 0 ? seed : 0,
-      ...(beta === undefined ? {} : { selectiveBackprop: { beta } }),
+      ...(beta === undefined ? {} : { selectiveBackprop: { ...form.base?.training.selectiveBackprop, beta } }),
     },
     nb201Dataset: form.nb201Dataset,
   };
@@ -164,7 +176,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
 }
@@ -179,4 +191,42 @@ function readableIssue(message: string, code: string): string {
     return kind === 'number' ? `must be ${words[op]} ${limit}` : `${words[op]} ${limit} ${unit ?? 'items'}`;
   }
   return message.replace(/^Invalid input: /, '');
+}
+
+/** Without node positions (the editor's layout): two sets that differ only there are the same set. */
+const withoutPositions = (set: ActionSet) => JSON.stringify({ ...set, nodes: set.nodes.map(({ position: _position, ...node }) => node) });
+
+/**
+ * A run's config as the launcher's form, to run it again with changes. Its action set is the stored
+ * one with the same content when there is one, otherwise the run's own (RUN_ACTION_SET).
+ */
+export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: number; spec: ActionSet }>): LaunchForm {
+  const own = config.actionSet;
+  const stored = own && actionSets.find((s) => withoutPositions(s.spec) === withoutPositions(own));
+  const text = (value: number | string | undefined) => (value === undefined ? '' : String(value));
+  return {
+    name: config.name ? `${config.name} (again)` : '',
+    evaluator: config.evaluator,
+    dataset: config.dataset,
+    dataDir: config.dataDir ?? '',
+    nb201Dataset: config.nb201Dataset,
+    nb201Dir: config.nb201Dir ?? '',
+    actionSet: stored ? String(stored.id) : own ? RUN_ACTION_SET : '',
+    mode: config.mode,
+    predictor: config.predictor,
+    strategy: config.strategy,
+    budget: text(config.budget),
+    epochs: text(config.training.epochs),
+    subset: text(config.subset),
+    learningRate: text(config.training.learningRate),
+    batchSize: text(config.training.batchSize),
+    selectiveBackprop: text(config.training.selectiveBackprop?.beta),
+    reward: config.reward,
+    seed: text(config.seed),
+    backend: config.backend,
+    keepModels: config.keepModels,
+    workers: text(config.workers),
+    prune: config.prune,
+    base: config,
+  };
 }

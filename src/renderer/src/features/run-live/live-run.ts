@@ -86,6 +86,8 @@ export interface LiveRun {
   config: RunConfig | null;
   status: RunStatus;
   reason: string | null;
+  /** A failed run: while setting up (resuming cannot help) or while searching. */
+  failedDuring: 'setup' | 'search' | null;
   budget: number;
   /** Finished candidates (cached ones included). */
   done: number;
@@ -164,6 +166,7 @@ export function emptyLiveRun(runId: string, init: Partial<Pick<LiveRun, 'name' |
     config: init.config ?? null,
     status: init.status ?? 'created',
     reason: null,
+    failedDuring: null,
     budget: init.budget ?? init.config?.budget ?? 0,
     done: 0,
     cacheHits: 0,
@@ -249,6 +252,7 @@ export function fromSnapshot(snapshot: LiveSnapshot): LiveRun {
   const { run } = snapshot;
   const state = emptyLiveRun(run.id, { name: run.name, config: run.config, status: run.status, budget: run.budget });
   state.reason = run.statusReason;
+  state.failedDuring = run.failedDuring;
   state.cacheHits = run.cacheHits;
   state.backend = run.backend ? { name: run.backend, device: run.device ?? '' } : null;
   for (const point of snapshot.series) {
@@ -299,7 +303,7 @@ export function applyUpdate(state: LiveRun, update: RunUpdate): LiveRun {
   switch (update.kind) {
     case 'status':
       // A run that is no longer active has nothing in flight.
-      return { ...state, status: update.status, reason: update.reason ?? null, inFlight: isActive(update.status) ? state.inFlight : [], version: state.version + 1 };
+      return { ...state, status: update.status, reason: update.reason ?? null, failedDuring: update.failedDuring ?? null, inFlight: isActive(update.status) ? state.inFlight : [], version: state.version + 1 };
     case 'environment':
       return {
         ...state,
