@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeModelMessage } from '../../engine/model/artifact';
 import type { RunUpdate } from '../../shared/api';
 import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
+import { runFinishedReason } from '../../shared/events';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
 import type { EngineChild, EngineSpawner } from './engine-child';
@@ -94,6 +95,10 @@ export class RunSupervisor {
     if (!run) throw new RunSupervisorError(`no run ${runId}`);
     if (!RESUMABLE_STATUSES.includes(run.status)) {
       throw new RunSupervisorError(`run ${short(runId)} is ${run.status}${ACTIVE_STATUSES.includes(run.status) ? ' in another geNNerator process' : ''}: nothing to resume`);
+    }
+    if (run.status === 'completed' && run.evaluations < run.budget) {
+      // A run completes short of its candidate budget only when its time budget ran out.
+      throw new RunSupervisorError(`run ${short(runId)} used up its time budget of ${run.config.timeBudgetS ?? '?'} s: nothing to resume (start a new run)`);
     }
     const budget = options.budget ?? run.budget;
     if (run.status !== 'completed' && budget === run.budget && run.evaluations >= run.budget) {
@@ -202,7 +207,10 @@ export class RunSupervisor {
         this.store.recordEvent(runId, event, { checkpoint, model: weights });
         if (event.type === 'run_finished') active.finishedStatus = event.status === 'completed' ? 'completed' : 'stopped';
         this.emit({ runId, kind: 'event', event });
-        if (event.type === 'run_finished') this.emit({ runId, kind: 'status', status: active.finishedStatus! });
+        if (event.type === 'run_finished') {
+          const reason = runFinishedReason(event);
+          this.emit({ runId, kind: 'status', status: active.finishedStatus!, ...(reason ? { reason } : {}) });
+        }
         return;
       }
       case 'paused': {

@@ -19,6 +19,8 @@ export interface LaunchForm {
   predictor: string;
   strategy: string;
   budget: string;
+  /** Wall-clock seconds of search ('' is none). */
+  timeBudget: string;
   epochs: string;
   subset: string;
   learningRate: string;
@@ -60,6 +62,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   // The form's own starting points (the schema has none, or a longer one: 3 epochs).
   strategy: 'ppo',
   budget: '20',
+  timeBudget: '',
   epochs: '2',
   subset: '',
   learningRate: String(TRAINING_DEFAULTS.learningRate),
@@ -91,6 +94,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     predictor: 'predictor',
     reward: 'reward',
     budget: 'budget',
+    timeBudgetS: 'timeBudget',
     seed: 'seed',
     backend: 'backend',
     keepModels: 'keepModels',
@@ -124,6 +128,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   const subset = numberField(form.subset);
   const seed = numberField(form.seed);
   const beta = numberField(form.selectiveBackprop);
+  const timeBudget = numberField(form.timeBudget);
   const input: Record<string, unknown> = {
     evaluator: form.evaluator,
     strategy: form.strategy,
@@ -151,6 +156,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
   if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
   if (subset !== undefined) input.subset = subset;
+  if (timeBudget !== undefined) input.timeBudgetS = timeBudget;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
 
   // Before the schema's issues, which only know that the config has no action set.
