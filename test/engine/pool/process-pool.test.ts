@@ -15,7 +15,8 @@ import { forkEvaluationWorker } from '../../../src/engine/pool/worker-entry';
 import { computeReward, DEFAULT_REWARD } from '../../../src/engine/search/reward';
 import { SearchLoop } from '../../../src/engine/search/search-loop';
 import { ActionSetSpace } from '../../../src/engine/search/space';
-import { isAlive, spawnScript, syntheticSettings } from './helpers';
+import { isAlive } from '../../support/processes';
+import { spawnScript, syntheticSettings } from './helpers';
 
 const actionSet = parseActionSet(JSON.parse(readFileSync(new URL('../../../resources/action-sets/original-design.json', import.meta.url), 'utf8')));
 const space = new ActionSetSpace(new ActionGrammar(actionSet, [12, 12, 1]));
