@@ -9,17 +9,16 @@
  * Only workers that have started are picked (their process title says so): a worker killed while
  * it starts is the pool's own test (test/engine/pool/process-pool.test.ts).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { forkNodeEngine, type EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { createRng, type Rng } from '../../src/engine/random';
-import { parseRunConfig, type RunConfig, type StrategyName } from '../../src/shared/run-config';
-import { REPO_ROOT, spawnCli, tempDataDir } from '../support/cli';
-import { candidateSequence, expectCleanHistory } from '../support/history-checks';
+import type { RunConfig, StrategyName } from '../../src/shared/run-config';
+import { spawnCli, tempDataDir } from '../support/cli';
+import { candidateSequence, expectCleanHistory, FAULT_ACTION_SET, faultRunConfig, storeOpener } from '../support/fault-runs';
 import { descendants, isAlive } from '../support/processes';
 
 const EPOCHS = 3;
@@ -27,29 +26,9 @@ const WORKERS = 3;
 const WORKER_KILLS = 10;
 /** Only stops a hung test: a passing one takes minutes, several times longer on a loaded machine. */
 const TIMEOUT_MS = 1_200_000;
-const ACTION_SET = 'resources/action-sets/mlp.json';
-const mlpActionSet = JSON.parse(readFileSync(join(REPO_ROOT, ACTION_SET), 'utf8')) as unknown;
-const config = (budget: number, strategy: StrategyName): RunConfig =>
-  parseRunConfig({
-    evaluator: 'training',
-    strategy,
-    budget,
-    seed: 3,
-    workers: WORKERS,
-    // Not auto: each worker would probe for a GPU every time it starts again.
-    backend: 'wasm',
-    dataset: 'synthetic',
-    training: { epochs: EPOCHS, batchSize: 32, seed: 3 },
-    actionSet: mlpActionSet,
-  });
-
-const stores: HistoryStore[] = [];
-afterAll(() => stores.forEach((s) => s.close()));
-function openStore(path: string): HistoryStore {
-  const store = HistoryStore.open(path);
-  stores.push(store);
-  return store;
-}
+// Not auto: each worker would probe for a GPU every time it starts again.
+const config = (budget: number, strategy: StrategyName): RunConfig => faultRunConfig({ budget, strategy, epochs: EPOCHS, workers: WORKERS, backend: 'wasm' });
+const openStore = storeOpener();
 
 /** A worker that has started: idle, or on a candidate (see worker-process.ts). */
 const STARTED_WORKER = /^gennerator-worker \((ready|candidate \d+)\)$/;
@@ -191,7 +170,7 @@ describe('three local workers killed with SIGKILL at random moments', () => {
     const killer = new WorkerKiller(rng, WORKER_KILLS);
     const coordinatorKills = 3;
     let budget = 18;
-    const searchArgs = ['search', '--dataset', 'synthetic', '--action-set', ACTION_SET, '--epochs', String(EPOCHS), '--batch-size', '32', '--seed', '3', '--workers', String(WORKERS), '--backend', 'wasm', '--strategy', 'random', '--budget', String(budget), '--json', '--db', dbPath];
+    const searchArgs = ['search', '--dataset', 'synthetic', '--action-set', FAULT_ACTION_SET, '--epochs', String(EPOCHS), '--batch-size', '32', '--seed', '3', '--workers', String(WORKERS), '--backend', 'wasm', '--strategy', 'random', '--budget', String(budget), '--json', '--db', dbPath];
     let runId: string | undefined;
     let extend = false;
     let killedCoordinators = 0;

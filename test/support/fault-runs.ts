@@ -1,7 +1,40 @@
-/** What a user would check in a history after crashes: for the fault tests. */
+/** The fault tests' runs, and what a user would check in a history after their crashes. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { expect } from 'vitest';
-import type { HistoryStore } from '../../src/main/db/history-store';
+import { afterAll, expect } from 'vitest';
+import { HistoryStore } from '../../src/main/db/history-store';
+import { parseRunConfig, type RunConfig, type RunConfigInput, type StrategyName } from '../../src/shared/run-config';
+import { REPO_ROOT } from './cli';
+
+export const FAULT_ACTION_SET = 'resources/action-sets/mlp.json';
+const mlpActionSet = JSON.parse(readFileSync(join(REPO_ROOT, FAULT_ACTION_SET), 'utf8')) as unknown;
+
+/** A small seeded search of MLPs on the synthetic dataset, trained `epochs` epochs each. */
+export function faultRunConfig(options: { budget: number; strategy: StrategyName; epochs: number } & Partial<RunConfigInput>): RunConfig {
+  const { budget, strategy, epochs, ...rest } = options;
+  return parseRunConfig({
+    evaluator: 'training',
+    strategy,
+    budget,
+    seed: 3,
+    dataset: 'synthetic',
+    training: { epochs, batchSize: 32, seed: 3 },
+    actionSet: mlpActionSet,
+    ...rest,
+  });
+}
+
+/** Opens history stores that are closed after the test file. */
+export function storeOpener(): (path: string) => HistoryStore {
+  const stores: HistoryStore[] = [];
+  afterAll(() => stores.forEach((s) => s.close()));
+  return (path) => {
+    const store = HistoryStore.open(path);
+    stores.push(store);
+    return store;
+  };
+}
 
 /**
  * The file is intact, no run or candidate is left active, every index up to the budget is there once,
