@@ -14,7 +14,12 @@ export async function watchRun(supervisor: RunSupervisor, store: HistoryStore, r
   const run = store.getRun(runId)!;
   output.event('run', { run_id: runId, db: store.path });
   output.line(`run      ${runId}`);
-  const bar = createProgressBar(output, 'candidate {value}/{total} [{bar}] best {best} | ETA {eta_formatted}');
+  const timeBudget = run.config.timeBudgetS;
+  // A time-boxed run ends when its time does, not at its candidate budget: show the time instead.
+  const bar = createProgressBar(
+    output,
+    timeBudget === undefined ? 'candidate {value}/{total} [{bar}] best {best} | ETA {eta_formatted}' : `candidate {value} | best {best} | time budget ${timeBudget} s`,
+  );
   let budget = run.budget;
   let best = run.bestSignal ?? 0;
   const labels = new Map<number, string>();

@@ -87,7 +87,14 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     evaluations: z.int().min(0),
     cacheHits: z.int().min(0),
     bestIndex: z.int().min(0).optional(),
+    /** Completed because the run's time budget ran out before its candidate budget. */
+    timeBudgetSpent: z.literal(true).optional(),
   }),
 ]);
 export type SearchEvent = z.output<typeof SearchEventSchema>;
 export type SearchEventType = SearchEvent['type'];
+
+/** Why a run ended, in words, when there is more to say than its status (the history keeps it as the run's reason). */
+export function runFinishedReason(event: Extract<SearchEvent, { type: 'run_finished' }>): string | undefined {
+  return event.timeBudgetSpent ? `its time budget ran out after ${event.evaluations} candidate${event.evaluations === 1 ? '' : 's'}` : undefined;
+}

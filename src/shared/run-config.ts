@@ -37,6 +37,11 @@ export const PREDICTOR_NAMES = ['none', 'gp'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
+/** The most candidates a run may have: also what a time-boxed run gets when no budget is given. */
+export const MAX_BUDGET = 1_000_000;
+/** Thirty days. */
+const MAX_TIME_BUDGET_S = 30 * 24 * 3600;
+
 /** Each field's own schema, without the cross-field checks: for forms that read defaults and options. Parse configs with RunConfigSchema. */
 export const RunConfigFieldsSchema = z.strictObject({
   /** A name people give the run; the history shows the id's first characters otherwise. */
@@ -49,7 +54,12 @@ export const RunConfigFieldsSchema = z.strictObject({
   predictor: z.enum(PREDICTOR_NAMES).default('none'),
   reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
   /** Total candidates to evaluate (a resumed run counts those already done). */
-  budget: z.int().min(1).max(1_000_000),
+  budget: z.int().min(1).max(MAX_BUDGET),
+  /**
+   * Wall-clock seconds of search (a resumed run's sessions together): once spent, no new candidate is
+   * proposed, those in flight finish, and the run completes, whichever of the two budgets ends first.
+   */
+  timeBudgetS: z.int().min(1).max(MAX_TIME_BUDGET_S).optional(),
   /** Seeds the strategy (and, through `training.seed`, data split and weights). */
   seed: z.int().min(0),
   backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),

@@ -121,6 +121,17 @@ describe('cli search', () => {
     expect(run.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', evaluations: 5 });
   });
 
+  it('with --time-budget and no --budget, searches until the time is spent and completes saying so', async () => {
+    const run = await runCli(['search', '--dataset', 'synthetic', '--strategy', 'random', '--time-budget', '2', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const finished = run.events.filter((e) => e.type === 'candidate_finished');
+    expect(finished.length).toBeGreaterThan(0);
+    expect(finished.map((e) => e.index).sort((a, b) => Number(a) - Number(b))).toEqual([...finished.keys()]);
+    expect(run.events.find((e) => e.type === 'run_finished')).toMatchObject({ status: 'completed', time_budget_spent: true });
+    expect(run.events.find((e) => e.type === 'status' && e.status === 'completed')).toMatchObject({ reason: expect.stringMatching(`^its time budget ran out after ${finished.length} candidates?$`) });
+    expect(run.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', evaluations: finished.length, budget: 1_000_000 });
+  });
+
   it.each([
     [['--action-set', 'no/such.json'], /no\/such\.json: cannot read/],
     [['--action-set', 'package.json'], /package\.json: action set/],

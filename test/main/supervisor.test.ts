@@ -212,6 +212,26 @@ describe('RunSupervisor', () => {
     expect(store.getRun(runId)?.budget).toBe(5);
   });
 
+  it('records why a time-boxed run completed, and refuses to resume it, with or without a larger budget', async () => {
+    const { supervisor, engines } = setup();
+    const runId = supervisor.start({ ...config, timeBudgetS: 60 });
+    const engine = engines.at(-1)!;
+    const statuses: Array<{ status: string; reason?: string }> = [];
+    supervisor.subscribe((u) => u.kind === 'status' && statuses.push({ status: u.status, reason: u.reason }));
+    engine.say({ type: 'ready' });
+    engine.say({ type: 'event', event: { type: 'run_started', runId, strategy: 'random', evaluator: 'nb201', budget: 3, evaluations: 0 } });
+    candidate(0, 0.5).forEach((event) => engine.say({ type: 'event', event }));
+    engine.say({ type: 'event', event: { type: 'run_finished', status: 'completed', evaluations: 1, cacheHits: 0, bestIndex: 0, timeBudgetSpent: true } });
+    engine.exit(0);
+    expect(await supervisor.whenDone(runId)).toBe('completed');
+    const reason = 'its time budget ran out after 1 candidate';
+    expect(statuses.at(-1)).toEqual({ status: 'completed', reason });
+    expect(store.getRun(runId)).toMatchObject({ status: 'completed', evaluations: 1, statusReason: reason });
+    expect(() => supervisor.resume(runId)).toThrow(/used up its time budget of 60 s: nothing to resume/);
+    expect(() => supervisor.resume(runId, { budget: 10 })).toThrow(/used up its time budget/);
+    expect(engines).toHaveLength(1);
+  });
+
   it('resuming a run interrupted after its last candidate only records its lost ending', async () => {
     const { supervisor, engines } = setup();
     const { runId, engine } = startRun(supervisor, engines);

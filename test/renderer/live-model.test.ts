@@ -465,6 +465,11 @@ describe('validateLaunch', () => {
     expect(parseRunConfig(validateLaunch(form, sets).config).training).not.toHaveProperty('selectiveBackprop');
   });
 
+  it('adds a time budget when one is typed, and none when the field is empty', () => {
+    expect(parseRunConfig(validateLaunch({ ...form, timeBudget: '600' }, sets).config)).toMatchObject({ timeBudgetS: 600 });
+    expect(parseRunConfig(validateLaunch(form, sets).config)).not.toHaveProperty('timeBudgetS');
+  });
+
   it('selects the predictor-guided PPO agent', () => {
     const { config, errors } = validateLaunch({ ...form, predictor: 'gp' }, sets);
     expect(errors).toEqual({});
@@ -484,6 +489,8 @@ describe('validateLaunch', () => {
     [{ learningRate: '-1' }, 'learningRate', /.+/],
     [{ batchSize: 'x' }, 'batchSize', /number/],
     [{ seed: '-1' }, 'seed', /.+/],
+    [{ timeBudget: '0' }, 'timeBudget', /at least 1/],
+    [{ timeBudget: '1.5' }, 'timeBudget', /whole number/],
     [{ subset: '0' }, 'subset', /.+/],
     [{ selectiveBackprop: '-1' }, 'selectiveBackprop', /.+/],
     [{ mode: 'layerwise', strategy: 'random' }, 'mode', /ppo/],

@@ -37,6 +37,8 @@ describe('RunConfigSchema', () => {
     [{ ...training, dataset: 'cifar10' }, 'dataDir', /the cifar10 dataset needs a data directory/],
     [{ ...training, actionSet: { ...mlp, nodes: [...mlp.nodes, ...mlp.nodes] } }, 'actionSet', /action set nodes\[1\]\.id: "d" is used twice/],
     [{ ...training, actionSet: { ...mlp, edges: [{ from: 'input', to: 'nowhere' }] } }, 'actionSet', /action set edges\[0\]\.to: no node "nowhere"/],
+    [{ ...training, timeBudgetS: 0 }, 'timeBudgetS', />=1/],
+    [{ ...training, timeBudgetS: 1.5 }, 'timeBudgetS', /int/],
     [{ ...training, actionSet: bigKernels }, 'actionSet', /action set "big-kernels" allows no network for the synthetic input \(12×12×1\) within 2 layers/],
   ])('refuses %j at its field', (input, field, message) => {
     expect(issuesOf(input)).toEqual([{ path: field, message: expect.stringMatching(message) }]);

@@ -44,7 +44,7 @@ export function registerRuns(program: Command): void {
         }
         print(`run      ${run.id}${run.name ? `  "${run.name}"` : ''}`);
         print(`status   ${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}`);
-        print(`search   ${run.strategy} over ${run.evaluator === 'nb201' ? `NAS-Bench-201 ${run.config.nb201Dataset}` : run.dataset}, ${run.evaluations}/${run.budget} candidates, ${run.cacheHits} cached`);
+        print(`search   ${run.strategy} over ${run.evaluator === 'nb201' ? `NAS-Bench-201 ${run.config.nb201Dataset}` : run.dataset}, ${run.evaluations}/${run.budget} candidates${run.config.timeBudgetS === undefined ? '' : ` within ${run.config.timeBudgetS} s`}, ${run.cacheHits} cached`);
         if (run.backend) print(`backend  ${run.backend}: ${run.device}`);
         if (run.bestIndex !== null) print(`best     #${run.bestIndex} val ${percent(run.bestSignal ?? undefined)} test ${percent(run.bestTestAcc ?? undefined)}  ${run.bestLabel ?? ''}`);
         print('');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { NB201_DATASET_NAMES, parseRunConfig, PREDICTOR_NAMES, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
+import { MAX_BUDGET, NB201_DATASET_NAMES, parseRunConfig, PREDICTOR_NAMES, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
 import { actionSetProblems } from '../../shared/action-set';
 import { problemText } from '../../shared/issues';
 import { launchProblems } from '../../engine/run/launch-checks';
@@ -12,11 +12,14 @@ import { CIFAR_DATA_DIR_HINT, trainingFields, withTrainingOptions, type Training
 import { watchRun } from '../watch-run';
 
 const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
+const DEFAULT_BUDGET = 20;
 
 interface SearchOptions extends TrainingOptions, DbOptions {
   evaluator: 'training' | 'nb201';
   strategy: (typeof STRATEGY_NAMES)[number];
-  budget: number;
+  /** Absent: 20, or with a time budget as many as the time allows. */
+  budget?: number;
+  timeBudget?: number;
   mode: 'full' | 'layerwise';
   predictor: (typeof PREDICTOR_NAMES)[number];
   reward: 'accuracy' | 'improvement';
@@ -35,7 +38,8 @@ export function registerSearch(program: Command): void {
     .description('search for an architecture: a strategy proposes, an evaluator scores; every candidate is kept in the history')
     .addOption(new Option('--evaluator <name>', 'train candidates, or look them up in NAS-Bench-201').choices(['training', 'nb201']).default('training'))
     .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGY_NAMES).default('ppo'))
-    .option('--budget <n>', 'number of candidates to evaluate', positiveInt, 20)
+    .option('--budget <n>', `number of candidates to evaluate (default: ${DEFAULT_BUDGET}; with --time-budget, as many as the time allows)`, positiveInt)
+    .option('--time-budget <seconds>', 'wall-clock time of the search: then no new candidate is proposed, those in training finish, and the run completes', positiveInt)
     .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
     .addOption(new Option('--predictor <name>', "ppo: none, or a Gaussian process fitted to every result, on which the agent trains between evaluations").choices(PREDICTOR_NAMES).default('none'))
     .addOption(new Option('--reward <kind>', "the agent's reward").choices(['accuracy', 'improvement']).default('accuracy'))
@@ -91,7 +95,8 @@ function searchConfig(options: SearchOptions): RunConfig {
       mode: options.mode,
       predictor: options.predictor,
       reward: options.reward,
-      budget: options.budget,
+      budget: options.budget ?? (options.timeBudget === undefined ? DEFAULT_BUDGET : MAX_BUDGET),
+      timeBudgetS: options.timeBudget,
       seed: options.seed,
       backend: options.backend,
       keepModels: options.keepModels,
@@ -113,7 +118,7 @@ function searchConfig(options: SearchOptions): RunConfig {
 
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
-const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr' };
+const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget' };
 const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', dataDir: CIFAR_DATA_DIR_HINT };
 
 function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string): CliError {

@@ -14,7 +14,11 @@ if (!process.send) {
 // Without its coordinator a worker has nothing to report to: a killed engine must not leave it training.
 process.on('disconnect', () => process.exit(0));
 
+// What `ps` and `top` show: a worker, and whether it is starting, idle or on a candidate.
+process.title = 'gennerator-worker (starting)';
 const post: WorkerPort['post'] = (message) => {
+  if (message.type === 'epoch') process.title = `gennerator-worker (candidate ${message.index})`;
+  else if (message.type !== 'failed' || message.index !== undefined) process.title = 'gennerator-worker (ready)';
   if (process.connected) process.send!(message);
 };
 

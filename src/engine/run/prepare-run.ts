@@ -86,7 +86,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
       new SearchLoop(createAgent(config, problem.space, setup.budget, resume), problem.space, {
         runId,
         evaluator: config.evaluator,
-        budget: { evaluations: setup.budget },
+        budget: { evaluations: setup.budget, ...(config.timeBudgetS === undefined ? {} : { seconds: config.timeBudgetS }) },
         pool,
         cache,
         pruner,

@@ -9,6 +9,7 @@ import { decodeModelMessage } from '../../engine/model/artifact';
 import type { RunUpdate } from '../../shared/api';
 import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
 import { resumeCanHelp, withoutStackTrace } from '../../shared/history';
+import { runFinishedReason } from '../../shared/events';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
 import type { EngineChild, EngineSpawner } from './engine-child';
@@ -102,6 +103,10 @@ export class RunSupervisor {
     }
     if (run.status === 'failed' && !resumeCanHelp(run)) {
       throw new RunSupervisorError(`run ${short(runId)} failed while setting up (${run.statusReason ?? 'no reason recorded'}): resuming would fail the same way; start it again with the cause changed`);
+    }
+    if (run.status === 'completed' && run.evaluations < run.budget) {
+      // A run completes short of its candidate budget only when its time budget ran out.
+      throw new RunSupervisorError(`run ${short(runId)} used up its time budget of ${run.config.timeBudgetS ?? '?'} s: nothing to resume (start a new run)`);
     }
     const budget = options.budget ?? run.budget;
     if (run.status !== 'completed' && budget === run.budget && run.evaluations >= run.budget) {
@@ -210,7 +215,10 @@ export class RunSupervisor {
         this.store.recordEvent(runId, event, { checkpoint, model: weights });
         if (event.type === 'run_finished') active.finishedStatus = event.status === 'completed' ? 'completed' : 'stopped';
         this.emit({ runId, kind: 'event', event });
-        if (event.type === 'run_finished') this.emit({ runId, kind: 'status', status: active.finishedStatus! });
+        if (event.type === 'run_finished') {
+          const reason = runFinishedReason(event);
+          this.emit({ runId, kind: 'status', status: active.finishedStatus!, ...(reason ? { reason } : {}) });
+        }
         return;
       }
       case 'paused': {

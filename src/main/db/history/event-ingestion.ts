@@ -3,7 +3,7 @@
  * in one transaction, so the file never holds half an event and the run's aggregates always agree
  * with its candidate rows.
  */
-import type { SearchEvent } from '../../../shared/events';
+import { runFinishedReason, type SearchEvent } from '../../../shared/events';
 import type { RecordExtras, StoredModel } from '../../../shared/history';
 import type { CandidateStatus } from '../../../shared/run-config';
 import { HistoryStoreError } from '../errors';
@@ -57,7 +57,7 @@ export function recordEvent(db: HistoryDb, runId: string, event: SearchEvent, ex
         if (extras.checkpoint !== undefined) saveCheckpoint(db, runId, event.evaluations, extras.checkpoint, now);
         break;
       case 'run_finished':
-        applyRunStatus(db, runId, event.status === 'completed' ? 'completed' : 'stopped', null, now);
+        applyRunStatus(db, runId, event.status === 'completed' ? 'completed' : 'stopped', runFinishedReason(event) ?? null, now);
         return;
     }
     db.touchRun(runId, now);

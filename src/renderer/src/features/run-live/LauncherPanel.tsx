@@ -134,6 +134,9 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="budget" label="Budget (candidates)" error={errors.budget}>
           <input type="number" min={1} step={1} {...control('budget')} />
         </Field>
+        <Field field="timeBudget" label="Time budget (seconds)" error={errors.timeBudget} hint={form.timeBudget.trim() ? 'then no new candidate; those in training finish' : 'empty: none'}>
+          <input type="number" min={1} step={1} {...control('timeBudget')} />
+        </Field>
         <Field field="reward" label="Reward" error={errors.reward}>
           <select {...control('reward')}>{options(launchOptions('reward'))}</select>
         </Field>

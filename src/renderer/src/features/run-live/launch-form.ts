@@ -20,6 +20,8 @@ export interface LaunchForm {
   predictor: string;
   strategy: string;
   budget: string;
+  /** Wall-clock seconds of search ('' is none). */
+  timeBudget: string;
   epochs: string;
   subset: string;
   learningRate: string;
@@ -69,6 +71,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   // The form's own starting points (the schema has none, or a longer one: 3 epochs).
   strategy: 'ppo',
   budget: '20',
+  timeBudget: '',
   epochs: '2',
   subset: '',
   learningRate: String(TRAINING_DEFAULTS.learningRate),
@@ -100,6 +103,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     predictor: 'predictor',
     reward: 'reward',
     budget: 'budget',
+    timeBudgetS: 'timeBudget',
     seed: 'seed',
     backend: 'backend',
     keepModels: 'keepModels',
@@ -135,6 +139,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   const beta = numberField(form.selectiveBackprop);
   // A run's settings the form does not show (optimizer, weight decay…) stay as they were; selective backprop is the β field's.
   const { selectiveBackprop: _beta, ...trainingBase } = form.base?.training ?? {};
+  const timeBudget = numberField(form.timeBudget);
   const input: Record<string, unknown> = {
     evaluator: form.evaluator,
     strategy: form.strategy,
@@ -163,6 +168,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
   if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
   if (subset !== undefined) input.subset = subset;
+  if (timeBudget !== undefined) input.timeBudgetS = timeBudget;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
 
   // Before the schema's issues, which only know that the config has no action set.
@@ -226,6 +232,7 @@ export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: n
     backend: config.backend,
     keepModels: config.keepModels,
     workers: text(config.workers),
+    timeBudget: text(config.timeBudgetS),
     prune: config.prune,
     base: config,
   };
