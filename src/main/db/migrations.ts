@@ -251,6 +251,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'the agent made visible: each candidate\'s reward parts, the policy after each agent update',
+    up(db) {
+      db.exec(`
+        -- JSON {metric, build, depth, params}, which add up to reward; NULL before they were recorded.
+        ALTER TABLE candidates ADD COLUMN reward_parts TEXT;
+        -- JSON: per slot, the probability of each value (PPO); NULL for agents without one.
+        ALTER TABLE agent_updates ADD COLUMN policy TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -44,6 +44,7 @@ export function createApiHandlers(ctx: ApiContext) {
     'runs.candidate': (p) => store.getCandidate(p.runId, p.index) ?? null,
     'runs.series': (p) => store.compareSeries(p.runIds),
     'runs.agentUpdates': (p) => store.agentUpdates(p.runId),
+    'runs.analysis': (p) => store.runAnalysis(p.runId),
     'runs.export': (p) => {
       const { index, files } = exportTarget(store, p.runId, p.index, (chosen) => join(p.dir, `${p.runId.slice(0, 8)}-${chosen}`));
       return { runId: p.runId, index, files };
