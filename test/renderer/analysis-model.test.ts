@@ -249,3 +249,21 @@ describe('what sets compared runs apart', () => {
     expect(curve.mean[1]).toBeCloseTo(0.65, 12);
   });
 });
+
+describe("the reward's parts", () => {
+  it('reads as a sum of the parts that are not zero, and charts those', async () => {
+    const { rewardPartsText, rewardPartSeries } = await import('../../src/renderer/src/features/analysis/reward');
+    expect(rewardPartsText({ metric: 0.8731, build: 1, depth: -0.2, params: 0 })).toBe('0.8731 metric + 1 build bonus − 0.2 depth penalty');
+    expect(rewardPartsText({ metric: 0, build: -1, depth: 0, params: 0 })).toBe('−1 build bonus');
+    const chart = rewardPartSeries([
+      candidate(0, { rewardParts: { metric: 0.5, build: 1, depth: 0, params: 0 } }),
+      candidate(1),
+      candidate(2, { rewardParts: { metric: 0.6, build: 1, depth: 0, params: 0 } }),
+    ]);
+    expect(chart.x).toEqual([0, 2]);
+    expect(chart.series.map((s) => [s.label, s.values])).toEqual([
+      ['metric', [0.5, 0.6]],
+      ['build bonus', [1, 1]],
+    ]);
+  });
+});

@@ -19,6 +19,16 @@ export interface ChartProps {
   x: number[];
   series: ChartSeries[];
   xLabel?: string;
+  /** The y axis's title (with its unit). */
+  yLabel?: string;
+  /** A logarithmic x axis (parameter counts, seconds). */
+  xLog?: boolean;
+  /** The y values are fractions shown as percentages. */
+  yPercent?: boolean;
+  /** Shade between two series (0-based indices into `series`): an interval's upper and lower bounds. */
+  band?: { upper: number; lower: number; color: string };
+  /** Called with the data index of the point nearest a click (within a few pixels). */
+  onPick?: (dataIndex: number) => void;
   height?: number;
   testId?: string;
 }
@@ -53,16 +63,52 @@ function integerX(x: ArrayLike<number>): boolean {
 }
 const wholeTicks: uPlot.Axis.Filter = (u, splits) => (integerX(u.data[0]) ? splits.map((v) => (Number.isInteger(v) ? v : null)) : splits);
 
-export function Chart({ title, x, series, xLabel, height = 200, testId }: ChartProps) {
+/** How near (CSS pixels) a click must be to a point to pick it. */
+const PICK_RADIUS = 12;
+
+/** The data index of the drawn point nearest to (left, top) in the plot, within PICK_RADIUS. */
+function nearestPoint(u: uPlot, left: number, top: number): number | null {
+  let best: number | null = null;
+  let bestDistance = PICK_RADIUS ** 2;
+  const xs = u.data[0];
+  for (let s = 1; s < u.data.length; s++) {
+    if (!u.series[s].show) continue;
+    const ys = u.data[s];
+    for (let i = 0; i < xs.length; i++) {
+      const y = ys[i];
+      if (y === null || y === undefined) continue;
+      const dx = u.valToPos(xs[i], 'x') - left;
+      const dy = u.valToPos(y, 'y') - top;
+      if (dx * dx + dy * dy <= bestDistance) {
+        bestDistance = dx * dx + dy * dy;
+        best = i;
+      }
+    }
+  }
+  return best;
+}
+
+const percentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : `${Number((v * 100).toFixed(2))}%`));
+
+export function Chart({ title, x, series, xLabel, yLabel, xLog, yPercent, band, onPick, height = 200, testId }: ChartProps) {
   const plotHostRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
   const drawnRef = useRef<Array<unknown> | null>(null);
   // The latest props, for the effect that (re)creates the plot without depending on the data.
-  const latest = useRef({ x, series });
-  latest.current = { x, series };
+  const latest = useRef({ x, series, onPick });
+  latest.current = { x, series, onPick };
 
   // The plot's layout: a change here re-creates it; a change of data does not.
-  const layoutKey = JSON.stringify([xLabel ?? '', height, series.map((s) => [s.label, s.color ?? '', !!s.points])]);
+  const layoutKey = JSON.stringify([
+    xLabel ?? '',
+    yLabel ?? '',
+    !!xLog,
+    !!yPercent,
+    !!onPick,
+    band ?? null,
+    height,
+    series.map((s) => [s.label, s.color ?? '', !!s.points, s.pointSize ?? 0, !!s.markers, s.dash ?? null]),
+  ]);
 
   useLayoutEffect(() => {
     const host = plotHostRef.current;
@@ -71,32 +117,67 @@ export function Chart({ title, x, series, xLabel, height = 200, testId }: ChartP
     const options: uPlot.Options = {
       width: Math.max(120, host.clientWidth),
       height,
-      scales: { x: { time: false } },
+      scales: { x: xLog ? { time: false, distr: 3 } : { time: false } },
       legend: { show: true, live: true },
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: !onPick, y: false } },
       axes: [
-        { label: xLabel, labelSize: xLabel ? 18 : 0, size: 34, stroke: '#6b7385', grid: { stroke: '#eceff3' }, ticks: { stroke: '#eceff3' }, filter: wholeTicks },
-        { size: 48, stroke: '#6b7385', grid: { stroke: '#eceff3' }, ticks: { stroke: '#eceff3' } },
+        {
+          label: xLabel,
+          labelSize: xLabel ? 18 : 0,
+          size: 34,
+          stroke: '#6b7385',
+          grid: { stroke: '#eceff3' },
+          ticks: { stroke: '#eceff3' },
+          ...(xLog ? {} : { filter: wholeTicks }),
+        },
+        {
+          label: yLabel,
+          labelSize: yLabel ? 18 : 0,
+          size: 52,
+          stroke: '#6b7385',
+          grid: { stroke: '#eceff3' },
+          ticks: { stroke: '#eceff3' },
+          ...(yPercent ? { values: percentTicks } : {}),
+        },
       ],
       series: [
         { label: xLabel ?? 'x' },
         ...ss.map((s, i): uPlot.Series => {
           const color = s.color ?? CHART_COLORS[i % CHART_COLORS.length];
-          return s.points
-            ? { label: s.label, stroke: color, width: 0, paths: noPath, points: { show: true, size: 5, stroke: color, fill: color } }
-            : { label: s.label, stroke: color, width: 1.5, spanGaps: true, points: { show: (_u, _si, i0, i1) => i1 - i0 < 40 } };
+          const value = yPercent ? (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`) : undefined;
+          const size = s.pointSize ?? 5;
+          if (s.points) return { label: s.label, stroke: color, width: 0, paths: noPath, value, points: { show: true, size, stroke: color, fill: color } };
+          return {
+            label: s.label,
+            stroke: color,
+            width: 1.5,
+            dash: s.dash,
+            spanGaps: true,
+            value,
+            points: s.markers ? { show: true, size, stroke: color, fill: color } : { show: (_u, _si, i0, i1) => i1 - i0 < 40 },
+          };
         }),
       ],
+      ...(band ? { bands: [{ series: [band.upper + 1, band.lower + 1], fill: band.color }] } : {}),
     };
     const plot = new uPlot(options, toData(xs, ss), host);
     plotRef.current = plot;
+    const onClick = () => {
+      const pick = latest.current.onPick;
+      const { left, top } = plot.cursor;
+      if (!pick || left === undefined || top === undefined || left < 0) return;
+      const index = nearestPoint(plot, left, top);
+      if (index !== null) pick(index);
+    };
+    plot.over.addEventListener('click', onClick);
     drawnRef.current = signature(xs, ss);
     return () => {
+      plot.over.removeEventListener('click', onClick);
       plot.destroy();
       plotRef.current = null;
       drawnRef.current = null;
     };
-    // layoutKey stands for the layout props (xLabel, height, series labels and styles).
+    // layoutKey stands for the layout props (axes, band, height, series labels and styles); onPick is read through `latest`.
   }, [layoutKey]);
 
   // New data: update in place.

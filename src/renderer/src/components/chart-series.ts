@@ -5,4 +5,10 @@ export interface ChartSeries {
   color?: string;
   /** Markers only, no connecting line (e.g. one value per candidate). */
   points?: boolean;
+  /** Marker size in pixels (points, or a line's markers). */
+  pointSize?: number;
+  /** A line with markers on every point (a Pareto front). */
+  markers?: boolean;
+  /** Dashes of the line, e.g. [4, 4] for an interval's bounds. */
+  dash?: number[];
 }
