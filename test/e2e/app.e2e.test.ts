@@ -5,79 +5,29 @@
  * on it, watch candidates stream in, stop it, run a second search, find both in the history, export,
  * compare. Each step saves a screenshot of what it checked under test-results/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDataDir } from '../support/cli';
+import { eventually, launch as launchIn, SEARCH_PATIENCE_MS, startBrowserApp, TEST_TIMEOUT_MS, type BrowserApp } from '../support/browser-app';
+import { tempDataDir } from '../support/cli';
 
-const CHROMIUM = process.env.GENNERATOR_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(REPO_ROOT, 'test-results');
 const home = tempDataDir();
 const db = join(home, 'history.db');
 const exportDir = join(home, 'exports');
 
-let server: ChildProcess;
-let browser: Browser;
-let page: Page;
-let url: string;
-let stderr = '';
+let app: BrowserApp;
+let page: BrowserApp['page'];
 
-// Every wait below is for a condition on the page. These limits only stop a hung run; on a loaded
-// 2-core machine a step can take many times longer than alone, so they are far above a passing run.
-/** For the page to reflect an action (a click, a save, a round trip to the server). */
-const PATIENCE_MS = 120_000;
-/** For a search to make progress or to end (candidates train on a machine shared with other work). */
-const SEARCH_PATIENCE_MS = 300_000;
-/** For one test of the session, all its waits together. */
-const TEST_TIMEOUT_MS = 600_000;
-
-/** Polls `value` until the assertion that follows holds (vitest's own default gives up after 1 s). */
-const eventually = <T>(value: () => Promise<T> | T, timeout = PATIENCE_MS) => expect.poll(value, { timeout, interval: 100 });
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true });
-}
+const shot = (name: string) => app.shot(name);
+const launch = (fields: Record<string, string>, optionLabels: Record<string, string> = {}) => launchIn(page, fields, optionLabels);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set GENNERATOR_CHROMIUM)`);
-  mkdirSync(SHOTS, { recursive: true });
-  // Its own build: other test files rebuild out/ at the same time.
-  const outDir = join(REPO_ROOT, '.tmp', 'e2e-out');
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
-
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--db', db, '--renderer', join(outDir, 'renderer'), '--no-build'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, GENNERATOR_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.includes('"serving"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(PATIENCE_MS);
-  await page.goto(url);
+  app = await startBrowserApp({ db, home, buildDir: 'e2e-out', shotPrefix: 'e2e' });
+  page = app.page;
 }, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGINT');
-    await new Promise((resolve) => server.once('exit', resolve));
-  }
+  await app?.close();
 });
 
 /** Drags from one point to another with real mouse events (React Flow's connections). */
@@ -121,24 +71,6 @@ async function connect(from: string, to: string): Promise<void> {
 async function layerNodeIds(): Promise<string[]> {
   const ids = await page.locator('[data-testid^="node-"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-testid')!.slice('node-'.length)));
   return ids.filter((id) => id !== 'input' && id !== 'output');
-}
-
-async function launch(fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
-  await page.getByTestId('nav-live').click();
-  const form = page.getByTestId('launch-form');
-  if (!(await form.isVisible())) await page.getByTestId('live-new-run').click();
-  await form.waitFor({ state: 'visible' });
-  for (const [field, value] of Object.entries(fields)) {
-    const control = page.getByTestId(`launch-${field}`);
-    if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
-    else await control.fill(value);
-  }
-  for (const [field, text] of Object.entries(optionLabels)) {
-    const value = await page.getByTestId(`launch-${field}`).locator('option', { hasText: text }).first().getAttribute('value');
-    await page.getByTestId(`launch-${field}`).selectOption(value!);
-  }
-  await page.getByTestId('launch-start').click();
-  await page.getByTestId('live-view').waitFor({ state: 'visible' });
 }
 
 describe('geNNerator in Chromium (browser mode)', () => {

@@ -233,6 +233,15 @@ describe('what sets compared runs apart', () => {
     ]);
   });
 
+  it('says which fields an evaluator ignores instead of comparing their defaults', () => {
+    const nb = run('a', {}).config;
+    const trained = run('t', { evaluator: 'training', dataset: 'synthetic', actionSet: { name: 'd', nodes: [{ id: 'd', layer: { type: 'dense', units: 16 } }] } }).config;
+    const rows = configDifferences([nb, trained]);
+    expect(rows.find((r) => r.path === 'dataset')?.values).toEqual(['(unused)', 'synthetic']);
+    expect(rows.find((r) => r.path === 'training.epochs')?.values).toEqual(['(unused)', String(trained.training.epochs)]);
+    expect(rows.find((r) => r.path === 'nb201Dataset')?.values).toEqual(['cifar10', '(unused)']);
+  });
+
   it('groups runs that differ only in seed and aggregates their best-so-far', () => {
     const runs = [run('a', {}), run('b', { seed: 1, name: 'other name' }), run('c', { budget: 30 }), run('d', { seed: 2 })];
     expect(seedGroups(runs)).toEqual([['a', 'b', 'd']]);

@@ -2,6 +2,7 @@
 import { useMemo } from 'react';
 import { agentBudgetWarning } from '../../../../shared/agent-budget';
 import type { RunDetail } from '../../../../shared/history';
+import { BudgetWarning } from '../../components/BudgetWarning';
 import { Chart } from '../../components/Chart';
 import { useApp } from '../../store';
 import { policyHeatmap, policyLabels, type PolicyHeatmap } from './policy';
@@ -35,16 +36,6 @@ export function AgentView({ run }: { run: RunDetail }) {
       ) : (
         <div className="muted empty-note">No reward parts recorded for this run's candidates.</div>
       )}
-    </div>
-  );
-}
-
-/** The one line that says the agent cannot learn with this budget (shared with the launcher and the live view). */
-export function BudgetWarning({ message, testId }: { message: string | null; testId: string }) {
-  if (!message) return null;
-  return (
-    <div className="budget-warning" role="alert" data-testid={testId}>
-      {message}
     </div>
   );
 }

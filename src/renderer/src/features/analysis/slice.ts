@@ -38,6 +38,11 @@ function keptBy(data: ParallelData | null, brushes: Brushes): number[] | null {
   return brushedIndices(data, brushes);
 }
 
+function sameIndices(a: number[] | null, b: number[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 export const createAnalysisSlice: Slice<AnalysisSlice> = (set, get) => {
   let token = 0;
   return {
@@ -65,13 +70,16 @@ export const createAnalysisSlice: Slice<AnalysisSlice> = (set, get) => {
         const parallel = parallelData(candidates, slots);
         // Brushes on axes that are gone (a slot no candidate reaches any more) are dropped.
         const brushes = Object.fromEntries(Object.entries(get().brushes).filter(([key]) => parallel.axes.some((a) => a.key === key)));
+        const kept = keptBy(parallel, brushes);
+        const previous = get().brushedIndices;
         set({
           analysisCandidates: candidates,
           analysisUpdates: updates,
           analysisSlots: slots,
           analysisParallel: parallel,
           brushes,
-          brushedIndices: keptBy(parallel, brushes),
+          // The same selection keeps its identity, so the table does not start over at each refresh.
+          brushedIndices: sameIndices(previous, kept) ? previous : kept,
           analysisLoading: false,
           analysisError: null,
         });

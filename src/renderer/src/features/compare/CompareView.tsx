@@ -15,6 +15,7 @@ import { networkInput, runDisplayName, shortRunId } from '../../lib/runs';
 import { throttle } from '../../lib/throttle';
 import { useApp } from '../../store';
 import './compare.css';
+import { CompareDifferences } from './CompareDifferences';
 import { alignSeries, runColor } from './model';
 import { MAX_COMPARE } from './slice';
 
@@ -71,6 +72,7 @@ export function CompareView() {
       )}
       {ids.length > 0 && (
         <>
+          <CompareDifferences ids={ids} runs={runs} series={series} />
           <div className="compare-charts">
             <div className="panel">
               <Chart title="Best validation accuracy so far" x={best.x} series={best.series} xLabel="candidate" height={240} testId="chart-compare-best" />

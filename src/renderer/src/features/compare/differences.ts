@@ -26,10 +26,24 @@ export function compareWarnings(runs: readonly ComparedRun[]): string[] {
   return warnings;
 }
 
-/** A config as dotted paths to readable values (an action set as its name and size). */
+/** Config fields the run's evaluator never reads (a NAS-Bench-201 run keeps the training defaults). */
+const UNUSED_BY: Readonly<Record<string, readonly string[]>> = {
+  nb201: ['dataset', 'dataDir', 'subset', 'training', 'actionSet', 'prune'],
+  training: ['nb201Dataset', 'nb201Dir'],
+};
+export const UNUSED = '(unused)';
+
+/** A config as dotted paths to readable values (an action set as its name and size; fields its evaluator ignores as UNUSED). */
 export function flattenConfig(config: RunConfig): Record<string, string> {
   const flat: Record<string, string> = {};
+  const unused = UNUSED_BY[config.evaluator] ?? [];
   const walk = (value: unknown, path: string) => {
+    if (unused.includes(path.split('.')[0])) {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && path !== 'actionSet') {
+        for (const [key, inner] of Object.entries(value)) walk(inner, `${path}.${key}`);
+      } else flat[path] = UNUSED;
+      return;
+    }
     if (path === 'actionSet' && value && typeof value === 'object') {
       const set = value as { name?: string; nodes?: unknown[]; maxLayers?: number };
       // Equal names with other contents still differ: the canonical text's length tells most apart.

@@ -4,6 +4,8 @@
  * The store commits the watched run's state at most ~10 times a second; each part below is
  * memoized on the slice of state it draws, so an epoch event re-renders only the candidates in training.
  */
+import { agentBudgetWarning } from '../../../../shared/agent-budget';
+import { BudgetWarning } from '../../components/BudgetWarning';
 import { memo, useEffect, useMemo } from 'react';
 import { candidateStatusText } from '../../../../shared/history';
 import type { RunConfig } from '../../../../shared/run-config';
@@ -108,6 +110,7 @@ function RunMonitor() {
   return (
     <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
       <RunHeader run={run} error={error} />
+      {config && <BudgetWarning message={agentBudgetWarning({ ...config, budget: run.budget })} testId="live-budget-warning" />}
       <div className="live-grid">
         <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
