@@ -6,10 +6,10 @@
  * Data may be append-only arrays mutated in place (the live view does this to stay cheap): a change
  * is detected by array identity or length, so appending to the same array and re-rendering redraws.
  */
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartSeries } from './chart-series';
+import { smooth, type ChartSeries } from './chart-series';
 import './components.css';
 
 export type { ChartSeries } from './chart-series';
@@ -29,6 +29,10 @@ export interface ChartProps {
   band?: { upper: number; lower: number; color: string };
   /** Called with the data index of the point nearest a click (within a few pixels). */
   onPick?: (dataIndex: number) => void;
+  /** Offer a smoothing slider (an exponential moving average, as TensorBoard's): noisy per-candidate values. */
+  smoothing?: boolean;
+  /** Offer a log-scale y axis (losses). */
+  logToggle?: boolean;
   height?: number;
   testId?: string;
 }
@@ -90,7 +94,58 @@ function nearestPoint(u: uPlot, left: number, top: number): number | null {
 
 const percentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : `${Number((v * 100).toFixed(2))}%`));
 
-export function Chart({ title, x, series, xLabel, yLabel, xLog, yPercent, band, onPick, height = 200, testId }: ChartProps) {
+/** A single x value still gets a range: the point sits in the middle of the plot. */
+const padSingle: uPlot.Range.Function = (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]);
+
+/** The lighter shade of a colour, for raw values behind their smoothed line. */
+const faded = (color: string) => `${color}55`;
+
+export function Chart(props: ChartProps) {
+  const { series, smoothing, logToggle } = props;
+  const [weight, setWeight] = useState(0);
+  const [yLog, setYLog] = useState(false);
+  // With smoothing on, each series becomes its smoothed line, with the raw values as faint points.
+  const shown = useMemo(() => {
+    if (weight <= 0) return series;
+    const smoothed = series.map((s, i) => ({ ...s, values: smooth(s.values, weight), points: false, markers: false, color: s.color ?? CHART_COLORS[i % CHART_COLORS.length] }));
+    const raw = smoothed.map((s, i) => ({ label: `${s.label} (raw)`, values: series[i].values, color: faded(s.color), points: true, pointSize: 3 }));
+    return [...smoothed, ...raw];
+  }, [series, weight]);
+  const controls =
+    smoothing || logToggle ? (
+      <div className="chart-controls">
+        {smoothing && (
+          <label title="exponential moving average: the weight of the past">
+            smoothing{' '}
+            <input type="range" min={0} max={0.95} step={0.05} value={weight} onChange={(e) => setWeight(Number(e.target.value))} data-testid={props.testId ? `${props.testId}-smoothing` : undefined} />{' '}
+            <span className="chart-control-value">{weight.toFixed(2)}</span>
+          </label>
+        )}
+        {logToggle && (
+          <label>
+            <input type="checkbox" checked={yLog} onChange={(e) => setYLog(e.target.checked)} data-testid={props.testId ? `${props.testId}-log` : undefined} /> log scale
+          </label>
+        )}
+      </div>
+    ) : null;
+  return <Plot {...props} series={shown} yLog={yLog} controls={controls} />;
+}
+
+function Plot({
+  title,
+  x,
+  series,
+  xLabel,
+  yLabel,
+  xLog,
+  yLog,
+  yPercent,
+  band,
+  onPick,
+  height = 200,
+  testId,
+  controls,
+}: ChartProps & { yLog: boolean; controls: React.ReactNode }) {
   const plotHostRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
   const drawnRef = useRef<Array<unknown> | null>(null);
@@ -103,6 +158,7 @@ export function Chart({ title, x, series, xLabel, yLabel, xLog, yPercent, band, 
     xLabel ?? '',
     yLabel ?? '',
     !!xLog,
+    yLog,
     !!yPercent,
     !!onPick,
     band ?? null,
@@ -117,7 +173,10 @@ export function Chart({ title, x, series, xLabel, yLabel, xLog, yPercent, band, 
     const options: uPlot.Options = {
       width: Math.max(120, host.clientWidth),
       height,
-      scales: { x: xLog ? { time: false, distr: 3 } : { time: false } },
+      scales: {
+        x: xLog ? { time: false, distr: 3 } : { time: false, range: padSingle },
+        ...(yLog ? { y: { distr: 3 } } : {}),
+      },
       legend: { show: true, live: true },
       cursor: { drag: { x: !onPick, y: false } },
       axes: [
@@ -205,7 +264,10 @@ export function Chart({ title, x, series, xLabel, yLabel, xLog, yPercent, band, 
 
   return (
     <div className="chart" data-testid={testId}>
-      <div className="chart-title">{title}</div>
+      <div className="chart-head">
+        <div className="chart-title">{title}</div>
+        {controls}
+      </div>
       <div className="chart-plot" ref={plotHostRef} />
       {x.length === 0 && <div className="chart-empty">no data yet</div>}
     </div>

@@ -123,8 +123,8 @@ function EpochCurves({ detail }: { detail: Detail }) {
   const pruned = detail.status === 'pruned' ? ` (${candidateStatusText(detail)})` : '';
   return (
     <div className="curves">
-      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" height={160} testId="chart-candidate-loss" />
-      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" height={160} testId="chart-candidate-accuracy" />
+      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={160} testId="chart-candidate-loss" />
+      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={160} testId="chart-candidate-accuracy" />
     </div>
   );
 }

@@ -261,8 +261,8 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
       <div className="live-epochs" data-testid="chart-epochs">
         {training ? (
           <>
-            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" height={150} testId="chart-epochs-loss" />
-            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" height={150} testId="chart-epochs-accuracy" />
+            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={150} testId="chart-epochs-loss" />
+            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={150} testId="chart-epochs-accuracy" />
           </>
         ) : (
           <div className="muted live-note">NAS-Bench-201 candidates are table lookups: no epochs to draw.</div>
@@ -377,10 +377,10 @@ const SeriesCharts = memo(function SeriesCharts({ series, prunes }: { series: Se
   return (
     <div className="live-charts">
       <div className="panel">
-        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" height={180} testId="chart-reward" />
+        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" yLabel="reward" smoothing height={180} testId="chart-reward" />
       </div>
       <div className="panel">
-        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" height={180} testId="chart-best" />
+        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" yLabel="validation accuracy" yPercent height={180} testId="chart-best" />
       </div>
     </div>
   );
@@ -405,7 +405,7 @@ const Diagnostics = memo(function Diagnostics({ columns, n }: { columns: Diagnos
       </h3>
       <div className="live-diagnostics-grid">
         {charts.map((c) => (
-          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" height={110} testId={`chart-diagnostics-${c.key}`} />
+          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" yLabel={c.title} height={120} testId={`chart-diagnostics-${c.key}`} />
         ))}
       </div>
     </div>
