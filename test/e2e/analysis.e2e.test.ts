@@ -198,6 +198,9 @@ describe.skipIf(!nb201DataDir())('analysis views in Chromium', () => {
     await openRun('synthetic ppo');
     await page.getByTestId('candidate-row').first().click();
     await eventually(() => page.getByTestId('candidate-reward-parts').textContent()).toMatch(/= [\d.]+ metric \+ 1 build bonus$/);
+    // One epoch of training still reads as a chart: its point is drawn, with percent on the accuracy axis.
+    await eventually(() => page.getByTestId('chart-candidate-accuracy').locator('canvas').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('chart-candidate-accuracy').textContent()).not.toContain('no data yet');
     await page.getByTestId('analysis-tab-agent').click();
     await eventually(() => page.getByTestId('chart-reward-parts').textContent()).toContain('build bonus');
     await app.shotOf(page.getByTestId('run-detail'), '07-agent-reward-parts');
@@ -241,8 +244,20 @@ describe.skipIf(!nb201DataDir())('analysis views in Chromium', () => {
     await eventually(() => page.getByTestId('chart-compare-seeds').locator('canvas').count()).toBeGreaterThan(0);
     const paths = await page.getByTestId('config-diff-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-path')));
     for (const path of ['evaluator', 'seed', 'name', 'dataset', 'actionSet']) expect(paths).toContain(path);
+    expect(await page.getByTestId('config-diff-row').filter({ has: page.locator('td', { hasText: /^dataset$/ }) }).evaluate((r) => [...r.children].map((c) => c.textContent))).toEqual([
+      'dataset',
+      '(unused)',
+      '(unused)',
+      '(unused)',
+      'synthetic',
+    ]);
     const seedRow = await page.getByTestId('config-diff-row').filter({ has: page.locator('td', { hasText: /^seed$/ }) }).evaluate((r) => [...r.children].map((c) => c.textContent));
     expect(seedRow).toEqual(['seed', '0', '1', '2', '0']);
+    // Smoothing the noisy reward per candidate: a smoothed line per run, the raw values behind it.
+    const reward = page.getByTestId('chart-compare-reward');
+    expect(await reward.textContent()).not.toContain('(raw)');
+    await page.getByTestId('chart-compare-reward-smoothing').fill('0.6');
+    await eventually(() => reward.textContent()).toContain('nb201 ppo seed 0 (raw)');
     await app.shotOf(page.getByTestId('compare-view'), '10-compare');
   }, TEST_TIMEOUT_MS);
 });

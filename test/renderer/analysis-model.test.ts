@@ -82,9 +82,10 @@ describe('choices and which of them matter', () => {
       ['avg pool 3×3', 1],
       ['none', 2],
     ]);
-    // conv 3×3: mean 0.85, s = 0.0707107, t(0.975, 1) = 12.7062: half width 0.635310
+    // conv 3×3: mean 0.85, s = 0.0707107, t(0.975, 1) = 12.7062: half width 0.635310, cut at 0 and 1
     expect(first.effects[0].mean).toBeCloseTo(0.85, 12);
-    expect(first.effects[0].high! - first.effects[0].mean).toBeCloseTo(0.63531, 4);
+    expect(first.effects[0].low).toBeCloseTo(0.85 - 0.63531, 4);
+    expect(first.effects[0].high).toBe(1);
     expect(first.effects[1]).toMatchObject({ low: null, high: null });
     expect(first.spread).toBeCloseTo(0.85 - 0.2, 12);
     // edge 2←0: skip {0.8, 0.3} vs none {0.9, 0.1, 0.5}

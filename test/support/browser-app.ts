@@ -71,7 +71,17 @@ export async function startBrowserApp(options: { db: string; home: string; build
     page,
     url,
     shot: async (name) => void (await page.screenshot({ path: join(SHOTS, `${options.shotPrefix}-${name}.png`), fullPage: true })),
-    shotOf: async (element, name) => void (await element.screenshot({ path: join(SHOTS, `${options.shotPrefix}-${name}.png`) })),
+    shotOf: async (element, name) => {
+      // The views scroll inside the page, which would cut a tall element: a tall window shows all of it.
+      const viewport = page.viewportSize()!;
+      const height = Math.ceil((await element.boundingBox())?.height ?? 0) + 200;
+      if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.min(height, 6000) });
+      try {
+        await element.screenshot({ path: join(SHOTS, `${options.shotPrefix}-${name}.png`) });
+      } finally {
+        await page.setViewportSize(viewport);
+      }
+    },
     close: async () => {
       await browser.close();
       if (server.exitCode === null) {

@@ -29,7 +29,7 @@ export function ChoiceEffectsView() {
     <div className="choices" data-testid="choices-view">
       <div className="muted small-note">
         Mean validation accuracy of the candidates that made each choice, with its 95% t interval, over {counted} completed architectures (each counted once).
-        Groups whose choice moves the mean most come first; a value with one candidate has no interval.
+        Groups whose choice moves the mean most come first; a value with one candidate has no interval, and an interval is cut at 0% and 100%.
       </div>
       {groups.map((group) => (
         <table key={group.group} className="analysis-table choice-group" data-testid="choice-group" data-group={group.group}>
@@ -38,9 +38,9 @@ export function ChoiceEffectsView() {
               <th className="choice-name">
                 {group.group} <span className="muted">· spread {formatPercent(group.spread, 1)}</span>
               </th>
-              <th className="num">n</th>
-              <th className="num">mean</th>
-              <th className="num">95% interval</th>
+              <th className="num col-n">n</th>
+              <th className="num col-mean">mean</th>
+              <th className="num col-interval">95% interval</th>
               <th className="choice-bar-cell" />
             </tr>
           </thead>

@@ -81,7 +81,7 @@ export interface ChoiceEffect {
   /** Candidates with this choice. */
   n: number;
   mean: number;
-  /** 95% t interval of the mean (null with one candidate). */
+  /** 95% t interval of the mean (null with one candidate), cut to the metric's range. */
   low: number | null;
   high: number | null;
 }
@@ -99,8 +99,16 @@ export interface ChoiceGroup {
  * chose it, with its 95% t interval. Counted over completed candidates with a metric, each
  * architecture once (a repeat or cached result would count it twice). Groups whose candidates all
  * chose the same value say nothing and are left out; the rest come with the largest spread first.
+ * With few candidates a t interval can reach past what the metric can be (an accuracy outside
+ * [0, 1]): it is cut at `range`.
  */
-export function choiceEffects(candidates: readonly AnalysisCandidate[], slots: ChoiceSlots, metric: (c: AnalysisCandidate) => number | null = (c) => c.signal): ChoiceGroup[] {
+export function choiceEffects(
+  candidates: readonly AnalysisCandidate[],
+  slots: ChoiceSlots,
+  metric: (c: AnalysisCandidate) => number | null = (c) => c.signal,
+  range: readonly [number, number] = [0, 1],
+): ChoiceGroup[] {
+  const cut = (v: number | null) => (v === null ? null : Math.min(range[1], Math.max(range[0], v)));
   const samples = new Map<string, Map<string, number[]>>();
   for (const candidate of uniqueCompleted(candidates)) {
     const value = metric(candidate);
@@ -116,7 +124,12 @@ export function choiceEffects(candidates: readonly AnalysisCandidate[], slots: C
   const groups: ChoiceGroup[] = [];
   for (const [group, byValue] of samples) {
     if (byValue.size < 2) continue;
-    const effects = [...byValue].map(([value, values]) => ({ value, ...meanInterval(values)! })).sort((a, b) => b.mean - a.mean || a.value.localeCompare(b.value));
+    const effects = [...byValue]
+      .map(([value, values]) => {
+        const interval = meanInterval(values)!;
+        return { value, ...interval, low: cut(interval.low), high: cut(interval.high) };
+      })
+      .sort((a, b) => b.mean - a.mean || a.value.localeCompare(b.value));
     const supported = effects.filter((e) => e.n >= 2);
     const spread = supported.length >= 2 ? supported[0].mean - supported[supported.length - 1].mean : 0;
     groups.push({ group, effects, spread });
