@@ -257,7 +257,7 @@ describe.skipIf(!nb201DataDir())('analysis views in Chromium', () => {
     const reward = page.getByTestId('chart-compare-reward');
     expect(await reward.textContent()).not.toContain('(raw)');
     await page.getByTestId('chart-compare-reward-smoothing').fill('0.6');
-    await eventually(() => reward.textContent()).toContain('nb201 ppo seed 0 (raw)');
+    await eventually(() => reward.textContent()).toMatch(/nb201 ppo seed 0 \([0-9a-f]{8}\) \(raw\)/);
     await app.shotOf(page.getByTestId('compare-view'), '10-compare');
   }, TEST_TIMEOUT_MS);
 });

@@ -94,6 +94,16 @@ function nearestPoint(u: uPlot, left: number, top: number): number | null {
 
 const percentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : `${Number((v * 100).toFixed(2))}%`));
 
+/** An axis with its title (if any) in the charts' colours. */
+const axis = (label: string | undefined, size: number): uPlot.Axis => ({
+  label,
+  labelSize: label ? 18 : 0,
+  size,
+  stroke: '#6b7385',
+  grid: { stroke: '#eceff3' },
+  ticks: { stroke: '#eceff3' },
+});
+
 /** A single x value still gets a range: the point sits in the middle of the plot. */
 const padSingle: uPlot.Range.Function = (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]);
 
@@ -180,24 +190,8 @@ function Plot({
       legend: { show: true, live: true },
       cursor: { drag: { x: !onPick, y: false } },
       axes: [
-        {
-          label: xLabel,
-          labelSize: xLabel ? 18 : 0,
-          size: 34,
-          stroke: '#6b7385',
-          grid: { stroke: '#eceff3' },
-          ticks: { stroke: '#eceff3' },
-          ...(xLog ? {} : { filter: wholeTicks }),
-        },
-        {
-          label: yLabel,
-          labelSize: yLabel ? 18 : 0,
-          size: 52,
-          stroke: '#6b7385',
-          grid: { stroke: '#eceff3' },
-          ticks: { stroke: '#eceff3' },
-          ...(yPercent ? { values: percentTicks } : {}),
-        },
+        { ...axis(xLabel, 34), ...(xLog ? {} : { filter: wholeTicks }) },
+        { ...axis(yLabel, 52), ...(yPercent ? { values: percentTicks } : {}) },
       ],
       series: [
         { label: xLabel ?? 'x' },
