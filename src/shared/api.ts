@@ -11,6 +11,7 @@ import type { SearchEvent } from './events';
 import type {
   ActionSetRow,
   AgentUpdateRow,
+  AnalysisCandidate,
   CandidateDetail,
   CandidatePage,
   RunDetail,
@@ -52,10 +53,14 @@ export const API_PARAMS = {
     offset: z.int().min(0).optional(),
     /** Only candidates in this status (e.g. the running ones of a run with several workers). */
     status: z.enum(CANDIDATE_STATUSES).optional(),
+    /** Only these candidates (what an analysis view's brush keeps). */
+    indices: z.array(index).max(1_000_000).optional(),
   }),
   'runs.candidate': z.strictObject({ runId, index }),
   'runs.series': z.strictObject({ runIds: z.array(runId).min(1).max(20) }),
   'runs.agentUpdates': z.strictObject({ runId }),
+  /** Every finished candidate with its scores, costs and architecture, for the analysis views. */
+  'runs.analysis': z.strictObject({ runId }),
   /** Writes into `dir` on the machine running main (the model and architecture; for a whole run also its history). */
   'runs.export': z.strictObject({ runId, index: index.optional(), dir: z.string().min(1).max(4096) }),
   /** The same files as one zip, on the user's computer: downloaded by the browser (browser mode), or saved where a save dialog says (desktop app). */
@@ -116,6 +121,7 @@ export interface ApiResults {
   'runs.candidate': CandidateDetail | null;
   'runs.series': RunSeries[];
   'runs.agentUpdates': AgentUpdateRow[];
+  'runs.analysis': AnalysisCandidate[];
   'runs.export': ExportResult;
   'runs.exportArchive': ExportDelivery;
 }

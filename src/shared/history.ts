@@ -1,5 +1,6 @@
 /** The history as the store returns it and the UI shows it. Timestamps are epoch milliseconds; absent values are null. */
 import type { ActionSet } from './action-set';
+import type { PolicySnapshot, RewardParts } from './events';
 import { RESUMABLE_STATUSES, type CandidateStatus, type RunConfig, type RunStatus } from './run-config';
 import type { EpochMetrics } from './training';
 
@@ -108,6 +109,27 @@ export interface CandidateDetail extends CandidateRow {
   /** The candidate whose result a cached candidate reused (absent when not cached or since deleted). */
   cachedFrom?: { runId: string; index: number };
   hasModel: boolean;
+  /** What the reward is made of (null for candidates recorded before the parts were). */
+  rewardParts: RewardParts | null;
+}
+
+/** A finished candidate as the analysis views read it: its scores, what it cost, and its architecture. */
+export interface AnalysisCandidate {
+  index: number;
+  status: CandidateStatus;
+  hash: string;
+  label: string;
+  cached: boolean;
+  /** The search signal (validation accuracy). */
+  signal: number | null;
+  testAcc: number | null;
+  reward: number | null;
+  rewardParts: RewardParts | null;
+  params: number | null;
+  /** Wall time from proposal to result (a cached candidate's is the lookup's). */
+  seconds: number | null;
+  /** {layers} for trained networks, {nb201} for benchmark cells. */
+  architecture: unknown;
 }
 
 export const CANDIDATE_SORT_KEYS = ['index', 'reward', 'validAcc', 'testAcc', 'params', 'seconds', 'trainLoss', 'validLoss'] as const;
@@ -119,6 +141,8 @@ export interface ListCandidatesOptions {
   limit?: number;
   offset?: number;
   status?: CandidateStatus | readonly CandidateStatus[];
+  /** Only these candidates (e.g. those an analysis view's brush keeps). */
+  indices?: readonly number[];
 }
 
 export interface CandidatePage {
@@ -151,6 +175,8 @@ export interface AgentUpdateRow {
   iteration: number;
   evaluations: number;
   diagnostics: Record<string, number>;
+  /** The policy after the update (PPO), null for agents without one or updates recorded before it was. */
+  policy: PolicySnapshot | null;
   createdAt: number;
 }
 

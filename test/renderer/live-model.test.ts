@@ -217,6 +217,7 @@ describe('fromSnapshot', () => {
     architecture: { layers: [] },
     action: [1],
     hasModel: false,
+    rewardParts: null,
   };
 
   it('rebuilds the live state from the history, then follows updates without duplicates', () => {
@@ -231,8 +232,8 @@ describe('fromSnapshot', () => {
       top: [row(1, 0.8), row(0, 0.5), current, row(2, 0.2)],
       recent: [current, row(2, 0.2), row(1, 0.8), row(0, 0.5)],
       current,
-      best: { ...row(1, 0.8), epochs: [], architecture: { layers: [] }, action: [1], hasModel: true },
-      updates: [{ iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.02 }, createdAt: 0 }],
+      best: { ...row(1, 0.8), epochs: [], architecture: { layers: [] }, action: [1], hasModel: true, rewardParts: null },
+      updates: [{ iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.02 }, policy: null, createdAt: 0 }],
     });
     expect(snapshot).toMatchObject({ status: 'running', budget: 10, done: 3, cacheHits: 1, secondsSum: 12, secondsCount: 3 });
     expect(snapshot.backend).toEqual({ name: 'wasm', device: 'CPU (WebAssembly)' });
@@ -359,6 +360,7 @@ describe('several candidates in flight (workers > 1)', () => {
       architecture: { layers: [] },
       action: [1],
       hasModel: false,
+      rewardParts: null,
     });
     const snapshot = fromSnapshot({
       run: runDetail({ evaluations: 3, config: WORKERS }),

@@ -38,6 +38,8 @@ export interface AgentUpdate {
   /** 1-based count of updates in the run. */
   iteration: number;
   diagnostics: Record<string, number>;
+  /** The policy after the update, per slot (agents with a policy over the slots: PPO). */
+  policy?: number[][];
 }
 
 export interface SearchAgent {

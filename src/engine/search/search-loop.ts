@@ -284,7 +284,10 @@ export class SearchLoop {
     };
     const { action, description } = candidate;
     this.tally.add({ index, action, label: description.label, hash: description.hash, architecture: description.architecture, evaluation });
-    this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds, agentSeconds }, { checkpoint: this.checkpoint(), model: outcome.model });
-    if (update) this.emit({ type: 'agent_updated', iteration: update.iteration, evaluations: this.tally.evaluations, diagnostics: update.diagnostics });
+    this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds, agentSeconds, rewardParts: reward.parts }, { checkpoint: this.checkpoint(), model: outcome.model });
+    if (update) {
+      const { iteration, diagnostics, policy } = update;
+      this.emit({ type: 'agent_updated', iteration, evaluations: this.tally.evaluations, diagnostics, ...(policy ? { policy } : {}) });
+    }
   }
 }

@@ -66,6 +66,7 @@ export class HistoryStore {
   compareSeries(...a: Args<typeof queries.compareSeries>) { return queries.compareSeries(this.db, ...a); }
   architectureHistory(...a: Args<typeof queries.architectureHistory>) { return queries.architectureHistory(this.db, ...a); }
   agentUpdates(...a: Args<typeof queries.agentUpdates>) { return queries.agentUpdates(this.db, ...a); }
+  runAnalysis(...a: Args<typeof queries.runAnalysis>) { return queries.runAnalysis(this.db, ...a); }
 
   // ---- cross-run cache ----
   cachedOutcomes(...a: Args<typeof cachedOutcomes>) { return cachedOutcomes(this.db, ...a); }

@@ -261,20 +261,37 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    description: 'the agent made visible: each candidate\'s reward parts, the policy after each agent update',
+    up(db) {
+      db.exec(`
+        -- JSON {metric, build, depth, params}, which add up to reward; NULL before they were recorded.
+        ALTER TABLE candidates ADD COLUMN reward_parts TEXT;
+        -- JSON: per slot, the probability of each value (PPO); NULL for agents without one.
+        ALTER TABLE agent_updates ADD COLUMN policy TEXT;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-/** Applies the migrations after the database's version, up to `target`, each in its own transaction. */
+/**
+ * Applies the migrations after the database's version, up to `target`, each in its own transaction.
+ * Each transaction takes the write lock as it begins and reads the version again under it, so two
+ * processes opening a new history at once (two CLI searches) apply each migration once.
+ */
 export function migrate(db: Database.Database, target = LATEST_VERSION): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const version = () => db.pragma('user_version', { simple: true }) as number;
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current || migration.version > target) continue;
+    if (migration.version <= version() || migration.version > target) continue;
     // A no-op inside a transaction, so switched around it.
     const foreignKeys = migration.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
     if (foreignKeys) db.pragma('foreign_keys = OFF');
     try {
       db.transaction(() => {
+        if (migration.version <= version()) return; // another process applied it meanwhile
         migration.up(db);
         if (migration.rebuildsTables) {
           const broken = db.pragma('foreign_key_check') as unknown[];
@@ -283,7 +300,7 @@ export function migrate(db: Database.Database, target = LATEST_VERSION): void {
         // Both pragmas write the database header, so they commit or roll back with the migration.
         db.pragma(`user_version = ${migration.version}`);
         db.pragma(`application_id = ${APPLICATION_ID}`);
-      })();
+      }).immediate();
     } finally {
       if (foreignKeys) db.pragma('foreign_keys = ON');
     }

@@ -59,6 +59,7 @@ export function createApiHandlers(ctx: ApiContext) {
       if (!ctx.deliverArchive) throw new Error('this shell cannot hand a file to the user: use runs.export with a directory');
       return deliverExport(store, ctx.deliverArchive, p.runId, p.index);
     },
+    'runs.analysis': (p) => store.runAnalysis(p.runId),
     'runs.export': (p) => {
       const { index, files } = exportTarget(store, p.runId, p.index, (chosen) => join(p.dir, `${p.runId.slice(0, 8)}-${chosen}`));
       return { runId: p.runId, index, files };

@@ -6,6 +6,7 @@ import { Chart } from '../../components/Chart';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
 import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
+import { rewardPartsText } from '../analysis/reward';
 import { ExportResultView } from './ExportResultView';
 
 export function CandidateDetailPanel({ run }: { run: RunDetail }) {
@@ -61,7 +62,15 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
         <dt>Test</dt>
         <dd>{formatPercent(detail.testAcc)}</dd>
         <dt>Reward</dt>
-        <dd>{formatNumber(detail.reward)}</dd>
+        <dd>
+          {formatNumber(detail.reward)}
+          {detail.rewardParts && (
+            <span className="muted small-note" data-testid="candidate-reward-parts">
+              {' '}
+              = {rewardPartsText(detail.rewardParts)}
+            </span>
+          )}
+        </dd>
         <dt>Params</dt>
         <dd>{formatParams(detail.params)}</dd>
         <dt>Seconds</dt>
@@ -114,8 +123,8 @@ function EpochCurves({ detail }: { detail: Detail }) {
   const pruned = detail.status === 'pruned' ? ` (${candidateStatusText(detail)})` : '';
   return (
     <div className="curves">
-      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" height={160} testId="chart-candidate-loss" />
-      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" height={160} testId="chart-candidate-accuracy" />
+      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={160} testId="chart-candidate-loss" />
+      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={160} testId="chart-candidate-accuracy" />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { formatDate, formatDuration, formatPercent } from '../../lib/format';
 import { resumeCanHelp } from '../../../../shared/history';
 import { runDisplayName, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
+import { AnalysisPanel } from '../analysis/AnalysisPanel';
 import { CandidateDetailPanel } from './CandidateDetail';
 import { CandidatesTable } from './CandidatesTable';
 import { ExportResultView } from './ExportResultView';
@@ -19,6 +20,8 @@ const MAX_BUDGET = RunConfigFieldsSchema.shape.budget.maxValue ?? Number.MAX_SAF
 export function RunDetailPanel({ now, candidatesVersion }: { now: number; candidatesVersion: number }) {
   const runId = useApp((s) => s.selectedRunId);
   const run = useApp((s) => s.runDetail);
+  const brushed = useApp((s) => (s.analysisRunId === runId ? s.brushedIndices : null));
+  const clearBrushes = useApp((s) => s.clearBrushes);
   if (!runId) return null;
   if (!run || run.id !== runId) {
     return (
@@ -31,12 +34,21 @@ export function RunDetailPanel({ now, candidatesVersion }: { now: number; candid
     <section className="run-detail panel" data-testid="run-detail" data-run-id={run.id}>
       <RunHeader run={run} />
       <RunSummary run={run} now={now} />
+      <AnalysisPanel run={run} version={candidatesVersion} />
       <div className="run-body">
         <div className="run-body-table">
           <h3>
             Candidates <span className="muted">({run.evaluations} evaluated)</span>
+            {brushed && (
+              <span className="brush-note" data-testid="candidates-brushed">
+                {brushed.length} kept by the brushes{' '}
+                <button className="link-button" onClick={clearBrushes} data-testid="candidates-clear-brushes">
+                  show all
+                </button>
+              </span>
+            )}
           </h3>
-          <CandidatesTable key={run.id} runId={run.id} version={candidatesVersion} />
+          <CandidatesTable key={run.id} runId={run.id} version={candidatesVersion} indices={brushed} />
         </div>
         <div className="run-body-detail">
           <CandidateDetailPanel run={run} />

@@ -5,8 +5,9 @@
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES, type RunConfigField } from '../../../../shared/run-config';
+import { BudgetWarning } from '../../components/BudgetWarning';
 import { useApp } from '../../store';
-import { DEFAULT_LAUNCH_FORM, launchOptions, modeHint, RUN_ACTION_SET, validateLaunch, type LaunchField, type LaunchForm, type LaunchValidation } from './launch-form';
+import { DEFAULT_LAUNCH_FORM, launchBudgetWarning, launchOptions, modeHint, RUN_ACTION_SET, validateLaunch, type LaunchField, type LaunchForm, type LaunchValidation } from './launch-form';
 
 /** The form survives switching views. */
 let lastForm: LaunchForm = DEFAULT_LAUNCH_FORM;
@@ -209,6 +210,7 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         </Field>
       </fieldset>
 
+      <BudgetWarning message={launchBudgetWarning(form, actionSets)} testId="launch-budget-warning" />
       <div className="launch-actions">
         <button type="submit" className="primary" disabled={launching} data-testid="launch-start">
           {launching ? 'Starting…' : 'Start run'}

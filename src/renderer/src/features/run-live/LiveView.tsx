@@ -4,6 +4,8 @@
  * The store commits the watched run's state at most ~10 times a second; each part below is
  * memoized on the slice of state it draws, so an epoch event re-renders only the candidates in training.
  */
+import { agentBudgetWarning } from '../../../../shared/agent-budget';
+import { BudgetWarning } from '../../components/BudgetWarning';
 import { memo, useEffect, useMemo } from 'react';
 import { candidateStatusText } from '../../../../shared/history';
 import type { RunConfig } from '../../../../shared/run-config';
@@ -108,6 +110,7 @@ function RunMonitor() {
   return (
     <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
       <RunHeader run={run} error={error} />
+      {config && <BudgetWarning message={agentBudgetWarning({ ...config, budget: run.budget })} testId="live-budget-warning" />}
       <div className="live-grid">
         <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
@@ -265,8 +268,8 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
       <div className="live-epochs" data-testid="chart-epochs">
         {training ? (
           <>
-            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" height={150} testId="chart-epochs-loss" />
-            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" height={150} testId="chart-epochs-accuracy" />
+            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={150} testId="chart-epochs-loss" />
+            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={150} testId="chart-epochs-accuracy" />
           </>
         ) : (
           <div className="muted live-note">NAS-Bench-201 candidates are table lookups: no epochs to draw.</div>
@@ -381,10 +384,10 @@ const SeriesCharts = memo(function SeriesCharts({ series, prunes }: { series: Se
   return (
     <div className="live-charts">
       <div className="panel">
-        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" height={180} testId="chart-reward" />
+        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" yLabel="reward" smoothing height={180} testId="chart-reward" />
       </div>
       <div className="panel">
-        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" height={180} testId="chart-best" />
+        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" yLabel="validation accuracy" yPercent height={180} testId="chart-best" />
       </div>
     </div>
   );
@@ -409,7 +412,7 @@ const Diagnostics = memo(function Diagnostics({ columns, n }: { columns: Diagnos
       </h3>
       <div className="live-diagnostics-grid">
         {charts.map((c) => (
-          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" height={110} testId={`chart-diagnostics-${c.key}`} />
+          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" yLabel={c.title} height={120} testId={`chart-diagnostics-${c.key}`} />
         ))}
       </div>
     </div>

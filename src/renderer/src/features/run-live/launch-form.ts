@@ -4,6 +4,7 @@
  * problem attached to its field.
  */
 import type { ActionSet } from '../../../../shared/action-set';
+import { agentBudgetWarning } from '../../../../shared/agent-budget';
 import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfig, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
@@ -185,6 +186,14 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
+}
+
+/** The shared rule (agentBudgetWarning) on what the form says so far; null while the budget is not a number. */
+export function launchBudgetWarning(form: LaunchForm, actionSets: ReadonlyArray<{ id: number; spec: unknown }>): string | null {
+  const budget = numberField(form.budget);
+  if (budget === undefined || !Number.isInteger(budget) || budget < 1) return null;
+  const spec = actionSets.find((s) => String(s.id) === form.actionSet)?.spec as { maxLayers?: number } | undefined;
+  return agentBudgetWarning({ ...form, budget, actionSet: spec?.maxLayers === undefined ? undefined : { maxLayers: spec.maxLayers } });
 }
 
 function readableIssue(message: string, code: string): string {
