@@ -16,6 +16,7 @@ import type {
   RunDetail,
   RunSeries,
   RunSummary,
+  WarmStartSummary,
 } from './history';
 import { CANDIDATE_SORT_KEYS } from './history';
 import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type RunStatus } from './run-config';
@@ -107,7 +108,7 @@ export interface ApiResults {
 export type RunUpdate =
   | { runId: string; kind: 'event'; event: SearchEvent }
   | { runId: string; kind: 'status'; status: RunStatus; reason?: string }
-  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string };
+  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string; warmStart?: WarmStartSummary };
 
 /** The API object the renderer uses, whatever the transport. */
 export interface GenneratorApi {

@@ -62,6 +62,7 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     updatedAt: 0,
     config: CONFIG,
     settingsKey: 'k',
+    warmStart: null,
     seed: 0,
     ownerPid: 1,
     heartbeatAt: 0,
@@ -91,6 +92,8 @@ function row(index: number, validAcc: number | null, patch: Partial<CandidateRow
     updatedAt: 0,
     finishedAt: 0,
     epochsReached: null,
+    predictionMean: null,
+    predictionStd: null,
     ...patch,
   };
 }

@@ -19,7 +19,7 @@ import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import type { EpochMetrics } from '../../shared/training';
-import type { PendingCandidate, SearchAgent } from '../agents/agent';
+import type { PendingCandidate, SearchAgent, WarmStartResult } from '../agents/agent';
 import { parseCheckpoint } from '../checkpoint';
 import type { CandidateOutcome } from '../evaluators/types';
 import type { ModelArtifact } from '../model/artifact';
@@ -77,6 +77,8 @@ export interface SearchLoopOptions {
   pruner?: Pruner;
   /** Continue from this checkpoint; the agent (and the pruner) must already be restored from their parts. */
   resumeFrom?: SearchLoopCheckpoint;
+  /** Earlier runs' results the agent learns from before its first proposal (a new run only: a checkpoint already holds them). */
+  warmStart?: readonly WarmStartResult[];
 }
 
 interface InFlight extends PendingCandidate {
@@ -126,6 +128,7 @@ export class SearchLoop {
   async run(signal?: AbortSignal): Promise<SearchSummary> {
     const { budget, runId, pool } = this.options;
     this.emit({ type: 'run_started', runId, strategy: this.agent.name, evaluator: this.options.evaluator, budget: budget.evaluations, evaluations: this.tally.evaluations });
+    await this.warmStart();
     const deadline = budget.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + budget.seconds * 1000;
     // Aborted by the caller, or by the loop itself when an evaluation fails for good.
     const abort = new AbortController();
@@ -186,6 +189,15 @@ export class SearchLoop {
     const { evaluations, cacheHits, best } = this.tally;
     this.emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index });
     return { status, ...this.tally.counts() };
+  }
+
+  private async warmStart(): Promise<void> {
+    const results = this.options.warmStart;
+    if (!results || results.length === 0) return;
+    if (this.options.resumeFrom) throw new Error('a resumed run does not warm-start again: its checkpoint holds what the first warm start gave');
+    if (!this.agent.warmStart) throw new Error(`agent ${this.agent.name} cannot warm-start from earlier results`);
+    const update = await this.agent.warmStart(results);
+    if (update) this.emit({ type: 'agent_updated', iteration: update.iteration, evaluations: this.tally.evaluations, diagnostics: update.diagnostics });
   }
 
   private emit(event: SearchEvent): void {

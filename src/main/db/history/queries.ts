@@ -51,6 +51,7 @@ export function getRun(db: HistoryDb, id: string): RunDetail | undefined {
     ...toRunSummary(row),
     config: JSON.parse(row.config) as RunConfig,
     settingsKey: row.settings_key,
+    warmStart: row.warm_start_evaluations === null ? null : { evaluations: row.warm_start_evaluations, runs: row.warm_start_runs ?? 0 },
     seed: row.seed,
     ownerPid: row.owner_pid,
     heartbeatAt: row.heartbeat_at,

@@ -17,6 +17,8 @@ export interface LaunchForm {
   actionSet: string;
   mode: string;
   predictor: string;
+  /** 'on' or 'off' (a checkbox). */
+  warmStart: WarmStartChoice;
   strategy: string;
   budget: string;
   epochs: string;
@@ -34,6 +36,7 @@ export interface LaunchForm {
 }
 
 export type LaunchField = keyof LaunchForm;
+export type WarmStartChoice = 'on' | 'off';
 
 /** The run config's own defaults, for the fields the form shows with one. */
 const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, predictor: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
@@ -53,6 +56,7 @@ export function modeHint(strategy: string, mode: string): string {
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   ...RUN_DEFAULTS,
   name: '',
+  warmStart: RunConfigFieldsSchema.shape.warmStart.parse(undefined) ? 'on' : 'off',
   evaluator: 'training',
   dataDir: '',
   nb201Dir: '',
@@ -89,6 +93,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     strategy: 'strategy',
     mode: 'mode',
     predictor: 'predictor',
+    warmStart: 'warmStart',
     reward: 'reward',
     budget: 'budget',
     seed: 'seed',
@@ -129,6 +134,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     strategy: form.strategy,
     mode: form.mode,
     predictor: form.predictor,
+    warmStart: form.warmStart === 'on',
     reward: form.reward,
     budget: numberField(form.budget) ?? Number.NaN,
     seed: seed ?? Number.NaN,
@@ -164,7 +170,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
 }
