@@ -127,6 +127,8 @@ export interface SeriesPoint {
   bestSoFar: number | null;
   /** Stopped early by the run's pruner: its signal is that of the epoch it reached (absent otherwise). */
   pruned?: true;
+  /** What the agent's predictor expected of the signal when it proposed the candidate (absent without one). */
+  prediction?: { mean: number; std: number };
 }
 
 export interface RunSeries {
