@@ -29,6 +29,7 @@ import { loadavg } from 'node:os';
 import { parseRunConfig, type RunConfigInput } from '../src/shared/run-config';
 import type { SearchEvent } from '../src/shared/events';
 import { prepareRun } from '../src/engine/run/prepare-run';
+import { positiveIntArg } from './support/args';
 
 const BENCH_SET = {
   name: 'fmnist-bench',
@@ -75,15 +76,10 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const positiveInt = (name: string, s: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(s)}`);
-  return n;
-};
-const seeds = positiveInt('seeds', values.seeds);
-const budget = positiveInt('budget', values.budget);
-const subset = positiveInt('subset', values.subset);
-const epochs = positiveInt('epochs', values.epochs);
+const seeds = positiveIntArg('seeds', values.seeds);
+const budget = positiveIntArg('budget', values.budget);
+const subset = positiveIntArg('subset', values.subset);
+const epochs = positiveIntArg('epochs', values.epochs);
 const names = values.strategies.split(',').map((s) => s.trim());
 for (const n of names) if (!STRATEGIES[n]) throw new Error(`unknown strategy ${JSON.stringify(n)} (known: ${Object.keys(STRATEGIES).join(', ')})`);
 
