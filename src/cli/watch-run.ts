@@ -5,7 +5,7 @@
 import type { HistoryStore } from '../main/db/history-store';
 import type { RunUpdate } from '../shared/api';
 import { competesForBest } from '../shared/events';
-import { candidateStatusText, resumeCanHelp, type RunSummary } from '../shared/history';
+import { candidateStatusText, resumeCanHelp, warmStartText, type RunSummary } from '../shared/history';
 import { short, type RunSupervisor } from '../main/services/run-supervisor';
 import { CliError, EXIT } from './errors';
 import { createProgressBar, percent, snakeCaseKeys, type Output } from './output';
@@ -29,6 +29,10 @@ export async function watchRun(supervisor: RunSupervisor, store: HistoryStore, r
       output.event('backend', { name: update.backend.name, device: update.backend.device });
       output.line(`backend  ${update.backend.name}: ${update.backend.device}`);
       output.line(`search   ${update.description}`);
+      if (update.warmStart) {
+        output.event('warm_start', { ...update.warmStart });
+        output.line(`warm     ${warmStartText(update.warmStart)}`);
+      }
       return;
     }
     if (update.kind === 'status') {

@@ -17,6 +17,7 @@ import type {
   RunDetail,
   RunSeries,
   RunSummary,
+  WarmStartSummary,
 } from './history';
 import { CANDIDATE_SORT_KEYS } from './history';
 import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type LaunchProblem, type RunStatus } from './run-config';
@@ -130,7 +131,7 @@ export interface ApiResults {
 export type RunUpdate =
   | { runId: string; kind: 'event'; event: SearchEvent }
   | { runId: string; kind: 'status'; status: RunStatus; reason?: string; failedDuring?: 'setup' | 'search' }
-  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string };
+  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string; warmStart?: WarmStartSummary };
 
 /** The API object the renderer uses, whatever the transport. */
 export interface GenneratorApi {

@@ -1,6 +1,7 @@
 /**
  * What a running search reports, in order: run_started, then per candidate candidate_proposed,
- * epoch_done…, candidate_finished; agent_updated after each agent update; run_finished last.
+ * epoch_done…, candidate_finished; agent_updated after each agent update (the first may come
+ * before any candidate, when the agent warm-starts from earlier runs); run_finished last.
  * The history store persists them and the live view draws them; they cross process boundaries,
  * so each has a runtime validator.
  */

@@ -31,9 +31,24 @@ export interface RunSummary {
   updatedAt: number;
 }
 
+/** What a run's warm start began from: earlier results of other runs over the same space and settings. */
+export interface WarmStartSummary {
+  evaluations: number;
+  runs: number;
+}
+
+/** "from 40 earlier evaluations of 2 runs", as the CLI and the app say it. */
+export function warmStartText(warmStart: WarmStartSummary): string {
+  const { evaluations: n, runs } = warmStart;
+  if (n === 0) return 'no earlier evaluation on this search space and data';
+  return `from ${n} earlier evaluation${n === 1 ? '' : 's'} of ${runs} run${runs === 1 ? '' : 's'}`;
+}
+
 export interface RunDetail extends RunSummary {
   config: RunConfig;
   settingsKey: string | null;
+  /** Null when the run did not warm-start (or has not reached that point yet). */
+  warmStart: WarmStartSummary | null;
   seed: number | null;
   ownerPid: number | null;
   heartbeatAt: number | null;
@@ -94,6 +109,9 @@ export interface CandidateRow {
   finishedAt: number | null;
   /** Epochs trained once finished: all of them when completed, the epoch it was stopped at when pruned (null without training). */
   epochsReached: number | null;
+  /** What the agent's predictor expected the signal to be when it proposed the candidate (null without a predictor). */
+  predictionMean: number | null;
+  predictionStd: number | null;
 }
 
 /** A candidate's status as people read it: a pruned one says where it was stopped ("pruned at epoch 3"). */
@@ -159,6 +177,8 @@ export interface SeriesPoint {
   bestSoFar: number | null;
   /** Stopped early by the run's pruner: its signal is that of the epoch it reached (absent otherwise). */
   pruned?: true;
+  /** What the agent's predictor expected of the signal when it proposed the candidate (absent without one). */
+  prediction?: { mean: number; std: number };
 }
 
 export interface RunSeries {

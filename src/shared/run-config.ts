@@ -6,7 +6,8 @@
  * past a boundary takes the parsed `RunConfig` and does not check again.
  */
 import { z } from 'zod';
-import { ActionGrammar, ActionSetError, ActionSetSchema, parseActionSet } from './action-set';
+import { ActionGrammar, ActionSetError, ActionSetSchema, parseActionSet, type ActionSet } from './action-set';
+import { canonicalJson } from './architecture';
 import { BACKEND_NAMES } from './backend';
 import { TrainingConfigSchema } from './training';
 
@@ -52,6 +53,12 @@ export const RunConfigFieldsSchema = z.strictObject({
   mode: z.enum(['full', 'layerwise']).default('full'),
   /** PPO only: with 'gp', every result refits a predictor on which PPO takes many cheap updates, and proposals carry its prediction. */
   predictor: z.enum(PREDICTOR_NAMES).default('none'),
+  /**
+   * With predictor 'gp': before its first proposal the agent learns from the results of earlier runs
+   * in the history over the same search space and settings (searchSpaceKey, and the engine's
+   * settings key). Off by default, so that a run (a benchmark's above all) depends on its seed alone.
+   */
+  warmStart: z.boolean().default(false),
   reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
   /** Total candidates to evaluate (a resumed run counts those already done). */
   budget: z.int().min(1).max(MAX_BUDGET),
@@ -97,7 +104,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir';
 
 /**
  * Why a run cannot start, found before it is recorded (launch-checks.ts in the engine): the field to
@@ -119,6 +126,7 @@ export function runConfigProblems(config: {
   strategy?: string;
   mode?: string;
   predictor?: string;
+  warmStart?: boolean;
   dataset?: string;
   dataDir?: string;
   actionSet?: unknown;
@@ -133,6 +141,9 @@ export function runConfigProblems(config: {
   }
   if (config.predictor !== undefined && config.predictor !== 'none' && config.strategy !== 'ppo') {
     problems.push({ field: 'predictor', message: 'a predictor guides the PPO agent: it needs strategy ppo' });
+  }
+  if (config.warmStart === true && (config.predictor !== 'gp' || config.strategy !== 'ppo')) {
+    problems.push({ field: 'warmStart', message: "a warm start seeds the PPO agent's predictor with earlier results: it needs strategy ppo with predictor gp" });
   }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
   if (!training && config.prune !== undefined && config.prune !== 'none') {
@@ -162,6 +173,19 @@ function actionSetProblem(actionSet: unknown, input: (typeof DATASET_INPUTS)[Dat
     if (error instanceof ActionSetError) return error.message;
     throw error;
   }
+}
+
+/**
+ * Which candidates a run proposes, as vectors: runs with equal keys mean the same network by the
+ * same vector, so one's results can warm-start another (given equal settings keys as well). An
+ * action set counts by its content: its name, description and the editor's node positions do not change the space.
+ */
+export function searchSpaceKey(config: Pick<RunConfig, 'evaluator' | 'actionSet'>): string {
+  if (config.evaluator === 'nb201') return 'nb201';
+  const set: ActionSet | undefined = config.actionSet;
+  if (!set) throw new RunConfigError('the training evaluator needs an action set');
+  const { maxLayers, nodes, edges } = set;
+  return `actions:${canonicalJson({ maxLayers, nodes: nodes.map(({ id, layer }) => ({ id, layer })), edges })}`;
 }
 
 /** Parses and cross-checks a run config; the error says which field is wrong and why. */

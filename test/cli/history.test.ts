@@ -32,7 +32,7 @@ describe('runs', () => {
     const run = await runCli(['runs', 'show', runId.slice(0, 6), '--json', '--db', db]);
     expect(run.code, run.stderr).toBe(0);
     const shown = JSON.parse(run.stdout) as { id: string; status: string; budget: number; config: { strategy: string }; candidates: Array<Record<string, unknown>> };
-    expect(Object.keys(shown)).toEqual(['id', 'status', 'budget', 'config', 'candidates']);
+    expect(Object.keys(shown)).toEqual(['id', 'status', 'budget', 'config', 'warm_start', 'candidates']);
     expect(shown).toMatchObject({ id: runId, status: 'completed', budget: 4, config: { strategy: 'random', seed: 4 } });
     expect(shown.candidates.map((c) => c.index)).toEqual([0, 1, 2, 3]);
     for (const c of shown.candidates) expect(Object.keys(c)).toEqual(['index', 'status', 'arch_hash', 'reward', 'valid_acc', 'epochs_reached']);

@@ -2,8 +2,8 @@
  * The app in a real browser: Debian's Chromium, driven by playwright-core, against `cli serve`
  * (browser mode: the same services and typed API as the desktop app, over a WebSocket). One user
  * session, in order: build an action set by dragging and connecting nodes, save it, launch a search
- * on it, watch candidates stream in, stop it, run a second search, find both in the history, export,
- * compare. Each step saves a screenshot of what it checked under test-results/.
+ * on it, watch candidates stream in, stop it, run a second search (PPO guided by the GP predictor,
+ * whose estimates show beside the results), find both in the history, export, compare. Each step saves a screenshot of what it checked under test-results/.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -129,10 +129,25 @@ describe('geNNerator in Chromium (browser mode)', () => {
     await shot('03-stopped');
   }, TEST_TIMEOUT_MS);
 
-  it('runs a second search (NAS-Bench-201) to completion', async () => {
-    await launch({ name: 'e2e nb201', evaluator: 'nb201', strategy: 'evolution', budget: '40' });
+  it('runs a second search (NAS-Bench-201, PPO with the GP predictor) to completion, its estimates beside the results', async () => {
+    await launch({ name: 'e2e nb201', evaluator: 'nb201', strategy: 'ppo', predictor: 'gp', 'warm-start': 'on', budget: '40' });
+    // Warm start asked for, and nothing to start from: no earlier NAS-Bench-201 run in this history.
+    await eventually(() => page.getByTestId('live-warm-start').textContent()).toMatch(/no earlier evaluation on this search space and data/);
     await eventually(() => page.getByTestId('live-status').getAttribute('data-status'), SEARCH_PATIENCE_MS).toBe('completed');
     await eventually(() => page.getByTestId('live-progress').textContent()).toMatch(/40\s*\/\s*40/);
+    // The leaderboard has the predictor's columns, and its best entries came with estimates.
+    await eventually(() => page.getByTestId('live-leaderboard').locator('th').allTextContents()).toEqual(['#', 'val', 'predicted', 'error', 'test', 'params', 'architecture']);
+    await eventually(async () => (await page.getByTestId('leaderboard-predicted').allTextContents()).filter((t) => /^\d+\.\d% ± \d+\.\d$/.test(t)).length).toBeGreaterThan(0);
+    await eventually(() => page.getByTestId('live-predictor-error').textContent()).toMatch(/\d+ candidates · mean abs\. error \d+\.\d pp · bias [+−]\d+\.\d pp · rank correlation -?\d\.\d\d/);
+    await shot('03b-nb201-predictor');
+
+    // The history has them too: the run's warm start, and a guided candidate's estimate beside its result.
+    await page.getByTestId('nav-history').click();
+    await page.getByTestId('run-row').filter({ hasText: 'e2e nb201' }).click();
+    await eventually(() => page.getByTestId('run-warm-start').textContent()).toMatch(/no earlier evaluation/);
+    await page.locator('[data-testid="candidate-row"][data-index="6"]').click();
+    await eventually(() => page.getByTestId('candidate-prediction').textContent()).toMatch(/^\d+\.\d\d% ± \d+\.\d\d · error [+−]\d+\.\d\d pp$/);
+    await shot('03c-history-prediction');
   }, TEST_TIMEOUT_MS);
 
   it('finds the stopped run in the history, opens its candidates, and exports its best model', async () => {

@@ -10,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
-import type { BackendReport } from '../../src/shared/backend';
 import type { RunUpdate } from '../../src/shared/api';
+import type { BackendReport } from '../../src/shared/backend';
 import type { SearchEvent } from '../../src/shared/events';
 import { resumeCanHelp } from '../../src/shared/history';
 import { parseRunConfig } from '../../src/shared/run-config';
@@ -103,6 +103,30 @@ describe('RunSupervisor', () => {
     }
     first.engine.say({ type: 'prepared', backend, settingsKey: 'nb201|cifar10', description: 'a resumed run asks for its own', cacheScope: 'run' });
     expect(first.engine.sent.at(-1)).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', signal: 0.7 }] });
+  });
+
+  it('answers a warm start with the earlier results over the same space and settings, and records how many', () => {
+    const { supervisor, engines } = setup();
+    const first = startRun(supervisor, engines);
+    [0, 1].forEach((i) => candidate(i, 0.6 + i / 10).forEach((event) => first.engine.say({ type: 'event', event })));
+    const updates: RunUpdate[] = [];
+    supervisor.subscribe((u) => updates.push(u));
+    const warm = parseRunConfig({ evaluator: 'nb201', strategy: 'ppo', predictor: 'gp', warmStart: true, budget: 3, seed: 0 });
+    const ask = (settingsKey: string) => {
+      const runId = supervisor.start(warm);
+      const engine = engines.at(-1)!;
+      engine.say({ type: 'ready' });
+      engine.say({ type: 'prepared', backend, settingsKey, description: 'NAS-Bench-201', warmStart: true });
+      return { runId, engine };
+    };
+    const same = ask('nb201|cifar10');
+    expect(same.engine.sent[1]).toEqual({ type: 'cache', entries: [], warmStart: [{ action: [0, 0, 0, 0, 0, 0], signal: 0.6 }, { action: [1, 0, 0, 0, 0, 0], signal: 0.7 }] });
+    expect(store.getRun(same.runId)?.warmStart).toEqual({ evaluations: 2, runs: 1 });
+    expect(updates.find((u) => u.runId === same.runId && u.kind === 'environment')).toMatchObject({ warmStart: { evaluations: 2, runs: 1 } });
+    // Another table column: other settings, nothing to start from (but the run says so).
+    const other = ask('nb201|cifar100');
+    expect(other.engine.sent[1]).toEqual({ type: 'cache', entries: [], warmStart: [] });
+    expect(store.getRun(other.runId)?.warmStart).toEqual({ evaluations: 0, runs: 0 });
   });
 
   it('marks the run interrupted with the reason when the engine dies, keeping what was recorded', async () => {

@@ -169,6 +169,8 @@ describe('CandidatePageCache', () => {
       updatedAt: 0,
       finishedAt: null,
       epochsReached: null,
+      predictionMean: null,
+      predictionStd: null,
     };
   }
 

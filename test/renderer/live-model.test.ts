@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RunUpdate } from '../../src/shared/api';
 import type { SearchEvent } from '../../src/shared/events';
-import { candidateStatusText, type CandidateDetail, type CandidateRow, type RunDetail } from '../../src/shared/history';
+import { candidateStatusText, warmStartText, type CandidateDetail, type CandidateRow, type RunDetail } from '../../src/shared/history';
+import { formatPoints, formatPrediction, predictionError, predictorError, rowPrediction } from '../../src/renderer/src/lib/prediction';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
 import { DEFAULT_LAUNCH_FORM, formFromRun, RUN_ACTION_SET, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
 import { controls, epochProgress, etaSeconds, formatDuration } from '../../src/renderer/src/features/run-live/live-display';
@@ -12,6 +13,7 @@ import {
   fromSnapshot,
   insertLeaderboard,
   LEADERBOARD_SIZE,
+  PREDICTED_COLOR,
   PRUNED_COLOR,
   type LeaderboardEntry,
   type LiveRun,
@@ -63,6 +65,7 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     updatedAt: 0,
     config: CONFIG,
     settingsKey: 'k',
+    warmStart: null,
     seed: 0,
     ownerPid: 1,
     heartbeatAt: 0,
@@ -92,6 +95,8 @@ function row(index: number, validAcc: number | null, patch: Partial<CandidateRow
     updatedAt: 0,
     finishedAt: 0,
     epochsReached: null,
+    predictionMean: null,
+    predictionStd: null,
     ...patch,
   };
 }
@@ -108,7 +113,7 @@ describe('applyUpdate', () => {
     expect(state.status).toBe('running');
     expect(state.budget).toBe(10);
     expect(state.done).toBe(1);
-    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], prunedReward: [null], prunedSignal: [null], bestSoFar: [0.6] });
+    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], prunedReward: [null], prunedSignal: [null], bestSoFar: [0.6], predicted: [null], predictedStd: [null] });
     expect(state.current?.index).toBe(1);
     expect(state.current?.epochs.map((e) => e.epoch)).toEqual([1]);
     expect(state.best?.index).toBe(0);
@@ -277,6 +282,8 @@ describe('pruned candidates', () => {
       prunedReward: [null, 0.9, null],
       prunedSignal: [null, 0.9, null],
       bestSoFar: [0.6, 0.6, 0.7],
+      predicted: [null, null, null],
+      predictedStd: [null, null, null],
     });
     expect(state.leaderboard.map((e) => e.index)).toEqual([2, 0]);
     expect(state.best?.index).toBe(2);
@@ -389,7 +396,7 @@ describe('several candidates in flight (workers > 1)', () => {
 });
 
 describe('leaderboard', () => {
-  const entry = (index: number, validAcc: number): LeaderboardEntry => ({ index, validAcc, testAcc: null, params: null, label: '', status: 'completed', cached: false });
+  const entry = (index: number, validAcc: number): LeaderboardEntry => ({ index, validAcc, testAcc: null, params: null, label: '', status: 'completed', cached: false, prediction: null });
 
   it('keeps the top entries by validation accuracy, the earlier first on ties', () => {
     let board: LeaderboardEntry[] = [];
@@ -504,5 +511,88 @@ describe('validateLaunch', () => {
     const result = validateLaunch({ ...form, ...patch }, sets);
     expect(result.config).toBeUndefined();
     expect(result.errors[field as keyof typeof result.errors]).toMatch(message);
+  });
+});
+
+describe('the predictor beside the results', () => {
+  const GP = parseRunConfig({ ...CONFIG, predictor: 'gp', warmStart: true });
+  const guess = (index: number, mean: number, std: number): RunUpdate =>
+    ev({ type: 'candidate_proposed', index, action: [1], label: `dense ${index}`, hash: `h${index}`, architecture: { layers: [] }, prediction: { mean, std } });
+
+  it('keeps each candidate’s estimate from its proposal to the leaderboard, the series and the chart', () => {
+    let state = fold(emptyLiveRun(RUN, { config: GP }), [proposed(0), finished(0, 0.5), guess(1, 0.6, 0.05), guess(2, 0.7, 0.02)]);
+    expect(state.inFlight.map((c) => c.prediction)).toEqual([{ mean: 0.6, std: 0.05 }, { mean: 0.7, std: 0.02 }]);
+    expect(state.current?.prediction).toEqual({ mean: 0.7, std: 0.02 });
+    state = fold(state, [finished(1, 0.62), finished(2, 0.65)]);
+    expect(state.series.predicted).toEqual([null, 0.6, 0.7]);
+    expect(state.series.predictedStd).toEqual([null, 0.05, 0.02]);
+    expect(state.leaderboard.map((e) => [e.index, e.validAcc, e.prediction])).toEqual([
+      [2, 0.65, { mean: 0.7, std: 0.02 }],
+      [1, 0.62, { mean: 0.6, std: 0.05 }],
+      [0, 0.5, null],
+    ]);
+    const { accuracy } = candidateChartSeries(state.series, false);
+    expect(accuracy.find((s) => s.label === 'predicted')).toEqual({ label: 'predicted', values: state.series.predicted, color: PREDICTED_COLOR, points: true });
+    // Without any estimate there is no such series.
+    expect(candidateChartSeries(fold(emptyLiveRun(RUN), [...candidate(0, 0.5)]).series, false).accuracy.map((s) => s.label)).not.toContain('predicted');
+  });
+
+  it('reads the estimates and the warm start back from the history', () => {
+    const state = fold(
+      fromSnapshot({
+        run: runDetail({ config: GP, evaluations: 2, warmStart: { evaluations: 12, runs: 2 } }),
+        series: [
+          { index: 0, reward: 0.5, signal: 0.5, bestSoFar: 0.5, prediction: { mean: 0.55, std: 0.04 } },
+          { index: 1, reward: 0.7, signal: 0.7, bestSoFar: 0.7 },
+        ],
+        top: [row(1, 0.7), row(0, 0.5, { predictionMean: 0.55, predictionStd: 0.04 })],
+        recent: [],
+        updates: [],
+      }),
+      [],
+    );
+    expect(state.warmStart).toEqual({ evaluations: 12, runs: 2 });
+    expect(state.series.predicted).toEqual([0.55, null]);
+    expect(state.leaderboard.map((e) => e.prediction)).toEqual([null, { mean: 0.55, std: 0.04 }]);
+    expect(warmStartText(state.warmStart!)).toBe('from 12 earlier evaluations of 2 runs');
+    // A live run learns its warm start from the environment update.
+    const live = applyUpdate(emptyLiveRun(RUN, { config: GP }), {
+      runId: RUN,
+      kind: 'environment',
+      backend: { name: 'wasm', tfBackend: 'wasm', device: 'CPU', probes: [] },
+      settingsKey: 'k',
+      description: 'd',
+      warmStart: { evaluations: 1, runs: 1 },
+    });
+    expect(warmStartText(live.warmStart!)).toBe('from 1 earlier evaluation of 1 run');
+    expect(warmStartText({ evaluations: 0, runs: 0 })).toBe('no earlier evaluation on this search space and data');
+  });
+
+  it('sums up its error: mean absolute error, bias, rank correlation and coverage of ±1 std', () => {
+    // Three pairs (a pruned or unestimated candidate has a null on one side): errors −2, +5, +5 points.
+    const error = predictorError([0.6, 0.7, 0.5, null, 0.9], [0.05, 0.02, 0.1, null, 0.01], [0.62, 0.65, 0.45, 0.9, null]);
+    expect(error?.n).toBe(3);
+    expect(error?.meanAbsoluteError).toBeCloseTo(0.04, 10);
+    expect(error?.bias).toBeCloseTo(0.08 / 3, 10);
+    expect(error?.rankCorrelation).toBeCloseTo(1, 10);
+    expect(error?.withinOneStd).toBeCloseTo(2 / 3, 10);
+    // Ties share their average rank: estimates ranked [1.5, 1.5, 4, 3] against results [1, 2, 4, 3].
+    expect(predictorError([0.5, 0.5, 0.7, 0.6], [0, 0, 0, 0], [0.1, 0.2, 0.4, 0.3])?.rankCorrelation).toBeCloseTo(4.5 / Math.sqrt(22.5), 10);
+    // Below three pairs, or with no spread, there is no correlation to speak of.
+    expect(predictorError([0.5, 0.6], [0, 0], [0.4, 0.7])?.rankCorrelation).toBeNull();
+    expect(predictorError([0.5, 0.5, 0.5], [0, 0, 0], [0.4, 0.7, 0.6])?.rankCorrelation).toBeNull();
+    expect(predictorError([null], [null], [0.5])).toBeNull();
+  });
+
+  it('writes estimates and errors in points', () => {
+    expect(formatPrediction({ mean: 0.8412, std: 0.0123 })).toBe('84.1% ± 1.2');
+    expect(formatPrediction(null)).toBe('–');
+    expect(predictionError({ mean: 0.8412, std: 0.0123 }, 0.8505)).toBeCloseTo(-0.0093, 10);
+    expect(formatPoints(-0.0093)).toBe('−0.9 pp');
+    expect(formatPoints(0.0123)).toBe('+1.2 pp');
+    expect(formatPoints(0.0123, { signed: false, digits: 2 })).toBe('1.23 pp');
+    expect(predictionError(null, 0.5)).toBeNull();
+    expect(rowPrediction({ predictionMean: 0.7, predictionStd: null })).toEqual({ mean: 0.7, std: 0 });
+    expect(rowPrediction({ predictionMean: null, predictionStd: null })).toBeNull();
   });
 });

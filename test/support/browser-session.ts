@@ -86,7 +86,7 @@ export async function startBrowserSession(buildName: string): Promise<BrowserSes
   };
 }
 
-/** Opens the launcher, fills its fields (by test id suffix; option labels for selects by text) and presses Start. */
+/** Opens the launcher, fills its fields (by test id suffix; a checkbox with 'on' or 'off'; option labels for selects by text) and presses Start. */
 export async function fillLauncherAndStart(page: Page, fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
   await page.getByTestId('nav-live').click();
   const form = page.getByTestId('launch-form');
@@ -94,7 +94,9 @@ export async function fillLauncherAndStart(page: Page, fields: Record<string, st
   await form.waitFor({ state: 'visible' });
   for (const [field, value] of Object.entries(fields)) {
     const control = page.getByTestId(`launch-${field}`);
-    if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
+    const kind = await control.evaluate((el) => (el.getAttribute('type') === 'checkbox' ? 'checkbox' : el.tagName));
+    if (kind === 'SELECT') await control.selectOption(value);
+    else if (kind === 'checkbox') await control.setChecked(value === 'on');
     else await control.fill(value);
   }
   for (const [field, text] of Object.entries(optionLabels)) {

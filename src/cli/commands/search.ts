@@ -22,6 +22,7 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   timeBudget?: number;
   mode: 'full' | 'layerwise';
   predictor: (typeof PREDICTOR_NAMES)[number];
+  warmStart?: boolean;
   reward: 'accuracy' | 'improvement';
   nb201Dataset: (typeof NB201_DATASET_NAMES)[number];
   nb201Dir?: string;
@@ -42,6 +43,7 @@ export function registerSearch(program: Command): void {
     .option('--time-budget <seconds>', 'wall-clock time of the search: then no new candidate is proposed, those in training finish, and the run completes', positiveInt)
     .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
     .addOption(new Option('--predictor <name>', "ppo: none, or a Gaussian process fitted to every result, on which the agent trains between evaluations").choices(PREDICTOR_NAMES).default('none'))
+    .option('--warm-start', 'with --predictor gp: first learn from the results of earlier runs in the history on the same search space and data (off by default)')
     .addOption(new Option('--reward <kind>', "the agent's reward").choices(['accuracy', 'improvement']).default('accuracy'))
     .addOption(new Option('--nb201-dataset <name>', 'NAS-Bench-201 dataset').choices(NB201_DATASET_NAMES).default('cifar10'))
     .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
@@ -94,6 +96,7 @@ function searchConfig(options: SearchOptions): RunConfig {
       strategy: options.strategy,
       mode: options.mode,
       predictor: options.predictor,
+      warmStart: options.warmStart ?? false,
       reward: options.reward,
       budget: options.budget ?? (options.timeBudget === undefined ? DEFAULT_BUDGET : MAX_BUDGET),
       timeBudgetS: options.timeBudget,
@@ -119,7 +122,7 @@ function searchConfig(options: SearchOptions): RunConfig {
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
 const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget' };
-const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', dataDir: CIFAR_DATA_DIR_HINT };
+const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT };
 
 function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string): CliError {
   const path = (issue?.path ?? []).map(String);

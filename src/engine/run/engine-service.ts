@@ -6,7 +6,7 @@
  */
 import { initBackend } from '../backends';
 import { competesForBest, type SearchEvent } from '../../shared/events';
-import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
+import { parseMainToEngine, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
 import { encodeModelMessage, type ModelArtifact } from '../model/artifact';
 import { errorReport } from './error-message';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
@@ -23,7 +23,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
   const abort = new AbortController();
   let paused = false;
   let unpause: (() => void) | undefined;
-  let cacheReply: ((entries: CachedOutcome[]) => void) | undefined;
+  let cacheReply: ((reply: Extract<MainToEngineParsed, { type: 'cache' }>) => void) | undefined;
 
   const finish = async (code: number) => {
     await port.flush();
@@ -49,11 +49,14 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
 
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
-    const { backend, settingsKey, description, cacheScope } = prepared;
+    const { backend, settingsKey, description, cacheScope, warmStart } = prepared;
     try {
       // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
-      port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
-      if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
+      port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}), ...(warmStart ? { warmStart } : {}) });
+      if (cacheScope || warmStart) {
+        const reply = await new Promise<Extract<MainToEngineParsed, { type: 'cache' }>>((resolve) => (cacheReply = resolve));
+        prepared.preload(reply.entries, reply.warmStart);
+      }
       // The agent restored from its checkpoint, the search can begin.
       const loop = prepared.start(eventForwarder(prepared, setup), beforeAsk);
       during = 'search';
@@ -88,7 +91,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
         return;
       case 'cache':
         if (!cacheReply) throw new Error('cache entries arrived before the engine asked for them');
-        cacheReply(message.entries);
+        cacheReply(message);
         cacheReply = undefined;
         return;
       case 'pause':

@@ -5,7 +5,7 @@
  */
 import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
-import type { CachedOutcome } from '../../shared/engine-messages';
+import type { CachedOutcome, WarmStartResult } from '../../shared/engine-messages';
 import type { RunConfig } from '../../shared/run-config';
 import type { SearchAgent } from '../agents/agent';
 import { DqnAgent } from '../agents/dqn-agent';
@@ -51,8 +51,10 @@ export interface PreparedRun {
   bestSignal: number;
   /** Whose earlier outcomes to preload before starting; none when absent. */
   cacheScope?: CacheScope;
-  /** Earlier outcomes (from main's history) for the replay cache. */
-  preload(entries: readonly CachedOutcome[]): void;
+  /** Whether the agent warm-starts from earlier runs' results (a new run whose config asks for it). */
+  warmStart: boolean;
+  /** Earlier outcomes (from main's history) for the replay cache, and the results to warm-start from. */
+  preload(entries: readonly CachedOutcome[], warmStart?: readonly WarmStartResult[]): void;
   /** Builds the search loop; `beforeAsk` is where a run pauses. */
   start(onEvent: SearchLoopOptions['onEvent'], beforeAsk?: () => Promise<void>): SearchLoop;
   /** Ends the evaluation pool (its worker processes, if any): after the search, whichever way it ended. */
@@ -71,6 +73,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config);
   const pool = await problem.openPool();
   const cache = new ReplayCache();
+  let warmStart: readonly WarmStartResult[] | undefined;
   // Checked before the run starts, as the agent's part is (RunConfigSchema allows pruning only with training).
   const pruner = createPruner(config.prune, config.training.epochs, resume?.pruner);
   return {
@@ -81,7 +84,11 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     bestSignal: resume?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
     // Trained results are worth reusing across runs; a benchmark lookup only needs this run's own to stay exact on resume.
     cacheScope: config.evaluator === 'training' ? 'settings' : resume ? 'run' : undefined,
-    preload: (entries) => cache.preload(entries.map((entry) => ({ ...entry }))),
+    warmStart: config.warmStart && !resume,
+    preload: (entries, warm) => {
+      cache.preload(entries.map((entry) => ({ ...entry })));
+      warmStart = warm;
+    },
     start: (onEvent, beforeAsk) =>
       new SearchLoop(createAgent(config, problem.space, setup.budget, resume), problem.space, {
         runId,
@@ -94,6 +101,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
         onEvent,
         beforeAsk,
         resumeFrom: resume,
+        warmStart,
       }),
     close: () => pool.close(),
   };

@@ -24,7 +24,7 @@ import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import type { EpochMetrics } from '../../shared/training';
-import type { PendingCandidate, SearchAgent } from '../agents/agent';
+import type { PendingCandidate, SearchAgent, WarmStartResult } from '../agents/agent';
 import { parseCheckpoint } from '../checkpoint';
 import type { CandidateOutcome } from '../evaluators/types';
 import type { ModelArtifact } from '../model/artifact';
@@ -87,6 +87,8 @@ export interface SearchLoopOptions {
   resumeFrom?: SearchLoopCheckpoint;
   /** Milliseconds on a monotonic clock, for the time budget (tests pass their own). Default: performance.now. */
   clock?: () => number;
+  /** Earlier runs' results the agent learns from before its first proposal (a new run only: a checkpoint already holds them). */
+  warmStart?: readonly WarmStartResult[];
 }
 
 interface InFlight extends PendingCandidate {
@@ -153,6 +155,7 @@ export class SearchLoop {
   async run(signal?: AbortSignal): Promise<SearchSummary> {
     const { budget, runId, pool } = this.options;
     this.emit({ type: 'run_started', runId, strategy: this.agent.name, evaluator: this.options.evaluator, budget: budget.evaluations, evaluations: this.tally.evaluations });
+    await this.warmStart();
     this.sessionStart = this.clock();
     // Aborted by the caller, or by the loop itself when an evaluation fails for good.
     const abort = new AbortController();
@@ -215,6 +218,15 @@ export class SearchLoop {
     const timeBudgetSpent = status === 'completed' && evaluations < budget.evaluations;
     this.emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index, ...(timeBudgetSpent ? { timeBudgetSpent: true as const } : {}) });
     return { status, ...this.tally.counts() };
+  }
+
+  private async warmStart(): Promise<void> {
+    const results = this.options.warmStart;
+    if (!results || results.length === 0) return;
+    if (this.options.resumeFrom) throw new Error('a resumed run does not warm-start again: its checkpoint holds what the first warm start gave');
+    if (!this.agent.warmStart) throw new Error(`agent ${this.agent.name} cannot warm-start from earlier results`);
+    const update = await this.agent.warmStart(results);
+    if (update) this.emit({ type: 'agent_updated', iteration: update.iteration, evaluations: this.tally.evaluations, diagnostics: update.diagnostics });
   }
 
   private emit(event: SearchEvent): void {

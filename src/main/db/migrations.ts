@@ -273,6 +273,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 8,
+    description: 'warm start: how many earlier results a run began from',
+    up(db) {
+      db.exec(`
+        -- NULL when the run did not warm-start; set when main answers the engine's request.
+        ALTER TABLE runs ADD COLUMN warm_start_evaluations INTEGER;
+        ALTER TABLE runs ADD COLUMN warm_start_runs INTEGER;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { decodeModelMessage } from '../../engine/model/artifact';
 import type { RunUpdate } from '../../shared/api';
-import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
+import { parseEngineToMain, type EngineToMain, type MainToEngine, type MainToEngineParsed } from '../../shared/engine-messages';
 import { resumeCanHelp, withoutStackTrace } from '../../shared/history';
 import { runFinishedReason } from '../../shared/events';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
@@ -28,6 +28,9 @@ export interface RunSupervisorOptions {
 export class RunSupervisorError extends Error {
   override name = 'RunSupervisorError';
 }
+
+/** What starts an engine on a run: its config as parsed where it came in. */
+type StartMessage = Extract<MainToEngineParsed, { type: 'start' }>;
 
 interface ActiveRun {
   child: EngineChild;
@@ -158,7 +161,7 @@ export class RunSupervisor {
     active.child.postMessage(message);
   }
 
-  private launch(runId: string, start: Extract<MainToEngine, { type: 'start' }>): void {
+  private launch(runId: string, start: StartMessage): void {
     this.store.markRunning(runId, process.pid);
     this.emit({ runId, kind: 'status', status: 'running' });
     let child: EngineChild;
@@ -178,7 +181,7 @@ export class RunSupervisor {
     });
   }
 
-  private onMessage(runId: string, active: ActiveRun, data: unknown, start: Extract<MainToEngine, { type: 'start' }>): void {
+  private onMessage(runId: string, active: ActiveRun, data: unknown, start: StartMessage): void {
     let message: EngineToMain;
     try {
       message = parseEngineToMain(data);
@@ -194,19 +197,22 @@ export class RunSupervisor {
     }
   }
 
-  private handle(runId: string, active: ActiveRun, message: EngineToMain, start: Extract<MainToEngine, { type: 'start' }>): void {
+  private handle(runId: string, active: ActiveRun, message: EngineToMain, start: StartMessage): void {
     switch (message.type) {
       case 'ready':
         this.send(active, start);
         return;
       case 'prepared': {
-        this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
+        const { settingsKey, cacheScope } = message;
+        this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey });
         // The engine says whether it waits for earlier results; answering anything else would hang or confuse it.
-        if (message.cacheScope) {
-          const entries = this.store.cachedOutcomes(message.settingsKey, message.cacheScope === 'run' ? { runId } : {});
-          this.send(active, { type: 'cache', entries });
+        const warm = message.warmStart ? this.store.warmStartResults(runId, settingsKey, start.config) : undefined;
+        if (warm) this.store.recordWarmStart(runId, warm.summary);
+        if (cacheScope || warm) {
+          const entries = cacheScope ? this.store.cachedOutcomes(settingsKey, cacheScope === 'run' ? { runId } : {}) : [];
+          this.send(active, { type: 'cache', entries, ...(warm ? { warmStart: warm.results } : {}) });
         }
-        this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
+        this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey, description: message.description, ...(warm ? { warmStart: warm.summary } : {}) });
         return;
       }
       case 'event': {

@@ -54,6 +54,7 @@ export function getRun(db: HistoryDb, id: string): RunDetail | undefined {
     ...toRunSummary(row),
     config: JSON.parse(row.config) as RunConfig,
     settingsKey: row.settings_key,
+    warmStart: row.warm_start_evaluations === null ? null : { evaluations: row.warm_start_evaluations, runs: row.warm_start_runs ?? 0 },
     seed: row.seed,
     ownerPid: row.owner_pid,
     heartbeatAt: row.heartbeat_at,
@@ -127,10 +128,18 @@ export function compareSeries(db: HistoryDb, runIds: readonly string[]): RunSeri
   if (runIds.length === 0) return [];
   const rows = db
     .stmt(
-      `SELECT run_id, idx, reward, valid_acc, status = 'pruned' AS pruned FROM candidates
+      `SELECT run_id, idx, reward, valid_acc, status = 'pruned' AS pruned, prediction_mean, prediction_std FROM candidates
        WHERE run_id IN (SELECT value FROM json_each(?)) AND status IN ${FINISHED_SQL} ORDER BY run_id, idx`,
     )
-    .all(JSON.stringify(runIds)) as Array<{ run_id: string; idx: number; reward: number | null; valid_acc: number | null; pruned: number }>;
+    .all(JSON.stringify(runIds)) as Array<{
+    run_id: string;
+    idx: number;
+    reward: number | null;
+    valid_acc: number | null;
+    pruned: number;
+    prediction_mean: number | null;
+    prediction_std: number | null;
+  }>;
   const byRun = new Map<string, SeriesPoint[]>(runIds.map((id) => [id, []]));
   let best: number | null = null;
   let current: string | undefined;
@@ -141,7 +150,8 @@ export function compareSeries(db: HistoryDb, runIds: readonly string[]): RunSeri
     }
     const pruned = row.pruned === 1 ? true : undefined;
     if (!pruned && row.valid_acc !== null && (best === null || row.valid_acc > best)) best = row.valid_acc;
-    byRun.get(row.run_id)?.push({ index: row.idx, reward: row.reward, signal: row.valid_acc, bestSoFar: best, ...(pruned ? { pruned } : {}) });
+    const prediction = row.prediction_mean === null ? undefined : { mean: row.prediction_mean, std: row.prediction_std ?? 0 };
+    byRun.get(row.run_id)?.push({ index: row.idx, reward: row.reward, signal: row.valid_acc, bestSoFar: best, ...(pruned ? { pruned } : {}), ...(prediction ? { prediction } : {}) });
   }
   return runIds.map((runId) => ({ runId, series: byRun.get(runId) ?? [] }));
 }

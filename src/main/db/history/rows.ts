@@ -35,6 +35,8 @@ export interface RunRaw {
   best_signal: number | null;
   best_test_acc: number | null;
   best_label: string | null;
+  warm_start_evaluations: number | null;
+  warm_start_runs: number | null;
 }
 
 export interface CandidateRaw {
@@ -59,6 +61,8 @@ export interface CandidateRaw {
   updated_at: number;
   finished_at: number | null;
   epochs_reached: number | null;
+  prediction_mean: number | null;
+  prediction_std: number | null;
 }
 
 export interface EpochRaw {
@@ -108,7 +112,7 @@ const RUN_SUMMARY_COLUMNS = ['id', 'name', 'status', 'status_reason', 'failed_du
   'updated_at'] as const;
 
 const CANDIDATE_ROW_COLUMNS = ['run_id', 'idx', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'best_valid_acc',
-  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at', 'epochs_reached'] as const;
+  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at', 'epochs_reached', 'prediction_mean', 'prediction_std'] as const;
 
 const CANDIDATE_RENAMED = { idx: 'index', arch_hash: 'hash' } as const;
 

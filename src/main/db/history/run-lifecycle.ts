@@ -2,6 +2,7 @@
  * A run's life: creation, the owner process and its heartbeats, status changes (and the
  * interrupted candidates a terminal one leaves), budget, name, deletion, and orphan recovery.
  */
+import type { WarmStartSummary } from '../../../shared/history';
 import { ACTIVE_STATUSES, RUN_STATUSES, type RunConfig, type RunStatus } from '../../../shared/run-config';
 import { HistoryStoreError } from '../errors';
 import { sqlList, sqliteCode, type HistoryDb } from './history-db';
@@ -59,6 +60,11 @@ export function setRunEnvironment(db: HistoryDb, runId: string, env: { backend: 
     Date.now(),
     runId,
   );
+}
+
+/** What the run's warm start began from (a resumed run keeps what its first start recorded). */
+export function recordWarmStart(db: HistoryDb, runId: string, warmStart: WarmStartSummary): void {
+  db.updateRun(runId, `UPDATE runs SET warm_start_evaluations = ?, warm_start_runs = ?, updated_at = ? WHERE id = ?`, warmStart.evaluations, warmStart.runs, Date.now(), runId);
 }
 
 /** Records that the owning process is alive; markOrphanedRuns reads it. */

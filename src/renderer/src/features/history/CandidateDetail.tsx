@@ -4,6 +4,7 @@ import { candidateStatusText, type CandidateDetail as Detail, type RunDetail } f
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
+import { formatPoints, formatPrediction, predictionError, rowPrediction } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { rewardPartsText } from '../analysis/reward';
@@ -33,6 +34,7 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
   }
 
   const exportable = detail.status === 'completed' && (detail.hasModel || detail.cachedFrom !== undefined);
+  const prediction = rowPrediction(detail);
   const input = networkInput(run);
 
   return (
@@ -59,6 +61,15 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
       <dl className="facts">
         <dt>Val</dt>
         <dd>{formatPercent(detail.validAcc)}</dd>
+        {prediction && (
+          <>
+            <dt>Predicted</dt>
+            <dd data-testid="candidate-prediction">
+              {formatPrediction(prediction, 2)}
+              {detail.status !== 'running' && detail.status !== 'pruned' && <span className="muted"> · error {formatPoints(predictionError(prediction, detail.validAcc), { digits: 2 })}</span>}
+            </dd>
+          </>
+        )}
         <dt>Test</dt>
         <dd>{formatPercent(detail.testAcc)}</dd>
         <dt>Reward</dt>

@@ -1,6 +1,6 @@
 /** The open run: its summary and config, actions (export, resume, extend, watch), and its candidates. */
 import { useState } from 'react';
-import type { RunDetail } from '../../../../shared/history';
+import { warmStartText, type RunDetail } from '../../../../shared/history';
 import { ACTIVE_STATUSES, RunConfigFieldsSchema } from '../../../../shared/run-config';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
@@ -182,7 +182,14 @@ function RunSummary({ run, now }: { run: RunDetail; now: number }) {
         <dd>
           {run.strategy}
           {run.strategy === 'ppo' && run.mode ? ` (${run.mode})` : ''}
+          {config.predictor === 'gp' ? ' + GP predictor' : ''}
         </dd>
+        {config.warmStart && (
+          <>
+            <dt>Warm start</dt>
+            <dd data-testid="run-warm-start">{run.warmStart ? warmStartText(run.warmStart) : 'asked for; the run has not started yet'}</dd>
+          </>
+        )}
         <dt>Evaluator</dt>
         <dd>{run.evaluator}</dd>
         <dt>Dataset</dt>

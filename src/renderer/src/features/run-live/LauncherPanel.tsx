@@ -132,6 +132,23 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="predictor" label="Predictor" error={errors.predictor} hint={form.predictor === 'gp' ? 'a Gaussian process the agent trains on between evaluations (ppo only)' : 'learns from real results alone'}>
           <select {...control('predictor')}>{options(launchOptions('predictor'))}</select>
         </Field>
+        <Field
+          field="warmStart"
+          label="Warm start"
+          error={errors.warmStart}
+          hint={form.warmStart === 'on' ? 'the predictor first learns from earlier runs on the same search space and data' : 'starts from nothing (as benchmarks do)'}
+        >
+          <span className="launch-check">
+            <input
+              type="checkbox"
+              name="warmStart"
+              data-testid={launchTestId('warmStart')}
+              checked={form.warmStart === 'on'}
+              onChange={(e) => setForm((f) => ({ ...f, warmStart: e.target.checked ? 'on' : 'off' }))}
+            />
+            from earlier runs
+          </span>
+        </Field>
         <Field field="budget" label="Budget (candidates)" error={errors.budget}>
           <input type="number" min={1} step={1} {...control('budget')} />
         </Field>

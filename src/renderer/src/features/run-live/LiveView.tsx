@@ -7,10 +7,11 @@
 import { agentBudgetWarning } from '../../../../shared/agent-budget';
 import { BudgetWarning } from '../../components/BudgetWarning';
 import { memo, useEffect, useMemo } from 'react';
-import { candidateStatusText } from '../../../../shared/history';
+import { candidateStatusText, warmStartText } from '../../../../shared/history';
 import type { RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import { formatPoints, formatPrediction, predictionError, predictorError } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
@@ -107,6 +108,8 @@ function RunMonitor() {
   const error = useApp((s) => s.liveError);
   const config = run.config;
   const shape = config ? networkInput(config) : undefined;
+  // Older stored configs have no predictor field; a run's events say whether it predicts.
+  const predicts = config?.predictor === 'gp';
   return (
     <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
       <RunHeader run={run} error={error} />
@@ -114,8 +117,9 @@ function RunMonitor() {
       <div className="live-grid">
         <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
-          {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} />}
-          <Leaderboard entries={run.leaderboard} />
+          {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} predicts={predicts} />}
+          <Leaderboard entries={run.leaderboard} predicts={predicts} />
+          {predicts && <PredictorSummary series={run.series} n={run.series.index.length} />}
           <BestCandidate candidate={run.best} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         </div>
       </div>
@@ -172,6 +176,11 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
         {what}
         {run.description && <> — {run.description}</>}
       </div>
+      {c?.warmStart && (
+        <div className="live-subtitle" data-testid="live-warm-start">
+          <strong>Warm start</strong> <span className="muted">{run.warmStart ? warmStartText(run.warmStart) : 'from earlier runs (once the engine is ready)'}</span>
+        </div>
+      )}
       <div className="live-progress-row">
         <div className="live-progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={run.budget} aria-valuenow={run.done}>
           <div className="live-progress-fill" style={{ width: `${fraction * 100}%` }} />
@@ -248,6 +257,13 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
                 ? `epoch ${epochs.length} / ${total ?? '?'}`
                 : 'evaluating'
               : `${candidateStatusText(candidate)}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
+            {candidate.prediction && (
+              <span data-testid="live-current-prediction">
+                {' '}
+                · predicted {formatPrediction(candidate.prediction)}
+                {!running && ` (error ${formatPoints(predictionError(candidate.prediction, candidate.signal))})`}
+              </span>
+            )}
           </span>
         )}
       </div>
@@ -308,7 +324,7 @@ function EmptyRow({ columns, children }: { columns: number; children: string }) 
 }
 
 /** Every candidate being evaluated (one per worker), each with its latest epoch. */
-const InFlight = memo(function InFlight({ candidates, config }: { candidates: LiveCandidate[]; config: RunConfig | null }) {
+const InFlight = memo(function InFlight({ candidates, config, predicts }: { candidates: LiveCandidate[]; config: RunConfig | null; predicts: boolean }) {
   const training = config?.evaluator !== 'nb201';
   return (
     <div className="live-leaderboard live-in-flight">
@@ -316,7 +332,7 @@ const InFlight = memo(function InFlight({ candidates, config }: { candidates: Li
         In flight <span className="muted">{config ? `${candidates.length} of ${config.workers} workers busy` : candidates.length}</span>
       </h3>
       <table data-testid="live-in-flight">
-        <TableHead names={['#', 'epoch', 'val', 'architecture']} />
+        <TableHead names={['#', 'epoch', 'val', ...(predicts ? ['predicted'] : []), 'architecture']} />
         <tbody>
           {candidates.map((c) => {
             const last = c.epochs[c.epochs.length - 1];
@@ -325,30 +341,40 @@ const InFlight = memo(function InFlight({ candidates, config }: { candidates: Li
                 <td>{c.index}</td>
                 <td>{training ? `${last?.epoch ?? 0} / ${config?.training.epochs ?? '?'}` : '—'}</td>
                 <td>{pct(last?.validAccuracy)}</td>
+                {predicts && <td>{formatPrediction(c.prediction)}</td>}
                 <td className="live-label-cell" title={c.label}>
                   {c.label}
                 </td>
               </tr>
             );
           })}
-          {candidates.length === 0 && <EmptyRow columns={4}>no candidate in flight</EmptyRow>}
+          {candidates.length === 0 && <EmptyRow columns={predicts ? 5 : 4}>no candidate in flight</EmptyRow>}
         </tbody>
       </table>
     </div>
   );
 });
 
-const Leaderboard = memo(function Leaderboard({ entries }: { entries: LeaderboardEntry[] }) {
+/** The predictor's columns: its estimate and its error (predicted − real), beside the real result. */
+const PREDICTION_COLUMNS = ['predicted', 'error'];
+
+const Leaderboard = memo(function Leaderboard({ entries, predicts }: { entries: LeaderboardEntry[]; predicts: boolean }) {
   return (
     <div className="live-leaderboard">
       <h3>Leaderboard</h3>
       <table data-testid="live-leaderboard">
-        <TableHead names={['#', 'val', 'test', 'params', 'architecture']} />
+        <TableHead names={['#', 'val', ...(predicts ? PREDICTION_COLUMNS : []), 'test', 'params', 'architecture']} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.index} data-testid="leaderboard-row" data-index={e.index} className={e.status === 'completed' ? undefined : 'muted'}>
               <td>{e.index}</td>
               <td>{pct(e.validAcc, 2)}</td>
+              {predicts && (
+                <>
+                  <td data-testid="leaderboard-predicted">{formatPrediction(e.prediction)}</td>
+                  <td>{formatPoints(predictionError(e.prediction, e.validAcc))}</td>
+                </>
+              )}
               <td>{pct(e.testAcc, 2)}</td>
               <td>{num(e.params)}</td>
               <td className="live-label-cell" title={`${e.label}${e.cached ? '\ncached: the result of an earlier evaluation of this architecture' : ''}`}>
@@ -358,9 +384,28 @@ const Leaderboard = memo(function Leaderboard({ entries }: { entries: Leaderboar
               </td>
             </tr>
           ))}
-          {entries.length === 0 && <EmptyRow columns={5}>no finished candidate yet</EmptyRow>}
+          {entries.length === 0 && <EmptyRow columns={predicts ? 7 : 5}>no finished candidate yet</EmptyRow>}
         </tbody>
       </table>
+    </div>
+  );
+});
+
+/** How the predictor's estimates compare with the results so far. */
+// `n` (the columns' length) is what changes: the columns themselves are appended in place.
+const PredictorSummary = memo(function PredictorSummary({ series }: { series: SeriesColumns; n: number }) {
+  const error = predictorError(series.predicted, series.predictedStd, series.signal);
+  return (
+    <div className="live-predictor" data-testid="live-predictor-error">
+      <h3>Predictor</h3>
+      {error ? (
+        <div className="live-note">
+          {error.n} candidate{error.n === 1 ? '' : 's'} · mean abs. error <strong>{formatPoints(error.meanAbsoluteError, { signed: false })}</strong> · bias {formatPoints(error.bias)} · rank
+          correlation <strong>{error.rankCorrelation === null ? '–' : error.rankCorrelation.toFixed(2)}</strong> · {Math.round(error.withinOneStd * 100)}% within ±1 std
+        </div>
+      ) : (
+        <div className="muted live-note">no candidate with an estimate has finished yet (the first proposals come before the predictor has results to learn from)</div>
+      )}
     </div>
   );
 });

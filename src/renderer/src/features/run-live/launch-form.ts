@@ -19,6 +19,8 @@ export interface LaunchForm {
   actionSet: string;
   mode: string;
   predictor: string;
+  /** 'on' or 'off' (a checkbox). */
+  warmStart: WarmStartChoice;
   strategy: string;
   budget: string;
   /** Wall-clock seconds of search ('' is none). */
@@ -46,6 +48,7 @@ export type LaunchField = Exclude<keyof LaunchForm, 'base'>;
 
 /** The actionSet value that stands for the base run's own action set (it may be stored no longer, or have changed since). */
 export const RUN_ACTION_SET = 'run';
+export type WarmStartChoice = 'on' | 'off';
 
 /** The run config's own defaults, for the fields the form shows with one. */
 const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, predictor: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
@@ -65,6 +68,7 @@ export function modeHint(strategy: string, mode: string): string {
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   ...RUN_DEFAULTS,
   name: '',
+  warmStart: RunConfigFieldsSchema.shape.warmStart.parse(undefined) ? 'on' : 'off',
   evaluator: 'training',
   dataDir: '',
   nb201Dir: '',
@@ -102,6 +106,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     strategy: 'strategy',
     mode: 'mode',
     predictor: 'predictor',
+    warmStart: 'warmStart',
     reward: 'reward',
     budget: 'budget',
     timeBudgetS: 'timeBudget',
@@ -146,6 +151,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     strategy: form.strategy,
     mode: form.mode,
     predictor: form.predictor,
+    warmStart: form.warmStart === 'on',
     reward: form.reward,
     budget: numberField(form.budget) ?? Number.NaN,
     seed: seed ?? Number.NaN,
@@ -183,7 +189,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
 }
@@ -242,6 +248,7 @@ export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: n
     keepModels: config.keepModels,
     workers: text(config.workers),
     timeBudget: text(config.timeBudgetS),
+    warmStart: config.warmStart ? 'on' : 'off',
     prune: config.prune,
     base: config,
   };
