@@ -36,6 +36,7 @@ const REFUSABLE_LABELS: Record<RunConfigField, string> = {
   actionSet: 'Action set',
   mode: 'Mode',
   predictor: 'Predictor',
+  warmStart: 'Warm start',
   dataDir: 'Data directory',
   prune: 'Early stopping',
   subset: 'Subset',
