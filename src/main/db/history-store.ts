@@ -48,6 +48,7 @@ export class HistoryStore {
   setRunEnvironment(...a: Args<typeof lifecycle.setRunEnvironment>) { return lifecycle.setRunEnvironment(this.db, ...a); }
   heartbeat(...a: Args<typeof lifecycle.heartbeat>) { return lifecycle.heartbeat(this.db, ...a); }
   setBudget(...a: Args<typeof lifecycle.setBudget>) { return lifecycle.setBudget(this.db, ...a); }
+  setRedis(...a: Args<typeof lifecycle.setRedis>) { return lifecycle.setRedis(this.db, ...a); }
   renameRun(...a: Args<typeof lifecycle.renameRun>) { return lifecycle.renameRun(this.db, ...a); }
   deleteRun(...a: Args<typeof lifecycle.deleteRun>) { return lifecycle.deleteRun(this.db, ...a); }
   setRunStatus(...a: Args<typeof lifecycle.setRunStatus>) { return lifecycle.setRunStatus(this.db, ...a); }

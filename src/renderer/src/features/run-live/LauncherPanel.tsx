@@ -171,6 +171,14 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="prune" label="Early stopping" error={errors.prune} hint={PRUNE_HINTS[form.prune] ?? ''}>
           <select {...control('prune')}>{options(launchOptions('prune'))}</select>
         </Field>
+        <Field
+          field="redis"
+          label="Redis (remote workers)"
+          error={errors.redis}
+          hint={form.redis.trim() === '' ? 'empty: train on this machine' : 'candidates queued there for `gennerator worker` processes; Workers is how many are in flight'}
+        >
+          <input type="text" placeholder="redis://host:6379" autoComplete="off" {...control('redis')} />
+        </Field>
       </fieldset>
 
       <fieldset className={training ? 'launch-group unused' : 'launch-group'}>

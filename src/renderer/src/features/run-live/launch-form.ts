@@ -31,6 +31,8 @@ export interface LaunchForm {
   keepModels: string;
   workers: string;
   prune: string;
+  /** A Redis URL to queue the candidates on for remote workers ('' trains them on this machine). */
+  redis: string;
 }
 
 export type LaunchField = keyof LaunchForm;
@@ -67,6 +69,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   selectiveBackprop: '',
   seed: '0',
   workers: String(RunConfigFieldsSchema.shape.workers.parse(undefined)),
+  redis: '',
 };
 
 /** A number typed into a field: '' is absent, anything unparsable is NaN (which the schema rejects). */
@@ -96,6 +99,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     keepModels: 'keepModels',
     workers: 'workers',
     prune: 'prune',
+    redis: 'redis',
     dataset: 'dataset',
     dataDir: 'dataDir',
     subset: 'subset',
@@ -150,6 +154,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (form.name.trim()) input.name = form.name.trim();
   if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
   if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
+  const redis = form.redis.trim() || undefined;
+  if (redis) input.redis = { url: redis };
   if (subset !== undefined) input.subset = subset;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
 
@@ -164,7 +170,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, redis, actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
 }
