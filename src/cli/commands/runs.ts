@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { candidateStatusText, type RunSummary } from '../../shared/history';
-import { RUN_STATUSES, type RunStatus } from '../../shared/run-config';
+import { redisUrlForDisplay } from '../../shared/redis-url';
+import { RUN_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
@@ -40,7 +41,7 @@ export function registerRuns(program: Command): void {
         const { rows } = store.listCandidates(runId, { sortBy: 'index', order: 'asc', limit: Number.MAX_SAFE_INTEGER });
         if (options.json) {
           const candidates = rows.map((c) => ({ index: c.index, status: c.status, arch_hash: c.hash, reward: c.reward, valid_acc: c.validAcc, epochs_reached: c.epochsReached }));
-          return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: run.config, candidates }));
+          return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: shownConfig(run.config), candidates }));
         }
         print(`run      ${run.id}${run.name ? `  "${run.name}"` : ''}`);
         print(`status   ${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}`);
@@ -85,6 +86,11 @@ export function registerRuns(program: Command): void {
         print(`run ${runId} is now "${name}"`);
       }),
   );
+}
+
+/** The config as printed: a Redis URL without its password. */
+function shownConfig(config: RunConfig): RunConfig {
+  return config.redis ? { ...config, redis: { ...config.redis, url: redisUrlForDisplay(config.redis.url) } } : config;
 }
 
 function print(text: string): void {

@@ -357,10 +357,10 @@ export class QueuePool implements EvaluationPool {
   }
 
   private async disconnect(): Promise<void> {
-    const closing = [this.events?.close(), this.queue?.close()];
-    await within(3000, Promise.allSettled(closing)).catch(async () => {
-      // Redis is gone: stop reconnecting rather than wait for it.
-      await Promise.allSettled([this.events?.disconnect(), this.queue?.disconnect()]);
+    const closing = Promise.allSettled([this.events?.close(), this.queue?.close()]);
+    await within(3000, closing).catch(() => {
+      // Redis is gone: stop reconnecting (BullMQ's disconnect waits for an end that may not come).
+      for (const client of [this.events, this.queue]) client?.disconnect().catch(() => undefined);
     });
     this.redis.disconnect();
   }
