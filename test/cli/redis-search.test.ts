@@ -22,7 +22,7 @@ afterAll(async () => {
 const search = (db: string, url: string, budget: number) => [
   'search',
   ...['--dataset', 'synthetic', '--action-set', join(REPO_ROOT, 'resources/action-sets/mlp.json'), '--epochs', '1', '--batch-size', '32'],
-  ...['--strategy', 'random', '--seed', '4', '--budget', String(budget), '--workers', '2', '--redis', url, '--json', '--db', db],
+  ...['--strategy', 'random', '--seed', '4', '--budget', String(budget), '--backend', 'wasm', '--workers', '2', '--redis', url, '--json', '--db', db],
 ];
 
 interface ShownRun {

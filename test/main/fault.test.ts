@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { forkNodeEngine } from '../../src/main/services/engine-child';
@@ -14,6 +13,7 @@ import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { createRng } from '../../src/engine/random';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
 import { REPO_ROOT, spawnCli, tempDataDir } from '../support/cli';
+import { expectCleanHistory } from '../support/history-checks';
 
 const EPOCHS = 2;
 /** Only stops a hung test: a passing one takes minutes, several times longer on a loaded machine. */
@@ -40,25 +40,6 @@ function openStore(path: string): HistoryStore {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** What a user would check after the crashes. */
-function expectCleanHistory(dbPath: string, runId: string, budget: number) {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.prepare("SELECT count(*) AS n FROM runs WHERE status IN ('running', 'created', 'paused')").get()).toEqual({ n: 0 });
-    expect(db.prepare("SELECT count(*) AS n FROM candidates WHERE status IN ('running', 'interrupted')").get()).toEqual({ n: 0 });
-    const rows = db.prepare('SELECT id, idx, status, cached FROM candidates WHERE run_id = ? ORDER BY idx').all(runId) as Array<{ id: number; idx: number; status: string; cached: number }>;
-    expect(rows.map((r) => r.idx)).toEqual(Array.from({ length: budget }, (_, i) => i));
-    // A candidate trained again after a kill replaced its half-trained attempt: exactly EPOCHS rows each.
-    for (const row of rows.filter((r) => r.status === 'completed' && !r.cached)) {
-      expect(db.prepare('SELECT count(*) AS n FROM epochs WHERE candidate_id = ?').get(row.id)).toEqual({ n: EPOCHS });
-    }
-    expect(db.prepare('SELECT status, evaluations, budget FROM runs WHERE id = ?').get(runId)).toEqual({ status: 'completed', evaluations: budget, budget });
-  } finally {
-    db.close();
-  }
-}
 
 function sequence(store: HistoryStore, runId: string) {
   return store.listCandidates(runId, { sortBy: 'index', order: 'asc', limit: 10_000 }).rows.map((c) => `${c.hash}${c.cached ? ' cached' : ''}`);
@@ -101,7 +82,7 @@ describe('engine killed with SIGKILL at random moments', () => {
     }
     expect(await supervisor.whenDone(runId)).toBe('completed');
     expect(logged).toEqual([]);
-    expectCleanHistory(store.path, runId, budget);
+    expectCleanHistory(store.path, runId, budget, EPOCHS);
 
     // The same search without crashes, in a fresh database: the same candidates, the same cache hits.
     const reference = openStore(join(tempDataDir(), 'history.db'));
@@ -163,6 +144,6 @@ describe('the whole CLI (store and engine) killed with SIGKILL at random moments
     }
     const last = await runUntilExit();
     expect(last.outcome, last.stderr).toBe(0);
-    expectCleanHistory(dbPath, runId!, budget);
+    expectCleanHistory(dbPath, runId!, budget, EPOCHS);
   }, TIMEOUT_MS);
 });

@@ -73,7 +73,7 @@ interface Waiting {
   pruned: boolean;
   /** Failed attempts already logged. */
   attemptsLogged: number;
-  /** Its result has arrived and is being read: another one is a duplicate. */
+  /** Its result has arrived and is being read. */
   taken: boolean;
   /** Stops listening to the caller's abort signal. */
   detach(): void;
@@ -91,8 +91,8 @@ export class QueuePool implements EvaluationPool {
   private events?: QueueEvents;
   /** Candidates in flight by job id. */
   private readonly waiting = new Map<string, Waiting>();
-  /** Candidates settled, by job id: a later result for one is a duplicate. */
-  private readonly settled = new Map<string, number>();
+  /** How often each job finished (BullMQ's events): more than once is at-least-once delivery at work. */
+  private readonly finishes = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private failed?: Error;
   private closing = false;
@@ -173,8 +173,8 @@ export class QueuePool implements EvaluationPool {
     this.queue.on('error', onError);
     this.events.on('error', onError);
     this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data));
-    this.events.on('completed', ({ jobId, returnvalue }) => void this.onCompleted(jobId, returnvalue));
-    this.events.on('failed', ({ jobId, failedReason }) => void this.onFailed(jobId, failedReason));
+    this.events.on('completed', ({ jobId, returnvalue }) => this.finished(jobId) && void this.onCompleted(jobId, returnvalue));
+    this.events.on('failed', ({ jobId, failedReason }) => this.finished(jobId) && void this.onFailed(jobId, failedReason));
     this.events.on('waiting', ({ jobId, prev }) => prev === 'active' && void this.onRetry(jobId));
     this.events.on('stalled', ({ jobId }) => {
       const waiting = this.waiting.get(jobId);
@@ -297,16 +297,24 @@ export class QueuePool implements EvaluationPool {
     this.log(`candidate ${waiting.job.index}: attempt ${job.attemptsMade} of ${this.attempts} failed${job.processedBy ? ` on ${job.processedBy}` : ''}: ${job.failedReason}`);
   }
 
-  /** The candidate waiting for this job's result, now taken; undefined (logged) for a result that comes again. */
+  /**
+   * Counts a job's end as BullMQ announced it; false (and logged) for a second one: the job ran and
+   * finished again (a worker that lost its lock, a job retried by hand), and the first result stands.
+   */
+  private finished(jobId: string): boolean {
+    const count = (this.finishes.get(jobId) ?? 0) + 1;
+    this.finishes.set(jobId, count);
+    if (count === 1) return true;
+    this.log(`ignored a second result for job ${jobId}: delivery is at least once, the first result stands`);
+    return false;
+  }
+
+  /** The candidate waiting for this job's result, now taken (once: the result may be seen by an event and by a look-up). */
   private take(jobId: string): Waiting | undefined {
     const waiting = this.waiting.get(jobId);
-    if (waiting && !waiting.taken) {
-      waiting.taken = true;
-      return waiting;
-    }
-    const index = waiting?.job.index ?? this.settled.get(jobId);
-    if (index !== undefined) this.log(`ignored a second result for candidate ${index} (job ${jobId}): delivery is at least once, the first result stands`);
-    return undefined;
+    if (!waiting || waiting.taken) return undefined;
+    waiting.taken = true;
+    return waiting;
   }
 
   /** The job's candidate, no longer in flight: its promise callbacks (which do nothing if the pool has settled it meanwhile). */
@@ -314,7 +322,6 @@ export class QueuePool implements EvaluationPool {
     const waiting = this.waiting.get(jobId);
     if (!waiting) return { resolve: () => undefined, reject: () => undefined };
     this.waiting.delete(jobId);
-    this.settled.set(jobId, waiting.job.index);
     waiting.detach();
     return waiting;
   }
