@@ -1,15 +1,16 @@
 /**
  * A run whose candidates are trained by three `gennerator worker` processes through BullMQ, with a
  * real engine process, a real SQLite history and a real redis-server: workers are killed with
- * SIGKILL at random moments (each started again at once), and the run must still end as if nothing
- * had happened — every candidate index once, nothing left running, a sound database.
+ * SIGKILL at random moments (each started again at once), and the coordinator (the engine) once,
+ * which is then resumed: the run must still end as if nothing had happened — every candidate index
+ * once, nothing left running, a sound database.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
-import { forkNodeEngine } from '../../src/main/services/engine-child';
+import { forkNodeEngine, type EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { QUEUE_PREFIX, redisOptions, runQueueName } from '../../src/engine/pool/redis-queue';
 import { createRng } from '../../src/engine/random';
@@ -36,13 +37,14 @@ afterAll(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('BullMQ workers killed with SIGKILL at random moments', () => {
-  it('10 kills among 3 workers leave every candidate index once, nothing running and a sound history', async () => {
+  it('10 kills among 3 workers and one of the coordinator leave every candidate index once, nothing running and a sound history', async () => {
     redis = await startRedisServer();
     const url = redis.url();
     for (let i = 0; i < 3; i++) workers.push(startQueueWorker(url));
     const store = HistoryStore.open(join(tempDataDir(), 'history.db'));
     const logged: string[] = [];
-    const supervisor = new RunSupervisor(store, () => forkNodeEngine({ stdio: 'ignore' }), { log: (m) => logged.push(m) });
+    let engine: EngineChild | undefined;
+    const supervisor = new RunSupervisor(store, () => (engine = forkNodeEngine({ stdio: 'ignore' })), { log: (m) => logged.push(m) });
     cleanUps.push(() => supervisor.shutdown(), () => store.close());
     let budget = 24;
     const config = parseRunConfig({
@@ -81,6 +83,16 @@ describe('BullMQ workers killed with SIGKILL at random moments', () => {
         await victim.kill();
         workers[workers.indexOf(victim)] = startQueueWorker(url);
         kills++;
+        if (kills === 5) {
+          // The coordinator too: its queue stays on Redis, and the resumed run takes up its jobs (and results).
+          engine!.kill();
+          const status = await done;
+          if (status !== 'completed') {
+            expect(status).toBe('interrupted');
+            supervisor.resume(runId);
+            done = supervisor.whenDone(runId);
+          }
+        }
         continue;
       }
       // Finished between kills: extend it, and keep killing.
