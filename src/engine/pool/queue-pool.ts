@@ -220,6 +220,8 @@ export class QueuePool implements EvaluationPool {
       if (state !== 'unknown') return;
     }
     const data: QueuedEvaluation = { run: this.options.runId, evaluator: this.options.evaluator, backend: this.options.backend, job: waiting.job as EvaluationJobMessage };
+    // A new job starts with no verdict (one left from before a restart was about another evaluation).
+    await this.redis.hdel(verdictsKey(this.queueName), String(waiting.job.index));
     await queue.add('evaluate', data, { jobId, attempts: this.attempts, removeOnComplete: false, removeOnFail: false });
   }
 
