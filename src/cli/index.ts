@@ -7,6 +7,7 @@ import { registerRuns } from './commands/runs';
 import { registerSearch } from './commands/search';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
+import { registerWorker } from './commands/worker';
 import { CliError, EXIT, formatCliError, formatUnexpectedError } from './errors';
 
 export function createProgram(): Command {
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerRuns(program);
   registerExport(program);
   registerServe(program);
+  registerWorker(program);
   for (const command of program.commands) command.exitOverride().showHelpAfterError(`hint: see \`${command.name()} --help\``);
   return program;
 }

@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArchitectureError, parseArchitecture, type Architecture } from '../shared/architecture';
+import { parseRedisUrl, RedisUrlError } from '../shared/redis-url';
 import { CliError } from './errors';
 
 export function positiveInt(value: string): number {
@@ -30,6 +31,17 @@ export function nonNegativeNumber(value: string): number {
     throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}".`);
   }
   return n;
+}
+
+/** A Redis URL (checked here; its error never shows the password). */
+export function redisUrl(value: string): string {
+  try {
+    parseRedisUrl(value);
+    return value.trim();
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new InvalidArgumentError(`${error.message}.`);
+    throw error;
+  }
 }
 
 /** `--arch` takes a JSON file or inline JSON (anything starting with `[` or `{`). */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ActionGrammar, ActionSetError, ActionSetSchema, parseActionSet, type ActionSet } from './action-set';
 import { canonicalJson } from './architecture';
 import { BACKEND_NAMES } from './backend';
+import { isRedisUrl, REDIS_URL_FORM } from './redis-url';
 import { TrainingConfigSchema } from './training';
 
 export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
@@ -76,6 +77,17 @@ export const RunConfigFieldsSchema = z.strictObject({
   workers: z.int().min(1).max(64).default(1),
   /** Stop candidates that are clearly losing after an epoch: median stopping, or asynchronous successive halving. */
   prune: z.enum(PRUNE_RULES).default('none'),
+  /**
+   * Scale-out: queue the candidates on this Redis (BullMQ) for `gennerator worker` processes on any
+   * machine, instead of training them here; `workers` is then how many are queued or in evaluation at once.
+   */
+  redis: z
+    .strictObject({
+      url: z.string().refine(isRedisUrl, `expected ${REDIS_URL_FORM}`),
+      /** Evaluations of a candidate that may fail (an error, or a worker lost twice) before it counts as failed. */
+      attempts: z.int().min(1).max(100).default(3),
+    })
+    .optional(),
   /** Training evaluator: the data, the action set and how each candidate is trained. */
   dataset: z.enum(DATASET_NAMES).default('synthetic'),
   dataDir: z.string().optional(),
@@ -104,7 +116,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir' | 'redis';
 
 /**
  * Why a run cannot start, found before it is recorded (launch-checks.ts in the engine): the field to
@@ -132,6 +144,7 @@ export function runConfigProblems(config: {
   actionSet?: unknown;
   prune?: string;
   subset?: unknown;
+  redis?: unknown;
 }): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
   const problems: Array<{ field: RunConfigField; message: string }> = [];
@@ -148,6 +161,9 @@ export function runConfigProblems(config: {
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
   if (!training && config.prune !== undefined && config.prune !== 'none') {
     problems.push({ field: 'prune', message: 'pruning stops candidates between epochs: it needs the training evaluator (NAS-Bench-201 lookups have no epochs)' });
+  }
+  if (!training && config.redis !== undefined) {
+    problems.push({ field: 'redis', message: 'remote workers train candidates: they need the training evaluator (NAS-Bench-201 lookups take no time)' });
   }
   const input = datasetInput(config.dataset);
   if (training && input && typeof config.subset === 'number' && config.subset < input.numClasses) {

@@ -56,6 +56,11 @@ export const workerOutcomeSchema = cachedOutcomeSchema.extend({
   model: modelMessageSchema.optional(),
 });
 
+/** Early stopping's verdict on the candidate in evaluation: stop it after an epoch (it may arrive an epoch late). */
+const pruneMessageSchema = z.strictObject({ type: z.literal('prune'), index: z.int().min(0) });
+/** Stop evaluating this candidate; the worker answers `cancelled` and takes the next job. */
+const cancelMessageSchema = z.strictObject({ type: z.literal('cancel'), index: z.int().min(0) });
+
 /** Coordinator → worker. */
 export const coordinatorToWorkerSchema = z.discriminatedUnion('type', [
   /** First and once: what to evaluate with. The worker answers `ready` (or `failed` without an index). */
@@ -70,20 +75,20 @@ export const coordinatorToWorkerSchema = z.discriminatedUnion('type', [
   }),
   /** Evaluate this candidate; a worker evaluates one at a time. */
   z.strictObject({ type: z.literal('evaluate'), job: evaluationJobSchema }),
-  /** Early stopping's verdict on the candidate in evaluation: stop it after an epoch (it may arrive an epoch late). */
-  z.strictObject({ type: z.literal('prune'), index: z.int().min(0) }),
-  /** Stop evaluating this candidate; the worker answers `cancelled` and takes the next job. */
-  z.strictObject({ type: z.literal('cancel'), index: z.int().min(0) }),
+  pruneMessageSchema,
+  cancelMessageSchema,
 ]);
 export type CoordinatorToWorker = z.input<typeof coordinatorToWorkerSchema>;
 export type CoordinatorToWorkerParsed = z.output<typeof coordinatorToWorkerSchema>;
+
+/** A candidate finished an epoch (the live view and early stopping follow them). */
+const epochMessageSchema = z.strictObject({ type: z.literal('epoch'), index: z.int().min(0), metrics: EpochMetricsSchema });
 
 /** Worker → coordinator. */
 export const workerToCoordinatorSchema = z.discriminatedUnion('type', [
   /** The evaluator is built (backend up, data loaded and matching the coordinator's settings key). */
   z.strictObject({ type: z.literal('ready'), backend: backendReportSchema.optional(), settingsKey: z.string().min(1) }),
-  /** A candidate finished an epoch (the live view and early stopping follow them). */
-  z.strictObject({ type: z.literal('epoch'), index: z.int().min(0), metrics: EpochMetricsSchema }),
+  epochMessageSchema,
   z.strictObject({ type: z.literal('outcome'), index: z.int().min(0), outcome: workerOutcomeSchema }),
   /** The candidate was cancelled before it finished. */
   z.strictObject({ type: z.literal('cancelled'), index: z.int().min(0) }),
@@ -93,12 +98,52 @@ export const workerToCoordinatorSchema = z.discriminatedUnion('type', [
 export type WorkerToCoordinator = z.input<typeof workerToCoordinatorSchema>;
 export type WorkerToCoordinatorParsed = z.output<typeof workerToCoordinatorSchema>;
 
+/*
+ * The same contract through a run's BullMQ queue on Redis (src/engine/pool/queue-pool.ts and
+ * queue-worker.ts), where there is no `init`: each job carries what its worker builds the evaluator
+ * from, and a worker on another machine keeps one evaluator per distinct setting.
+ */
+
+/** A queued candidate (a BullMQ job's data). */
+export const queuedEvaluationSchema = z.strictObject({
+  /** The run whose coordinator queued it (its queue is named after it). */
+  run: z.string().min(1),
+  evaluator: workerEvaluatorSchema,
+  backend: RunConfigFieldsSchema.shape.backend,
+  job: evaluationJobSchema,
+});
+export type QueuedEvaluation = z.input<typeof queuedEvaluationSchema>;
+
+/**
+ * A queued candidate's result (the job's return value). Its weights, when trained, wait apart in the
+ * run's model hash (they can be megabytes, and BullMQ copies every return value into its event stream).
+ */
+export const queuedResultSchema = z.strictObject({
+  type: z.literal('outcome'),
+  index: z.int().min(0),
+  outcome: workerOutcomeSchema.omit({ model: true }),
+  /** Whether the weights were stored under the candidate's index. */
+  model: z.boolean(),
+  /** Who evaluated it (host:pid), for the coordinator's log. */
+  worker: z.string(),
+});
+export type QueuedResult = z.input<typeof queuedResultSchema>;
+
+/** A queued candidate's epoch (the job's progress). */
+export const queuedProgressSchema = epochMessageSchema;
+export type QueuedProgress = z.input<typeof queuedProgressSchema>;
+
+/** The coordinator's verdict on a queued candidate: stop it after an epoch, or drop it (the run ended). */
+export const queuedVerdictSchema = z.discriminatedUnion('type', [pruneMessageSchema, cancelMessageSchema]);
+export type QueuedVerdict = z.input<typeof queuedVerdictSchema>;
+
 /** A message that does not follow this contract; names the worker and shows the message. */
 export class WorkerMessageError extends Error {
   override name = 'WorkerMessageError';
 }
 
-function parseWith<S extends z.ZodType>(schema: S, data: unknown, from: string): z.output<S> {
+/** Parses what `from` sent (the coordinator of a run, a worker) with one of this contract's schemas; throws a WorkerMessageError otherwise. */
+export function parseWith<S extends z.ZodType>(schema: S, data: unknown, from: string): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   throw new WorkerMessageError(`invalid message from ${from}: ${z.prettifyError(result.error)}\nmessage: ${preview(data)}`);

@@ -485,6 +485,13 @@ describe('validateLaunch', () => {
     expect(parseRunConfig(config)).toMatchObject({ strategy: 'ppo', predictor: 'gp' });
   });
 
+  it('queues the candidates on a Redis for remote workers when given one, and trains here otherwise', () => {
+    const { config, errors } = validateLaunch({ ...form, redis: ' rediss://u:p@cache:6390/1 ', workers: '8' }, sets);
+    expect(errors).toEqual({});
+    expect(parseRunConfig(config)).toMatchObject({ workers: 8, redis: { url: 'rediss://u:p@cache:6390/1', attempts: 3 } });
+    expect(parseRunConfig(validateLaunch(form, sets).config)).not.toHaveProperty('redis');
+  });
+
   it('leaves the action set out for the nb201 evaluator', () => {
     const { config } = validateLaunch({ ...form, evaluator: 'nb201', actionSet: '' }, sets);
     expect(parseRunConfig(config)).toMatchObject({ evaluator: 'nb201', nb201Dataset: 'cifar10' });
@@ -507,6 +514,8 @@ describe('validateLaunch', () => {
     [{ dataset: 'cifar10' }, 'dataDir', /cifar10/],
     [{ actionSet: '' }, 'actionSet', /action set/],
     [{ actionSet: '99' }, 'actionSet', /no longer/],
+    [{ redis: 'localhost:6379' }, 'redis', /redis:\/\//],
+    [{ redis: 'redis://h', evaluator: 'nb201', actionSet: '' }, 'redis', /training evaluator/],
   ])('%j: an error at %s', (patch, field, message) => {
     const result = validateLaunch({ ...form, ...patch }, sets);
     expect(result.config).toBeUndefined();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { candidateStatusText, warmStartText, type RunSummary } from '../../shared/history';
-import { RUN_STATUSES, type RunStatus } from '../../shared/run-config';
+import { redisUrlForDisplay } from '../../shared/redis-url';
+import { RUN_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import { CliError } from '../errors';
 import { resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
@@ -41,7 +42,7 @@ export function registerRuns(program: Command): void {
         if (options.json) {
           const candidates = rows.map((c) => ({ index: c.index, status: c.status, arch_hash: c.hash, reward: c.reward, valid_acc: c.validAcc, epochs_reached: c.epochsReached }));
           const warmStart = run.warmStart && { evaluations: run.warmStart.evaluations, runs: run.warmStart.runs };
-          return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: run.config, warm_start: warmStart, candidates }));
+          return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: shownConfig(run.config), warm_start: warmStart, candidates }));
         }
         print(`run      ${run.id}${run.name ? `  "${run.name}"` : ''}`);
         print(`status   ${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}`);
@@ -87,6 +88,11 @@ export function registerRuns(program: Command): void {
         print(`run ${runId} is now "${name}"`);
       }),
   );
+}
+
+/** The config as printed: a Redis URL without its password. */
+function shownConfig(config: RunConfig): RunConfig {
+  return config.redis ? { ...config, redis: { ...config.redis, url: redisUrlForDisplay(config.redis.url) } } : config;
 }
 
 function print(text: string): void {

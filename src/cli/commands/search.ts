@@ -6,7 +6,7 @@ import { problemText } from '../../shared/issues';
 import { launchProblems } from '../../engine/run/launch-checks';
 import { CliError, EXIT } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
-import { positiveInt } from '../options';
+import { positiveInt, redisUrl } from '../options';
 import { createOutput } from '../output';
 import { CIFAR_DATA_DIR_HINT, trainingFields, withTrainingOptions, type TrainingOptions } from '../setup';
 import { watchRun } from '../watch-run';
@@ -30,7 +30,30 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   keepModels: 'best' | 'all';
   workers: number;
   prune: PruneRule;
+  redis?: string;
+  attempts?: number;
   name?: string;
+}
+
+/** `--redis` and `--attempts`, of `search` and `resume`. */
+interface ScaleOutOptions {
+  redis?: string;
+  attempts?: number;
+}
+
+function withScaleOutOptions(command: Command): Command {
+  return command
+    .option('--redis <url>', 'queue the candidates on this Redis for `worker` processes on any machine (redis://[user:password@]host[:port][/db], rediss:// for TLS); --workers is then how many are in flight', redisUrl)
+    .option('--attempts <n>', 'with --redis: evaluations a candidate may fail before it counts as failed (default 3)', positiveInt);
+}
+
+/** The run config's `redis`, or undefined without --redis. */
+function scaleOut(options: ScaleOutOptions): RunConfig['redis'] {
+  if (options.redis === undefined) {
+    if (options.attempts !== undefined) throw new CliError('--attempts needs --redis', 'candidates are attempted again only on remote workers');
+    return undefined;
+  }
+  return { url: options.redis, attempts: options.attempts ?? 3 };
 }
 
 export function registerSearch(program: Command): void {
@@ -52,21 +75,24 @@ export function registerSearch(program: Command): void {
     .option('--workers <n>', 'candidates evaluated at once (more than 1: in worker processes)', positiveInt, 1)
     .addOption(new Option('--prune <rule>', 'stop clearly losing candidates early').choices(PRUNE_RULES).default('none'))
     .option('--name <text>', 'a name for the run in the history');
-  withDbOption(withTrainingOptions(command, { epochs: 1 })).action(runSearch);
+  withDbOption(withScaleOutOptions(withTrainingOptions(command, { epochs: 1 }))).action(runSearch);
 
   withDbOption(
-    program
-      .command('resume')
-      .description('continue a stopped, interrupted or failed run from its last checkpoint, or extend a finished one')
-      .argument('<run>', 'run id (or a unique prefix)')
-      .option('--budget <n>', 'new total budget (required to extend a completed run)', positiveInt)
-      .option('--json', 'one JSON object per line; the last is the summary'),
-  ).action((id: string, options: DbOptions & { budget?: number; json?: boolean }) =>
+    withScaleOutOptions(
+      program
+        .command('resume')
+        .description('continue a stopped, interrupted or failed run from its last checkpoint, or extend a finished one')
+        .argument('<run>', 'run id (or a unique prefix)')
+        .option('--budget <n>', 'new total budget (required to extend a completed run)', positiveInt)
+        .option('--json', 'one JSON object per line; the last is the summary'),
+    ),
+  ).action((id: string, options: DbOptions & ScaleOutOptions & { budget?: number; json?: boolean }) =>
     withHistory(options, async (store) => {
       const supervisor = createSupervisor(store);
       const runId = resolveRun(store, id);
+      const redis = scaleOut(options);
       try {
-        supervisor.resume(runId, { budget: options.budget });
+        supervisor.resume(runId, { budget: options.budget, redis });
       } catch (error) {
         throw new CliError((error as Error).message, 'see `runs show <run>`');
       }
@@ -105,6 +131,7 @@ function searchConfig(options: SearchOptions): RunConfig {
       keepModels: options.keepModels,
       workers: options.workers,
       prune: options.prune,
+      redis: scaleOut(options),
       dataset: options.dataset,
       dataDir: options.dataDir,
       subset: options.subset,

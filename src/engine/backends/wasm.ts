@@ -11,6 +11,9 @@ import type { BackendProbe } from '../../shared/backend';
 import { tf } from '../tf';
 import { firstLine, unavailable } from './probe';
 import { registerWasmGradients } from './wasm-gradients';
+import { MAX_WASM_THREADS, wantedWasmThreads } from './wasm-threads';
+
+export { wantedWasmThreads, wasmThreadsPerWorker } from './wasm-threads';
 
 const nodeRequire = createRequire(import.meta.url);
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
@@ -42,8 +45,6 @@ type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
 // string says why. GENNERATOR_WASM_THREADS=1 skips it.
 
 const WASM_SHIM_VERSION = '4.22.0';
-/** tfjs-backend-wasm pre-creates 8 pthread workers and caps XNNPACK's pool at 8. */
-const MAX_WASM_THREADS = 8;
 
 let wasmPackage: WasmPackage | undefined;
 
@@ -84,26 +85,6 @@ function wasmBinaryDirectory(): string {
   } catch {
     return path.dirname(fileURLToPath(import.meta.url));
   }
-}
-
-export function wantedWasmThreads(): number {
-  const raw = process.env.GENNERATOR_WASM_THREADS?.trim();
-  if (raw === undefined || raw === '') return Math.min(MAX_WASM_THREADS, os.availableParallelism());
-  const threads = Number(raw);
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
-    throw new Error(`GENNERATOR_WASM_THREADS="${raw}" is not valid: use a whole number from 1 to ${MAX_WASM_THREADS}`);
-  }
-  return threads;
-}
-
-/**
- * The wasm threads of each of `workers` evaluation workers, which split the CPU between them:
- * floor(threads / workers), at least 1, where threads is GENNERATOR_WASM_THREADS or the CPU count.
- */
-export function wasmThreadsPerWorker(workers: number): number {
-  const fromEnv = process.env.GENNERATOR_WASM_THREADS?.trim();
-  const total = fromEnv ? wantedWasmThreads() : os.availableParallelism();
-  return Math.max(1, Math.min(MAX_WASM_THREADS, Math.floor(total / workers)));
 }
 
 /**

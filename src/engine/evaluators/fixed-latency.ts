@@ -1,6 +1,6 @@
 /**
  * An evaluator that trains nothing: each candidate takes a fixed wall time, reported as evenly
- * spaced epochs, and scores a value derived from its action alone. What the pool's benchmark and
+ * spaced epochs (cut short when early stopping says prune), and scores a value derived from its action alone. What the pool's benchmark and
  * tests run in real worker processes, so they measure the pool and not training.
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -24,7 +24,8 @@ export class FixedLatencyEvaluator implements CandidateEvaluator {
       await sleep(this.latencyMs / this.epochs, hooks.signal);
       const metrics = { epoch, trainLoss: 1 - signal, trainAccuracy: signal, validLoss: 1 - signal, validAccuracy: signal, seconds: this.latencyMs / this.epochs / 1000, imagesPerSecond: 0 };
       epochs.push(metrics);
-      hooks.onEpoch?.(metrics);
+      // Early stopping's verdict, as the training evaluator takes it: stop after this epoch.
+      if (hooks.onEpoch?.(metrics) === 'prune' && epoch < this.epochs) return { status: 'pruned', signal, epochs, hash: job.hash, cached: false };
     }
     return { status: 'completed', signal, epochs, hash: job.hash, cached: false };
   }

@@ -81,7 +81,7 @@ export class ProcessPool implements EvaluationPool {
   backend?: BackendReport;
   private readonly workers = new Map<number, Worker>();
   private readonly queue: Assignment[] = [];
-  private failure?: Error;
+  private failed?: Error;
   private closing = false;
   private readonly maxCrashes: number;
   private readonly maxStartFailures: number;
@@ -107,13 +107,18 @@ export class ProcessPool implements EvaluationPool {
     this.log = options.log ?? ((line) => console.error(line));
   }
 
+  /** Why the pool cannot go on (a worker broke the protocol or could not start), once it cannot. */
+  get failure(): Error | undefined {
+    return this.failed;
+  }
+
   /** Each worker's process id and the candidate it is evaluating. */
   get activity(): Array<{ worker: number; pid?: number; index?: number }> {
     return [...this.workers.values()].map(({ id, child, assignment }) => ({ worker: id, pid: child.pid, index: assignment?.job.index }));
   }
 
   evaluate(job: EvaluationJob, hooks: EvaluationHooks = {}): Promise<CandidateOutcome> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failed) return Promise.reject(this.failed);
     if (this.closing || hooks.signal?.aborted) return Promise.reject(new CandidateCancelled());
     return new Promise((resolve, reject) => {
       const onAbort = () => this.cancel(assignment);
@@ -131,6 +136,15 @@ export class ProcessPool implements EvaluationPool {
       this.queue.push(assignment);
       this.dispatch();
     });
+  }
+
+  /**
+   * Early stopping's verdict on `job` (the object given to evaluate) when it arrives apart from its
+   * epochs, as from a coordinator on another machine: the worker stops it after its current epoch.
+   */
+  prune(job: EvaluationJob): void {
+    const worker = [...this.workers.values()].find((w) => w.assignment?.job === job);
+    if (worker) this.send(worker, { type: 'prune', index: job.index });
   }
 
   async close(): Promise<void> {
@@ -166,7 +180,7 @@ export class ProcessPool implements EvaluationPool {
 
   private receive(worker: Worker, data: unknown): void {
     // A worker already counted as exited has had its candidate handed on.
-    if (!worker.alive || this.closing || this.failure) return;
+    if (!worker.alive || this.closing || this.failed) return;
     let message: WorkerToCoordinatorParsed;
     try {
       message = parseWorkerToCoordinator(data, worker.id);
@@ -222,7 +236,7 @@ export class ProcessPool implements EvaluationPool {
   private exited(worker: Worker, how: string): void {
     if (!worker.alive) return;
     worker.alive = false;
-    if (this.closing || this.failure) return;
+    if (this.closing || this.failed) return;
     if (!worker.ready) {
       // Killed while loading (or crashing as it loads): try again, but not forever.
       const failures = worker.startFailures + 1;
@@ -257,8 +271,8 @@ export class ProcessPool implements EvaluationPool {
 
   /** The pool cannot go on: every candidate waiting or in evaluation rejects with `error`, and every worker ends. */
   private fail(error: Error): void {
-    if (this.failure || this.closing) return;
-    this.failure = error;
+    if (this.failed || this.closing) return;
+    this.failed = error;
     const waiting = [...this.queue.splice(0), ...[...this.workers.values()].flatMap((w) => (w.assignment ? [w.assignment] : []))];
     for (const worker of this.workers.values()) worker.assignment = undefined;
     for (const assignment of waiting) settle(assignment).reject(error);
@@ -270,7 +284,7 @@ export class ProcessPool implements EvaluationPool {
   }
 
   private dispatch(): void {
-    if (this.closing || this.failure) return;
+    if (this.closing || this.failed) return;
     for (const worker of this.workers.values()) {
       if (this.queue.length === 0) return;
       if (!worker.alive || !worker.ready || worker.assignment) continue;

@@ -8,6 +8,8 @@ import type { CandidateOutcome, EvaluationHooks, EvaluationJob } from '../evalua
 export interface EvaluationPool {
   /** How many candidates it evaluates at once. */
   readonly size: number;
+  /** Where the queue of other machines' workers is (a Redis URL without its password), when candidates are evaluated there. */
+  readonly remote?: string;
   evaluate(job: EvaluationJob, hooks: EvaluationHooks): Promise<CandidateOutcome>;
   close(): Promise<void>;
 }

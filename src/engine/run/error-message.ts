@@ -2,7 +2,7 @@
 import type { EngineToMain } from '../../shared/engine-messages';
 
 /** Our own errors say what and where; any other is unexpected, and its stack only helps a bug report. */
-const EXPECTED = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError', 'CheckpointError', 'WorkerMessageError'];
+const EXPECTED = ['DatasetError', 'RunSetupError', 'Nb201DataError', 'ActionSetError', 'CheckpointError', 'WorkerMessageError', 'QueuePoolError', 'QueueWorkerError'];
 
 export function isExpectedError(error: unknown): boolean {
   return error instanceof Error && (EXPECTED.includes(error.name) || EXPECTED.includes(error.constructor.name));

@@ -7,6 +7,7 @@ import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
 import type { CachedOutcome, WarmStartResult } from '../../shared/engine-messages';
 import type { RunConfig } from '../../shared/run-config';
+import type { WorkerEvaluator } from '../../shared/worker-messages';
 import type { SearchAgent } from '../agents/agent';
 import { DqnAgent } from '../agents/dqn-agent';
 import { RegularizedEvolution } from '../agents/evolution';
@@ -70,15 +71,14 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   // Checked before anything loads; the agent's part is checked by its own restore.
   const resume = setup.checkpoint === undefined ? undefined : parseSearchLoopCheckpoint(setup.checkpoint);
   const backend = await initBackend(config.backend);
-  const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config);
+  const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config, runId);
   const pool = await problem.openPool();
   const cache = new ReplayCache();
   let warmStart: readonly WarmStartResult[] | undefined;
   // Checked before the run starts, as the agent's part is (RunConfigSchema allows pruning only with training).
   const pruner = createPruner(config.prune, config.training.epochs, resume?.pruner);
   return {
-    // Worker processes train with their own backend: theirs is the one to report.
-    backend: pool instanceof ProcessPool && pool.backend ? { ...pool.backend, device: `${pool.backend.device}, in each of ${pool.size} workers` } : backend,
+    backend: poolBackend(pool, backend),
     settingsKey: problem.settingsKey,
     description: problem.description,
     bestSignal: resume?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
@@ -132,7 +132,7 @@ function nb201Problem(config: RunConfig): Problem {
   };
 }
 
-async function trainingProblem(config: RunConfig): Promise<Problem> {
+async function trainingProblem(config: RunConfig, runId: string): Promise<Problem> {
   // A parsed config has one (RunConfigSchema checks it, and that it allows a network for this input).
   const set = config.actionSet;
   if (!set) throw new RunSetupError('the training evaluator needs an action set');
@@ -143,7 +143,7 @@ async function trainingProblem(config: RunConfig): Promise<Problem> {
   return {
     space,
     settingsKey,
-    openPool: config.workers === 1 ? inlineTraining(data, config) : () => trainingWorkers(config, settingsKey),
+    openPool: config.redis ? () => remoteWorkers(config, runId, settingsKey) : config.workers === 1 ? inlineTraining(data, config) : () => trainingWorkers(config, settingsKey),
     reward: { ...DEFAULT_REWARD, kind: config.reward },
     depth: (action) => space.layers(action).length,
     description: `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`,
@@ -159,13 +159,33 @@ function inlineTraining(data: PreparedData, config: RunConfig): () => Promise<Ev
 
 /** `workers` processes that each load the data and train one candidate at a time, splitting the CPU. */
 function trainingWorkers(config: RunConfig, settingsKey: string): Promise<EvaluationPool> {
-  const { dataset, dataDir, subset, seed } = config;
   return ProcessPool.start({
     size: config.workers,
-    evaluator: { kind: 'training', data: { dataset, dataDir, subset, seed }, training: config.training, settingsKey, ...TRAINING_OPTIONS },
+    evaluator: workerTraining(config, settingsKey),
     backend: config.backend,
     wasmThreads: wasmThreadsPerWorker(config.workers),
   });
+}
+
+/** `workers` candidates at a time queued on Redis, for `gennerator worker` processes on any machine. */
+async function remoteWorkers(config: RunConfig, runId: string, settingsKey: string): Promise<EvaluationPool> {
+  const { url, attempts } = config.redis!;
+  // Loaded only here: a run without Redis never loads BullMQ.
+  const { QueuePool } = await import('../pool/queue-pool');
+  return QueuePool.open({ url, attempts, runId, size: config.workers, evaluator: workerTraining(config, settingsKey), backend: config.backend });
+}
+
+/** What a worker process, here or on another machine, builds its evaluator from. */
+function workerTraining(config: RunConfig, settingsKey: string): WorkerEvaluator {
+  const { dataset, dataDir, subset, seed } = config;
+  return { kind: 'training', data: { dataset, dataDir, subset, seed }, training: config.training, settingsKey, ...TRAINING_OPTIONS };
+}
+
+/** The backend to report: worker processes train with their own, remote workers with whatever each machine has. */
+function poolBackend(pool: EvaluationPool, backend: BackendReport): BackendReport {
+  if (pool instanceof ProcessPool && pool.backend) return { ...pool.backend, device: `${pool.backend.device}, in each of ${pool.size} workers` };
+  if (pool.remote) return { ...backend, device: `remote workers through BullMQ on ${pool.remote}, ${pool.size} candidates at a time` };
+  return backend;
 }
 
 /** `budget`: the evaluations the run makes (the value-based agents' exploration schedules span it). */

@@ -49,6 +49,7 @@ export class HistoryStore {
   recordWarmStart(...a: Args<typeof lifecycle.recordWarmStart>) { return lifecycle.recordWarmStart(this.db, ...a); }
   heartbeat(...a: Args<typeof lifecycle.heartbeat>) { return lifecycle.heartbeat(this.db, ...a); }
   setBudget(...a: Args<typeof lifecycle.setBudget>) { return lifecycle.setBudget(this.db, ...a); }
+  setRedis(...a: Args<typeof lifecycle.setRedis>) { return lifecycle.setRedis(this.db, ...a); }
   renameRun(...a: Args<typeof lifecycle.renameRun>) { return lifecycle.renameRun(this.db, ...a); }
   deleteRun(...a: Args<typeof lifecycle.deleteRun>) { return lifecycle.deleteRun(this.db, ...a); }
   setRunStatus(...a: Args<typeof lifecycle.setRunStatus>) { return lifecycle.setRunStatus(this.db, ...a); }

@@ -90,12 +90,13 @@ export class RunSupervisor {
   /**
    * Continues a run: a paused one where it paused; a stopped, interrupted or failed one from its last
    * checkpoint (the candidate that was in flight is trained again); a completed one only with a
-   * larger budget ("extend").
+   * larger budget ("extend"). `redis`: evaluate its candidates through this Redis from now on.
    */
-  resume(runId: string, options: { budget?: number } = {}): void {
+  resume(runId: string, options: { budget?: number; redis?: NonNullable<RunConfig['redis']> } = {}): void {
     const active = this.active.get(runId);
     if (active) {
       if (options.budget !== undefined) throw new RunSupervisorError(`run ${short(runId)} is still active: stop it before changing its budget`);
+      if (options.redis !== undefined) throw new RunSupervisorError(`run ${short(runId)} is still active: stop it before moving it to another Redis`);
       this.send(active, { type: 'resume' });
       return;
     }
@@ -122,6 +123,7 @@ export class RunSupervisor {
         `run ${short(runId)} has evaluated ${run.evaluations} of its budget of ${budget}: ${run.status === 'completed' ? 'extend it with a larger budget' : 'give a larger budget'}`,
       );
     }
+    if (options.redis) this.store.setRedis(runId, options.redis);
     const { config, checkpoint } = this.store.prepareResume(runId);
     if (budget !== run.budget) this.store.setBudget(runId, budget);
     this.launch(runId, { type: 'start', runId, config, budget, checkpoint: checkpoint?.state as never });

@@ -78,6 +78,11 @@ export function setBudget(db: HistoryDb, runId: string, budget: number): void {
   db.updateRun(runId, `UPDATE runs SET budget = ?, updated_at = ? WHERE id = ?`, budget, Date.now(), runId);
 }
 
+/** Where a resumed run's candidates are evaluated: the one part of its stored config a resume may change (no result depends on it). */
+export function setRedis(db: HistoryDb, runId: string, redis: NonNullable<RunConfig['redis']>): void {
+  db.updateRun(runId, `UPDATE runs SET config = json_set(config, '$.redis', json(?)), updated_at = ? WHERE id = ?`, JSON.stringify(redis), Date.now(), runId);
+}
+
 /** An empty name clears it (the history then shows the id). */
 export function renameRun(db: HistoryDb, runId: string, name: string): void {
   const trimmed = name.trim();

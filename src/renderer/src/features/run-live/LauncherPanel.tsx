@@ -37,6 +37,7 @@ const REFUSABLE_LABELS: Record<RunConfigField, string> = {
   mode: 'Mode',
   predictor: 'Predictor',
   warmStart: 'Warm start',
+  redis: 'Redis',
   dataDir: 'Data directory',
   prune: 'Early stopping',
   subset: 'Subset',
@@ -215,6 +216,14 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         </Field>
         <Field field="prune" label="Early stopping" error={errors.prune} hint={PRUNE_HINTS[form.prune] ?? ''}>
           <select {...control('prune')}>{options(launchOptions('prune'))}</select>
+        </Field>
+        <Field
+          field="redis"
+          label="Redis (remote workers)"
+          error={errors.redis}
+          hint={form.redis.trim() === '' ? 'empty: train on this machine' : 'candidates queued there for `gennerator worker` processes; Workers is how many are in flight'}
+        >
+          <input type="text" placeholder="redis://host:6379" autoComplete="off" {...control('redis')} />
         </Field>
       </fieldset>
 

@@ -42,6 +42,8 @@ export interface LaunchForm {
    * (the optimizer, weight decay…) keeps its values, and actionSet RUN_ACTION_SET is its action set.
    */
   base?: RunConfig;
+  /** A Redis URL to queue the candidates on for remote workers ('' trains them on this machine). */
+  redis: string;
 }
 
 export type LaunchField = Exclude<keyof LaunchForm, 'base'>;
@@ -84,6 +86,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   selectiveBackprop: '',
   seed: '0',
   workers: String(RunConfigFieldsSchema.shape.workers.parse(undefined)),
+  redis: '',
 };
 
 /** A number typed into a field: '' is absent, anything unparsable is NaN (which the schema rejects). */
@@ -115,6 +118,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     keepModels: 'keepModels',
     workers: 'workers',
     prune: 'prune',
+    redis: 'redis',
     dataset: 'dataset',
     dataDir: 'dataDir',
     subset: 'subset',
@@ -174,6 +178,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (form.name.trim()) input.name = form.name.trim();
   if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
   if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
+  const redis = form.redis.trim() || undefined;
+  if (redis) input.redis = { url: redis };
   if (subset !== undefined) input.subset = subset;
   if (timeBudget !== undefined) input.timeBudgetS = timeBudget;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
@@ -189,7 +195,7 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, redis, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
 }
@@ -249,6 +255,7 @@ export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: n
     workers: text(config.workers),
     timeBudget: text(config.timeBudgetS),
     warmStart: config.warmStart ? 'on' : 'off',
+    redis: config.redis?.url ?? '',
     prune: config.prune,
     base: config,
   };
