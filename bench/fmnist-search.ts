@@ -14,9 +14,11 @@
  * the one with the highest validation accuracy (the search signal): what the product reports as the
  * run's result. mean/std over the seeds (population std, ddof 0, as np.std).
  *
- * The defaults aim at ~40 minutes on a 2-core machine shared with other work (wasm backend; measured
- * at load average 15–20: 4–15 s a candidate, of which testing on the 10,000 test images is about
- * half): 20 candidates, 3 seeds, 4 strategies = 240 trained networks, each 1 epoch on a 2,000-image
+ * The defaults aimed at ~40 minutes on a 2-core machine shared with other work (wasm backend; 4–15 s a
+ * candidate at load average 15, of which testing on the 10,000 test images is about half). Measured
+ * 2026-12-01 at load average 21–27: 96 minutes (a run of 20 candidates took 2–14 minutes, as the
+ * load came and went); --seeds 1 takes a third of that. 20 candidates, 3 seeds, 4 strategies = 240
+ * trained networks, each 1 epoch on a 2,000-image
  * stratified subset (1,800 train, 200 validation; the seed picks it, the same for every strategy),
  * batch 64, Adam 1e-3, tested on the whole test set. So little training favours networks that learn
  * fast, which is what this search can measure in the time. The action set (BENCH_SET below) keeps
