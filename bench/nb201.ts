@@ -31,6 +31,7 @@ import { loadNb201, NB201_DATASETS, type Nb201Dataset } from '../src/engine/eval
 import { nb201Search } from '../src/engine/search/nb201-search';
 import type { Nb201Space } from '../src/engine/search/space';
 import type { SearchEvent } from '../src/shared/events';
+import { positiveIntArg } from './support/args';
 
 /** One run's candidates in index order: what the scores of every budget are computed from. */
 interface SeedRun {
@@ -94,15 +95,10 @@ const { values } = parseArgs({
   strict: true,
 });
 
-const positiveInt = (name: string, s: string): number => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(s)}`);
-  return n;
-};
-const budgets = values.budget.split(',').map((b) => positiveInt('budget', b.trim()));
+const budgets = values.budget.split(',').map((b) => positiveIntArg('budget', b.trim()));
 const maxBudget = Math.max(...budgets);
-const seeds = positiveInt('seeds', values.seeds);
-const workers = positiveInt('workers', values.workers);
+const seeds = positiveIntArg('seeds', values.seeds);
+const workers = positiveIntArg('workers', values.workers);
 if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
 }

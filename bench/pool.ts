@@ -22,10 +22,7 @@
  *   (random search, 6 candidates, 1 epoch, --subset 2000; a history in a temporary directory).
  */
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ActionGrammar, parseActionSet } from '../src/shared/action-set';
 import { RandomSearch } from '../src/engine/agents/random-search';
@@ -38,6 +35,7 @@ import { ActionSetSpace } from '../src/engine/search/space';
 // The tests' own redis-server and `gennerator worker` starters: one home for how they start.
 import { startQueueWorker } from '../test/support/queue-workers';
 import { startRedisServer } from '../test/support/redis-server';
+import { cliSearch } from './support/cli-search';
 
 const { values } = parseArgs({
   options: {
@@ -130,22 +128,13 @@ const pools = measured.map(row);
 const bullmq = bullmqWorkers > 0 ? row(await measureBullmq(bullmqWorkers)) : undefined;
 
 /** Wall time of the CLI's search with `workers` workers on Fashion-MNIST (from spawn to exit). */
-async function cliSearch(workers: number): Promise<{ workers: number; wall_s: number; evaluations: number; best_signal: number }> {
-  const home = mkdtempSync(join(tmpdir(), 'gennerator-bench-pool-'));
-  const args = ['--import', 'tsx', 'src/cli/index.ts', 'search', '--dataset', 'fashion-mnist', '--subset', '2000', '--epochs', '1', '--strategy', 'random', '--budget', '6', '--seed', '0', '--workers', String(workers), '--json'];
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, GENNERATOR_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const wall = (performance.now() - started) / 1000;
-  rmSync(home, { recursive: true, force: true });
-  if (code !== 0) throw new Error(`search --workers ${workers} exited with ${code}`);
-  const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { evaluations: number; best_signal: number };
-  return { workers, wall_s: round(wall, 1), evaluations: summary.evaluations, best_signal: round(summary.best_signal) };
+async function timedSearch(workers: number): Promise<{ workers: number; wall_s: number; evaluations: number; best_signal: number }> {
+  const args = ['--dataset', 'fashion-mnist', '--subset', '2000', '--epochs', '1', '--strategy', 'random', '--budget', '6', '--seed', '0', '--workers', String(workers)];
+  const { wallSeconds, summary } = await cliSearch(args);
+  return { workers, wall_s: round(wallSeconds, 1), evaluations: summary.evaluations as number, best_signal: round(summary.best_signal as number) };
 }
 
-const training = values.training ? { one: await cliSearch(1), two: await cliSearch(2) } : undefined;
+const training = values.training ? { one: await timedSearch(1), two: await timedSearch(2) } : undefined;
 console.log(
   JSON.stringify({
     latency_ms: latencyMs,

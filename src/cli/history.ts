@@ -22,7 +22,7 @@ export function openHistory(options: DbOptions): HistoryStore {
     store.markOrphanedRuns(isProcessAlive);
     return store;
   } catch (error) {
-    if (error instanceof HistoryStoreError) throw new CliError(error.message, 'pass another file with --db', 1);
+    if (error instanceof HistoryStoreError) throw new CliError(error.message, 'pass another file with --db');
     throw error;
   }
 }
@@ -47,7 +47,7 @@ export function resolveRun(store: HistoryStore, idOrPrefix: string): string {
   try {
     return store.resolveRunId(idOrPrefix);
   } catch (error) {
-    if (error instanceof HistoryStoreError) throw new CliError(error.message, 'see `runs list`', 1);
+    if (error instanceof HistoryStoreError) throw new CliError(error.message, 'see `runs list`');
     throw error;
   }
 }

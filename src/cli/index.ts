@@ -8,7 +8,7 @@ import { registerSearch } from './commands/search';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
 import { registerWorker } from './commands/worker';
-import { CliError } from './errors';
+import { CliError, EXIT, formatCliError, formatUnexpectedError } from './errors';
 
 export function createProgram(): Command {
   const program = new Command('gennerator')
@@ -29,16 +29,16 @@ export function createProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   try {
     await createProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    return EXIT.ok;
   } catch (error) {
-    // Commander has already printed its own one-line error and hint.
-    if (error instanceof CommanderError) return error.exitCode;
+    // Commander has already printed its own one-line error and hint (or the help that was asked for).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     if (error instanceof CliError) {
-      process.stderr.write(`error: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+      process.stderr.write(formatCliError(error));
       return error.exitCode;
     }
-    process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    process.stderr.write(formatUnexpectedError(error));
+    return EXIT.failed;
   }
 }
 

@@ -5,16 +5,21 @@
 import type { HistoryStore } from '../main/db/history-store';
 import type { RunUpdate } from '../shared/api';
 import { competesForBest } from '../shared/events';
-import { candidateStatusText } from '../shared/history';
+import { candidateStatusText, resumeCanHelp, warmStartText, type RunSummary } from '../shared/history';
 import { short, type RunSupervisor } from '../main/services/run-supervisor';
-import { CliError } from './errors';
+import { CliError, EXIT } from './errors';
 import { createProgressBar, percent, snakeCaseKeys, type Output } from './output';
 
 export async function watchRun(supervisor: RunSupervisor, store: HistoryStore, runId: string, output: Output): Promise<void> {
   const run = store.getRun(runId)!;
   output.event('run', { run_id: runId, db: store.path });
   output.line(`run      ${runId}`);
-  const bar = createProgressBar(output, 'candidate {value}/{total} [{bar}] best {best} | ETA {eta_formatted}');
+  const timeBudget = run.config.timeBudgetS;
+  // A time-boxed run ends when its time does, not at its candidate budget: show the time instead.
+  const bar = createProgressBar(
+    output,
+    timeBudget === undefined ? 'candidate {value}/{total} [{bar}] best {best} | ETA {eta_formatted}' : `candidate {value} | best {best} | time budget ${timeBudget} s`,
+  );
   let budget = run.budget;
   let best = run.bestSignal ?? 0;
   const labels = new Map<number, string>();
@@ -24,11 +29,17 @@ export async function watchRun(supervisor: RunSupervisor, store: HistoryStore, r
       output.event('backend', { name: update.backend.name, device: update.backend.device });
       output.line(`backend  ${update.backend.name}: ${update.backend.device}`);
       output.line(`search   ${update.description}`);
+      if (update.warmStart) {
+        output.event('warm_start', { ...update.warmStart });
+        output.line(`warm     ${warmStartText(update.warmStart)}`);
+      }
       return;
     }
     if (update.kind === 'status') {
       output.event('status', snakeCaseKeys({ status: update.status, reason: update.reason }));
-      if (update.status === 'paused' || (update.reason && update.status !== 'running')) output.line(`status   ${update.status}${update.reason ? `: ${update.reason}` : ''}`);
+      // A run that ends badly is reported once, by the error this command ends with.
+      const endsInError = update.status === 'failed' || update.status === 'interrupted' || update.status === 'stopped';
+      if (update.status === 'paused' || (update.reason && update.status !== 'running' && !endsInError)) output.line(`status   ${update.status}${update.reason ? `: ${update.reason}` : ''}`);
       return;
     }
     const { event } = update;
@@ -69,9 +80,14 @@ export async function watchRun(supervisor: RunSupervisor, store: HistoryStore, r
   printSummary(store, runId, output);
   const final = store.getRun(runId)!;
   const hint = `continue it with \`resume ${short(runId)}\``;
-  if (final.status === 'stopped') throw new CliError(`search stopped${interrupted ? '' : `: ${final.statusReason ?? ''}`}`, hint, 130);
-  if (final.status === 'interrupted') throw new CliError(`search interrupted: ${final.statusReason ?? 'unknown reason'}`, hint, 1);
-  if (final.status === 'failed') throw new CliError(final.statusReason ?? 'search failed', 'fix the cause, then `resume` the run or start a new one', 1);
+  if (final.status === 'stopped') throw new CliError(`search stopped${interrupted ? '' : `: ${final.statusReason ?? ''}`}`, hint, interrupted ? EXIT.interrupted : EXIT.failed);
+  if (final.status === 'interrupted') throw new CliError(`search interrupted: ${final.statusReason ?? 'unknown reason'}`, hint, EXIT.failed);
+  if (final.status === 'failed') throw new CliError(`search failed: ${final.statusReason ?? 'no reason recorded'}`, failedHint(final, runId), EXIT.failed);
+}
+
+/** What to do about a failed run: resume it where that can help, otherwise change the cause and run it again. */
+function failedHint(run: RunSummary, runId: string): string {
+  return resumeCanHelp(run) ? `fix the cause, then continue it with \`resume ${short(runId)}\`` : 'it failed while setting up: change what the error names and run the search again';
 }
 
 function printSummary(store: HistoryStore, runId: string, output: Output): void {

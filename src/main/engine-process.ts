@@ -8,6 +8,7 @@
  * or Node's IPC channel (`process.send`) when there is none.
  */
 import { serveEngine, type EnginePort } from '../engine/run/engine-service';
+import { errorReport } from '../engine/run/error-message';
 
 /** The part of Electron's `ParentPort` the engine uses (kept local so no Electron types are needed). */
 interface ParentPortLike {
@@ -50,7 +51,8 @@ const port = parentPort ? electronPort(parentPort) : nodePort();
 
 // A crash in the engine should reach main as a message, so main can show why instead of only an exit code.
 process.on('uncaughtException', (error) => {
-  port.post({ type: 'error', message: `engine crashed: ${error.stack ?? error.message}` });
+  const report = errorReport(error);
+  port.post({ ...report, message: `engine crashed: ${report.message}` });
   void port.flush().then(() => process.exit(1));
 });
 

@@ -13,6 +13,7 @@ import enginePath from './engine-process?modulePath';
 import evaluationWorkerPath from '../engine/pool/worker-process?modulePath';
 import { WORKER_ENTRY_ENV } from '../engine/pool/worker-entry';
 import { useSqliteBinding } from './db/connection';
+import { saveArchiveWithDialog } from './export-dialog';
 import { installApplicationMenu } from './menu';
 import { createAppServices, type AppServices } from './services/app-services';
 import type { EngineChild } from './services/engine-child';
@@ -119,6 +120,7 @@ function main(): void {
         shell: 'electron',
         actionSetsDir: join(app.getAppPath(), 'resources', 'action-sets'),
         defaultExportDir: join(app.getPath('documents'), 'geNNerator exports'),
+        deliverArchive: (archive) => saveArchiveWithDialog(archive, mainWindow, app.getPath('documents')),
         log,
       });
       services.supervisor.subscribe((update) => {

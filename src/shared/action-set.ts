@@ -9,7 +9,8 @@
  * limit, so an agent that follows the masks never proposes a network that cannot be built.
  */
 import { z } from 'zod';
-import { LayerSpecSchema, type LayerSpec } from './layers';
+import { LAYER_TYPES, LayerSpecSchema, type LayerSpec } from './layers';
+import { issueMessage, issueProblems, problemText, type PathProblem } from './issues';
 import { inferLayer, shapeKey, type TensorShape } from './shapes';
 
 export const INPUT_ID = 'input';
@@ -26,7 +27,7 @@ export const ActionSetNodeSchema = z.strictObject({
     .min(1)
     .refine((id) => id !== INPUT_ID && id !== OUTPUT_ID, { message: `"${INPUT_ID}" and "${OUTPUT_ID}" are reserved ids` }),
   /** A layer spec whose parameters may each be one value or a list of allowed values. */
-  layer: z.looseObject({ type: z.string() }).catchall(z.union([ParamValue, z.array(ParamValue).min(1)])),
+  layer: z.looseObject({ type: z.string() }).catchall(z.union([ParamValue, z.array(ParamValue).min(1)], { error: 'expected a number, text or true/false, or a list of them' })),
   /** Where the editor draws the node; ignored by the engine. */
   position: z.object({ x: z.number(), y: z.number() }).optional(),
 });
@@ -53,32 +54,119 @@ export class ActionSetError extends Error {
   constructor(
     message: string,
     readonly nodeId?: string,
+    /** Every problem of the set as written, each with its path (empty for a problem found past parsing). */
+    readonly problems: readonly PathProblem[] = [],
   ) {
     super(message);
     this.name = 'ActionSetError';
   }
 }
 
-/** Validates untrusted JSON and expands every node into its concrete choices. */
+/** Validates untrusted JSON (refusing it with every problem listed) and expands every node into its concrete choices. */
 export function parseActionSet(json: unknown): ActionSet {
-  const result = ActionSetSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ActionSetError(`action set ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  const problems = actionSetProblems(json);
+  if (problems.length === 1) throw new ActionSetError(`action set ${problemText(problems[0])}`, undefined, problems);
+  if (problems.length > 1) throw new ActionSetError(`action set: ${problems.length} problems: ${problems.map(problemText).join('; ')}`, undefined, problems);
+  return ActionSetSchema.parse(json);
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every problem of an action set as written, each with its path: `nodes[2].layer: missing`,
+ * `maxLayers: expected an integer, got 2.5`, `edges[4].to: no node "nowhere"`. Empty exactly when
+ * parseActionSet accepts it. The one validator of action-set files: the editor's import and the
+ * CLI's --action-set both use it, and load nothing while it reports a problem.
+ */
+export function actionSetProblems(json: unknown): PathProblem[] {
+  const result = ActionSetSchema.safeParse(json, { reportInput: true });
+  const problems = result.success ? [] : issueProblems(result.error.issues);
+  // What the schema alone cannot see, in the parts that have the right shape.
+  const seen = new Set(problems.map((p) => p.path));
+  const add = (path: string, message: string) => {
+    const covered = [...seen].some((p) => p === path || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+    if (!covered) problems.push({ path, message });
+  };
+  const set = isRecord(json) ? json : {};
+  const nodes = Array.isArray(set.nodes) ? set.nodes : [];
+  const ids = new Map<string, number>();
+  nodes.forEach((node, i) => {
+    if (!isRecord(node)) return;
+    if (typeof node.id === 'string') {
+      const first = ids.get(node.id);
+      if (first !== undefined) add(`nodes[${i}].id`, `"${node.id}" is used twice (also nodes[${first}])`);
+      else ids.set(node.id, i);
+    }
+    if (isRecord(node.layer) && typeof node.layer.type === 'string') {
+      for (const p of layerDraftProblems(node.layer as LayerDraftInput)) {
+        add(`nodes[${i}].layer${p.param === undefined ? '.type' : `.${p.param}${p.index === undefined ? '' : `[${p.index}]`}`}`, p.kind === 'missing' ? 'missing' : p.message);
+      }
+    }
+  });
+  (Array.isArray(set.edges) ? set.edges : []).forEach((edge, i) => {
+    if (!isRecord(edge)) return;
+    const { from, to } = edge;
+    if (from === OUTPUT_ID || to === INPUT_ID) add(`edges[${i}]`, `${String(from)} → ${String(to)} runs backwards (edges go from "${INPUT_ID}" towards "${OUTPUT_ID}")`);
+    if (typeof from === 'string' && from !== INPUT_ID && from !== OUTPUT_ID && !ids.has(from)) add(`edges[${i}].from`, `no node "${from}"`);
+    if (typeof to === 'string' && to !== INPUT_ID && to !== OUTPUT_ID && !ids.has(to)) add(`edges[${i}].to`, `no node "${to}"`);
+  });
+  return sortByPlace(problems);
+}
+
+/** Problems in the order their places come in a set: its fields in schema order (unknown ones last), list items by index. */
+function sortByPlace(problems: PathProblem[]): PathProblem[] {
+  const fields: string[] = Object.keys(ActionSetSchema.shape);
+  const rank = (path: string) => {
+    const [field = '', index] = path.split(/[.[\]]/);
+    const order = fields.indexOf(field);
+    return [order === -1 ? fields.length : order, Number(index) || 0] as const;
+  };
+  return problems
+    .map((problem, position) => ({ problem, position, rank: rank(problem.path) }))
+    .sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.position - b.position)
+    .map(({ problem }) => problem);
+}
+
+/** A node's layer as written: a type and each parameter's value or list of values. */
+export type LayerDraftInput = { type: string } & Record<string, unknown>;
+
+export interface LayerDraftProblem {
+  kind: 'type' | 'unknown-param' | 'empty' | 'missing' | 'value';
+  /** The parameter it is about (absent for the type). */
+  param?: string;
+  /** Which value of a listed parameter. */
+  index?: number;
+  /** The bad value (kind "value"). */
+  value?: unknown;
+  message: string;
+}
+
+/**
+ * What is wrong with one node's layer: an unknown type, unknown or missing parameters, empty lists
+ * and bad values, each value of a listed parameter checked on its own (one problem per bad value).
+ */
+export function layerDraftProblems(layer: LayerDraftInput): LayerDraftProblem[] {
+  const schema = LayerSpecSchema.options.find((option) => option.shape.type.value === layer.type);
+  if (!schema) return [{ kind: 'type', message: `unknown layer type "${layer.type}" (one of ${LAYER_TYPES.join(', ')})` }];
+  const fields = schema.shape as Record<string, z.ZodType>;
+  const names = Object.keys(fields).filter((name) => name !== 'type');
+  const problems: LayerDraftProblem[] = [];
+  for (const [param, value] of Object.entries(layer)) {
+    if (param === 'type') continue;
+    const field = fields[param];
+    if (!field) {
+      problems.push({ kind: 'unknown-param', param, message: `unknown parameter "${param}" for ${layer.type} (it has ${names.join(', ') || 'none'})` });
+      continue;
+    }
+    const values = Array.isArray(value) ? value : [value];
+    if (values.length === 0) problems.push({ kind: 'empty', param, message: 'give at least one value' });
+    values.forEach((v, k) => {
+      const result = field.safeParse(v, { reportInput: true });
+      if (!result.success) problems.push({ kind: 'value', param, value: v, ...(Array.isArray(value) ? { index: k } : {}), message: issueMessage(result.error.issues[0]) });
+    });
   }
-  const set = result.data;
-  const ids = new Set<string>();
-  for (const node of set.nodes) {
-    if (ids.has(node.id)) throw new ActionSetError(`action set: node id "${node.id}" is used twice`, node.id);
-    ids.add(node.id);
-  }
-  for (const edge of set.edges) {
-    if (edge.from !== INPUT_ID && !ids.has(edge.from)) throw new ActionSetError(`action set: edge from unknown node "${edge.from}"`, edge.from);
-    if (edge.to !== OUTPUT_ID && !ids.has(edge.to)) throw new ActionSetError(`action set: edge to unknown node "${edge.to}"`, edge.to);
-    if (edge.from === OUTPUT_ID || edge.to === INPUT_ID) throw new ActionSetError(`action set: edge ${edge.from} → ${edge.to} runs backwards`);
-  }
-  expandChoices(set); // throws on an invalid parameter value
-  return set;
+  for (const param of names) if (!(param in layer) && !fields[param].safeParse(undefined).success) problems.push({ kind: 'missing', param, message: `${layer.type} needs ${param}` });
+  return problems;
 }
 
 /** Every node's parameter combinations, in node order then value order. */

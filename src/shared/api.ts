@@ -11,14 +11,16 @@ import type { SearchEvent } from './events';
 import type {
   ActionSetRow,
   AgentUpdateRow,
+  AnalysisCandidate,
   CandidateDetail,
   CandidatePage,
   RunDetail,
   RunSeries,
   RunSummary,
+  WarmStartSummary,
 } from './history';
 import { CANDIDATE_SORT_KEYS } from './history';
-import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type RunStatus } from './run-config';
+import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type LaunchProblem, type RunStatus } from './run-config';
 
 const runId = z.string().min(1).max(100);
 const index = z.int().min(0);
@@ -29,6 +31,8 @@ export const API_PARAMS = {
   'actionSets.list': z.strictObject({}),
   'actionSets.save': z.strictObject({ id: z.int().min(1).optional(), name: z.string().min(1).max(200), spec: ActionSetSchema }),
   'actionSets.delete': z.strictObject({ id: z.int().min(1) }),
+  /** Brings back the bundled sets that were deleted (and resets changed ones). */
+  'actionSets.restoreDefaults': z.strictObject({}),
   'runs.start': z.strictObject({ config: RunConfigSchema }),
   'runs.pause': z.strictObject({ runId }),
   'runs.resume': z.strictObject({ runId, budget: z.int().min(1).optional() }),
@@ -50,12 +54,18 @@ export const API_PARAMS = {
     offset: z.int().min(0).optional(),
     /** Only candidates in this status (e.g. the running ones of a run with several workers). */
     status: z.enum(CANDIDATE_STATUSES).optional(),
+    /** Only these candidates (what an analysis view's brush keeps). */
+    indices: z.array(index).max(1_000_000).optional(),
   }),
   'runs.candidate': z.strictObject({ runId, index }),
   'runs.series': z.strictObject({ runIds: z.array(runId).min(1).max(20) }),
   'runs.agentUpdates': z.strictObject({ runId }),
+  /** Every finished candidate with its scores, costs and architecture, for the analysis views. */
+  'runs.analysis': z.strictObject({ runId }),
   /** Writes into `dir` on the machine running main (the model and architecture; for a whole run also its history). */
   'runs.export': z.strictObject({ runId, index: index.optional(), dir: z.string().min(1).max(4096) }),
+  /** The same files as one zip, on the user's computer: downloaded by the browser (browser mode), or saved where a save dialog says (desktop app). */
+  'runs.exportArchive': z.strictObject({ runId, index: index.optional() }),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -83,12 +93,24 @@ export interface ExportResult {
   files: string[];
 }
 
+/** Where an exported zip went. */
+export type ExportDelivery =
+  /** Browser mode: the page downloads it from `url` (once, soon). */
+  | { kind: 'download'; url: string; fileName: string; index: number; entries: string[] }
+  /** Desktop app: written where the save dialog said. */
+  | { kind: 'saved'; path: string; index: number; entries: string[] }
+  /** The save dialog was cancelled: nothing was written. */
+  | { kind: 'cancelled' };
+
 export interface ApiResults {
   'app.info': AppInfo;
   'actionSets.list': ActionSetRow[];
   'actionSets.save': ActionSetRow;
   'actionSets.delete': { deleted: boolean };
-  'runs.start': { runId: string };
+  /** The names of the sets brought back. */
+  'actionSets.restoreDefaults': { restored: string[] };
+  /** A run, or why it cannot start (its files, checked before anything is recorded). */
+  'runs.start': { runId: string } | { refused: LaunchProblem[] };
   'runs.pause': { ok: true };
   'runs.resume': { ok: true };
   'runs.stop': { status: RunStatus };
@@ -100,14 +122,16 @@ export interface ApiResults {
   'runs.candidate': CandidateDetail | null;
   'runs.series': RunSeries[];
   'runs.agentUpdates': AgentUpdateRow[];
+  'runs.analysis': AnalysisCandidate[];
   'runs.export': ExportResult;
+  'runs.exportArchive': ExportDelivery;
 }
 
 /** What main pushes to every window: each persisted search event and each change of a run's status. */
 export type RunUpdate =
   | { runId: string; kind: 'event'; event: SearchEvent }
-  | { runId: string; kind: 'status'; status: RunStatus; reason?: string }
-  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string };
+  | { runId: string; kind: 'status'; status: RunStatus; reason?: string; failedDuring?: 'setup' | 'search' }
+  | { runId: string; kind: 'environment'; backend: BackendReport; settingsKey: string; description: string; warmStart?: WarmStartSummary };
 
 /** The API object the renderer uses, whatever the transport. */
 export interface GenneratorApi {

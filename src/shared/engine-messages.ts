@@ -45,6 +45,13 @@ export const cachedOutcomeSchema = z.strictObject({
 });
 export type CachedOutcome = z.infer<typeof cachedOutcomeSchema>;
 
+/** An earlier run's result over the same search space and settings: a warm start's data for the agent. */
+export const warmStartResultSchema = z.strictObject({
+  action: z.array(z.int().min(0)).min(1),
+  signal: z.number(),
+});
+export type WarmStartResult = z.infer<typeof warmStartResultSchema>;
+
 /** A trained model in tfjs layers form; the weights travel as base64 (JSON-safe on every channel). */
 export const modelMessageSchema = z.strictObject({
   topology: z.record(z.string(), z.json()),
@@ -61,9 +68,12 @@ export const engineToMainSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('backend'), backend: backendReportSchema }),
   /**
    * The run's backend is up and its data loaded; `settingsKey` identifies comparable results (the
-   * cache key). With a `cacheScope` the engine waits for a `cache` reply before it starts, and main
-   * sends one exactly then, with the earlier results of every run under these settings or of this
-   * run alone: the engine alone decides which runs reuse which results.
+   * cache key). With a `cacheScope` or `warmStart` the engine waits for a `cache` reply before it
+   * starts, and main sends one exactly then: with a cacheScope, the earlier results of every run
+   * under these settings or of this run alone; with warmStart, those of the other runs under these
+   * settings over the same search space (searchSpaceKey). The engine alone decides which runs reuse
+   * which results, and asks for a warm start only when a run begins (never on resume: its
+   * checkpoint holds what the warm start gave).
    */
   z.strictObject({
     type: z.literal('prepared'),
@@ -71,13 +81,18 @@ export const engineToMainSchema = z.discriminatedUnion('type', [
     settingsKey: z.string().min(1),
     description: z.string(),
     cacheScope: z.enum(['settings', 'run']).optional(),
+    warmStart: z.literal(true).optional(),
   }),
   /** A search event; a candidate_finished carries the checkpoint after it, and the model when kept. */
   z.strictObject({ type: z.literal('event'), event: SearchEventSchema, checkpoint: z.json().optional(), model: modelMessageSchema.optional() }),
   /** The run reached the pause point (between candidates), or continues after one. */
   z.strictObject({ type: z.literal('paused'), paused: z.boolean() }),
-  /** The engine failed; `message` says what and where. It exits after sending this. */
-  z.strictObject({ type: z.literal('error'), message: z.string() }),
+  /**
+   * The engine failed; `message` says what, in one line for people. It exits after sending this.
+   * `during`: while setting the run up (its data, table, backend, checkpoint: running it again as it
+   * is fails the same way) or while searching. `detail`: the stack of an unexpected error, for logs only.
+   */
+  z.strictObject({ type: z.literal('error'), message: z.string(), during: z.enum(['setup', 'search']).optional(), detail: z.string().optional() }),
 ]);
 export type EngineToMain = z.infer<typeof engineToMainSchema>;
 
@@ -94,8 +109,11 @@ export const mainToEngineSchema = z.discriminatedUnion('type', [
     budget: z.int().min(1),
     checkpoint: z.json().optional(),
   }),
-  /** Reply to a `prepared` that awaits cached outcomes: earlier outcomes under the same settings. */
-  z.strictObject({ type: z.literal('cache'), entries: z.array(cachedOutcomeSchema) }),
+  /**
+   * Reply to a `prepared` that awaits earlier results: the cached outcomes it asked for (none
+   * without a cacheScope) and, when it asked for a warm start, the results to warm-start from.
+   */
+  z.strictObject({ type: z.literal('cache'), entries: z.array(cachedOutcomeSchema), warmStart: z.array(warmStartResultSchema).optional() }),
   z.strictObject({ type: z.literal('pause') }),
   z.strictObject({ type: z.literal('resume') }),
   /** Stop after cancelling the candidate in training; the run stays resumable. */

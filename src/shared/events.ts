@@ -1,6 +1,7 @@
 /**
  * What a running search reports, in order: run_started, then per candidate candidate_proposed,
- * epoch_done…, candidate_finished; agent_updated after each agent update; run_finished last.
+ * epoch_done…, candidate_finished; agent_updated after each agent update (the first may come
+ * before any candidate, when the agent warm-starts from earlier runs); run_finished last.
  * The history store persists them and the live view draws them; they cross process boundaries,
  * so each has a runtime validator.
  */
@@ -41,6 +42,27 @@ export const CandidateEvaluationSchema = z.strictObject({
   epochsReached: z.int().min(0).optional(),
 });
 
+/** What a candidate's reward is made of (the reward is their sum): see src/engine/search/reward.ts. */
+export const RewardPartsSchema = z.strictObject({
+  /** The validation accuracy, or the improvement of the losses. */
+  metric: z.number(),
+  /** The bonus for a network that was built (negative when it could not be). */
+  build: z.number(),
+  /** The depth penalty (≤ 0). */
+  depth: z.number(),
+  /** The size penalty (≤ 0). */
+  params: z.number(),
+});
+export type RewardParts = z.output<typeof RewardPartsSchema>;
+
+/**
+ * The agent's policy after an update, slot by slot: for each slot of a candidate, the probability
+ * of each of its values, along the policy's most likely candidate (each slot given the most likely
+ * values of the slots before it, under the space's masks).
+ */
+export const PolicySnapshotSchema = z.array(z.array(z.number().min(0).max(1)).max(1000)).max(100);
+export type PolicySnapshot = z.output<typeof PolicySnapshotSchema>;
+
 export const SearchEventSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('run_started'),
@@ -72,6 +94,8 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     seconds: z.number(),
     /** Of which the agent spent this long proposing the candidate and learning from it. */
     agentSeconds: z.number().min(0).optional(),
+    /** The reward's parts (they add up to `reward`). */
+    rewardParts: RewardPartsSchema.optional(),
   }),
   z.strictObject({
     type: z.literal('agent_updated'),
@@ -80,6 +104,8 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     /** Candidates evaluated when the update was made. */
     evaluations: z.int().min(0),
     diagnostics: z.record(z.string(), z.number()),
+    /** The policy after the update, for agents that have one over the slots (PPO). */
+    policy: PolicySnapshotSchema.optional(),
   }),
   z.strictObject({
     type: z.literal('run_finished'),
@@ -87,7 +113,14 @@ export const SearchEventSchema = z.discriminatedUnion('type', [
     evaluations: z.int().min(0),
     cacheHits: z.int().min(0),
     bestIndex: z.int().min(0).optional(),
+    /** Completed because the run's time budget ran out before its candidate budget. */
+    timeBudgetSpent: z.literal(true).optional(),
   }),
 ]);
 export type SearchEvent = z.output<typeof SearchEventSchema>;
 export type SearchEventType = SearchEvent['type'];
+
+/** Why a run ended, in words, when there is more to say than its status (the history keeps it as the run's reason). */
+export function runFinishedReason(event: Extract<SearchEvent, { type: 'run_finished' }>): string | undefined {
+  return event.timeBudgetSpent ? `its time budget ran out after ${event.evaluations} candidate${event.evaluations === 1 ? '' : 's'}` : undefined;
+}

@@ -6,7 +6,8 @@
  * past a boundary takes the parsed `RunConfig` and does not check again.
  */
 import { z } from 'zod';
-import { ActionGrammar, ActionSetError, ActionSetSchema, parseActionSet } from './action-set';
+import { ActionGrammar, ActionSetError, ActionSetSchema, parseActionSet, type ActionSet } from './action-set';
+import { canonicalJson } from './architecture';
 import { BACKEND_NAMES } from './backend';
 import { isRedisUrl, REDIS_URL_FORM } from './redis-url';
 import { TrainingConfigSchema } from './training';
@@ -38,6 +39,11 @@ export const PREDICTOR_NAMES = ['none', 'gp'] as const;
 export const EVALUATOR_NAMES = ['training', 'nb201'] as const;
 export const NB201_DATASET_NAMES = ['cifar10', 'cifar100', 'imagenet16'] as const;
 
+/** The most candidates a run may have: also what a time-boxed run gets when no budget is given. */
+export const MAX_BUDGET = 1_000_000;
+/** Thirty days. */
+const MAX_TIME_BUDGET_S = 30 * 24 * 3600;
+
 /** Each field's own schema, without the cross-field checks: for forms that read defaults and options. Parse configs with RunConfigSchema. */
 export const RunConfigFieldsSchema = z.strictObject({
   /** A name people give the run; the history shows the id's first characters otherwise. */
@@ -48,9 +54,20 @@ export const RunConfigFieldsSchema = z.strictObject({
   mode: z.enum(['full', 'layerwise']).default('full'),
   /** PPO only: with 'gp', every result refits a predictor on which PPO takes many cheap updates, and proposals carry its prediction. */
   predictor: z.enum(PREDICTOR_NAMES).default('none'),
+  /**
+   * With predictor 'gp': before its first proposal the agent learns from the results of earlier runs
+   * in the history over the same search space and settings (searchSpaceKey, and the engine's
+   * settings key). Off by default, so that a run (a benchmark's above all) depends on its seed alone.
+   */
+  warmStart: z.boolean().default(false),
   reward: z.enum(['accuracy', 'improvement']).default('accuracy'),
   /** Total candidates to evaluate (a resumed run counts those already done). */
-  budget: z.int().min(1).max(1_000_000),
+  budget: z.int().min(1).max(MAX_BUDGET),
+  /**
+   * Wall-clock seconds of search (a resumed run's sessions together): once spent, no new candidate is
+   * proposed, those in flight finish, and the run completes, whichever of the two budgets ends first.
+   */
+  timeBudgetS: z.int().min(1).max(MAX_TIME_BUDGET_S).optional(),
   /** Seeds the strategy (and, through `training.seed`, data split and weights). */
   seed: z.int().min(0),
   backend: z.enum(['auto', ...BACKEND_NAMES]).default('auto'),
@@ -99,7 +116,17 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'dataDir' | 'prune' | 'redis';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir' | 'redis';
+
+/**
+ * Why a run cannot start, found before it is recorded (launch-checks.ts in the engine): the field to
+ * change, what is wrong, and how to fix it. The launcher shows it at the field, the CLI at the option.
+ */
+export interface LaunchProblem {
+  field: RunConfigField;
+  message: string;
+  fix: string;
+}
 
 /**
  * What the fields' own schemas cannot check: fields that depend on each other, and whether the
@@ -111,10 +138,12 @@ export function runConfigProblems(config: {
   strategy?: string;
   mode?: string;
   predictor?: string;
+  warmStart?: boolean;
   dataset?: string;
   dataDir?: string;
   actionSet?: unknown;
   prune?: string;
+  subset?: unknown;
   redis?: unknown;
 }): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
@@ -126,6 +155,9 @@ export function runConfigProblems(config: {
   if (config.predictor !== undefined && config.predictor !== 'none' && config.strategy !== 'ppo') {
     problems.push({ field: 'predictor', message: 'a predictor guides the PPO agent: it needs strategy ppo' });
   }
+  if (config.warmStart === true && (config.predictor !== 'gp' || config.strategy !== 'ppo')) {
+    problems.push({ field: 'warmStart', message: "a warm start seeds the PPO agent's predictor with earlier results: it needs strategy ppo with predictor gp" });
+  }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
   if (!training && config.prune !== undefined && config.prune !== 'none') {
     problems.push({ field: 'prune', message: 'pruning stops candidates between epochs: it needs the training evaluator (NAS-Bench-201 lookups have no epochs)' });
@@ -134,6 +166,12 @@ export function runConfigProblems(config: {
     problems.push({ field: 'redis', message: 'remote workers train candidates: they need the training evaluator (NAS-Bench-201 lookups take no time)' });
   }
   const input = datasetInput(config.dataset);
+  if (training && input && typeof config.subset === 'number' && config.subset < input.numClasses) {
+    problems.push({
+      field: 'subset',
+      message: `a subset of ${config.subset} is smaller than the ${input.numClasses} classes of ${input.label}: use at least ${input.numClasses} images, so that every class is in the training set`,
+    });
+  }
   if (training && config.actionSet && input) {
     const message = actionSetProblem(config.actionSet, input);
     if (message) problems.push({ field: 'actionSet', message });
@@ -151,6 +189,19 @@ function actionSetProblem(actionSet: unknown, input: (typeof DATASET_INPUTS)[Dat
     if (error instanceof ActionSetError) return error.message;
     throw error;
   }
+}
+
+/**
+ * Which candidates a run proposes, as vectors: runs with equal keys mean the same network by the
+ * same vector, so one's results can warm-start another (given equal settings keys as well). An
+ * action set counts by its content: its name, description and the editor's node positions do not change the space.
+ */
+export function searchSpaceKey(config: Pick<RunConfig, 'evaluator' | 'actionSet'>): string {
+  if (config.evaluator === 'nb201') return 'nb201';
+  const set: ActionSet | undefined = config.actionSet;
+  if (!set) throw new RunConfigError('the training evaluator needs an action set');
+  const { maxLayers, nodes, edges } = set;
+  return `actions:${canonicalJson({ maxLayers, nodes: nodes.map(({ id, layer }) => ({ id, layer })), edges })}`;
 }
 
 /** Parses and cross-checks a run config; the error says which field is wrong and why. */

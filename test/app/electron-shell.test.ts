@@ -9,13 +9,15 @@
  *
  * Every path the stand-in's app.getPath gives is a temporary directory: no test touches real data.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { IPC } from '../../src/preload/channels';
-import type { AppInfo } from '../../src/shared/api';
+import type { AppInfo, ExportDelivery } from '../../src/shared/api';
+import { unzipSync } from 'fflate';
+import { createRun, finished, proposed } from '../main/db/helpers';
 import {
   buildApp,
   loadPreload,
@@ -226,6 +228,7 @@ describe('main process under the Electron stand-in', () => {
       ['actionSets.delete', { id: 'all' }, ['actionSets.delete', 'id']],
       ['runs.rename', { runId: '', name: 'x' }, ['runs.rename', 'runId']],
       ['runs.export', { runId: 'r', dir: 42 }, ['runs.export', 'dir']],
+      ['runs.exportArchive', { runId: 'r', dir: '/tmp' }, ['runs.exportArchive', 'dir']],
     ];
     for (const [method, params, mentions] of bad) {
       const outcome = await call(app, method, params);
@@ -259,6 +262,38 @@ describe('main process under the Electron stand-in', () => {
   it('brings the window forward when a second instance starts', async () => {
     await app.request('emitApp', { event: 'second-instance', args: [['geNNerator'], REPO_ROOT, {}] });
     expect((await app.snapshot()).timeline).toContain('BrowserWindow#1.focus()');
+  });
+
+  it('exports a run as a zip where the save dialog (parented to the window) says, and writes nothing when it is cancelled', async () => {
+    // A finished run with kept weights, recorded through a second connection to the app's history.
+    const store = HistoryStore.open(join(userData, 'history.db'));
+    let exported: string;
+    try {
+      exported = createRun(store);
+      store.recordEvent(exported, proposed(0));
+      store.recordEvent(exported, finished(0, { signal: 0.7 }), { checkpoint: { after: 0 }, model: { topology: { class_name: 'Sequential' }, weightSpecs: [], weightData: new Uint8Array([1, 2, 3]) } });
+      store.recordEvent(exported, { type: 'run_finished', status: 'completed', evaluations: 1, cacheHits: 0, bestIndex: 0 });
+    } finally {
+      store.close();
+    }
+    const target = join(tempDir(), 'chosen', 'my-export.zip');
+    mkdirSync(join(target, '..'), { recursive: true });
+    await app.request('answerSaveDialog', { answer: { filePath: target } });
+    const saved = await callOk<ExportDelivery>(app, 'runs.exportArchive', { runId: exported });
+    expect(saved).toEqual({ kind: 'saved', path: target, index: 0, entries: expect.arrayContaining([expect.stringMatching(/\/model\.json$/), expect.stringMatching(/\/history\.json$/)]) });
+    const files = unzipSync(new Uint8Array(readFileSync(target)));
+    expect(Object.keys(files).map((f) => f.split('/').pop()).sort()).toEqual(['architecture.json', 'candidates.csv', 'epochs.csv', 'history.json', 'model.json', 'weights.bin']);
+
+    const dialogs = (await app.snapshot()).saveDialogs;
+    expect(dialogs).toHaveLength(1);
+    expect(dialogs[0].parent).toBe(onlyWindow(await app.snapshot()).id);
+    expect(dialogs[0].options).toMatchObject({ defaultPath: expect.stringMatching(new RegExp(`documents[\\\\/]gennerator-${exported.slice(0, 8)}-best-0\\.zip$`)), filters: [{ name: 'Zip archive', extensions: ['zip'] }] });
+
+    // Cancelled: nothing written.
+    const cancelled = await callOk<ExportDelivery>(app, 'runs.exportArchive', { runId: exported, index: 0 });
+    expect(cancelled).toEqual({ kind: 'cancelled' });
+    expect((await app.snapshot()).saveDialogs).toHaveLength(2);
+    expect(readdirSync(join(target, '..'))).toEqual(['my-export.zip']);
   });
 
   let runId: string;

@@ -32,7 +32,7 @@ describe('runs', () => {
     const run = await runCli(['runs', 'show', runId.slice(0, 6), '--json', '--db', db]);
     expect(run.code, run.stderr).toBe(0);
     const shown = JSON.parse(run.stdout) as { id: string; status: string; budget: number; config: { strategy: string }; candidates: Array<Record<string, unknown>> };
-    expect(Object.keys(shown)).toEqual(['id', 'status', 'budget', 'config', 'candidates']);
+    expect(Object.keys(shown)).toEqual(['id', 'status', 'budget', 'config', 'warm_start', 'candidates']);
     expect(shown).toMatchObject({ id: runId, status: 'completed', budget: 4, config: { strategy: 'random', seed: 4 } });
     expect(shown.candidates.map((c) => c.index)).toEqual([0, 1, 2, 3]);
     for (const c of shown.candidates) expect(Object.keys(c)).toEqual(['index', 'status', 'arch_hash', 'reward', 'valid_acc', 'epochs_reached']);
@@ -40,7 +40,7 @@ describe('runs', () => {
 
   it('an unknown id says so and how to find one', async () => {
     const run = await runCli(['runs', 'show', 'ffffffff', '--db', db]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: .*ffffffff/);
     expect(run.stderr).toMatch(/hint: see `runs list`/);
   });
@@ -49,7 +49,7 @@ describe('runs', () => {
 describe('resume and extend', () => {
   it('resuming a completed run needs a larger budget; extending continues it and reuses nothing twice', async () => {
     const refused = await runCli(['resume', runId, '--db', db]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/evaluated 4 of its budget of 4: extend it with a larger budget/);
     const extended = await runCli(['resume', runId, '--budget', '7', '--json', '--db', db]);
     expect(extended.code, extended.stderr).toBe(0);
@@ -106,7 +106,7 @@ describe('export', () => {
     expect(notKept).toBeDefined();
     if (!notKept) return;
     const run = await runCli(['export', `${runId}:${notKept.index}`, '--out', join(tempDataDir(), 'x'), '--db', db]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/were not kept .*--keep-models all/);
   });
 });

@@ -62,9 +62,10 @@ describe('cli train', () => {
   it('reports the backends', async () => {
     const run = await runCli(['backends', '--json']);
     expect(run.code).toBe(0);
-    const report = run.events[0] as { chosen: string; backends: Array<{ name: string; available: boolean }> };
-    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-    expect(report.chosen).toBe(report.backends.find((b) => b.available)?.name);
+    const report = run.events[0] as { chosen: string; backends: Array<{ name: string; available: boolean; autoSkip?: string }> };
+    expect(report.backends.map((b) => b.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
+    // auto takes the first that works, passing over a software GPU (lavapipe here).
+    expect(report.chosen).toBe(report.backends.find((b) => b.available && b.autoSkip === undefined)?.name);
   });
 });
 
@@ -118,6 +119,17 @@ describe('cli search', () => {
     const position = (type: string, index: number) => run.events.findIndex((e) => e.type === type && e.index === index);
     expect(position('candidate_proposed', 1)).toBeLessThan(position('candidate_finished', 0));
     expect(run.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', evaluations: 5 });
+  });
+
+  it('with --time-budget and no --budget, searches until the time is spent and completes saying so', async () => {
+    const run = await runCli(['search', '--dataset', 'synthetic', '--strategy', 'random', '--time-budget', '2', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const finished = run.events.filter((e) => e.type === 'candidate_finished');
+    expect(finished.length).toBeGreaterThan(0);
+    expect(finished.map((e) => e.index).sort((a, b) => Number(a) - Number(b))).toEqual([...finished.keys()]);
+    expect(run.events.find((e) => e.type === 'run_finished')).toMatchObject({ status: 'completed', time_budget_spent: true });
+    expect(run.events.find((e) => e.type === 'status' && e.status === 'completed')).toMatchObject({ reason: expect.stringMatching(`^its time budget ran out after ${finished.length} candidates?$`) });
+    expect(run.events.at(-1)).toMatchObject({ type: 'summary', status: 'completed', evaluations: finished.length, budget: 1_000_000 });
   });
 
   it.each([

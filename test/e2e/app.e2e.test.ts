@@ -2,82 +2,29 @@
  * The app in a real browser: Debian's Chromium, driven by playwright-core, against `cli serve`
  * (browser mode: the same services and typed API as the desktop app, over a WebSocket). One user
  * session, in order: build an action set by dragging and connecting nodes, save it, launch a search
- * on it, watch candidates stream in, stop it, run a second search, find both in the history, export,
- * compare. Each step saves a screenshot of what it checked under test-results/.
+ * on it, watch candidates stream in, stop it, run a second search (PPO guided by the GP predictor,
+ * whose estimates show beside the results), find both in the history, export, compare. Each step saves a screenshot of what it checked under test-results/.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDataDir } from '../support/cli';
+import { eventually, fillLauncherAndStart, SEARCH_PATIENCE_MS, startBrowserSession, TEST_TIMEOUT_MS, type BrowserSession } from '../support/browser-session';
 
-const CHROMIUM = process.env.GENNERATOR_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(REPO_ROOT, 'test-results');
-const home = tempDataDir();
-const db = join(home, 'history.db');
-const exportDir = join(home, 'exports');
-
-let server: ChildProcess;
-let browser: Browser;
+let session: BrowserSession;
 let page: Page;
-let url: string;
-let stderr = '';
+let exportDir: string;
 
-// Every wait below is for a condition on the page. These limits only stop a hung run; on a loaded
-// 2-core machine a step can take many times longer than alone, so they are far above a passing run.
-/** For the page to reflect an action (a click, a save, a round trip to the server). */
-const PATIENCE_MS = 120_000;
-/** For a search to make progress or to end (candidates train on a machine shared with other work). */
-const SEARCH_PATIENCE_MS = 300_000;
-/** For one test of the session, all its waits together. */
-const TEST_TIMEOUT_MS = 600_000;
-
-/** Polls `value` until the assertion that follows holds (vitest's own default gives up after 1 s). */
-const eventually = <T>(value: () => Promise<T> | T, timeout = PATIENCE_MS) => expect.poll(value, { timeout, interval: 100 });
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true });
-}
+const shot = (name: string) => session.shot(name);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set GENNERATOR_CHROMIUM)`);
-  mkdirSync(SHOTS, { recursive: true });
-  // Its own build: other test files rebuild out/ at the same time.
-  const outDir = join(REPO_ROOT, '.tmp', 'e2e-out');
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
-  expect(built.status, built.stderr).toBe(0);
-
-  server = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'serve', '--port', '0', '--db', db, '--renderer', join(outDir, 'renderer'), '--no-build'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, GENNERATOR_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    server.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n').find((l) => l.includes('"serving"'));
-      if (line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    server.on('exit', (code) => reject(new Error(`serve exited (${code}): ${stderr}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(PATIENCE_MS);
-  await page.goto(url);
+  session = await startBrowserSession('e2e-out');
+  ({ page } = session);
+  exportDir = join(session.home, 'exports');
 }, TEST_TIMEOUT_MS);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill('SIGINT');
-    await new Promise((resolve) => server.once('exit', resolve));
-  }
+  await session?.close();
 });
 
 /** Drags from one point to another with real mouse events (React Flow's connections). */
@@ -124,20 +71,7 @@ async function layerNodeIds(): Promise<string[]> {
 }
 
 async function launch(fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
-  await page.getByTestId('nav-live').click();
-  const form = page.getByTestId('launch-form');
-  if (!(await form.isVisible())) await page.getByTestId('live-new-run').click();
-  await form.waitFor({ state: 'visible' });
-  for (const [field, value] of Object.entries(fields)) {
-    const control = page.getByTestId(`launch-${field}`);
-    if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
-    else await control.fill(value);
-  }
-  for (const [field, text] of Object.entries(optionLabels)) {
-    const value = await page.getByTestId(`launch-${field}`).locator('option', { hasText: text }).first().getAttribute('value');
-    await page.getByTestId(`launch-${field}`).selectOption(value!);
-  }
-  await page.getByTestId('launch-start').click();
+  await fillLauncherAndStart(page, fields, optionLabels);
   await page.getByTestId('live-view').waitFor({ state: 'visible' });
 }
 
@@ -195,10 +129,25 @@ describe('geNNerator in Chromium (browser mode)', () => {
     await shot('03-stopped');
   }, TEST_TIMEOUT_MS);
 
-  it('runs a second search (NAS-Bench-201) to completion', async () => {
-    await launch({ name: 'e2e nb201', evaluator: 'nb201', strategy: 'evolution', budget: '40' });
+  it('runs a second search (NAS-Bench-201, PPO with the GP predictor) to completion, its estimates beside the results', async () => {
+    await launch({ name: 'e2e nb201', evaluator: 'nb201', strategy: 'ppo', predictor: 'gp', 'warm-start': 'on', budget: '40' });
+    // Warm start asked for, and nothing to start from: no earlier NAS-Bench-201 run in this history.
+    await eventually(() => page.getByTestId('live-warm-start').textContent()).toMatch(/no earlier evaluation on this search space and data/);
     await eventually(() => page.getByTestId('live-status').getAttribute('data-status'), SEARCH_PATIENCE_MS).toBe('completed');
     await eventually(() => page.getByTestId('live-progress').textContent()).toMatch(/40\s*\/\s*40/);
+    // The leaderboard has the predictor's columns, and its best entries came with estimates.
+    await eventually(() => page.getByTestId('live-leaderboard').locator('th').allTextContents()).toEqual(['#', 'val', 'predicted', 'error', 'test', 'params', 'architecture']);
+    await eventually(async () => (await page.getByTestId('leaderboard-predicted').allTextContents()).filter((t) => /^\d+\.\d% ± \d+\.\d$/.test(t)).length).toBeGreaterThan(0);
+    await eventually(() => page.getByTestId('live-predictor-error').textContent()).toMatch(/\d+ candidates · mean abs\. error \d+\.\d pp · bias [+−]\d+\.\d pp · rank correlation -?\d\.\d\d/);
+    await shot('03b-nb201-predictor');
+
+    // The history has them too: the run's warm start, and a guided candidate's estimate beside its result.
+    await page.getByTestId('nav-history').click();
+    await page.getByTestId('run-row').filter({ hasText: 'e2e nb201' }).click();
+    await eventually(() => page.getByTestId('run-warm-start').textContent()).toMatch(/no earlier evaluation/);
+    await page.locator('[data-testid="candidate-row"][data-index="6"]').click();
+    await eventually(() => page.getByTestId('candidate-prediction').textContent()).toMatch(/^\d+\.\d\d% ± \d+\.\d\d · error [+−]\d+\.\d\d pp$/);
+    await shot('03c-history-prediction');
   }, TEST_TIMEOUT_MS);
 
   it('finds the stopped run in the history, opens its candidates, and exports its best model', async () => {
@@ -212,7 +161,8 @@ describe('geNNerator in Chromium (browser mode)', () => {
     await eventually(() => page.getByTestId('candidate-detail').isVisible()).toBe(true);
     await shot('04-history');
 
-    await page.getByTestId('run-export').click();
+    // Into the server's export folder (the download of a zip is checks.e2e.test.ts's).
+    await page.getByTestId('run-export-server').click();
     const result = page.getByTestId('export-result');
     await eventually(() => result.textContent()).toMatch(/model\.json/);
     const files = await result.locator('li').evaluateAll((items) => items.map((li) => li.getAttribute('title')!));

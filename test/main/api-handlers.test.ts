@@ -3,22 +3,13 @@
  * parameters as API_PARAMS parses them, and its type says so (a schema change a handler does not
  * follow fails to compile).
  */
-import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { createApiHandlers, type ApiHandlers } from '../../src/main/services/api-handlers';
-import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { tempDataDir } from '../support/cli';
-
-class SilentEngine extends EventEmitter implements EngineChild {
-  readonly pid = 4242;
-  postMessage(): void {}
-  kill(): boolean {
-    return true;
-  }
-}
+import { SilentEngine } from '../support/silent-engine';
 
 let store: HistoryStore;
 afterEach(() => store?.close());
@@ -27,7 +18,7 @@ function dispatcher() {
   store = HistoryStore.open(join(tempDataDir(), 'history.db'));
   const spawned: SilentEngine[] = [];
   const supervisor = new RunSupervisor(store, () => spawned[spawned.push(new SilentEngine()) - 1], { log: () => undefined });
-  return { call: createApiHandlers({ store, supervisor, shell: 'browser', backend: () => null, defaultExportDir: '/tmp' }), spawned };
+  return { call: createApiHandlers({ store, supervisor, shell: 'browser', backend: () => null, defaultExportDir: '/tmp', defaultActionSets: [] }), spawned };
 }
 
 describe('API handlers', () => {
@@ -43,6 +34,17 @@ describe('API handlers', () => {
   it('refuse what the schema refuses, before acting', async () => {
     const { call, spawned } = dispatcher();
     await expect(call('runs.start', { config: { evaluator: 'training', strategy: 'random', budget: 3, seed: 0 } })).rejects.toThrow(/runs\.start: .*needs an action set[\s\S]*config\.actionSet/);
+    expect(store.listRuns({})).toEqual([]);
+    expect(spawned).toHaveLength(0);
+  });
+
+  it('refuse a run whose files are missing with the field and the fix, record nothing and start no engine', async () => {
+    const { call, spawned } = dispatcher();
+    const mlp = { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] };
+    const refused = await call('runs.start', { config: { evaluator: 'training', strategy: 'random', budget: 3, seed: 0, dataset: 'fashion-mnist', dataDir: '/nonexistent', actionSet: mlp } });
+    expect(refused).toEqual({ refused: [{ field: 'dataDir', message: expect.stringMatching(/^\/nonexistent: directory not found/), fix: expect.any(String) }] });
+    const nb201 = await call('runs.start', { config: { evaluator: 'nb201', strategy: 'random', budget: 3, seed: 0, nb201Dir: '/nonexistent' } });
+    expect(nb201).toEqual({ refused: [expect.objectContaining({ field: 'nb201Dir' })] });
     expect(store.listRuns({})).toEqual([]);
     expect(spawned).toHaveLength(0);
   });

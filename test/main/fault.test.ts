@@ -4,46 +4,23 @@
  * At the end the history must look as if nothing had happened: every candidate exactly once, the
  * budget met, nothing left "running", and the same candidates as an uninterrupted run.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { forkNodeEngine } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { createRng } from '../../src/engine/random';
-import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
-import { REPO_ROOT, spawnCli, tempDataDir } from '../support/cli';
-import { expectCleanHistory } from '../support/history-checks';
+import type { RunConfig } from '../../src/shared/run-config';
+import { spawnCli, tempDataDir } from '../support/cli';
+import { candidateSequence, expectCleanHistory, FAULT_ACTION_SET, faultRunConfig, storeOpener } from '../support/fault-runs';
 
 const EPOCHS = 2;
 /** Only stops a hung test: a passing one takes minutes, several times longer on a loaded machine. */
 const TIMEOUT_MS = 900_000;
-const mlpActionSet = JSON.parse(readFileSync(join(REPO_ROOT, 'resources/action-sets/mlp.json'), 'utf8')) as unknown;
-const config = (budget: number, strategy: 'random' | 'ppo'): RunConfig =>
-  parseRunConfig({
-    evaluator: 'training',
-    strategy,
-    budget,
-    seed: 3,
-    dataset: 'synthetic',
-    training: { epochs: EPOCHS, batchSize: 32, seed: 3 },
-    actionSet: mlpActionSet,
-  });
-
-const stores: HistoryStore[] = [];
-afterAll(() => stores.forEach((s) => s.close()));
-
-function openStore(path: string): HistoryStore {
-  const store = HistoryStore.open(path);
-  stores.push(store);
-  return store;
-}
+const config = (budget: number, strategy: 'random' | 'ppo'): RunConfig => faultRunConfig({ budget, strategy, epochs: EPOCHS });
+const openStore = storeOpener();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function sequence(store: HistoryStore, runId: string) {
-  return store.listCandidates(runId, { sortBy: 'index', order: 'asc', limit: 10_000 }).rows.map((c) => `${c.hash}${c.cached ? ' cached' : ''}`);
-}
 
 describe('engine killed with SIGKILL at random moments', () => {
   it('20 kills and resumes leave every candidate exactly once, the budget met and the same candidates as an uninterrupted run', async () => {
@@ -82,14 +59,14 @@ describe('engine killed with SIGKILL at random moments', () => {
     }
     expect(await supervisor.whenDone(runId)).toBe('completed');
     expect(logged).toEqual([]);
-    expectCleanHistory(store.path, runId, budget, EPOCHS);
+    expectCleanHistory(store.path, runId, { budget, epochs: EPOCHS });
 
     // The same search without crashes, in a fresh database: the same candidates, the same cache hits.
     const reference = openStore(join(tempDataDir(), 'history.db'));
     const calm = new RunSupervisor(reference, () => forkNodeEngine({ stdio: 'ignore' }));
     const referenceId = calm.start(config(budget, 'random'));
     expect(await calm.whenDone(referenceId)).toBe('completed');
-    expect(sequence(store, runId)).toEqual(sequence(reference, referenceId));
+    expect(candidateSequence(store, runId)).toEqual(candidateSequence(reference, referenceId));
     await supervisor.shutdown();
     await calm.shutdown();
   }, TIMEOUT_MS);
@@ -100,7 +77,7 @@ describe('the whole CLI (store and engine) killed with SIGKILL at random moments
     const dbPath = join(tempDataDir(), 'history.db');
     const rng = createRng(5);
     let budget = 20;
-    const searchArgs = ['search', '--dataset', 'synthetic', '--action-set', 'resources/action-sets/mlp.json', '--epochs', String(EPOCHS), '--batch-size', '32', '--seed', '3', '--budget', String(budget), '--json', '--db', dbPath];
+    const searchArgs = ['search', '--dataset', 'synthetic', '--action-set', FAULT_ACTION_SET, '--epochs', String(EPOCHS), '--batch-size', '32', '--seed', '3', '--budget', String(budget), '--json', '--db', dbPath];
     let runId: string | undefined;
     let kills = 0;
     // Once extended, every resume names the budget: a killed extend may not have recorded it yet.
@@ -144,6 +121,6 @@ describe('the whole CLI (store and engine) killed with SIGKILL at random moments
     }
     const last = await runUntilExit();
     expect(last.outcome, last.stderr).toBe(0);
-    expectCleanHistory(dbPath, runId!, budget, EPOCHS);
+    expectCleanHistory(dbPath, runId!, { budget, epochs: EPOCHS });
   }, TIMEOUT_MS);
 });

@@ -47,15 +47,18 @@ describe('TensorFlow.js stays in the engine process', () => {
   });
 
   it('the main-process services do not load it', async () => {
-    const services = ['app-services', 'api-handlers', 'browser-mode', 'ws-server', 'run-supervisor', 'exporter', 'backend-probe', 'engine-child'];
-    const { loaded } = await importing(...services.map((name) => `src/main/services/${name}.ts`), 'src/main/db/index.ts', 'src/main/paths.ts');
+    const services = ['app-services', 'api-handlers', 'export-archive', 'browser-mode', 'ws-server', 'run-supervisor', 'exporter', 'backend-probe', 'engine-child'];
+    const { loaded } = await importing(...services.map((name) => `src/main/services/${name}.ts`), 'src/main/db/index.ts', 'src/main/paths.ts', 'src/engine/run/launch-checks.ts');
     expect(loaded).toEqual([]);
   });
 
   it.each([
     [['runs', 'list', '--json'], 0],
-    [['runs', 'show', 'nope'], 1],
-    [['export', 'nope', '--out', 'unused'], 1],
+    [['runs', 'show', 'nope'], 2],
+    [['export', 'nope', '--out', 'unused'], 2],
+    // Refused by the launch checks, which look at the files in the CLI's own process.
+    [['search', '--dataset', 'fashion-mnist', '--data-dir', '/nonexistent', '--action-set', 'resources/action-sets/mlp.json'], 2],
+    [['search', '--evaluator', 'nb201', '--nb201-dir', '/nonexistent'], 2],
     [['search', '--strategy', 'random', '--mode', 'layerwise', '--action-set', 'resources/action-sets/mlp.json'], 2],
     [['train', '--help'], 0],
     [['--help'], 0],

@@ -10,8 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import type { EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
+import type { RunUpdate } from '../../src/shared/api';
 import type { BackendReport } from '../../src/shared/backend';
 import type { SearchEvent } from '../../src/shared/events';
+import { resumeCanHelp } from '../../src/shared/history';
 import { parseRunConfig } from '../../src/shared/run-config';
 import { tempDataDir } from '../support/cli';
 
@@ -103,6 +105,30 @@ describe('RunSupervisor', () => {
     expect(first.engine.sent.at(-1)).toMatchObject({ type: 'cache', entries: [{ hash: 'h0', signal: 0.7 }] });
   });
 
+  it('answers a warm start with the earlier results over the same space and settings, and records how many', () => {
+    const { supervisor, engines } = setup();
+    const first = startRun(supervisor, engines);
+    [0, 1].forEach((i) => candidate(i, 0.6 + i / 10).forEach((event) => first.engine.say({ type: 'event', event })));
+    const updates: RunUpdate[] = [];
+    supervisor.subscribe((u) => updates.push(u));
+    const warm = parseRunConfig({ evaluator: 'nb201', strategy: 'ppo', predictor: 'gp', warmStart: true, budget: 3, seed: 0 });
+    const ask = (settingsKey: string) => {
+      const runId = supervisor.start(warm);
+      const engine = engines.at(-1)!;
+      engine.say({ type: 'ready' });
+      engine.say({ type: 'prepared', backend, settingsKey, description: 'NAS-Bench-201', warmStart: true });
+      return { runId, engine };
+    };
+    const same = ask('nb201|cifar10');
+    expect(same.engine.sent[1]).toEqual({ type: 'cache', entries: [], warmStart: [{ action: [0, 0, 0, 0, 0, 0], signal: 0.6 }, { action: [1, 0, 0, 0, 0, 0], signal: 0.7 }] });
+    expect(store.getRun(same.runId)?.warmStart).toEqual({ evaluations: 2, runs: 1 });
+    expect(updates.find((u) => u.runId === same.runId && u.kind === 'environment')).toMatchObject({ warmStart: { evaluations: 2, runs: 1 } });
+    // Another table column: other settings, nothing to start from (but the run says so).
+    const other = ask('nb201|cifar100');
+    expect(other.engine.sent[1]).toEqual({ type: 'cache', entries: [], warmStart: [] });
+    expect(store.getRun(other.runId)?.warmStart).toEqual({ evaluations: 0, runs: 0 });
+  });
+
   it('marks the run interrupted with the reason when the engine dies, keeping what was recorded', async () => {
     const { supervisor, engines } = setup();
     const { runId, engine } = startRun(supervisor, engines);
@@ -128,6 +154,50 @@ describe('RunSupervisor', () => {
     engine.exit(1);
     expect(await supervisor.whenDone(runId)).toBe('failed');
     expect(store.getRun(runId)?.statusReason).toMatch(/train-images-idx3-ubyte\.gz: truncated/);
+  });
+
+  it('keeps stacks out of the history and the updates (they go to the debug log), and records when a run failed', async () => {
+    const debugged: string[] = [];
+    store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+    const engines: FakeEngine[] = [];
+    const supervisor = new RunSupervisor(store, () => engines[engines.push(new FakeEngine()) - 1], { log: () => undefined, debug: (m) => debugged.push(m) });
+    const statuses: RunUpdate[] = [];
+    supervisor.subscribe((u) => u.kind === 'status' && statuses.push(u));
+
+    // Failed while searching: resuming from the checkpoint may get further.
+    const searching = startRun(supervisor, engines);
+    const stack = 'TypeError: x is undefined\n    at loop (/src/engine/search/search-loop.ts:10:5)\n    at run (/src/engine/run/engine-service.ts:50:3)';
+    searching.engine.say({ type: 'error', message: `${stack}`, during: 'search', detail: stack });
+    searching.engine.exit(1);
+    expect(await supervisor.whenDone(searching.runId)).toBe('failed');
+    const failed = store.getRun(searching.runId)!;
+    expect(failed).toMatchObject({ statusReason: 'TypeError: x is undefined', failedDuring: 'search' });
+    expect(statuses.at(-1)).toMatchObject({ status: 'failed', reason: 'TypeError: x is undefined', failedDuring: 'search' });
+    expect(debugged).toEqual([expect.stringContaining('search-loop.ts:10:5')]);
+    expect(resumeCanHelp(failed)).toBe(true);
+
+    // Failed while setting up: it would fail the same way again, so it is not resumed.
+    const runId = supervisor.start(config);
+    engines.at(-1)!.say({ type: 'ready' });
+    engines.at(-1)!.say({ type: 'error', message: '/nope: NAS-Bench-201 data directory not found', during: 'setup' });
+    engines.at(-1)!.exit(1);
+    expect(await supervisor.whenDone(runId)).toBe('failed');
+    const setupFailed = store.getRun(runId)!;
+    expect(setupFailed.failedDuring).toBe('setup');
+    expect(resumeCanHelp(setupFailed)).toBe(false);
+    expect(() => supervisor.resume(runId)).toThrow(/failed while setting up \(\/nope: NAS-Bench-201 data directory not found\): resuming would fail the same way/);
+    expect(engines).toHaveLength(2);
+  });
+
+  it('shows reasons recorded with a stack trace (before stacks were kept out) without it', () => {
+    store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+    const runId = 'legacy';
+    store.createRun({ id: runId, config, ownerPid: process.pid });
+    store.setRunStatus(runId, 'failed', 'RangeError: subset must be an integer ≥ 10\n    at resolvePrepareOptions (/x/prepare.ts:20:11)\n    at prepareData (/x/prepare.ts:36:48)');
+    expect(store.getRun(runId)).toMatchObject({ statusReason: 'RangeError: subset must be an integer ≥ 10', failedDuring: null });
+    expect(store.listRuns({})[0].statusReason).toBe('RangeError: subset must be an integer ≥ 10');
+    // Recorded before failedDuring existed, with nothing evaluated: it failed in setup.
+    expect(resumeCanHelp(store.getRun(runId)!)).toBe(false);
   });
 
   it('stop marks the run stopped even when the engine has to be killed', async () => {
@@ -164,6 +234,26 @@ describe('RunSupervisor', () => {
     engines.at(-1)!.say({ type: 'ready' });
     expect(engines.at(-1)!.sent[0]).toMatchObject({ type: 'start', budget: 5 });
     expect(store.getRun(runId)?.budget).toBe(5);
+  });
+
+  it('records why a time-boxed run completed, and refuses to resume it, with or without a larger budget', async () => {
+    const { supervisor, engines } = setup();
+    const runId = supervisor.start({ ...config, timeBudgetS: 60 });
+    const engine = engines.at(-1)!;
+    const statuses: Array<{ status: string; reason?: string }> = [];
+    supervisor.subscribe((u) => u.kind === 'status' && statuses.push({ status: u.status, reason: u.reason }));
+    engine.say({ type: 'ready' });
+    engine.say({ type: 'event', event: { type: 'run_started', runId, strategy: 'random', evaluator: 'nb201', budget: 3, evaluations: 0 } });
+    candidate(0, 0.5).forEach((event) => engine.say({ type: 'event', event }));
+    engine.say({ type: 'event', event: { type: 'run_finished', status: 'completed', evaluations: 1, cacheHits: 0, bestIndex: 0, timeBudgetSpent: true } });
+    engine.exit(0);
+    expect(await supervisor.whenDone(runId)).toBe('completed');
+    const reason = 'its time budget ran out after 1 candidate';
+    expect(statuses.at(-1)).toEqual({ status: 'completed', reason });
+    expect(store.getRun(runId)).toMatchObject({ status: 'completed', evaluations: 1, statusReason: reason });
+    expect(() => supervisor.resume(runId)).toThrow(/used up its time budget of 60 s: nothing to resume/);
+    expect(() => supervisor.resume(runId, { budget: 10 })).toThrow(/used up its time budget/);
+    expect(engines).toHaveLength(1);
   });
 
   it('resuming a run interrupted after its last candidate only records its lost ending', async () => {

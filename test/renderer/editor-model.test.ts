@@ -8,7 +8,7 @@ import { ActionGrammar, INPUT_ID, OUTPUT_ID, parseActionSet } from '../../src/sh
 import { LAYER_TYPES, LayerSpecSchema } from '../../src/shared/layers';
 import { defaultLayer, LAYER_CATALOG, layerInfo, paramHint } from '../../src/renderer/src/features/action-set-editor/catalog';
 import { formatCount } from '../../src/renderer/src/features/action-set-editor/format';
-import { ImportError, importSpec } from '../../src/renderer/src/features/action-set-editor/import-spec';
+import { importActionSetText, specFromSet } from '../../src/renderer/src/features/action-set-editor/import-spec';
 import { freeSpot, layoutGraph } from '../../src/renderer/src/features/action-set-editor/layout';
 import { graphToSpec, newNodeId, specToGraph, uniqueName } from '../../src/renderer/src/features/action-set-editor/spec-graph';
 import type { EditorSpec } from '../../src/renderer/src/features/action-set-editor/types';
@@ -16,7 +16,7 @@ import { datasetShape, layerProblems, nodeIdProblem, validateSpec } from '../../
 import { choiceCount, formatValues, parseValuesText, sameValue, toggleValue } from '../../src/renderer/src/features/action-set-editor/values';
 
 const FASHION = [28, 28, 1] as const;
-const DEFAULTS = readdirSync('resources/action-sets').map((file) => importSpec(JSON.parse(readFileSync(`resources/action-sets/${file}`, 'utf8'))));
+const DEFAULTS = readdirSync('resources/action-sets').map((file) => specFromSet(parseActionSet(JSON.parse(readFileSync(`resources/action-sets/${file}`, 'utf8')))));
 
 function spec(partial: Partial<EditorSpec>): EditorSpec {
   return { name: 'test', maxLayers: 5, nodes: [], edges: [], ...partial };
@@ -130,15 +130,27 @@ describe('action set JSON ↔ canvas', () => {
     expect(layoutGraph([], [])).toEqual([]);
   });
 
-  it('imports files leniently, stored rows too, and refuses what is no action set', () => {
-    const imported = importSpec({ spec: { name: 'x', nodes: [{ id: 'c', layer: { type: 'conv2d', filters: [8, { bad: 1 }] } }, {}], edges: [{ from: 'input' }] } });
-    expect(imported.name).toBe('x');
-    expect(imported.nodes[0].layer).toEqual({ type: 'conv2d', filters: [8, '{"bad":1}'] });
-    expect(imported.nodes[1]).toEqual({ id: 'node2', layer: { type: '?' } });
-    expect(imported.edges).toEqual([]);
-    expect(importSpec({ nodes: [] }, 'from-file').name).toBe('from-file');
-    expect(() => importSpec([1, 2])).toThrow(ImportError);
-    expect(() => importSpec({ name: 'no nodes' })).toThrow(/no "nodes" list/);
+  it('imports a file all or nothing: every problem with its path, or the set exactly as written', () => {
+    const refused = importActionSetText(
+      JSON.stringify({ name: 'x', maxLayers: 'five', nodes: [{ id: 'c', layer: { type: 'conv2d', filters: [8, { bad: 1 }] } }, {}], edges: [{ from: 'input', to: 'nowhere' }] }),
+    );
+    expect(refused).toEqual({
+      ok: false,
+      problems: [
+        'maxLayers: expected a number, got "five"',
+        'nodes[0].layer.filters: expected a number, text or true/false, or a list of them',
+        'nodes[1].id: missing',
+        'nodes[1].layer: missing',
+        'edges[0].to: no node "nowhere"',
+      ],
+    });
+    expect(importActionSetText('{"name": ')).toEqual({ ok: false, problems: [expect.stringMatching(/^not valid JSON/)] });
+    expect(importActionSetText('[1, 2]')).toEqual({ ok: false, problems: ['expected an object, got [1,2]'] });
+    expect(importActionSetText('{"name": "no nodes"}')).toEqual({ ok: false, problems: ['nodes: missing'] });
+    // A valid file comes in as written (defaults only where it says nothing), a stored row as its spec.
+    const file = { name: 'mine', nodes: [{ id: 'd', layer: { type: 'dense', units: [8, 16] }, position: { x: 1, y: 2 } }] };
+    expect(importActionSetText(JSON.stringify(file))).toEqual({ ok: true, spec: { ...file, maxLayers: 5, edges: [] } });
+    expect(importActionSetText(JSON.stringify({ id: 3, name: 'row', spec: file }))).toMatchObject({ ok: true, spec: { name: 'mine' } });
   });
 });
 
@@ -182,7 +194,7 @@ describe('validateSpec', () => {
     expect(result.parses).toBe(false);
     expect(result.count).toBeNull();
     const c = result.byNode.c;
-    expect(c.find((p) => p.param === 'filters')?.message).toMatch(/^filters 5000: Too big/);
+    expect(c.find((p) => p.param === 'filters')?.message).toMatch(/^filters: 5000 is too big: must be at most 2048/);
     expect(c.find((p) => p.param === 'foo')?.message).toMatch(/unknown parameter "foo"/);
     expect(c.filter((p) => p.param === 'filters')).toHaveLength(1);
     expect(result.byNode.x[0].message).toMatch(/unknown layer type "lstm"/);

@@ -11,6 +11,7 @@ function run(overrides: Partial<RunSummary> & { id: string }): RunSummary {
     name: null,
     status: 'completed',
     statusReason: null,
+    failedDuring: null,
     strategy: 'random',
     evaluator: 'nb201',
     dataset: 'cifar10',
@@ -168,6 +169,8 @@ describe('CandidatePageCache', () => {
       updatedAt: 0,
       finishedAt: null,
       epochsReached: null,
+      predictionMean: null,
+      predictionStd: null,
     };
   }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunUpdate } from '../../src/shared/api';
 import type { SearchEvent } from '../../src/shared/events';
-import { candidateStatusText, type CandidateDetail, type CandidateRow, type RunDetail } from '../../src/shared/history';
+import { candidateStatusText, warmStartText, type CandidateDetail, type CandidateRow, type RunDetail } from '../../src/shared/history';
+import { formatPoints, formatPrediction, predictionError, predictorError, rowPrediction } from '../../src/renderer/src/lib/prediction';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
-import { DEFAULT_LAUNCH_FORM, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
+import { DEFAULT_LAUNCH_FORM, formFromRun, RUN_ACTION_SET, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
 import { controls, epochProgress, etaSeconds, formatDuration } from '../../src/renderer/src/features/run-live/live-display';
 import {
   applyUpdate,
@@ -12,6 +13,7 @@ import {
   fromSnapshot,
   insertLeaderboard,
   LEADERBOARD_SIZE,
+  PREDICTED_COLOR,
   PRUNED_COLOR,
   type LeaderboardEntry,
   type LiveRun,
@@ -43,6 +45,7 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     name: 'live',
     status: 'running',
     statusReason: null,
+    failedDuring: null,
     strategy: 'ppo',
     evaluator: 'training',
     dataset: 'synthetic',
@@ -62,6 +65,7 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     updatedAt: 0,
     config: CONFIG,
     settingsKey: 'k',
+    warmStart: null,
     seed: 0,
     ownerPid: 1,
     heartbeatAt: 0,
@@ -91,6 +95,8 @@ function row(index: number, validAcc: number | null, patch: Partial<CandidateRow
     updatedAt: 0,
     finishedAt: 0,
     epochsReached: null,
+    predictionMean: null,
+    predictionStd: null,
     ...patch,
   };
 }
@@ -107,7 +113,7 @@ describe('applyUpdate', () => {
     expect(state.status).toBe('running');
     expect(state.budget).toBe(10);
     expect(state.done).toBe(1);
-    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], prunedReward: [null], prunedSignal: [null], bestSoFar: [0.6] });
+    expect(state.series).toEqual({ index: [0], reward: [0.6], signal: [0.6], prunedReward: [null], prunedSignal: [null], bestSoFar: [0.6], predicted: [null], predictedStd: [null] });
     expect(state.current?.index).toBe(1);
     expect(state.current?.epochs.map((e) => e.epoch)).toEqual([1]);
     expect(state.best?.index).toBe(0);
@@ -162,12 +168,15 @@ describe('applyUpdate', () => {
     });
     expect(state.backend).toEqual({ name: 'wasm', device: 'CPU (WebAssembly SIMD)', tfBackend: 'wasm' });
     expect(state.description).toBe('synthetic 12×12×1');
-    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: 'out of memory' });
-    expect(state).toMatchObject({ status: 'failed', reason: 'out of memory' });
-    expect(controls(state.status)).toEqual({ pause: false, resume: true, stop: false });
+    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: 'out of memory', failedDuring: 'search' });
+    expect(state).toMatchObject({ status: 'failed', reason: 'out of memory', failedDuring: 'search' });
+    expect(controls(state)).toEqual({ pause: false, resume: true, stop: false, runAgain: false });
     state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'running' });
-    expect(state.reason).toBeNull();
-    expect(controls(state.status)).toEqual({ pause: true, resume: false, stop: true });
+    expect(state).toMatchObject({ reason: null, failedDuring: null });
+    expect(controls(state)).toEqual({ pause: true, resume: false, stop: true, runAgain: false });
+    // Failed while setting up: resuming would fail the same way, so it is run again with changes.
+    state = applyUpdate(state, { runId: RUN, kind: 'status', status: 'failed', reason: '/x: directory not found', failedDuring: 'setup' });
+    expect(controls(state)).toEqual({ pause: false, resume: false, stop: false, runAgain: true });
   });
 
   it('ends with run_finished', () => {
@@ -179,7 +188,7 @@ describe('applyUpdate', () => {
     expect(state.status).toBe('stopped');
     expect(state.cacheHits).toBe(1);
     expect(state.done).toBe(2);
-    expect(controls('completed')).toEqual({ pause: false, resume: false, stop: false });
+    expect(controls({ status: 'completed', failedDuring: null, done: 2 })).toEqual({ pause: false, resume: false, stop: false, runAgain: false });
   });
 
   it('records agent diagnostics as columns, a new key filled with nulls before it', () => {
@@ -213,6 +222,7 @@ describe('fromSnapshot', () => {
     architecture: { layers: [] },
     action: [1],
     hasModel: false,
+    rewardParts: null,
   };
 
   it('rebuilds the live state from the history, then follows updates without duplicates', () => {
@@ -227,8 +237,8 @@ describe('fromSnapshot', () => {
       top: [row(1, 0.8), row(0, 0.5), current, row(2, 0.2)],
       recent: [current, row(2, 0.2), row(1, 0.8), row(0, 0.5)],
       current,
-      best: { ...row(1, 0.8), epochs: [], architecture: { layers: [] }, action: [1], hasModel: true },
-      updates: [{ iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.02 }, createdAt: 0 }],
+      best: { ...row(1, 0.8), epochs: [], architecture: { layers: [] }, action: [1], hasModel: true, rewardParts: null },
+      updates: [{ iteration: 1, evaluations: 2, diagnostics: { approxKl: 0.02 }, policy: null, createdAt: 0 }],
     });
     expect(snapshot).toMatchObject({ status: 'running', budget: 10, done: 3, cacheHits: 1, secondsSum: 12, secondsCount: 3 });
     expect(snapshot.backend).toEqual({ name: 'wasm', device: 'CPU (WebAssembly)' });
@@ -272,6 +282,8 @@ describe('pruned candidates', () => {
       prunedReward: [null, 0.9, null],
       prunedSignal: [null, 0.9, null],
       bestSoFar: [0.6, 0.6, 0.7],
+      predicted: [null, null, null],
+      predictedStd: [null, null, null],
     });
     expect(state.leaderboard.map((e) => e.index)).toEqual([2, 0]);
     expect(state.best?.index).toBe(2);
@@ -355,6 +367,7 @@ describe('several candidates in flight (workers > 1)', () => {
       architecture: { layers: [] },
       action: [1],
       hasModel: false,
+      rewardParts: null,
     });
     const snapshot = fromSnapshot({
       run: runDetail({ evaluations: 3, config: WORKERS }),
@@ -383,7 +396,7 @@ describe('several candidates in flight (workers > 1)', () => {
 });
 
 describe('leaderboard', () => {
-  const entry = (index: number, validAcc: number): LeaderboardEntry => ({ index, validAcc, testAcc: null, params: null, label: '', status: 'completed', cached: false });
+  const entry = (index: number, validAcc: number): LeaderboardEntry => ({ index, validAcc, testAcc: null, params: null, label: '', status: 'completed', cached: false, prediction: null });
 
   it('keeps the top entries by validation accuracy, the earlier first on ties', () => {
     let board: LeaderboardEntry[] = [];
@@ -422,6 +435,33 @@ describe('validateLaunch', () => {
   const sets = [{ id: 7, spec: ACTION_SET }];
   const form = { ...DEFAULT_LAUNCH_FORM, actionSet: '7' };
 
+  it('prefills the form from a run ("run again with changes"): unchanged, it gives back the same config', () => {
+    const run = parseRunConfig({
+      name: 'sgd run',
+      evaluator: 'training',
+      strategy: 'evolution',
+      budget: 12,
+      seed: 4,
+      dataset: 'fashion-mnist',
+      dataDir: '/data/fmnist',
+      subset: 500,
+      prune: 'median',
+      workers: 2,
+      training: { epochs: 3, optimizer: 'sgd', weightDecay: 0.001, learningRate: 0.05, seed: 4, selectiveBackprop: { beta: 2, staleEpochs: 3 } },
+      actionSet: ACTION_SET,
+    });
+    const stored = parseRunConfig(validateLaunch({ ...formFromRun(run, sets), name: 'sgd run' }, sets).config);
+    expect(stored).toEqual(run);
+    expect(formFromRun(run, sets)).toMatchObject({ name: 'sgd run (again)', actionSet: '7', dataDir: '/data/fmnist', subset: '500', selectiveBackprop: '2' });
+    // Its action set no longer stored (or changed since): the run's own is used.
+    const own = formFromRun(run, []);
+    expect(own.actionSet).toBe(RUN_ACTION_SET);
+    expect(parseRunConfig(validateLaunch(own, []).config).actionSet).toEqual(run.actionSet);
+    // What was wrong is changed in the form; what the form does not show (sgd, weight decay) stays.
+    const changed = parseRunConfig(validateLaunch({ ...own, dataDir: '/elsewhere' }, []).config);
+    expect(changed).toMatchObject({ dataDir: '/elsewhere', training: { optimizer: 'sgd', weightDecay: 0.001 } });
+  });
+
   it('makes a run config that main accepts', () => {
     const { config, errors } = validateLaunch({ ...form, name: ' quick ', budget: '5', epochs: '1', subset: '200', seed: '3' }, sets);
     expect(errors).toEqual({});
@@ -432,6 +472,11 @@ describe('validateLaunch', () => {
   it('switches selective backprop on with a beta, and leaves it off when empty', () => {
     expect(parseRunConfig(validateLaunch({ ...form, selectiveBackprop: '2' }, sets).config).training.selectiveBackprop).toEqual({ beta: 2, staleEpochs: 1 });
     expect(parseRunConfig(validateLaunch(form, sets).config).training).not.toHaveProperty('selectiveBackprop');
+  });
+
+  it('adds a time budget when one is typed, and none when the field is empty', () => {
+    expect(parseRunConfig(validateLaunch({ ...form, timeBudget: '600' }, sets).config)).toMatchObject({ timeBudgetS: 600 });
+    expect(parseRunConfig(validateLaunch(form, sets).config)).not.toHaveProperty('timeBudgetS');
   });
 
   it('selects the predictor-guided PPO agent', () => {
@@ -460,6 +505,8 @@ describe('validateLaunch', () => {
     [{ learningRate: '-1' }, 'learningRate', /.+/],
     [{ batchSize: 'x' }, 'batchSize', /number/],
     [{ seed: '-1' }, 'seed', /.+/],
+    [{ timeBudget: '0' }, 'timeBudget', /at least 1/],
+    [{ timeBudget: '1.5' }, 'timeBudget', /whole number/],
     [{ subset: '0' }, 'subset', /.+/],
     [{ selectiveBackprop: '-1' }, 'selectiveBackprop', /.+/],
     [{ mode: 'layerwise', strategy: 'random' }, 'mode', /ppo/],
@@ -473,5 +520,88 @@ describe('validateLaunch', () => {
     const result = validateLaunch({ ...form, ...patch }, sets);
     expect(result.config).toBeUndefined();
     expect(result.errors[field as keyof typeof result.errors]).toMatch(message);
+  });
+});
+
+describe('the predictor beside the results', () => {
+  const GP = parseRunConfig({ ...CONFIG, predictor: 'gp', warmStart: true });
+  const guess = (index: number, mean: number, std: number): RunUpdate =>
+    ev({ type: 'candidate_proposed', index, action: [1], label: `dense ${index}`, hash: `h${index}`, architecture: { layers: [] }, prediction: { mean, std } });
+
+  it('keeps each candidate’s estimate from its proposal to the leaderboard, the series and the chart', () => {
+    let state = fold(emptyLiveRun(RUN, { config: GP }), [proposed(0), finished(0, 0.5), guess(1, 0.6, 0.05), guess(2, 0.7, 0.02)]);
+    expect(state.inFlight.map((c) => c.prediction)).toEqual([{ mean: 0.6, std: 0.05 }, { mean: 0.7, std: 0.02 }]);
+    expect(state.current?.prediction).toEqual({ mean: 0.7, std: 0.02 });
+    state = fold(state, [finished(1, 0.62), finished(2, 0.65)]);
+    expect(state.series.predicted).toEqual([null, 0.6, 0.7]);
+    expect(state.series.predictedStd).toEqual([null, 0.05, 0.02]);
+    expect(state.leaderboard.map((e) => [e.index, e.validAcc, e.prediction])).toEqual([
+      [2, 0.65, { mean: 0.7, std: 0.02 }],
+      [1, 0.62, { mean: 0.6, std: 0.05 }],
+      [0, 0.5, null],
+    ]);
+    const { accuracy } = candidateChartSeries(state.series, false);
+    expect(accuracy.find((s) => s.label === 'predicted')).toEqual({ label: 'predicted', values: state.series.predicted, color: PREDICTED_COLOR, points: true });
+    // Without any estimate there is no such series.
+    expect(candidateChartSeries(fold(emptyLiveRun(RUN), [...candidate(0, 0.5)]).series, false).accuracy.map((s) => s.label)).not.toContain('predicted');
+  });
+
+  it('reads the estimates and the warm start back from the history', () => {
+    const state = fold(
+      fromSnapshot({
+        run: runDetail({ config: GP, evaluations: 2, warmStart: { evaluations: 12, runs: 2 } }),
+        series: [
+          { index: 0, reward: 0.5, signal: 0.5, bestSoFar: 0.5, prediction: { mean: 0.55, std: 0.04 } },
+          { index: 1, reward: 0.7, signal: 0.7, bestSoFar: 0.7 },
+        ],
+        top: [row(1, 0.7), row(0, 0.5, { predictionMean: 0.55, predictionStd: 0.04 })],
+        recent: [],
+        updates: [],
+      }),
+      [],
+    );
+    expect(state.warmStart).toEqual({ evaluations: 12, runs: 2 });
+    expect(state.series.predicted).toEqual([0.55, null]);
+    expect(state.leaderboard.map((e) => e.prediction)).toEqual([null, { mean: 0.55, std: 0.04 }]);
+    expect(warmStartText(state.warmStart!)).toBe('from 12 earlier evaluations of 2 runs');
+    // A live run learns its warm start from the environment update.
+    const live = applyUpdate(emptyLiveRun(RUN, { config: GP }), {
+      runId: RUN,
+      kind: 'environment',
+      backend: { name: 'wasm', tfBackend: 'wasm', device: 'CPU', probes: [] },
+      settingsKey: 'k',
+      description: 'd',
+      warmStart: { evaluations: 1, runs: 1 },
+    });
+    expect(warmStartText(live.warmStart!)).toBe('from 1 earlier evaluation of 1 run');
+    expect(warmStartText({ evaluations: 0, runs: 0 })).toBe('no earlier evaluation on this search space and data');
+  });
+
+  it('sums up its error: mean absolute error, bias, rank correlation and coverage of ±1 std', () => {
+    // Three pairs (a pruned or unestimated candidate has a null on one side): errors −2, +5, +5 points.
+    const error = predictorError([0.6, 0.7, 0.5, null, 0.9], [0.05, 0.02, 0.1, null, 0.01], [0.62, 0.65, 0.45, 0.9, null]);
+    expect(error?.n).toBe(3);
+    expect(error?.meanAbsoluteError).toBeCloseTo(0.04, 10);
+    expect(error?.bias).toBeCloseTo(0.08 / 3, 10);
+    expect(error?.rankCorrelation).toBeCloseTo(1, 10);
+    expect(error?.withinOneStd).toBeCloseTo(2 / 3, 10);
+    // Ties share their average rank: estimates ranked [1.5, 1.5, 4, 3] against results [1, 2, 4, 3].
+    expect(predictorError([0.5, 0.5, 0.7, 0.6], [0, 0, 0, 0], [0.1, 0.2, 0.4, 0.3])?.rankCorrelation).toBeCloseTo(4.5 / Math.sqrt(22.5), 10);
+    // Below three pairs, or with no spread, there is no correlation to speak of.
+    expect(predictorError([0.5, 0.6], [0, 0], [0.4, 0.7])?.rankCorrelation).toBeNull();
+    expect(predictorError([0.5, 0.5, 0.5], [0, 0, 0], [0.4, 0.7, 0.6])?.rankCorrelation).toBeNull();
+    expect(predictorError([null], [null], [0.5])).toBeNull();
+  });
+
+  it('writes estimates and errors in points', () => {
+    expect(formatPrediction({ mean: 0.8412, std: 0.0123 })).toBe('84.1% ± 1.2');
+    expect(formatPrediction(null)).toBe('–');
+    expect(predictionError({ mean: 0.8412, std: 0.0123 }, 0.8505)).toBeCloseTo(-0.0093, 10);
+    expect(formatPoints(-0.0093)).toBe('−0.9 pp');
+    expect(formatPoints(0.0123)).toBe('+1.2 pp');
+    expect(formatPoints(0.0123, { signed: false, digits: 2 })).toBe('1.23 pp');
+    expect(predictionError(null, 0.5)).toBeNull();
+    expect(rowPrediction({ predictionMean: 0.7, predictionStd: null })).toEqual({ mean: 0.7, std: 0 });
+    expect(rowPrediction({ predictionMean: null, predictionStd: null })).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ActionGrammar, ActionSetError, expandChoices, parseActionSet, type ActionSetInput } from '../../src/shared/action-set';
+import { ActionGrammar, ActionSetError, actionSetProblems, expandChoices, parseActionSet, type ActionSetInput } from '../../src/shared/action-set';
+import { problemText } from '../../src/shared/issues';
 import { parseArchitecture } from '../../src/shared/architecture';
 import { describeLayer } from '../../src/shared/layers';
 import { inferShapes } from '../../src/shared/shapes';
@@ -18,15 +19,67 @@ describe('parseActionSet', () => {
   });
 
   it.each<[unknown, RegExp]>([
-    [{ name: 's', nodes: [{ id: 'c', layer: { type: 'conv2d', filters: [16, -1] } }] }, /node "c" \(conv2d\): filters/],
-    [{ name: 's', nodes: [{ id: 'a', layer: { type: 'flatten' } }, { id: 'a', layer: { type: 'flatten' } }] }, /"a" is used twice/],
-    [{ name: 's', nodes: [{ id: 'a', layer: { type: 'flatten' } }], edges: [{ from: 'a', to: 'b' }] }, /edge to unknown node "b"/],
-    [{ name: 's', nodes: [{ id: 'input', layer: { type: 'flatten' } }] }, /reserved/],
-    [{ name: 's', nodes: [{ id: 'x', layer: { type: 'lstm', units: 3 } }] }, /node "x" \(lstm\)/],
-    [{ name: 's', nodes: [] }, /nodes/],
-  ])('rejects an invalid set with a message naming what is wrong (%#)', (json, message) => {
+    [{ name: 's', nodes: [{ id: 'c', layer: { type: 'conv2d', filters: [16, -1] } }] }, /nodes\[0\]\.layer\.filters\[1\]: -1 is too small: must be at least 1/],
+    [{ name: 's', nodes: [{ id: 'a', layer: { type: 'flatten' } }, { id: 'a', layer: { type: 'flatten' } }] }, /nodes\[1\]\.id: "a" is used twice/],
+    [{ name: 's', nodes: [{ id: 'a', layer: { type: 'flatten' } }], edges: [{ from: 'a', to: 'b' }] }, /edges\[0\]\.to: no node "b"/],
+    [{ name: 's', nodes: [{ id: 'input', layer: { type: 'flatten' } }] }, /nodes\[0\]\.id: .*reserved/],
+    [{ name: 's', nodes: [{ id: 'x', layer: { type: 'lstm', units: 3 } }] }, /nodes\[0\]\.layer\.type: unknown layer type "lstm"/],
+    [{ name: 's', nodes: [] }, /nodes: needs at least 1 item/],
+  ])('rejects an invalid set with a message naming what is wrong and where (%#)', (json, message) => {
     expect(() => parseActionSet(json)).toThrow(ActionSetError);
     expect(() => parseActionSet(json)).toThrow(message);
+  });
+
+  it('lists every problem with its path, and accepts exactly what it finds nothing wrong with', () => {
+    const json = {
+      name: 'broken',
+      maxLayers: 2.5,
+      colour: 'red',
+      nodes: [
+        { id: 'a', layer: { type: 'dense', units: [8, 0] } },
+        { id: 'b', layer: { type: 'conv2d', filters: 8, size: 3 } },
+        { id: 'c' },
+        { id: 'a', layer: { type: 'dropout' } },
+      ],
+      edges: [{ from: 'input', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'output' }, { from: 'output', to: 'a' }, { from: 'a', to: 'nowhere' }],
+    };
+    const problems = actionSetProblems(json).map(problemText);
+    expect(problems.sort()).toEqual(
+      [
+        'maxLayers: expected an integer, got 2.5',
+        'colour: unknown field',
+        'nodes[0].layer.units[1]: 0 is too small: must be at least 1',
+        'nodes[1].layer.size: unknown parameter "size" for conv2d (it has filters, kernel, stride, padding, activation)',
+        'nodes[2].layer: missing',
+        'nodes[3].id: "a" is used twice (also nodes[0])',
+        'nodes[3].layer.rate: missing',
+        'edges[3]: output → a runs backwards (edges go from "input" towards "output")',
+        'edges[4].to: no node "nowhere"',
+      ].sort(),
+    );
+    const error = (() => {
+      try {
+        parseActionSet(json);
+      } catch (e) {
+        return e as ActionSetError;
+      }
+    })();
+    expect(error?.problems).toHaveLength(9);
+    expect(error?.message).toMatch(/^action set: 9 problems: /);
+    for (const file of readdirSync('resources/action-sets')) expect(actionSetProblems(JSON.parse(readFileSync(`resources/action-sets/${file}`, 'utf8')))).toEqual([]);
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const accepted = (() => {
+          try {
+            parseActionSet(value);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        expect(accepted).toBe(actionSetProblems(value).length === 0);
+      }),
+    );
   });
 
   it('parses every default set in resources/action-sets, each allowing many networks', () => {

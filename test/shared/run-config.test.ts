@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseApiParams } from '../../src/shared/api';
 import { parseMainToEngine } from '../../src/shared/engine-messages';
-import { parseRunConfig, RunConfigSchema, type RunConfigInput } from '../../src/shared/run-config';
+import { parseRunConfig, RunConfigSchema, searchSpaceKey, type RunConfigInput } from '../../src/shared/run-config';
 
 const mlp = { name: 'mlp', nodes: [{ id: 'd', layer: { type: 'dense', units: 8 } }] };
 /** Two 7×7 convolutions without padding: they fit Fashion-MNIST's 28×28 input, not the synthetic 12×12. */
@@ -34,9 +34,12 @@ describe('RunConfigSchema', () => {
     [{ ...training, actionSet: undefined }, 'actionSet', /the training evaluator needs an action set/],
     [{ ...training, mode: 'layerwise' }, 'mode', /layerwise mode needs an agent that builds networks step by step/],
     [{ ...training, predictor: 'gp' }, 'predictor', /a predictor guides the PPO agent: it needs strategy ppo/],
+    [{ ...training, strategy: 'ppo', warmStart: true }, 'warmStart', /a warm start seeds the PPO agent's predictor .*: it needs strategy ppo with predictor gp/],
     [{ ...training, dataset: 'cifar10' }, 'dataDir', /the cifar10 dataset needs a data directory/],
-    [{ ...training, actionSet: { ...mlp, nodes: [...mlp.nodes, ...mlp.nodes] } }, 'actionSet', /node id "d" is used twice/],
-    [{ ...training, actionSet: { ...mlp, edges: [{ from: 'input', to: 'nowhere' }] } }, 'actionSet', /edge to unknown node "nowhere"/],
+    [{ ...training, actionSet: { ...mlp, nodes: [...mlp.nodes, ...mlp.nodes] } }, 'actionSet', /action set nodes\[1\]\.id: "d" is used twice/],
+    [{ ...training, actionSet: { ...mlp, edges: [{ from: 'input', to: 'nowhere' }] } }, 'actionSet', /action set edges\[0\]\.to: no node "nowhere"/],
+    [{ ...training, timeBudgetS: 0 }, 'timeBudgetS', />=1/],
+    [{ ...training, timeBudgetS: 1.5 }, 'timeBudgetS', /int/],
     [{ ...training, actionSet: bigKernels }, 'actionSet', /action set "big-kernels" allows no network for the synthetic input \(12×12×1\) within 2 layers/],
   ])('refuses %j at its field', (input, field, message) => {
     expect(issuesOf(input)).toEqual([{ path: field, message: expect.stringMatching(message) }]);
@@ -61,5 +64,26 @@ describe('RunConfigSchema', () => {
     expect(() => parseMainToEngine({ type: 'start', runId: 'r', config: bad, budget: 2 })).toThrow(/invalid message from main: .*allows no network[\s\S]*config\.actionSet/);
     // And a good one comes out complete, defaults filled in.
     expect(parseRunConfig(training)).toMatchObject({ mode: 'full', predictor: 'none', dataset: 'synthetic', actionSet: { maxLayers: 5, edges: [] } });
+  });
+
+  it('leaves warm starts off unless asked, and allows them to PPO with the GP predictor', () => {
+    expect(parseRunConfig(training).warmStart).toBe(false);
+    expect(issuesOf({ ...training, strategy: 'ppo', predictor: 'gp', warmStart: true })).toEqual([]);
+  });
+});
+
+describe('searchSpaceKey', () => {
+  const config = (actionSet: unknown, evaluator = 'training') => parseRunConfig({ ...training, evaluator, actionSet });
+  it('is the action set’s content: not its name, description or where the editor draws its nodes', () => {
+    const drawn = { ...mlp, name: 'renamed', description: 'the same layers', nodes: mlp.nodes.map((n) => ({ ...n, position: { x: 10, y: 20 } })) };
+    expect(searchSpaceKey(config(drawn))).toBe(searchSpaceKey(config(mlp)));
+    expect(searchSpaceKey(config({ ...mlp, maxLayers: 3 }))).not.toBe(searchSpaceKey(config(mlp)));
+    expect(searchSpaceKey(config({ ...mlp, nodes: [{ id: 'd', layer: { type: 'dense', units: [8, 16] } }] }))).not.toBe(searchSpaceKey(config(mlp)));
+  });
+
+  it('is one space for every NAS-Bench-201 run, whatever the table column', () => {
+    const nb201 = (nb201Dataset: string) => parseRunConfig({ evaluator: 'nb201', strategy: 'random', budget: 2, seed: 0, nb201Dataset });
+    expect(searchSpaceKey(nb201('cifar10'))).toBe(searchSpaceKey(nb201('cifar100')));
+    expect(searchSpaceKey(nb201('cifar10'))).not.toBe(searchSpaceKey(config(mlp)));
   });
 });

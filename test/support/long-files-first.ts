@@ -6,7 +6,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * timed them (its cache); on a fresh clone it goes by file size, and the 25-line Fashion-MNIST test
  * would start last and then run alone.
  */
-const LONG_FILES = ['test/cli/train-fashion-mnist.test.ts', 'test/main/fault.test.ts', 'test/e2e/app.e2e.test.ts', 'test/cli/history.test.ts', 'test/cli/train.test.ts'];
+const LONG_FILES = ['test/cli/train-fashion-mnist.test.ts', 'test/main/fault.test.ts', 'test/e2e/app.e2e.test.ts', 'test/e2e/checks.e2e.test.ts', 'test/cli/history.test.ts', 'test/cli/train.test.ts'];
 
 /** vitest's order, except that the files above start first. */
 export class LongFilesFirst extends BaseSequencer {

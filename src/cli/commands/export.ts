@@ -25,7 +25,7 @@ export function registerExport(program: Command): void {
         output.line(`exported candidate #${exported.index} of run ${runId.slice(0, 8)} (val ${percent(exported.validAcc ?? undefined)}, test ${percent(exported.testAcc ?? undefined)})`);
         for (const file of exported.files) output.line(`  ${file}`);
       } catch (error) {
-        if (error instanceof ExportError) throw new CliError(error.message, 'see `runs show <run>` for the candidates and their status', 1);
+        if (error instanceof ExportError) throw new CliError(error.message, 'see `runs show <run>` for the candidates and their status');
         throw error;
       }
     }),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { candidateStatusText, type RunSummary } from '../../shared/history';
+import { candidateStatusText, warmStartText, type RunSummary } from '../../shared/history';
 import { redisUrlForDisplay } from '../../shared/redis-url';
 import { RUN_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import { CliError } from '../errors';
@@ -41,12 +41,14 @@ export function registerRuns(program: Command): void {
         const { rows } = store.listCandidates(runId, { sortBy: 'index', order: 'asc', limit: Number.MAX_SAFE_INTEGER });
         if (options.json) {
           const candidates = rows.map((c) => ({ index: c.index, status: c.status, arch_hash: c.hash, reward: c.reward, valid_acc: c.validAcc, epochs_reached: c.epochsReached }));
-          return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: shownConfig(run.config), candidates }));
+          const warmStart = run.warmStart && { evaluations: run.warmStart.evaluations, runs: run.warmStart.runs };
+          return print(JSON.stringify({ id: run.id, status: run.status, budget: run.budget, config: shownConfig(run.config), warm_start: warmStart, candidates }));
         }
         print(`run      ${run.id}${run.name ? `  "${run.name}"` : ''}`);
         print(`status   ${run.status}${run.statusReason ? `: ${run.statusReason}` : ''}`);
-        print(`search   ${run.strategy} over ${run.evaluator === 'nb201' ? `NAS-Bench-201 ${run.config.nb201Dataset}` : run.dataset}, ${run.evaluations}/${run.budget} candidates, ${run.cacheHits} cached`);
+        print(`search   ${run.strategy} over ${run.evaluator === 'nb201' ? `NAS-Bench-201 ${run.config.nb201Dataset}` : run.dataset}, ${run.evaluations}/${run.budget} candidates${run.config.timeBudgetS === undefined ? '' : ` within ${run.config.timeBudgetS} s`}, ${run.cacheHits} cached`);
         if (run.backend) print(`backend  ${run.backend}: ${run.device}`);
+        if (run.config.warmStart) print(`warm     ${run.warmStart ? warmStartText(run.warmStart) : 'asked for, not started yet'}`);
         if (run.bestIndex !== null) print(`best     #${run.bestIndex} val ${percent(run.bestSignal ?? undefined)} test ${percent(run.bestTestAcc ?? undefined)}  ${run.bestLabel ?? ''}`);
         print('');
         print(
@@ -72,7 +74,7 @@ export function registerRuns(program: Command): void {
       withHistory(options, (store) => {
         const runId = resolveRun(store, id);
         const run = store.getRun(runId)!;
-        if (run.status === 'running' || run.status === 'paused') throw new CliError(`run ${runId} is ${run.status}`, 'stop it first (Ctrl-C in its terminal)', 1);
+        if (run.status === 'running' || run.status === 'paused') throw new CliError(`run ${runId} is ${run.status}`, 'stop it first (Ctrl-C in its terminal)');
         store.deleteRun(runId);
         print(`deleted run ${runId} (${run.evaluations} candidates)`);
       }),

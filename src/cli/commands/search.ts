@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { NB201_DATASET_NAMES, parseRunConfig, PREDICTOR_NAMES, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
-import { CliError } from '../errors';
+import { MAX_BUDGET, NB201_DATASET_NAMES, parseRunConfig, PREDICTOR_NAMES, PRUNE_RULES, RunConfigError, STRATEGY_NAMES, type PruneRule, type RunConfig } from '../../shared/run-config';
+import { actionSetProblems } from '../../shared/action-set';
+import { problemText } from '../../shared/issues';
+import { launchProblems } from '../../engine/run/launch-checks';
+import { CliError, EXIT } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt, redisUrl } from '../options';
 import { createOutput } from '../output';
@@ -9,13 +12,17 @@ import { CIFAR_DATA_DIR_HINT, trainingFields, withTrainingOptions, type Training
 import { watchRun } from '../watch-run';
 
 const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
+const DEFAULT_BUDGET = 20;
 
 interface SearchOptions extends TrainingOptions, DbOptions {
   evaluator: 'training' | 'nb201';
   strategy: (typeof STRATEGY_NAMES)[number];
-  budget: number;
+  /** Absent: 20, or with a time budget as many as the time allows. */
+  budget?: number;
+  timeBudget?: number;
   mode: 'full' | 'layerwise';
   predictor: (typeof PREDICTOR_NAMES)[number];
+  warmStart?: boolean;
   reward: 'accuracy' | 'improvement';
   nb201Dataset: (typeof NB201_DATASET_NAMES)[number];
   nb201Dir?: string;
@@ -55,9 +62,11 @@ export function registerSearch(program: Command): void {
     .description('search for an architecture: a strategy proposes, an evaluator scores; every candidate is kept in the history')
     .addOption(new Option('--evaluator <name>', 'train candidates, or look them up in NAS-Bench-201').choices(['training', 'nb201']).default('training'))
     .addOption(new Option('--strategy <name>', 'who proposes candidates').choices(STRATEGY_NAMES).default('ppo'))
-    .option('--budget <n>', 'number of candidates to evaluate', positiveInt, 20)
+    .option('--budget <n>', `number of candidates to evaluate (default: ${DEFAULT_BUDGET}; with --time-budget, as many as the time allows)`, positiveInt)
+    .option('--time-budget <seconds>', 'wall-clock time of the search: then no new candidate is proposed, those in training finish, and the run completes', positiveInt)
     .addOption(new Option('--mode <mode>', 'propose whole networks or one layer at a time').choices(['full', 'layerwise']).default('full'))
     .addOption(new Option('--predictor <name>', "ppo: none, or a Gaussian process fitted to every result, on which the agent trains between evaluations").choices(PREDICTOR_NAMES).default('none'))
+    .option('--warm-start', 'with --predictor gp: first learn from the results of earlier runs in the history on the same search space and data (off by default)')
     .addOption(new Option('--reward <kind>', "the agent's reward").choices(['accuracy', 'improvement']).default('accuracy'))
     .addOption(new Option('--nb201-dataset <name>', 'NAS-Bench-201 dataset').choices(NB201_DATASET_NAMES).default('cifar10'))
     .option('--nb201-dir <dir>', 'directory of the NAS-Bench-201 tables (default ../shared/benchmarks/nasbench201)')
@@ -85,7 +94,7 @@ export function registerSearch(program: Command): void {
       try {
         supervisor.resume(runId, { budget: options.budget, redis });
       } catch (error) {
-        throw new CliError((error as Error).message, 'see `runs show <run>`', 1);
+        throw new CliError((error as Error).message, 'see `runs show <run>`');
       }
       await watchRun(supervisor, store, runId, createOutput(Boolean(options.json)));
     }),
@@ -94,6 +103,9 @@ export function registerSearch(program: Command): void {
 
 async function runSearch(options: SearchOptions): Promise<void> {
   const config = searchConfig(options);
+  // The launcher's checks of the files, before any run is recorded.
+  const [refused] = await launchProblems(config);
+  if (refused) throw new CliError(`${optionName(refused.field)}${refusedValue(config, refused.field)}${refused.message}`, refused.fix);
   await withHistory(options, async (store) => {
     const supervisor = createSupervisor(store);
     const runId = supervisor.start(config);
@@ -110,8 +122,10 @@ function searchConfig(options: SearchOptions): RunConfig {
       strategy: options.strategy,
       mode: options.mode,
       predictor: options.predictor,
+      warmStart: options.warmStart ?? false,
       reward: options.reward,
-      budget: options.budget,
+      budget: options.budget ?? (options.timeBudget === undefined ? DEFAULT_BUDGET : MAX_BUDGET),
+      timeBudgetS: options.timeBudget,
       seed: options.seed,
       backend: options.backend,
       keepModels: options.keepModels,
@@ -122,7 +136,7 @@ function searchConfig(options: SearchOptions): RunConfig {
       dataDir: options.dataDir,
       subset: options.subset,
       training: trainingFields(options),
-      actionSet: options.evaluator === 'training' ? readJson(options.actionSet) : undefined,
+      actionSet: options.evaluator === 'training' ? readActionSet(options.actionSet) : undefined,
       nb201Dataset: options.nb201Dataset,
       nb201Dir: options.nb201Dir,
     });
@@ -134,8 +148,8 @@ function searchConfig(options: SearchOptions): RunConfig {
 
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
-const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr' };
-const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', dataDir: CIFAR_DATA_DIR_HINT };
+const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget' };
+const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT };
 
 function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string): CliError {
   const path = (issue?.path ?? []).map(String);
@@ -145,8 +159,27 @@ function optionError(issue: RunConfigError['issues'][number] | undefined, action
     return new CliError(`${actionSetFile}: ${where}${message}`, ACTION_SET_HINT);
   }
   const field = path[0] === 'training' ? path[1] : path[0];
-  const option = field ? (OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`) : 'the options';
+  const option = field ? optionName(field) : 'the options';
   return new CliError(`${option}: ${message}`, (field && HINT_OF_FIELD[field]) ?? 'see `search --help`');
+}
+
+/** The option that sets a run config field: `--data-dir` for dataDir. */
+function optionName(field: string): string {
+  return OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** A refused directory's option shows what was given; the message names the path itself. */
+function refusedValue(config: RunConfig, field: string): string {
+  return (field === 'dataDir' && !config.dataDir) || (field === 'nb201Dir' && !config.nb201Dir) ? ' (default): ' : ': ';
+}
+
+/** The action set file, refused with every problem it has (the editor's import uses the same validator). */
+function readActionSet(file: string): unknown {
+  const json = readJson(file);
+  const problems = actionSetProblems(json);
+  if (problems.length === 1) throw new CliError(`${file}: action set ${problemText(problems[0])}`, ACTION_SET_HINT);
+  if (problems.length > 1) throw new CliError(`${file}: the action set has ${problems.length} problems:`, ACTION_SET_HINT, EXIT.usage, problems.map(problemText));
+  return json;
 }
 
 function readJson(file: string): unknown {

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { HistoryStoreError } from '../../main/db/history-store';
 import { defaultDataDir, defaultDbPath } from '../../main/paths';
 import { BUILT_RENDERER, ensureBuiltRenderer, startBrowserMode, type BrowserMode } from '../../main/services/browser-mode';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { withDbOption, type DbOptions } from '../history';
 import { nonNegativeInt } from '../options';
 
@@ -18,9 +19,9 @@ export function registerServe(program: Command): void {
   ).action(async (options: DbOptions & { port: number; build: boolean; renderer: string }) => {
     const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
     if (!existsSync(join(options.renderer, 'index.html'))) {
-      if (!options.build || options.renderer !== BUILT_RENDERER) throw new CliError(`no built renderer in ${options.renderer}`, 'run `npm run build` first', 1);
+      if (!options.build || options.renderer !== BUILT_RENDERER) throw new CliError(`no built renderer in ${options.renderer}`, 'run `npm run build` first');
       if (!ensureBuiltRenderer((message) => process.stderr.write(`${message}\n`))) {
-        throw new CliError('the renderer build failed', 'see the output above; `npm run build` builds it alone', 1);
+        throw new CliError('the renderer build failed', 'see the output above; `npm run build` builds it alone', EXIT.failed);
       }
     }
     let mode: BrowserMode;
@@ -33,8 +34,9 @@ export function registerServe(program: Command): void {
         log: warn,
       });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new CliError(code === 'EADDRINUSE' ? `port ${options.port} is in use` : (error as Error).message, 'pick another with --port (0 for any free port)', 1);
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`port ${options.port} is in use`, 'pick another with --port (0 for any free port)');
+      if (error instanceof HistoryStoreError) throw new CliError(error.message, 'pass another file with --db');
+      throw error;
     }
     const { server, services } = mode;
     // Listening before saying so: a signal right after the announcement still closes everything.

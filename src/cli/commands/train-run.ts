@@ -3,7 +3,7 @@ import { ArchitectureError } from '../../shared/architecture';
 import { inferShapes } from '../../shared/shapes';
 import type { EpochMetrics } from '../../shared/training';
 import { trainCandidate } from '../../engine/train/candidate';
-import { CliError } from '../errors';
+import { CliError, EXIT } from '../errors';
 import { readArchitecture } from '../options';
 import { createOutput, createProgressBar, percent } from '../output';
 import { loadPreparedData, startBackend } from '../engine-setup';
@@ -66,7 +66,7 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   });
   bar?.stop();
   process.off('SIGINT', onSigint);
-  if (result.status === 'failed') throw new CliError(result.error, 'change or remove that layer', 1);
+  if (result.status === 'failed') throw new CliError(result.error, 'change or remove that layer', EXIT.failed);
 
   const last = epochs.at(-1);
   const imagesPerSecond = epochs.length ? epochs.reduce((s, e) => s + e.imagesPerSecond, 0) / epochs.length : 0;
@@ -90,10 +90,10 @@ export async function runTrain(options: TrainOptions): Promise<void> {
     throw new CliError(
       `training diverged at epoch ${d?.epoch}, batch ${d?.batch} (loss ${d?.loss})`,
       'try a lower --lr or another --optimizer',
-      1,
+      EXIT.failed,
     );
   }
-  if (result.status === 'cancelled') throw new CliError('training cancelled', undefined, 130);
+  if (result.status === 'cancelled') throw new CliError('training cancelled', undefined, EXIT.interrupted);
 }
 
 function epochJson(m: EpochMetrics) {

@@ -38,6 +38,8 @@ export interface AgentUpdate {
   /** 1-based count of updates in the run. */
   iteration: number;
   diagnostics: Record<string, number>;
+  /** The policy after the update, per slot (agents with a policy over the slots: PPO). */
+  policy?: number[][];
 }
 
 export interface SearchAgent {
@@ -48,4 +50,15 @@ export interface SearchAgent {
   tell(index: number, feedback: Feedback): Promise<AgentUpdate | undefined>;
   /** Everything needed to continue exactly (pending candidates' bookkeeping included); JSON-serialisable. */
   checkpoint(): unknown;
+  /**
+   * Agents that can learn from earlier runs' results before their first proposal (a warm start):
+   * called at most once, before the first ask of a new run; the checkpoint keeps what it learnt.
+   */
+  warmStart?(results: readonly WarmStartResult[]): Promise<AgentUpdate | undefined>;
+}
+
+/** An earlier evaluation of a candidate of the same space under the same settings. */
+export interface WarmStartResult {
+  action: number[];
+  signal: number;
 }

@@ -8,6 +8,7 @@
  * reward on the last, and PPO updates whenever the rollout is full (SB3's semantics).
  */
 import { z } from 'zod';
+import { NAS_PPO_ROLLOUT_STEPS } from '../../shared/agent-budget';
 import { parseCheckpoint } from '../checkpoint';
 import { Box, Discrete, MultiDiscrete } from '../envs/spaces';
 import type { CandidateSpace } from '../search/space';
@@ -19,7 +20,7 @@ export type PpoMode = 'full' | 'layerwise';
 
 /** PPO settings for NAS: each step is a trained network, so rollouts are short and updates frequent. */
 export const NAS_PPO_DEFAULTS: Partial<PPOConfig> = {
-  nSteps: 10,
+  nSteps: NAS_PPO_ROLLOUT_STEPS,
   batchSize: 10,
   nEpochs: 10,
   learningRate: 3e-3,
@@ -109,7 +110,28 @@ export class PpoAgent implements SearchAgent {
       update = this.ppo.record(step, last ? feedback.reward : 0, i === 0, last, next) ?? update;
     });
     if (!update) return undefined;
-    return { iteration: update.iteration, diagnostics: numericDiagnostics(update) };
+    return { iteration: update.iteration, diagnostics: numericDiagnostics(update), policy: this.policySnapshot() };
+  }
+
+  /**
+   * The policy slot by slot along its most likely candidate: each slot's probabilities under the
+   * space's mask, given the most likely values of the slots before it (see PolicySnapshotSchema).
+   * Full mode reads every slot off the one constant observation; layer-wise mode asks the policy
+   * at each step of the partial candidate, and the slots after the candidate ends are certain.
+   */
+  policySnapshot(): number[][] {
+    const snapshot: number[][] = [];
+    const prefix: number[] = [];
+    for (let slot = 0; slot < this.space.nvec.length; slot++) {
+      const mask = this.space.slotMask(prefix);
+      let probs: number[];
+      if (this.mode === 'full') probs = this.ppo.slotProbabilities(this.firstObservation(), slot, this.space.constrained ? mask : null);
+      else if (this.space.isComplete(prefix)) probs = uniformOver(mask);
+      else probs = this.ppo.slotProbabilities(this.space.prefixFeatures(prefix), 0, this.space.constrained ? mask : null);
+      snapshot.push(probs.map((p) => Math.round(p * 1e4) / 1e4));
+      prefix.push(probs.indexOf(Math.max(...probs)));
+    }
+    return snapshot;
   }
 
   checkpoint(): PpoAgentCheckpoint {
@@ -124,6 +146,12 @@ export class PpoAgent implements SearchAgent {
   private firstObservation(): Float32Array {
     return this.mode === 'full' ? new Float32Array(0) : this.space.prefixFeatures([]);
   }
+}
+
+/** Equal probabilities over the allowed values. */
+function uniformOver(mask: readonly boolean[]): number[] {
+  const allowed = mask.filter(Boolean).length;
+  return mask.map((ok) => (ok ? 1 / allowed : 0));
 }
 
 /** The spaces PPO acts in for a candidate space, and whether it masks (see ppoSpec). */

@@ -32,6 +32,23 @@ const PIXELS = PLANE * 3;
 const RECORD = 1 + PIXELS;
 const SCALE = new Float32Array(256).map((_, i) => i / 255);
 
+/**
+ * Whether `dir` (or its cifar-10-batches-bin/) holds the six batch files, each a whole number of
+ * records, from their sizes alone: what a launch checks before any run exists.
+ */
+export async function checkCifar10(dir: string): Promise<void> {
+  const root = await resolveRoot(resolve(dir));
+  for (const file of [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].map((f) => join(root, f))) {
+    let size: number;
+    try {
+      size = (await stat(file)).size;
+    } catch (err) {
+      throw new DatasetError(file, describeFsError(err));
+    }
+    checkBatchSize(size, file);
+  }
+}
+
 export async function loadCifar10(dir: string): Promise<Dataset> {
   const root = await resolveRoot(resolve(dir));
   const [trainFiles, testFile] = await Promise.all([
@@ -92,14 +109,16 @@ export function parseCifar10Batch(bytes: Uint8Array, file: string): Split {
   return decodeBatches([{ file, bytes }]);
 }
 
+function checkBatchSize(size: number, file: string): void {
+  if (size === 0) throw new DatasetError(file, 'empty file');
+  if (size % RECORD !== 0) throw new DatasetError(file, `truncated/corrupt: size ${size} is not a multiple of ${RECORD}`);
+}
+
 /** Validates every file before allocating, then decodes straight into one array (no concat copy). */
 function decodeBatches(files: BatchFile[]): Split {
   let count = 0;
   for (const { file, bytes } of files) {
-    if (bytes.length === 0) throw new DatasetError(file, 'empty file');
-    if (bytes.length % RECORD !== 0) {
-      throw new DatasetError(file, `truncated/corrupt: size ${bytes.length} is not a multiple of ${RECORD}`);
-    }
+    checkBatchSize(bytes.length, file);
     count += bytes.length / RECORD;
   }
   const x = new Float32Array(count * PIXELS);

@@ -1,7 +1,7 @@
 /** Fashion-MNIST from IDX files, as Debian's dataset-fashion-mnist package installs them. */
 import { access, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { readIdxImages, readIdxLabels, type IdxImages, type IdxLabels } from './idx';
+import { readIdxHeader, readIdxImages, readIdxLabels, type IdxImages, type IdxLabels } from './idx';
 import { DatasetError, type Dataset, type Split } from './types';
 
 export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -23,7 +23,16 @@ export const FASHION_MNIST_CLASSES = [
 const SIDE = 28;
 const HINT = `provided by the Debian package ${FASHION_MNIST_PACKAGE} (apt-get install ${FASHION_MNIST_PACKAGE})`;
 
-export async function loadFashionMnist(dir: string = DEFAULT_FASHION_MNIST_DIR): Promise<Dataset> {
+interface FashionMnistFiles {
+  root: string;
+  trainImagesFile: string;
+  trainLabelsFile: string;
+  testImagesFile: string;
+  testLabelsFile: string;
+}
+
+/** The directory and its four files (each .gz or not), or a DatasetError naming what is missing. */
+async function locateFashionMnist(dir: string): Promise<FashionMnistFiles> {
   const root = resolve(dir);
   await checkDirectory(root);
   const [trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile] = await Promise.all([
@@ -32,6 +41,28 @@ export async function loadFashionMnist(dir: string = DEFAULT_FASHION_MNIST_DIR):
     findFile(root, 't10k-images-idx3-ubyte'),
     findFile(root, 't10k-labels-idx1-ubyte'),
   ]);
+  return { root, trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile };
+}
+
+/**
+ * Whether `dir` holds Fashion-MNIST, from the four files' headers only (a fraction of a second):
+ * what a launch checks before any run exists. Throws the DatasetError the loader would.
+ */
+export async function checkFashionMnist(dir: string = DEFAULT_FASHION_MNIST_DIR): Promise<void> {
+  const files = await locateFashionMnist(dir);
+  const pairs = [
+    [files.trainImagesFile, files.trainLabelsFile],
+    [files.testImagesFile, files.testLabelsFile],
+  ] as const;
+  for (const [imagesFile, labelsFile] of pairs) {
+    const [images, labels] = await Promise.all([readIdxHeader(imagesFile, 'images'), readIdxHeader(labelsFile, 'labels')]);
+    checkImageSize(images.rows ?? 0, images.cols ?? 0, imagesFile);
+    checkCounts(images.count, imagesFile, labels.count, labelsFile);
+  }
+}
+
+export async function loadFashionMnist(dir: string = DEFAULT_FASHION_MNIST_DIR): Promise<Dataset> {
+  const { root, trainImagesFile, trainLabelsFile, testImagesFile, testLabelsFile } = await locateFashionMnist(dir);
   // All four in parallel: gunzip is the bulk of the time and runs on the thread pool.
   const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
     readIdxImages(trainImagesFile),
@@ -74,19 +105,20 @@ async function findFile(root: string, base: string): Promise<string> {
   throw new DatasetError(candidates[0], `not found (nor ${candidates[1]}); ${HINT}`);
 }
 
+function checkImageSize(rows: number, cols: number, imagesFile: string): void {
+  if (rows !== SIDE || cols !== SIDE) throw new DatasetError(imagesFile, `expected ${SIDE}×${SIDE} images, found ${rows}×${cols}`);
+}
+
+function checkCounts(images: number, imagesFile: string, labels: number, labelsFile: string): void {
+  if (images !== labels) throw new DatasetError(labelsFile, `has ${labels} labels but ${imagesFile} has ${images} images`);
+}
+
 /** Fashion-MNIST pixel values, precomputed: a table lookup beats a division per pixel. */
 const SCALE = new Float32Array(256).map((_, i) => i / 255);
 
 function toSplit(images: IdxImages, imagesFile: string, labels: IdxLabels, labelsFile: string): Split {
-  if (images.rows !== SIDE || images.cols !== SIDE) {
-    throw new DatasetError(imagesFile, `expected ${SIDE}×${SIDE} images, found ${images.rows}×${images.cols}`);
-  }
-  if (images.count !== labels.count) {
-    throw new DatasetError(
-      labelsFile,
-      `has ${labels.count} labels but ${imagesFile} has ${images.count} images`,
-    );
-  }
+  checkImageSize(images.rows, images.cols, imagesFile);
+  checkCounts(images.count, imagesFile, labels.count, labelsFile);
   const y = Uint8Array.from(labels.labels);
   for (let i = 0; i < y.length; i++) {
     if (y[i] >= FASHION_MNIST_CLASSES.length) {

@@ -3,8 +3,8 @@
  * then raw unsigned bytes. Files may be gzipped; we detect that by content (1f 8b), not by name,
  * because distributions ship both and people gunzip files without renaming them.
  */
-import { readFile } from 'node:fs/promises';
-import { gunzip } from 'node:zlib';
+import { open, readFile } from 'node:fs/promises';
+import { constants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { DatasetError } from './types';
 
@@ -60,7 +60,16 @@ export function describeFsError(err: unknown): string {
   return `cannot be read: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
+/** What an IDX header says: the item count, and for images their size. */
+export interface IdxHeader {
+  count: number;
+  rows?: number;
+  cols?: number;
+}
+
+/** Parses the header of an image or label file (its first 16 or 8 bytes suffice). */
+export function parseIdxHeader(bytes: Uint8Array, file: string, kind: 'images' | 'labels'): IdxHeader {
+  if (kind === 'labels') return { count: header(bytes, file, IDX_LABELS_MAGIC, 'a label file', 1).getUint32(4) };
   const view = header(bytes, file, IDX_IMAGES_MAGIC, 'an image file', 3);
   const count = view.getUint32(4);
   const rows = view.getUint32(8);
@@ -68,17 +77,47 @@ export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
   if (rows === 0 || cols === 0) {
     throw new DatasetError(file, `invalid dimensions: ${count} images of ${rows}×${cols}`);
   }
+  return { count, rows, cols };
+}
+
+export function parseIdxImages(bytes: Uint8Array, file: string): IdxImages {
+  const { count, rows = 0, cols = 0 } = parseIdxHeader(bytes, file, 'images');
   const headerBytes = 16;
   checkLength(bytes, file, headerBytes + count * rows * cols, 'image data', `${count}×${rows}×${cols}`);
   return { count, rows, cols, pixels: bytes.subarray(headerBytes) };
 }
 
 export function parseIdxLabels(bytes: Uint8Array, file: string): IdxLabels {
-  const view = header(bytes, file, IDX_LABELS_MAGIC, 'a label file', 1);
-  const count = view.getUint32(4);
+  const { count } = parseIdxHeader(bytes, file, 'labels');
   const headerBytes = 8;
   checkLength(bytes, file, headerBytes + count, 'label data', `${count} labels`);
   return { count, labels: bytes.subarray(headerBytes) };
+}
+
+/** An IDX file's header alone, gzipped or not, without reading (or unpacking) the rest: for checks before a run. */
+export async function readIdxHeader(file: string, kind: 'images' | 'labels'): Promise<IdxHeader> {
+  let start: Uint8Array;
+  try {
+    const handle = await open(file, 'r');
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+      start = buffer.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    throw new DatasetError(file, describeFsError(err));
+  }
+  if (isGzip(start)) {
+    try {
+      // A sync flush at the end accepts the start of a stream: what it holds unpacks, the rest is not needed.
+      start = gunzipSync(start, { finishFlush: constants.Z_SYNC_FLUSH });
+    } catch (err) {
+      throw new DatasetError(file, `not a valid gzip stream: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return parseIdxHeader(start, file, kind);
 }
 
 export async function readIdxImages(file: string): Promise<IdxImages> {

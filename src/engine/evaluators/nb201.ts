@@ -7,25 +7,17 @@
  * order they appear in the NB201 arch string (1←0, 2←0, 2←1, 3←0, 3←1, 3←2), ops numbered as in
  * NB201_OPS. The row of a cell is found through a Map from arch string (no index formula assumed).
  */
+import { NB201_EDGES, NB201_OPS } from '../../shared/nb201';
 import { NB201_DATASET_NAMES } from '../../shared/run-config';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
-export type Nb201Op = (typeof NB201_OPS)[number];
+export { NB201_EDGES, NB201_OPS, type Nb201Op } from '../../shared/nb201';
+
 /** The action space: 6 edges × 5 ops. */
 export const NB201_NVEC: readonly number[] = [5, 5, 5, 5, 5, 5];
 export const NB201_SIZE = 15_625;
-/** For each edge in string order: [target node, source node]. */
-export const NB201_EDGES: readonly (readonly [number, number])[] = [
-  [1, 0],
-  [2, 0],
-  [2, 1],
-  [3, 0],
-  [3, 1],
-  [3, 2],
-];
 export const NB201_FILES = { final: 'nb201_200ep.csv', short: 'nb201_12ep.csv' } as const;
 export const NB201_HEADER = 'arch,cifar10_valid,cifar10_test,cifar100_valid,cifar100_test,imagenet16_valid,imagenet16_test';
 export const NB201_DATASETS = NB201_DATASET_NAMES;

@@ -5,8 +5,9 @@
  *
  * A worker that dies while evaluating (killed, out of memory) is started again and its candidate
  * evaluated again; a candidate that takes its worker down twice is a failed candidate whose error
- * says so, and the run goes on. A worker that breaks the protocol, or cannot start, fails the pool:
- * every evaluation rejects with an error that names the worker. close() ends every worker; a worker
+ * says so, and the run goes on. A worker that dies while starting is started again too, up to
+ * three times in a row. A worker that breaks the protocol, says it cannot start, or keeps dying
+ * before it is ready fails the pool: every evaluation rejects with an error that names the worker. close() ends every worker; a worker
  * also exits by itself when its coordinator's IPC channel closes (the engine was killed).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -27,6 +28,8 @@ export interface ProcessPoolOptions {
   spawn?: WorkerSpawner;
   /** How often a candidate may take its worker down before it counts as failed. Default 2. */
   maxCrashes?: number;
+  /** How often in a row a worker may exit before it is ready before the pool fails. Default 3. */
+  maxStartFailures?: number;
   /** Where restarts are reported. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -53,7 +56,23 @@ interface Worker {
   alive: boolean;
   assignment?: Assignment;
   exited: Promise<void>;
-  started: { resolve(): void; reject(error: Error): void };
+  /** Settles start(): once this slot has a ready worker, or cannot get one. */
+  started: Starting;
+  /** Workers of this slot that exited before they were ready, in a row. */
+  startFailures: number;
+}
+
+interface Starting {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+function starting(): Starting {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
 }
 
 export class ProcessPool implements EvaluationPool {
@@ -65,6 +84,7 @@ export class ProcessPool implements EvaluationPool {
   private failed?: Error;
   private closing = false;
   private readonly maxCrashes: number;
+  private readonly maxStartFailures: number;
   private readonly log: (line: string) => void;
 
   /** Starts the workers and resolves once every one is ready; rejects (with every worker ended) if one cannot start. */
@@ -83,6 +103,7 @@ export class ProcessPool implements EvaluationPool {
     if (!Number.isInteger(options.size) || options.size < 1) throw new RangeError(`a process pool needs at least one worker, got ${options.size}`);
     this.size = options.size;
     this.maxCrashes = options.maxCrashes ?? 2;
+    this.maxStartFailures = options.maxStartFailures ?? 3;
     this.log = options.log ?? ((line) => console.error(line));
   }
 
@@ -134,22 +155,22 @@ export class ProcessPool implements EvaluationPool {
     await Promise.all([...this.workers.values()].map((worker) => stop(worker)));
   }
 
-  private startWorker(id: number): Promise<void> {
+  /** Starts a worker in slot `id`; resolves once it is ready (a retry after a failed start keeps the first attempt's promise). */
+  private startWorker(id: number, started = starting(), startFailures = 0): Promise<void> {
     const child = (this.options.spawn ?? forkEvaluationWorker)(id);
-    return new Promise<void>((resolve, reject) => {
-      const exited = new Promise<void>((resolveExit) => {
-        child.once('exit', () => resolveExit());
-        // A process that could not be spawned at all emits 'error' and may never emit 'exit'.
-        child.once('error', () => child.pid === undefined && resolveExit());
-      });
-      const worker: Worker = { id, child, ready: false, alive: true, exited, started: { resolve, reject } };
-      this.workers.set(id, worker);
-      child.on('message', (data) => this.receive(worker, data));
-      child.on('exit', (code, signal) => this.exited(worker, signal ? `signal ${signal}` : `code ${code}`));
-      child.on('error', (error) => child.pid === undefined && this.exited(worker, `an error (${error.message})`));
-      const { evaluator, backend = 'auto', wasmThreads } = this.options;
-      this.send(worker, { type: 'init', worker: id, evaluator, backend, ...(wasmThreads ? { wasmThreads } : {}) });
+    const exited = new Promise<void>((resolveExit) => {
+      child.once('exit', () => resolveExit());
+      // A process that could not be spawned at all emits 'error' and may never emit 'exit'.
+      child.once('error', () => child.pid === undefined && resolveExit());
     });
+    const worker: Worker = { id, child, ready: false, alive: true, exited, started, startFailures };
+    this.workers.set(id, worker);
+    child.on('message', (data) => this.receive(worker, data));
+    child.on('exit', (code, signal) => this.exited(worker, signal ? `signal ${signal}` : `code ${code}`));
+    child.on('error', (error) => child.pid === undefined && this.exited(worker, `an error (${error.message})`));
+    const { evaluator, backend = 'auto', wasmThreads } = this.options;
+    this.send(worker, { type: 'init', worker: id, evaluator, backend, ...(wasmThreads ? { wasmThreads } : {}) });
+    return started.promise;
   }
 
   private send(worker: Worker, message: CoordinatorToWorker): void {
@@ -217,7 +238,15 @@ export class ProcessPool implements EvaluationPool {
     worker.alive = false;
     if (this.closing || this.failed) return;
     if (!worker.ready) {
-      const error = new Error(`evaluation worker ${worker.id} exited with ${how} before it was ready`);
+      // Killed while loading (or crashing as it loads): try again, but not forever.
+      const failures = worker.startFailures + 1;
+      const reason = `evaluation worker ${worker.id} exited with ${how} before it was ready`;
+      if (failures < this.maxStartFailures) {
+        this.log(`${reason}: starting it again`);
+        this.startWorker(worker.id, worker.started, failures).catch(() => undefined);
+        return;
+      }
+      const error = new Error(failures > 1 ? `${reason} (${failures} times in a row)` : reason);
       worker.started.reject(error);
       return this.fail(error);
     }

@@ -6,9 +6,9 @@
  */
 import { initBackend } from '../backends';
 import { competesForBest, type SearchEvent } from '../../shared/events';
-import { parseMainToEngine, type CachedOutcome, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
+import { parseMainToEngine, type EngineToMain, type MainToEngineParsed } from '../../shared/engine-messages';
 import { encodeModelMessage, type ModelArtifact } from '../model/artifact';
-import { errorMessage } from './error-message';
+import { errorReport } from './error-message';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
 
 export interface EnginePort {
@@ -23,15 +23,17 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
   const abort = new AbortController();
   let paused = false;
   let unpause: (() => void) | undefined;
-  let cacheReply: ((entries: CachedOutcome[]) => void) | undefined;
+  let cacheReply: ((reply: Extract<MainToEngineParsed, { type: 'cache' }>) => void) | undefined;
 
   const finish = async (code: number) => {
     await port.flush();
     exit(code);
   };
 
+  /** Until the search has begun, a failure is the run's setup's: running it again unchanged would fail the same way. */
+  let during: 'setup' | 'search' = 'setup';
   const fail = (error: unknown) => {
-    port.post({ type: 'error', message: errorMessage(error) });
+    port.post(errorReport(error, during));
     void finish(1);
   };
 
@@ -47,12 +49,18 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
 
   const run = async (setup: RunSetup) => {
     const prepared = await prepareRun(setup);
-    const { backend, settingsKey, description, cacheScope } = prepared;
+    const { backend, settingsKey, description, cacheScope, warmStart } = prepared;
     try {
       // prepareRun is the one place that decides which earlier results a run reuses: main answers exactly when asked.
-      port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}) });
-      if (cacheScope) prepared.preload(await new Promise<CachedOutcome[]>((resolve) => (cacheReply = resolve)));
-      await prepared.start(eventForwarder(prepared, setup), beforeAsk).run(abort.signal);
+      port.post({ type: 'prepared', backend, settingsKey, description, ...(cacheScope ? { cacheScope } : {}), ...(warmStart ? { warmStart } : {}) });
+      if (cacheScope || warmStart) {
+        const reply = await new Promise<Extract<MainToEngineParsed, { type: 'cache' }>>((resolve) => (cacheReply = resolve));
+        prepared.preload(reply.entries, reply.warmStart);
+      }
+      // The agent restored from its checkpoint, the search can begin.
+      const loop = prepared.start(eventForwarder(prepared, setup), beforeAsk);
+      during = 'search';
+      await loop.run(abort.signal);
     } finally {
       await prepared.close();
     }
@@ -83,7 +91,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
         return;
       case 'cache':
         if (!cacheReply) throw new Error('cache entries arrived before the engine asked for them');
-        cacheReply(message.entries);
+        cacheReply(message);
         cacheReply = undefined;
         return;
       case 'pause':
@@ -110,7 +118,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       handle(parseMainToEngine(data));
     } catch (error) {
       // A bad message is main's bug, not the run's: report it and carry on.
-      port.post({ type: 'error', message: errorMessage(error) });
+      port.post(errorReport(error));
     }
   });
   port.post({ type: 'ready' });

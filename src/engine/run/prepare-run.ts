@@ -5,7 +5,7 @@
  */
 import { ActionGrammar } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
-import type { CachedOutcome } from '../../shared/engine-messages';
+import type { CachedOutcome, WarmStartResult } from '../../shared/engine-messages';
 import type { RunConfig } from '../../shared/run-config';
 import type { WorkerEvaluator } from '../../shared/worker-messages';
 import type { SearchAgent } from '../agents/agent';
@@ -16,7 +16,7 @@ import { PpoAgent } from '../agents/ppo-agent';
 import { QLearningAgent } from '../agents/qlearning';
 import { RandomSearch } from '../agents/random-search';
 import { initBackend, wasmThreadsPerWorker } from '../backends';
-import { loadDataset, prepareData, type DatasetSpec } from '../data';
+import { datasetSpecOf, loadDataset, prepareData } from '../data';
 import type { PreparedData } from '../data/types';
 import { loadNb201 } from '../evaluators/nb201';
 import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
@@ -52,8 +52,10 @@ export interface PreparedRun {
   bestSignal: number;
   /** Whose earlier outcomes to preload before starting; none when absent. */
   cacheScope?: CacheScope;
-  /** Earlier outcomes (from main's history) for the replay cache. */
-  preload(entries: readonly CachedOutcome[]): void;
+  /** Whether the agent warm-starts from earlier runs' results (a new run whose config asks for it). */
+  warmStart: boolean;
+  /** Earlier outcomes (from main's history) for the replay cache, and the results to warm-start from. */
+  preload(entries: readonly CachedOutcome[], warmStart?: readonly WarmStartResult[]): void;
   /** Builds the search loop; `beforeAsk` is where a run pauses. */
   start(onEvent: SearchLoopOptions['onEvent'], beforeAsk?: () => Promise<void>): SearchLoop;
   /** Ends the evaluation pool (its worker processes, if any): after the search, whichever way it ended. */
@@ -72,6 +74,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config, runId);
   const pool = await problem.openPool();
   const cache = new ReplayCache();
+  let warmStart: readonly WarmStartResult[] | undefined;
   // Checked before the run starts, as the agent's part is (RunConfigSchema allows pruning only with training).
   const pruner = createPruner(config.prune, config.training.epochs, resume?.pruner);
   return {
@@ -81,12 +84,16 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
     bestSignal: resume?.best?.evaluation.signal ?? Number.NEGATIVE_INFINITY,
     // Trained results are worth reusing across runs; a benchmark lookup only needs this run's own to stay exact on resume.
     cacheScope: config.evaluator === 'training' ? 'settings' : resume ? 'run' : undefined,
-    preload: (entries) => cache.preload(entries.map((entry) => ({ ...entry }))),
+    warmStart: config.warmStart && !resume,
+    preload: (entries, warm) => {
+      cache.preload(entries.map((entry) => ({ ...entry })));
+      warmStart = warm;
+    },
     start: (onEvent, beforeAsk) =>
       new SearchLoop(createAgent(config, problem.space, setup.budget, resume), problem.space, {
         runId,
         evaluator: config.evaluator,
-        budget: { evaluations: setup.budget },
+        budget: { evaluations: setup.budget, ...(config.timeBudgetS === undefined ? {} : { seconds: config.timeBudgetS }) },
         pool,
         cache,
         pruner,
@@ -94,6 +101,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
         onEvent,
         beforeAsk,
         resumeFrom: resume,
+        warmStart,
       }),
     close: () => pool.close(),
   };
@@ -200,15 +208,6 @@ function createAgent(config: RunConfig, space: CandidateSpace, budget: number, r
 
 /** Loads and splits a run's dataset (`train` and `search` share it). */
 export async function loadData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'subset' | 'seed'>): Promise<PreparedData> {
-  let spec: DatasetSpec;
-  if (config.dataset === 'cifar10') {
-    if (!config.dataDir) throw new RunSetupError('the cifar10 dataset needs a data directory');
-    spec = { name: 'cifar10', dir: config.dataDir };
-  } else if (config.dataset === 'fashion-mnist') {
-    spec = { name: 'fashion-mnist', dir: config.dataDir };
-  } else {
-    spec = { name: 'synthetic', seed: config.seed };
-  }
-  const dataset = await loadDataset(spec);
+  const dataset = await loadDataset(datasetSpecOf(config));
   return prepareData(dataset, { subset: config.subset, seed: config.seed });
 }

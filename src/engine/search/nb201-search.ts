@@ -16,7 +16,7 @@ export function nb201Search(
   table: Nb201Table,
   dataset: Nb201Dataset,
   makeAgent: (space: Nb201Space) => SearchAgent,
-  options: { budget: number; runId?: string; workers?: number } & Pick<SearchLoopOptions, 'onEvent' | 'resumeFrom' | 'cache'>,
+  options: { budget: number; runId?: string; workers?: number } & Pick<SearchLoopOptions, 'onEvent' | 'resumeFrom' | 'cache' | 'warmStart'>,
 ): { loop: SearchLoop; run(signal?: AbortSignal): Promise<SearchSummary> } {
   const space = new Nb201Space(table);
   const loop = new SearchLoop(makeAgent(space), space, {
@@ -28,6 +28,7 @@ export function nb201Search(
     cache: options.cache,
     onEvent: options.onEvent,
     resumeFrom: options.resumeFrom,
+    warmStart: options.warmStart,
   });
   return { loop, run: (signal) => loop.run(signal) };
 }

@@ -14,12 +14,17 @@
  * Early stopping: with a pruner, every epoch of every candidate is reported to it, and its verdict
  * goes back to the evaluator through the epoch hook; a candidate it stops comes back `pruned`, with
  * the epochs it reached. The pruner's state is part of the checkpoint.
+ *
+ * A time budget stops the asking, not the work: once it is spent no candidate is proposed, and the
+ * candidates in flight finish (so every proposed candidate has a result, and the run completes).
+ * The time spent is part of the checkpoint, so a resumed run gets only what is left; time that a
+ * crash threw away (candidates in flight after the last checkpoint) is not charged.
  */
 import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { SearchEvent } from '../../shared/events';
 import type { EpochMetrics } from '../../shared/training';
-import type { PendingCandidate, SearchAgent } from '../agents/agent';
+import type { PendingCandidate, SearchAgent, WarmStartResult } from '../agents/agent';
 import { parseCheckpoint } from '../checkpoint';
 import type { CandidateOutcome } from '../evaluators/types';
 import type { ModelArtifact } from '../model/artifact';
@@ -40,6 +45,8 @@ export interface SearchLoopCheckpoint extends SearchCounts {
   previous?: FinalLosses;
   /** The pruner's part, when the run prunes (its restore checks it). */
   pruner?: unknown;
+  /** Seconds of search so far, all sessions together: only in runs with a time budget. */
+  elapsedSeconds?: number;
 }
 
 const lossSchema = z.number().or(z.null().transform(() => Number.NaN)); // JSON keeps NaN as null
@@ -49,6 +56,7 @@ const SearchLoopCheckpointSchema = SearchCountsSchema.extend({
   nextIndex: z.int().min(0),
   previous: z.object({ train: lossSchema, valid: lossSchema }).optional(),
   pruner: z.unknown().optional(),
+  elapsedSeconds: z.number().min(0).optional(),
 });
 
 /** A loop checkpoint that came back from outside the engine; the agent's restore checks its own part. */
@@ -77,6 +85,10 @@ export interface SearchLoopOptions {
   pruner?: Pruner;
   /** Continue from this checkpoint; the agent (and the pruner) must already be restored from their parts. */
   resumeFrom?: SearchLoopCheckpoint;
+  /** Milliseconds on a monotonic clock, for the time budget (tests pass their own). Default: performance.now. */
+  clock?: () => number;
+  /** Earlier runs' results the agent learns from before its first proposal (a new run only: a checkpoint already holds them). */
+  warmStart?: readonly WarmStartResult[];
 }
 
 interface InFlight extends PendingCandidate {
@@ -96,6 +108,10 @@ export class SearchLoop {
   private readonly byHash = new Map<string, Promise<CandidateOutcome>>();
   private nextIndex: number;
   private previous?: FinalLosses;
+  private readonly clock: () => number;
+  /** When this session began (clock ms), and the search seconds of the sessions before it. */
+  private sessionStart?: number;
+  private readonly earlierSeconds: number;
 
   constructor(
     private readonly agent: SearchAgent,
@@ -107,6 +123,18 @@ export class SearchLoop {
     this.cache = options.cache ?? new ReplayCache();
     this.nextIndex = resume?.nextIndex ?? 0;
     this.previous = resume?.previous;
+    this.clock = options.clock ?? (() => performance.now());
+    this.earlierSeconds = resume?.elapsedSeconds ?? 0;
+  }
+
+  /** Seconds of search so far, earlier sessions of a resumed run included. */
+  private elapsedSeconds(): number {
+    return this.earlierSeconds + (this.sessionStart === undefined ? 0 : (this.clock() - this.sessionStart) / 1000);
+  }
+
+  private timeIsUp(): boolean {
+    const { seconds } = this.options.budget;
+    return seconds !== undefined && this.elapsedSeconds() >= seconds;
   }
 
   /** The state as of now: exact whenever no candidate is being asked for or told. */
@@ -120,13 +148,15 @@ export class SearchLoop {
       nextIndex: this.nextIndex,
       ...(this.previous ? { previous: { ...this.previous } } : {}),
       ...(pruner ? { pruner: pruner.checkpoint() } : {}),
+      ...(this.options.budget.seconds === undefined ? {} : { elapsedSeconds: this.elapsedSeconds() }),
     };
   }
 
   async run(signal?: AbortSignal): Promise<SearchSummary> {
     const { budget, runId, pool } = this.options;
     this.emit({ type: 'run_started', runId, strategy: this.agent.name, evaluator: this.options.evaluator, budget: budget.evaluations, evaluations: this.tally.evaluations });
-    const deadline = budget.seconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + budget.seconds * 1000;
+    await this.warmStart();
+    this.sessionStart = this.clock();
     // Aborted by the caller, or by the loop itself when an evaluation fails for good.
     const abort = new AbortController();
     // Every candidate in flight listens to it: with many workers, more than Node's default 10 is expected.
@@ -159,7 +189,7 @@ export class SearchLoop {
       // The pause point before the next ask; while it holds, results in flight are still told.
       let gate: Promise<'open'> | undefined;
       for (;;) {
-        const wantsAsk = running.size < pool.size && this.nextIndex < budget.evaluations && !abort.signal.aborted && performance.now() < deadline;
+        const wantsAsk = running.size < pool.size && this.nextIndex < budget.evaluations && !abort.signal.aborted && !this.timeIsUp();
         if (!wantsAsk && running.size === 0) break;
         if (!wantsAsk) {
           await settle(await Promise.race(running.values()));
@@ -172,7 +202,8 @@ export class SearchLoop {
           continue;
         }
         gate = undefined;
-        if (abort.signal.aborted) continue;
+        // The time may have run out while the run was paused.
+        if (abort.signal.aborted || this.timeIsUp()) continue;
         const index = this.nextIndex;
         const asked = performance.now();
         const proposal = await this.agent.ask(index, this.pendingCandidates());
@@ -184,8 +215,18 @@ export class SearchLoop {
     }
     const status: SearchSummary['status'] = signal?.aborted ? 'cancelled' : 'completed';
     const { evaluations, cacheHits, best } = this.tally;
-    this.emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index });
+    const timeBudgetSpent = status === 'completed' && evaluations < budget.evaluations;
+    this.emit({ type: 'run_finished', status, evaluations, cacheHits, bestIndex: best?.index, ...(timeBudgetSpent ? { timeBudgetSpent: true as const } : {}) });
     return { status, ...this.tally.counts() };
+  }
+
+  private async warmStart(): Promise<void> {
+    const results = this.options.warmStart;
+    if (!results || results.length === 0) return;
+    if (this.options.resumeFrom) throw new Error('a resumed run does not warm-start again: its checkpoint holds what the first warm start gave');
+    if (!this.agent.warmStart) throw new Error(`agent ${this.agent.name} cannot warm-start from earlier results`);
+    const update = await this.agent.warmStart(results);
+    if (update) this.emit({ type: 'agent_updated', iteration: update.iteration, evaluations: this.tally.evaluations, diagnostics: update.diagnostics });
   }
 
   private emit(event: SearchEvent): void {
@@ -255,7 +296,10 @@ export class SearchLoop {
     };
     const { action, description } = candidate;
     this.tally.add({ index, action, label: description.label, hash: description.hash, architecture: description.architecture, evaluation });
-    this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds, agentSeconds }, { checkpoint: this.checkpoint(), model: outcome.model });
-    if (update) this.emit({ type: 'agent_updated', iteration: update.iteration, evaluations: this.tally.evaluations, diagnostics: update.diagnostics });
+    this.options.onEvent?.({ type: 'candidate_finished', index, ...evaluation, seconds, agentSeconds, rewardParts: reward.parts }, { checkpoint: this.checkpoint(), model: outcome.model });
+    if (update) {
+      const { iteration, diagnostics, policy } = update;
+      this.emit({ type: 'agent_updated', iteration, evaluations: this.tally.evaluations, diagnostics, ...(policy ? { policy } : {}) });
+    }
   }
 }

@@ -5,7 +5,7 @@ import { CandidateEvaluationSchema, competesForBest, type SearchEvent } from '..
 export interface SearchBudget {
   /** Total evaluations, those of earlier sessions of a resumed run included. */
   evaluations: number;
-  /** Stop proposing new candidates after this many seconds of this session. */
+  /** Stop proposing new candidates after this many seconds of search (a resumed run's sessions together). */
   seconds?: number;
 }
 

@@ -6,7 +6,7 @@
  *
  * This class is the one door to it; each area lives in its own module under ./history/, where
  * each method's contract is documented:
- * run-lifecycle, event-ingestion (with run-aggregates), queries, replay-cache, saved-state
+ * run-lifecycle, event-ingestion (with run-aggregates), queries, replay-cache (and warm starts), saved-state
  * (checkpoints, models, exports) and action-sets, over the shared connection in history-db.
  */
 import { openDatabase } from './connection';
@@ -14,7 +14,7 @@ import * as actionSets from './history/action-sets';
 import { recordEvent } from './history/event-ingestion';
 import { HistoryDb } from './history/history-db';
 import * as queries from './history/queries';
-import { cachedOutcomes } from './history/replay-cache';
+import { cachedOutcomes, warmStartResults } from './history/replay-cache';
 import * as lifecycle from './history/run-lifecycle';
 import * as savedState from './history/saved-state';
 
@@ -46,6 +46,7 @@ export class HistoryStore {
   createRun(...a: Args<typeof lifecycle.createRun>) { return lifecycle.createRun(this.db, ...a); }
   markRunning(...a: Args<typeof lifecycle.markRunning>) { return lifecycle.markRunning(this.db, ...a); }
   setRunEnvironment(...a: Args<typeof lifecycle.setRunEnvironment>) { return lifecycle.setRunEnvironment(this.db, ...a); }
+  recordWarmStart(...a: Args<typeof lifecycle.recordWarmStart>) { return lifecycle.recordWarmStart(this.db, ...a); }
   heartbeat(...a: Args<typeof lifecycle.heartbeat>) { return lifecycle.heartbeat(this.db, ...a); }
   setBudget(...a: Args<typeof lifecycle.setBudget>) { return lifecycle.setBudget(this.db, ...a); }
   setRedis(...a: Args<typeof lifecycle.setRedis>) { return lifecycle.setRedis(this.db, ...a); }
@@ -67,9 +68,11 @@ export class HistoryStore {
   compareSeries(...a: Args<typeof queries.compareSeries>) { return queries.compareSeries(this.db, ...a); }
   architectureHistory(...a: Args<typeof queries.architectureHistory>) { return queries.architectureHistory(this.db, ...a); }
   agentUpdates(...a: Args<typeof queries.agentUpdates>) { return queries.agentUpdates(this.db, ...a); }
+  runAnalysis(...a: Args<typeof queries.runAnalysis>) { return queries.runAnalysis(this.db, ...a); }
 
   // ---- cross-run cache ----
   cachedOutcomes(...a: Args<typeof cachedOutcomes>) { return cachedOutcomes(this.db, ...a); }
+  warmStartResults(...a: Args<typeof warmStartResults>) { return warmStartResults(this.db, ...a); }
 
   // ---- checkpoints, models, exports ----
   prepareResume(...a: Args<typeof savedState.prepareResume>) { return savedState.prepareResume(this.db, ...a); }
@@ -84,4 +87,5 @@ export class HistoryStore {
   saveActionSet(...a: Args<typeof actionSets.saveActionSet>) { return actionSets.saveActionSet(this.db, ...a); }
   deleteActionSet(...a: Args<typeof actionSets.deleteActionSet>) { return actionSets.deleteActionSet(this.db, ...a); }
   seedActionSets(...a: Args<typeof actionSets.seedActionSets>) { return actionSets.seedActionSets(this.db, ...a); }
+  restoreDefaultActionSets(...a: Args<typeof actionSets.restoreDefaultActionSets>) { return actionSets.restoreDefaultActionSets(this.db, ...a); }
 }

@@ -251,20 +251,58 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'a failed run records when it failed: while setting up (resuming cannot help) or while searching',
+    up(db) {
+      db.exec(`
+        -- NULL unless the run failed (and for runs that failed before this was recorded).
+        ALTER TABLE runs ADD COLUMN failed_during TEXT CHECK (failed_during IN ('setup', 'search'));
+      `);
+    },
+  },
+  {
+    version: 7,
+    description: 'the agent made visible: each candidate\'s reward parts, the policy after each agent update',
+    up(db) {
+      db.exec(`
+        -- JSON {metric, build, depth, params}, which add up to reward; NULL before they were recorded.
+        ALTER TABLE candidates ADD COLUMN reward_parts TEXT;
+        -- JSON: per slot, the probability of each value (PPO); NULL for agents without one.
+        ALTER TABLE agent_updates ADD COLUMN policy TEXT;
+      `);
+    },
+  },
+  {
+    version: 8,
+    description: 'warm start: how many earlier results a run began from',
+    up(db) {
+      db.exec(`
+        -- NULL when the run did not warm-start; set when main answers the engine's request.
+        ALTER TABLE runs ADD COLUMN warm_start_evaluations INTEGER;
+        ALTER TABLE runs ADD COLUMN warm_start_runs INTEGER;
+      `);
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
-/** Applies the migrations after the database's version, up to `target`, each in its own transaction. */
+/**
+ * Applies the migrations after the database's version, up to `target`, each in its own transaction.
+ * Each transaction takes the write lock as it begins and reads the version again under it, so two
+ * processes opening a new history at once (two CLI searches) apply each migration once.
+ */
 export function migrate(db: Database.Database, target = LATEST_VERSION): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const version = () => db.pragma('user_version', { simple: true }) as number;
   for (const migration of MIGRATIONS) {
-    if (migration.version <= current || migration.version > target) continue;
+    if (migration.version <= version() || migration.version > target) continue;
     // A no-op inside a transaction, so switched around it.
     const foreignKeys = migration.rebuildsTables === true && db.pragma('foreign_keys', { simple: true }) === 1;
     if (foreignKeys) db.pragma('foreign_keys = OFF');
     try {
       db.transaction(() => {
+        if (migration.version <= version()) return; // another process applied it meanwhile
         migration.up(db);
         if (migration.rebuildsTables) {
           const broken = db.pragma('foreign_key_check') as unknown[];
@@ -273,7 +311,7 @@ export function migrate(db: Database.Database, target = LATEST_VERSION): void {
         // Both pragmas write the database header, so they commit or roll back with the migration.
         db.pragma(`user_version = ${migration.version}`);
         db.pragma(`application_id = ${APPLICATION_ID}`);
-      })();
+      }).immediate();
     } finally {
       if (foreignKeys) db.pragma('foreign_keys = ON');
     }

@@ -5,8 +5,11 @@
  */
 import { join } from 'node:path';
 import { parseApiParams, type ApiMethod, type ApiParsedParams, type ApiResults, type AppInfo } from '../../shared/api';
+import type { ActionSet } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
+import { launchProblems } from '../../engine/run/launch-checks';
 import type { HistoryStore } from '../db/history-store';
+import { deliverExport, type ArchiveDelivery } from './export-archive';
 import { exportTarget } from './exporter';
 import type { RunSupervisor } from './run-supervisor';
 
@@ -17,6 +20,10 @@ export interface ApiContext {
   /** The backend report, probed once in the background (null until it answers). */
   backend: () => BackendReport | null;
   defaultExportDir: string;
+  /** The bundled action sets (resources/action-sets), for "Restore defaults". */
+  defaultActionSets: readonly ActionSet[];
+  /** How the shell hands an exported zip to the user; absent where there is no user to hand it to. */
+  deliverArchive?: ArchiveDelivery;
 }
 
 /** Each handler takes its method's parameters as API_PARAMS parses them: a schema change that a handler does not follow fails to compile. */
@@ -29,7 +36,11 @@ export function createApiHandlers(ctx: ApiContext) {
     'actionSets.list': () => store.listActionSets(),
     'actionSets.save': (p) => store.saveActionSet(p),
     'actionSets.delete': (p) => ({ deleted: store.deleteActionSet(p.id) }),
-    'runs.start': (p) => ({ runId: supervisor.start(p.config) }),
+    'actionSets.restoreDefaults': () => ({ restored: store.restoreDefaultActionSets(ctx.defaultActionSets) }),
+    'runs.start': async (p) => {
+      const refused = await launchProblems(p.config);
+      return refused.length > 0 ? { refused } : { runId: supervisor.start(p.config) };
+    },
     'runs.pause': (p) => (supervisor.pause(p.runId), { ok: true as const }),
     'runs.resume': (p) => (supervisor.resume(p.runId, { budget: p.budget }), { ok: true as const }),
     'runs.stop': async (p) => ({ status: await supervisor.stop(p.runId) }),
@@ -44,6 +55,11 @@ export function createApiHandlers(ctx: ApiContext) {
     'runs.candidate': (p) => store.getCandidate(p.runId, p.index) ?? null,
     'runs.series': (p) => store.compareSeries(p.runIds),
     'runs.agentUpdates': (p) => store.agentUpdates(p.runId),
+    'runs.exportArchive': (p) => {
+      if (!ctx.deliverArchive) throw new Error('this shell cannot hand a file to the user: use runs.export with a directory');
+      return deliverExport(store, ctx.deliverArchive, p.runId, p.index);
+    },
+    'runs.analysis': (p) => store.runAnalysis(p.runId),
     'runs.export': (p) => {
       const { index, files } = exportTarget(store, p.runId, p.index, (chosen) => join(p.dir, `${p.runId.slice(0, 8)}-${chosen}`));
       return { runId: p.runId, index, files };

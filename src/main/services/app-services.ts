@@ -10,6 +10,7 @@ import { parseActionSet, type ActionSet } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
 import { HistoryStore } from '../db/history-store';
 import { createApiHandlers, type ApiDispatcher } from './api-handlers';
+import type { ArchiveDelivery } from './export-archive';
 import { probeBackend } from './backend-probe';
 import type { EngineSpawner } from './engine-child';
 import { RunSupervisor } from './run-supervisor';
@@ -21,6 +22,8 @@ export interface AppServicesOptions {
   /** resources/action-sets: seeded into an empty database. */
   actionSetsDir: string;
   defaultExportDir: string;
+  /** How the shell hands an exported zip to the user (a download, a save dialog). */
+  deliverArchive?: ArchiveDelivery;
   log?: (message: string) => void;
 }
 
@@ -34,7 +37,8 @@ export interface AppServices {
 
 export function createAppServices(options: AppServicesOptions): AppServices {
   const store = HistoryStore.open(options.dbPath);
-  store.seedActionSets(readDefaultActionSets(options.actionSetsDir));
+  const defaultActionSets = readDefaultActionSets(options.actionSetsDir);
+  store.seedActionSets(defaultActionSets);
   const supervisor = new RunSupervisor(store, options.spawnEngine, { log: options.log });
   supervisor.recover();
   let backend: BackendReport | null = null;
@@ -42,7 +46,7 @@ export function createAppServices(options: AppServicesOptions): AppServices {
     (report) => (backend = report),
     (error: Error) => options.log?.(`backend probe failed: ${error.message}`),
   );
-  const dispatch = createApiHandlers({ store, supervisor, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir });
+  const dispatch = createApiHandlers({ store, supervisor, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir, defaultActionSets, deliverArchive: options.deliverArchive });
   return {
     store,
     supervisor,

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppServices, type AppServices } from './app-services';
+import { DownloadShelf } from './download-shelf';
 import { forkNodeEngine } from './engine-child';
 import { startServer, type RunningServer } from './ws-server';
 
@@ -39,7 +40,10 @@ export interface BrowserMode {
 }
 
 export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  // An export reaches the user's computer as a download of a zip (the server may be another machine).
+  const downloads = new DownloadShelf();
   const services = createAppServices({
+    deliverArchive: async (archive) => ({ kind: 'download', url: downloads.offer(archive.fileName, archive.bytes), fileName: archive.fileName, index: archive.index, entries: archive.entries }),
     dbPath: options.dbPath,
     spawnEngine: () => forkNodeEngine({ stdio: options.engineStdio }),
     shell: 'browser',
@@ -49,7 +53,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   });
   let server: RunningServer;
   try {
-    server = await startServer({ port: options.port, staticDir: options.renderer, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l), log: options.log });
+    server = await startServer({ port: options.port, staticDir: options.renderer, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l), downloads, log: options.log });
   } catch (error) {
     await services.shutdown();
     throw error;

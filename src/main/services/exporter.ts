@@ -23,8 +23,13 @@ export interface CandidateExport {
   validAcc: number | null;
 }
 
+/** Whether an export is recorded in the history where it was written (not when it is written only to be packed into a zip). */
+export interface ExportOptions {
+  record?: boolean;
+}
+
 /** Writes `dir/model.json`, `dir/weights.bin` and `dir/architecture.json` for one candidate. */
-export function exportCandidate(store: HistoryStore, runId: string, index: number, dir: string): CandidateExport {
+export function exportCandidate(store: HistoryStore, runId: string, index: number, dir: string, options: ExportOptions = {}): CandidateExport {
   const candidate = store.getCandidate(runId, index);
   if (!candidate) throw new ExportError(`run ${runId} has no candidate ${index}`);
   if (candidate.status !== 'completed') throw new ExportError(`candidate ${index} of run ${runId} is ${candidate.status}: only a completed candidate has a trained model`);
@@ -44,7 +49,7 @@ export function exportCandidate(store: HistoryStore, runId: string, index: numbe
   const architecture = join(out, 'architecture.json');
   writeFileSync(architecture, `${JSON.stringify(candidate.architecture, null, 2)}\n`);
   files.push(architecture);
-  store.recordExport({ runId, index, kind: 'model', path: out });
+  if (options.record !== false) store.recordExport({ runId, index, kind: 'model', path: out });
   return { runId, index, weightsFrom, files, testAcc: candidate.testAcc, validAcc: candidate.validAcc };
 }
 
@@ -53,19 +58,19 @@ export function exportCandidate(store: HistoryStore, runId: string, index: numbe
  * (no index) its best candidate and the run's history. `dirFor` picks the directory once the
  * candidate is known.
  */
-export function exportTarget(store: HistoryStore, runId: string, index: number | undefined, dirFor: (index: number) => string): CandidateExport {
+export function exportTarget(store: HistoryStore, runId: string, index: number | undefined, dirFor: (index: number) => string, options: ExportOptions = {}): CandidateExport {
   const run = store.getRun(runId);
   if (!run) throw new ExportError(`no run ${runId}`);
   const chosen = index ?? run.bestIndex;
   if (chosen === null) throw new ExportError(`run ${runId} has no finished candidate yet`);
   const dir = dirFor(chosen);
-  const model = exportCandidate(store, runId, chosen, dir);
-  const history = index === undefined ? exportRunHistory(store, runId, dir) : [];
+  const model = exportCandidate(store, runId, chosen, dir, options);
+  const history = index === undefined ? exportRunHistory(store, runId, dir, options) : [];
   return { ...model, files: [...model.files, ...history] };
 }
 
 /** Writes `dir/history.json` (run, config, candidates with epochs, agent updates) and `candidates.csv`, `epochs.csv`. */
-export function exportRunHistory(store: HistoryStore, runId: string, dir: string): string[] {
+export function exportRunHistory(store: HistoryStore, runId: string, dir: string, options: ExportOptions = {}): string[] {
   const run = store.getRun(runId);
   if (!run) throw new ExportError(`no run ${runId}`);
   const out = resolve(dir);
@@ -89,7 +94,7 @@ export function exportRunHistory(store: HistoryStore, runId: string, dir: string
       candidates.flatMap((c) => c.epochs.map((e) => [c.index, e.epoch, e.trainLoss, e.trainAccuracy, e.validLoss, e.validAccuracy, e.seconds, e.imagesPerSecond])),
     ),
   );
-  store.recordExport({ runId, index: run.bestIndex ?? -1, kind: 'history', path: out });
+  if (options.record !== false) store.recordExport({ runId, index: run.bestIndex ?? -1, kind: 'history', path: out });
   return files;
 }
 

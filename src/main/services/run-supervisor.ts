@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { decodeModelMessage } from '../../engine/model/artifact';
 import type { RunUpdate } from '../../shared/api';
-import { parseEngineToMain, type EngineToMain, type MainToEngine } from '../../shared/engine-messages';
+import { parseEngineToMain, type EngineToMain, type MainToEngine, type MainToEngineParsed } from '../../shared/engine-messages';
+import { resumeCanHelp, withoutStackTrace } from '../../shared/history';
+import { runFinishedReason } from '../../shared/events';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
 import type { EngineChild, EngineSpawner } from './engine-child';
@@ -15,6 +17,8 @@ import type { EngineChild, EngineSpawner } from './engine-child';
 export interface RunSupervisorOptions {
   /** Where rejected messages and other problems with no caller go. */
   log?: (message: string) => void;
+  /** Where the stack traces of the engine's unexpected errors go (never the history, nor the user). Default: the log, with GENNERATOR_DEBUG set; nowhere otherwise. */
+  debug?: (message: string) => void;
   /** How often active runs prove they are alive (other processes use it to find orphans). */
   heartbeatMs?: number;
   /** How long a stop waits for the engine to exit before killing it. */
@@ -25,18 +29,22 @@ export class RunSupervisorError extends Error {
   override name = 'RunSupervisorError';
 }
 
+/** What starts an engine on a run: its config as parsed where it came in. */
+type StartMessage = Extract<MainToEngineParsed, { type: 'start' }>;
+
 interface ActiveRun {
   child: EngineChild;
   done: Promise<RunStatus>;
   stopRequested: boolean;
   finishedStatus?: RunStatus;
-  lastError?: string;
+  lastError?: { message: string; during?: 'setup' | 'search' };
 }
 
 export class RunSupervisor {
   private readonly active = new Map<string, ActiveRun>();
   private readonly listeners = new Set<(update: RunUpdate) => void>();
   private readonly log: (message: string) => void;
+  private readonly debug: (message: string) => void;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly stopTimeoutMs: number;
 
@@ -46,6 +54,7 @@ export class RunSupervisor {
     options: RunSupervisorOptions = {},
   ) {
     this.log = options.log ?? ((message) => console.error(`[supervisor] ${message}`));
+    this.debug = options.debug ?? (process.env.GENNERATOR_DEBUG ? this.log : () => undefined);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.heartbeat = setInterval(() => {
       for (const runId of this.active.keys()) this.store.heartbeat(runId);
@@ -95,6 +104,13 @@ export class RunSupervisor {
     if (!run) throw new RunSupervisorError(`no run ${runId}`);
     if (!RESUMABLE_STATUSES.includes(run.status)) {
       throw new RunSupervisorError(`run ${short(runId)} is ${run.status}${ACTIVE_STATUSES.includes(run.status) ? ' in another geNNerator process' : ''}: nothing to resume`);
+    }
+    if (run.status === 'failed' && !resumeCanHelp(run)) {
+      throw new RunSupervisorError(`run ${short(runId)} failed while setting up (${run.statusReason ?? 'no reason recorded'}): resuming would fail the same way; start it again with the cause changed`);
+    }
+    if (run.status === 'completed' && run.evaluations < run.budget) {
+      // A run completes short of its candidate budget only when its time budget ran out.
+      throw new RunSupervisorError(`run ${short(runId)} used up its time budget of ${run.config.timeBudgetS ?? '?'} s: nothing to resume (start a new run)`);
     }
     const budget = options.budget ?? run.budget;
     if (run.status !== 'completed' && budget === run.budget && run.evaluations >= run.budget) {
@@ -147,7 +163,7 @@ export class RunSupervisor {
     active.child.postMessage(message);
   }
 
-  private launch(runId: string, start: Extract<MainToEngine, { type: 'start' }>): void {
+  private launch(runId: string, start: StartMessage): void {
     this.store.markRunning(runId, process.pid);
     this.emit({ runId, kind: 'status', status: 'running' });
     let child: EngineChild;
@@ -167,7 +183,7 @@ export class RunSupervisor {
     });
   }
 
-  private onMessage(runId: string, active: ActiveRun, data: unknown, start: Extract<MainToEngine, { type: 'start' }>): void {
+  private onMessage(runId: string, active: ActiveRun, data: unknown, start: StartMessage): void {
     let message: EngineToMain;
     try {
       message = parseEngineToMain(data);
@@ -183,19 +199,22 @@ export class RunSupervisor {
     }
   }
 
-  private handle(runId: string, active: ActiveRun, message: EngineToMain, start: Extract<MainToEngine, { type: 'start' }>): void {
+  private handle(runId: string, active: ActiveRun, message: EngineToMain, start: StartMessage): void {
     switch (message.type) {
       case 'ready':
         this.send(active, start);
         return;
       case 'prepared': {
-        this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey: message.settingsKey });
+        const { settingsKey, cacheScope } = message;
+        this.store.setRunEnvironment(runId, { backend: message.backend.name, device: message.backend.device, settingsKey });
         // The engine says whether it waits for earlier results; answering anything else would hang or confuse it.
-        if (message.cacheScope) {
-          const entries = this.store.cachedOutcomes(message.settingsKey, message.cacheScope === 'run' ? { runId } : {});
-          this.send(active, { type: 'cache', entries });
+        const warm = message.warmStart ? this.store.warmStartResults(runId, settingsKey, start.config) : undefined;
+        if (warm) this.store.recordWarmStart(runId, warm.summary);
+        if (cacheScope || warm) {
+          const entries = cacheScope ? this.store.cachedOutcomes(settingsKey, cacheScope === 'run' ? { runId } : {}) : [];
+          this.send(active, { type: 'cache', entries, ...(warm ? { warmStart: warm.results } : {}) });
         }
-        this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey: message.settingsKey, description: message.description });
+        this.emit({ runId, kind: 'environment', backend: message.backend, settingsKey, description: message.description, ...(warm ? { warmStart: warm.summary } : {}) });
         return;
       }
       case 'event': {
@@ -204,7 +223,10 @@ export class RunSupervisor {
         this.store.recordEvent(runId, event, { checkpoint, model: weights });
         if (event.type === 'run_finished') active.finishedStatus = event.status === 'completed' ? 'completed' : 'stopped';
         this.emit({ runId, kind: 'event', event });
-        if (event.type === 'run_finished') this.emit({ runId, kind: 'status', status: active.finishedStatus! });
+        if (event.type === 'run_finished') {
+          const reason = runFinishedReason(event);
+          this.emit({ runId, kind: 'status', status: active.finishedStatus!, ...(reason ? { reason } : {}) });
+        }
         return;
       }
       case 'paused': {
@@ -214,8 +236,9 @@ export class RunSupervisor {
         return;
       }
       case 'error':
-        active.lastError = message.message;
-        this.log(`run ${short(runId)}: ${message.message}`);
+        // Recorded as the run's status reason when the engine exits (and shown there, once); the stack only in the debug log.
+        active.lastError = { message: withoutStackTrace(message.message), during: message.during };
+        if (message.detail) this.debug(`run ${short(runId)}: ${message.detail}`);
         return;
       case 'backend':
         return;
@@ -224,29 +247,25 @@ export class RunSupervisor {
 
   private onExit(runId: string, active: ActiveRun, code: number | null, signal: NodeJS.Signals | null): RunStatus {
     if (active.finishedStatus) return active.finishedStatus;
-    let status: RunStatus;
-    let reason: string;
     if (active.stopRequested) {
-      status = 'stopped';
-      reason = 'stopped before the engine finished its current candidate';
-    } else if (active.lastError && code !== 0) {
-      status = 'failed';
-      reason = active.lastError;
-    } else {
-      status = 'interrupted';
-      reason = signal ? `the engine process was killed (${signal})` : `the engine process exited unexpectedly (code ${code})`;
+      this.finish(runId, 'stopped', 'stopped before the engine finished its current candidate');
+      return 'stopped';
     }
-    this.finish(runId, status, reason);
-    return status;
+    if (active.lastError && code !== 0) {
+      this.finish(runId, 'failed', active.lastError.message, active.lastError.during);
+      return 'failed';
+    }
+    this.finish(runId, 'interrupted', signal ? `the engine process was killed (${signal})` : `the engine process exited unexpectedly (code ${code})`);
+    return 'interrupted';
   }
 
-  private finish(runId: string, status: RunStatus, reason: string): void {
+  private finish(runId: string, status: RunStatus, reason: string, failedDuring?: 'setup' | 'search'): void {
     try {
-      this.store.setRunStatus(runId, status, reason);
+      this.store.setRunStatus(runId, status, reason, failedDuring);
     } catch (error) {
       this.log(`run ${short(runId)}: could not record status ${status}: ${(error as Error).message}`);
     }
-    this.emit({ runId, kind: 'status', status, reason });
+    this.emit({ runId, kind: 'status', status, reason, ...(failedDuring ? { failedDuring } : {}) });
   }
 
   private emit(update: RunUpdate): void {

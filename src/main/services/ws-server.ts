@@ -10,6 +10,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WsRequestSchema, type RunUpdate, type WsResponse } from '../../shared/api';
 import type { ApiDispatcher } from './api-handlers';
+import { DOWNLOADS_PATH, type DownloadShelf } from './download-shelf';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,6 +28,8 @@ export interface ServeOptions {
   staticDir: string;
   dispatch: ApiDispatcher;
   subscribe: (listener: (update: RunUpdate) => void) => () => void;
+  /** Exported zips waiting for the page to download them. */
+  downloads?: DownloadShelf;
   log?: (message: string) => void;
 }
 
@@ -41,6 +44,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const log = options.log ?? ((m: string) => console.error(m));
   const http: Server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    if (path.startsWith(DOWNLOADS_PATH)) {
+      const item = options.downloads?.find(path);
+      if (!item) {
+        response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('This download has expired: export again.\n');
+        return;
+      }
+      response.writeHead(200, {
+        'content-type': 'application/zip',
+        'content-length': item.bytes.byteLength,
+        'content-disposition': `attachment; filename="${item.fileName.replace(/[^\w.-]/g, '_')}"`,
+        'cache-control': 'no-store',
+      });
+      response.end(item.bytes);
+      return;
+    }
     let file = normalize(join(root, path === '/' ? 'index.html' : path));
     if (!file.startsWith(root + sep) && file !== root) {
       response.writeHead(403).end();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PendingCandidate } from '../../../src/engine/agents/agent';
+import type { PendingCandidate, WarmStartResult } from '../../../src/engine/agents/agent';
 import { GuidedPpoAgent, type GuidedPpoSettings } from '../../../src/engine/agents/guided/guided-ppo';
 import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { loadNb201 } from '../../../src/engine/evaluators/nb201';
@@ -151,6 +151,37 @@ describe.skipIf(!DATA)('GuidedPpoAgent on NAS-Bench-201', () => {
     const part = await run(6);
     const rest = await run(7, JSON.parse(JSON.stringify(part.last)));
     expect(rest.proposed).toEqual(whole.proposed.slice(6));
+  });
+
+  it('warm-starts a new run from the results main sends (never a resumed one), guided from its first proposal', async () => {
+    const earlier: WarmStartResult[] = [];
+    await nb201Search(table!, 'cifar10', (space) => new RandomSearch(space.nvec, 9), {
+      budget: 12,
+      onEvent: (e) => e.type === 'candidate_proposed' && earlier.push({ action: e.action, signal: table!.lookup(e.action, 'cifar10').signal / 100 }),
+    }).run();
+    const run = async (warmStart: boolean, budget: number, checkpoint?: unknown) => {
+      const config = parseRunConfig({ evaluator: 'nb201', strategy: 'ppo', predictor: 'gp', warmStart, budget: 8, seed: 1, nb201Dir: DATA });
+      const prepared = await prepareRun({ runId: 'r', config, budget, checkpoint });
+      expect(prepared.warmStart).toBe(warmStart && checkpoint === undefined);
+      if (prepared.warmStart) prepared.preload([], earlier);
+      const events: SearchEvent[] = [];
+      let last: unknown;
+      await prepared.start((e, extras) => (events.push(e), extras && (last = extras.checkpoint))).run();
+      return { events, last, proposed: events.flatMap((e) => (e.type === 'candidate_proposed' ? [e] : [])) };
+    };
+    const warm = await run(true, 8);
+    // The predictor is fitted on the 12 earlier results before the first proposal.
+    expect(warm.events[1]).toMatchObject({ type: 'agent_updated', iteration: 1, evaluations: 0, diagnostics: { trainSize: 12 } });
+    expect(warm.proposed.every((e) => e.prediction !== undefined)).toBe(true);
+    for (const e of warm.proposed) expect(earlier.map((r) => r.action.join())).not.toContain(e.action.join());
+    const cold = await run(false, 8);
+    expect(cold.proposed[0].prediction).toBeUndefined();
+    expect(warm.proposed.slice(0, 5).map((e) => e.hash)).not.toEqual(cold.proposed.slice(0, 5).map((e) => e.hash));
+    // Resumed, it continues from its checkpoint (which holds the warm results) and does not warm-start again.
+    const part = await run(true, 4);
+    const rest = await run(true, 8, JSON.parse(JSON.stringify(part.last)));
+    expect(rest.events.some((e) => e.type === 'agent_updated' && e.evaluations === 0)).toBe(false);
+    expect(rest.proposed).toEqual(warm.proposed.slice(4));
   });
 
   it('announces each proposal with the predictor’s mean and std, close to the result', async () => {

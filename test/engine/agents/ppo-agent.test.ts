@@ -30,6 +30,21 @@ describe.skipIf(!DATA)('PPO on NAS-Bench-201', () => {
     expect(summary.best?.evaluation.signal).toBe(Math.max(...finished.map((e) => e.signal)));
   });
 
+  it('reports its policy after each update: 6 edges × 5 operations that sum to 1 and move as it learns', async () => {
+    const updates: Array<Extract<SearchEvent, { type: 'agent_updated' }>> = [];
+    await ppoSearch(0, 100, (e) => e.type === 'agent_updated' && updates.push(e)).run();
+    for (const { policy } of updates) {
+      expect(policy).toHaveLength(6);
+      for (const slot of policy!) {
+        expect(slot).toHaveLength(5);
+        expect(slot.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+      }
+    }
+    const spread = (policy: number[][]) => Math.max(...policy.map((slot) => Math.max(...slot) - Math.min(...slot)));
+    // Orthogonal init with gain 0.01 starts near uniform; 100 rewards make it prefer some operations.
+    expect(spread(updates.at(-1)!.policy!)).toBeGreaterThan(spread(updates[0].policy!));
+  });
+
   it('the same seed gives the same sequence of candidates', async () => {
     const actions = async (seed: number) => {
       const seen: number[][] = [];
@@ -74,6 +89,17 @@ describe('PPO over an action set', () => {
     const finished = events.filter((e) => e.type === 'candidate_finished');
     expect(finished.map((e) => e.status)).toEqual(new Array(60).fill('completed'));
     expect(evaluator.calls).toBe(60 - summary.cacheHits);
+    // The reward's parts add up to it: the accuracy and the build bonus of a network that was built.
+    for (const e of finished) {
+      const parts = e.rewardParts!;
+      expect(parts).toMatchObject({ metric: e.signal, build: 1 });
+      expect(parts.metric + parts.build + parts.depth + parts.params).toBeCloseTo(e.reward, 12);
+    }
+    // The policy follows the masks: after the most likely network ends (value 0), later slots are certain.
+    const { policy } = events.filter((e) => e.type === 'agent_updated').at(-1)!;
+    expect(policy).toHaveLength(space.nvec.length);
+    const ended = policy!.findIndex((slot) => slot.indexOf(Math.max(...slot)) === 0);
+    if (ended >= 0) for (const slot of policy!.slice(ended + 1)) expect(slot[0]).toBe(1);
   });
 
   it('layer-wise: learns toward deeper networks when depth is what pays', async () => {

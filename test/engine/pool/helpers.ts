@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { architectureHash, parseArchitecture } from '../../../src/shared/architecture';
@@ -7,15 +7,6 @@ import type { RunConfig } from '../../../src/shared/run-config';
 import type { TrainingConfig } from '../../../src/shared/training';
 import { trainingSettingsKey } from '../../../src/engine/evaluators/training';
 import { loadData } from '../../../src/engine/run/prepare-run';
-
-/** Whether a process runs (a zombie nobody reaped yet has ended: it counts as gone). */
-export function isAlive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 /** Runs `code` as an ES module in a child process with an IPC channel (TypeScript imports with `tsx`). */
 export function spawnScript(code: string, options: { tsx?: boolean } = {}): ChildProcess {

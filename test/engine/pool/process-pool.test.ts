@@ -11,10 +11,12 @@ import { RandomSearch } from '../../../src/engine/agents/random-search';
 import { fixedLatencySignal } from '../../../src/engine/evaluators/fixed-latency';
 import type { EvaluationJob } from '../../../src/engine/evaluators/types';
 import { ProcessPool, type ProcessPoolOptions } from '../../../src/engine/pool/process-pool';
+import { forkEvaluationWorker } from '../../../src/engine/pool/worker-entry';
 import { computeReward, DEFAULT_REWARD } from '../../../src/engine/search/reward';
 import { SearchLoop } from '../../../src/engine/search/search-loop';
 import { ActionSetSpace } from '../../../src/engine/search/space';
-import { isAlive, spawnScript, syntheticSettings } from './helpers';
+import { isAlive } from '../../support/processes';
+import { spawnScript, syntheticSettings } from './helpers';
 
 const actionSet = parseActionSet(JSON.parse(readFileSync(new URL('../../../resources/action-sets/original-design.json', import.meta.url), 'utf8')));
 const space = new ActionSetSpace(new ActionGrammar(actionSet, [12, 12, 1]));
@@ -114,6 +116,44 @@ describe('ProcessPool', () => {
     expect(failed, JSON.stringify(events.filter((e) => 'index' in e && e.index === 1))).toMatchObject({ status: 'failed', signal: 0 });
     expect(failed.error).toMatch(/^worker [1-3] exited with signal SIGKILL while evaluating candidate 1 \(it took 2 workers down\)$/);
     expect(finished.filter((e) => e.index !== 1).every((e) => e.status === 'completed')).toBe(true);
+  });
+
+  it('a worker killed while it starts again is started again: the run completes, every index once', async () => {
+    // Every replacement worker is killed as soon as it is spawned, twice; the third one starts.
+    let spawned = 0;
+    const doomed: number[] = [];
+    const spawn = () => {
+      const child = forkEvaluationWorker();
+      spawned++;
+      if (spawned > 3 && doomed.length < 2) {
+        doomed.push(child.pid!);
+        child.kill('SIGKILL');
+      }
+      return child;
+    };
+    const logged: string[] = [];
+    const pool = await startPool({ evaluator: SLOW, spawn, log: (line) => logged.push(line) });
+    const events: SearchEvent[] = [];
+    const summary = await search(pool, 6, (event) => {
+      events.push(event);
+      if (event.type === 'epoch_done' && event.index === 1 && event.metrics.epoch === 1) process.kill(pool.activity.find((w) => w.index === 1)!.pid!, 'SIGKILL');
+    });
+    expect(summary).toMatchObject({ status: 'completed', evaluations: 6 });
+    expect(finishedOf(events).map((e) => e.index).sort((a, b) => a - b)).toEqual([...Array(6).keys()]);
+    expect(finishedOf(events).every((e) => e.status === 'completed')).toBe(true);
+    expect(doomed).toHaveLength(2);
+    expect(logged.filter((line) => /exited with signal SIGKILL before it was ready: starting it again$/.test(line))).toHaveLength(2);
+  });
+
+  it('a worker that keeps dying before it is ready fails the pool after three tries, saying so', async () => {
+    let spawned = 0;
+    const spawn = () => (++spawned <= 3 ? forkEvaluationWorker() : spawnScript('process.exit(3);'));
+    const pool = await startPool({ evaluator: SLOW, spawn });
+    const evaluation = pool.evaluate(job(0, [1]), {
+      onEpoch: () => void process.kill(pool.activity.find((w) => w.index === 0)!.pid!, 'SIGKILL'),
+    });
+    await expect(evaluation).rejects.toThrow(/^evaluation worker [1-3] exited with code 3 before it was ready \(3 times in a row\)$/);
+    expect(spawned).toBe(6);
   });
 
   it('a malformed message from a worker is an error that names the worker and shows the message', async () => {

@@ -72,6 +72,89 @@ describe.skipIf(!DATA)('the search loop on NAS-Bench-201', () => {
   });
 });
 
+describe('a time budget', () => {
+  /** A clock the test moves by hand (milliseconds). */
+  const manualClock = (start: number) => {
+    const clock = { now: start, read: () => clock.now };
+    return clock;
+  };
+
+  it('stops proposing once spent, lets the candidates in flight finish, and completes saying why', async () => {
+    const evaluator = new ControlledEvaluator();
+    const clock = manualClock(5_000);
+    const events: SearchEvent[] = [];
+    const checkpoints: SearchLoopCheckpoint[] = [];
+    const running = loopOver(new ScriptedAgent(), poolOf(evaluator, 2), {
+      budget: { evaluations: 8, seconds: 10 },
+      clock: clock.read,
+      onEvent: (e, extras) => {
+        events.push(e);
+        if (extras) checkpoints.push(extras.checkpoint);
+      },
+    }).run();
+    await evaluator.whenStarted(2);
+    clock.now += 4_000;
+    evaluator.finish(0, 0.5);
+    await evaluator.whenStarted(3);
+    clock.now += 7_000; // 11 s: spent, with candidates 1 and 2 in flight
+    evaluator.finish(1, 0.6);
+    evaluator.finish(2, 0.7);
+    expect(await running).toMatchObject({ status: 'completed', evaluations: 3 });
+    expect(evaluator.started.map((j) => j.index)).toEqual([0, 1, 2]);
+    expect(checkpoints.map((c) => c.elapsedSeconds)).toEqual([4, 11, 11]);
+    expect(events.at(-1)).toEqual({ type: 'run_finished', status: 'completed', evaluations: 3, cacheHits: 0, bestIndex: 2, timeBudgetSpent: true });
+    for (const event of events) expect(SearchEventSchema.parse(event)).toEqual(event);
+  });
+
+  it('is not spent by a run that meets its candidate budget first, and checkpoints carry no time without one', async () => {
+    const withTime: SearchEvent[] = [];
+    await loopOver(new ScriptedAgent(), new InlinePool(new FakeEvaluator([12, 12, 1])), { budget: { evaluations: 3, seconds: 3600 }, onEvent: (e) => withTime.push(e) }).run();
+    expect(withTime.at(-1)).not.toHaveProperty('timeBudgetSpent');
+    const checkpoints: SearchLoopCheckpoint[] = [];
+    await loopOver(new ScriptedAgent(), new InlinePool(new FakeEvaluator([12, 12, 1])), { budget: { evaluations: 3 }, onEvent: (_e, extras) => extras && checkpoints.push(extras.checkpoint) }).run();
+    expect(checkpoints.every((c) => !('elapsedSeconds' in c))).toBe(true);
+  });
+
+  it('resumed, gets only the time left: the same candidates as the run that was never stopped', async () => {
+    const first = new ControlledEvaluator();
+    const clock = manualClock(0);
+    const abort = new AbortController();
+    let checkpoint: SearchLoopCheckpoint | undefined;
+    const stopped = loopOver(new ScriptedAgent(), poolOf(first, 2), {
+      budget: { evaluations: 8, seconds: 10 },
+      clock: clock.read,
+      onEvent: (_e, extras) => extras && (checkpoint = JSON.parse(JSON.stringify(extras.checkpoint))),
+    }).run(abort.signal);
+    await first.whenStarted(2);
+    clock.now = 4_000;
+    first.finish(0, 0.5);
+    await first.whenStarted(3);
+    clock.now = 6_000;
+    abort.abort(); // a crash after 6 s: main keeps the checkpoint of 4 s, with candidate 1 in flight
+    await stopped;
+    expect(checkpoint).toMatchObject({ elapsedSeconds: 4, nextIndex: 2, pending: [{ index: 1 }] });
+
+    // The new session starts on another clock: 6 of the 10 seconds are left.
+    const second = new ControlledEvaluator();
+    clock.now = 50_000;
+    const resumed = loopOver(new ScriptedAgent((checkpoint!.agent as { next: number }).next), poolOf(second, 2), {
+      budget: { evaluations: 8, seconds: 10 },
+      clock: clock.read,
+      resumeFrom: checkpoint,
+    }).run();
+    await second.whenStarted(2);
+    expect(second.started.map((j) => j.index)).toEqual([1, 2]);
+    clock.now = 55_000; // 9 s in all
+    second.finish(1, 0.1);
+    await second.whenStarted(3);
+    clock.now = 56_000; // 10 s: spent
+    second.finish(2, 0.1);
+    second.finish(3, 0.1);
+    expect(await resumed).toMatchObject({ status: 'completed', evaluations: 4 });
+    expect(second.started.map((j) => j.index)).toEqual([1, 2, 3]);
+  });
+});
+
 describe('pausing', () => {
   it('awaits beforeAsk before each candidate: nothing is proposed while it holds, and the run goes on as if never paused', async () => {
     const whole: number[][] = [];

@@ -58,4 +58,33 @@ describe('action sets', () => {
       [second.id, 'other'],
     ]);
   });
+
+  it('keeps built-in sets read-only: a change is refused (the editor saves a copy instead)', () => {
+    const store = openStore();
+    store.seedActionSets(defaults);
+    const builtin = store.listActionSets()[0];
+    expect(() => store.saveActionSet({ id: builtin.id, name: builtin.name, spec: { ...builtin.spec, maxLayers: 2 } })).toThrow(/is a built-in action set and cannot be changed: save it as a copy/);
+    const copy = store.saveActionSet({ name: `${builtin.name} copy`, spec: { ...builtin.spec, maxLayers: 2 } });
+    expect(copy).toMatchObject({ builtin: false, spec: { maxLayers: 2 } });
+    expect(store.getActionSet(builtin.id)).toEqual(builtin);
+  });
+
+  it('restores the defaults: deleted ones come back (beside a set of the user that took the name), the others stay', () => {
+    const store = openStore();
+    store.seedActionSets(defaults);
+    expect(store.restoreDefaultActionSets(defaults)).toEqual([]);
+    const [first, second] = store.listActionSets();
+    store.deleteActionSet(first.id);
+    store.deleteActionSet(second.id);
+    const mine = store.saveActionSet({ name: second.name, spec: tiny });
+    expect(store.restoreDefaultActionSets(defaults).sort()).toEqual([first.name, `${second.name} (default)`].sort());
+    const rows = store.listActionSets();
+    expect(rows.filter((r) => r.builtin)).toHaveLength(defaults.length);
+    expect(rows.find((r) => r.name === first.name)).toMatchObject({ builtin: true, spec: first.spec });
+    expect(rows.find((r) => r.name === `${second.name} (default)`)).toMatchObject({ builtin: true, spec: { ...second.spec, name: `${second.name} (default)` } });
+    expect(store.getActionSet(mine.id)).toEqual(mine);
+    // Once there, they are not restored again.
+    expect(store.restoreDefaultActionSets(defaults)).toEqual([]);
+    expect(store.listActionSets()).toHaveLength(rows.length);
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryStoreError } from '../../../src/main/db/history-store';
 import type { CandidateSortKey } from '../../../src/shared/history';
-import { createRun, epoch, makeConfig, openStore, proposed, recordCandidate } from './helpers';
+import type { SearchEvent } from '../../../src/shared/events';
+import { createRun, epoch, finished, makeConfig, openStore, proposed, recordCandidate } from './helpers';
 
 describe('run queries', () => {
   it('lists runs newest first, filtered and paged', () => {
@@ -29,7 +30,7 @@ describe('run queries', () => {
     expect(latest).toMatchObject({ id: ids[3], bestIndex: 0, bestSignal: 0.7, bestLabel: 'net best', evaluations: 1, dataset: 'cifar10', mode: 'full' });
     expect(Object.keys(latest).sort()).toEqual(
       [
-        'id', 'name', 'status', 'statusReason', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations', 'cacheHits', 'bestIndex',
+        'id', 'name', 'status', 'statusReason', 'failedDuring', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations', 'cacheHits', 'bestIndex',
         'bestSignal', 'bestTestAcc', 'bestLabel', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
       ].sort(),
     );
@@ -147,6 +148,23 @@ describe('candidate queries', () => {
     expect(outcomes.find((o) => o.hash === 'y')).toMatchObject({ status: 'failed', signal: 0, error: 'too big', epochs: [] });
     expect(store.cachedOutcomes('settings-B')).toMatchObject([{ hash: 'x', signal: 0.99 }]);
     expect(store.cachedOutcomes('unknown')).toEqual([]);
+  });
+
+  it('reads back what the predictor expected of each candidate: in its row, its detail and the series', () => {
+    const store = openStore();
+    const runId = createRun(store);
+    store.recordEvent(runId, { ...proposed(0), prediction: { mean: 0.61, std: 0.03 } } as SearchEvent);
+    store.recordEvent(runId, finished(0, { signal: 0.6 }));
+    recordCandidate(store, runId, 1, { signal: 0.7 });
+    expect(store.listCandidates(runId).rows.map((r) => [r.predictionMean, r.predictionStd])).toEqual([
+      [0.61, 0.03],
+      [null, null],
+    ]);
+    expect(store.getCandidate(runId, 0)).toMatchObject({ predictionMean: 0.61, predictionStd: 0.03 });
+    expect(store.runSeries(runId)).toEqual([
+      { index: 0, reward: 0.6, signal: 0.6, bestSoFar: 0.6, prediction: { mean: 0.61, std: 0.03 } },
+      { index: 1, reward: 0.7, signal: 0.7, bestSoFar: 0.7 },
+    ]);
   });
 
   it('records exports', () => {

@@ -42,6 +42,8 @@ const record = {
   headersFilter: null,
   permissionRequestHandler: null,
   errorBoxes: [],
+  /** dialog.showSaveDialog calls: the parent window's id (or null) and the options. */
+  saveDialogs: [],
   holdStops: Boolean(config.holdStops),
 };
 const note = (entry) => record.timeline.push(entry);
@@ -463,9 +465,20 @@ export const Menu = {
   },
 };
 
+/** What the next save dialogs answer: `{ filePath }` as if the user chose it, or `{ canceled: true }` (the default). */
+const saveDialogAnswers = [];
+
 export const dialog = {
   showErrorBox(title, content) {
     record.errorBoxes.push({ title, content });
+  },
+  showSaveDialog(windowOrOptions, maybeOptions) {
+    const parent = maybeOptions === undefined ? null : windowOrOptions;
+    const options = maybeOptions ?? windowOrOptions;
+    note('dialog.showSaveDialog()');
+    record.saveDialogs.push({ parent: parent?.id ?? null, options: plain(options) });
+    const answer = saveDialogAnswers.shift() ?? { canceled: true };
+    return Promise.resolve({ canceled: Boolean(answer.canceled), filePath: answer.canceled ? '' : answer.filePath });
   },
 };
 
@@ -487,6 +500,7 @@ function snapshot() {
     hasHeadersListener: record.headersListener !== null,
     hasPermissionRequestHandler: record.permissionRequestHandler !== null,
     errorBoxes: record.errorBoxes,
+    saveDialogs: record.saveDialogs,
     appListeners: app.eventNames().map(String),
   };
 }
@@ -586,6 +600,11 @@ const ops = {
 
   emitApp({ event, args = [] }) {
     app.emit(event, preventable(), ...args);
+  },
+
+  /** The answer of the next save dialog. */
+  answerSaveDialog({ answer }) {
+    saveDialogAnswers.push(answer);
   },
 
   holdStops({ value }) {

@@ -152,6 +152,7 @@ export interface Snapshot {
   hasHeadersListener: boolean;
   hasPermissionRequestHandler: boolean;
   errorBoxes: Array<{ title: string; content: string }>;
+  saveDialogs: Array<{ parent: number | null; options: { title?: string; defaultPath?: string; filters?: Array<{ name: string; extensions: string[] }> } }>;
   appListeners: string[];
 }
 

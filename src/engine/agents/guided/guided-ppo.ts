@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { parseCheckpoint } from '../../checkpoint';
 import { createRng, type Rng } from '../../random';
 import type { CandidateSpace } from '../../search/space';
-import type { AgentUpdate, Feedback, PendingCandidate, Proposal, SearchAgent } from '../agent';
+import type { AgentUpdate, Feedback, PendingCandidate, Proposal, SearchAgent, WarmStartResult } from '../agent';
 import { PPO, type PPOConfig } from '../ppo';
 import { acquisitionValue, type Acquisition } from '../predictor/acquisition';
 import { Predictor, PREDICTOR_DEFAULTS, PredictorOptionsSchema, PredictorStateSchema, type Surrogate } from '../predictor/predictor';
@@ -161,7 +161,7 @@ export class GuidedPpoAgent implements SearchAgent {
    * Results of earlier evaluations (e.g. from the history) that the predictor learns from as if
    * this search had made them; they are never proposed again. Off unless called.
    */
-  async warmStart(results: readonly { action: number[]; signal: number }[]): Promise<AgentUpdate | undefined> {
+  async warmStart(results: readonly WarmStartResult[]): Promise<AgentUpdate | undefined> {
     for (const r of results) this.record({ action: r.action, signal: r.signal, warm: true });
     return results.length > 0 ? this.update() : undefined;
   }

@@ -78,6 +78,13 @@ export class MaskableMultiCategorical {
     return [chosen, maskedLogit(logits, masks, off + chosen) - (max + Math.log(sum))];
   }
 
+  /** π over slot s's values, of the row starting at `base` (masked entries 0). */
+  slotProbabilities(logits: Float32Array, masks: Uint8Array | null, base: number, s: number): number[] {
+    const off = base + this.offsets[s];
+    const { max, sum } = normaliser(logits, masks, off, this.nvec[s]);
+    return Array.from({ length: this.nvec[s] }, (_, j) => Math.exp(maskedLogit(logits, masks, off + j) - max) / sum);
+  }
+
   /** The most likely action of every slot of n rows (the first on ties), into actions [n × slots]. */
   mode(logits: Float32Array, masks: Uint8Array | null, n: number, actions: Int32Array): void {
     for (let r = 0; r < n; r++)

@@ -129,6 +129,21 @@ export class PPO {
     return this.policy.forward(obs, n);
   }
 
+  /**
+   * π over the values of action slot `slot` for one observation, under `mask` (one entry per value;
+   * null: none). Slots are independent given the observation, so this is the policy's own marginal.
+   */
+  slotProbabilities(obs: Float32Array, slot: number, mask: readonly boolean[] | null): number[] {
+    const logits = this.policy.logits(obs, 1);
+    let masks: Uint8Array | null = null;
+    if (mask) {
+      masks = new Uint8Array(this.actDim);
+      const offset = this.nvec.slice(0, slot).reduce((a, b) => a + b, 0);
+      mask.forEach((ok, j) => (masks![offset + j] = ok ? 1 : 0));
+    }
+    return this.policy.dist.slotProbabilities(logits, masks, 0, slot);
+  }
+
   /** V(obs) for n flat observations. */
   predictValues(obs: Float32Array, n: number): Float32Array {
     return this.policy.values(obs, n);

@@ -24,7 +24,8 @@ export function getActionSet(db: HistoryDb, id: number): ActionSetRow | undefine
 
 /**
  * Creates (no id) or replaces an action set. The spec is validated (ActionSetError says what is
- * wrong) and stored under `name`; a name already used by another set is refused.
+ * wrong) and stored under `name`; a name already used by another set is refused, and so is a
+ * change to a built-in set (they are read-only: the editor saves a copy).
  */
 export function saveActionSet(db: HistoryDb, { id, name, spec }: { id?: number; name: string; spec: ActionSet }): ActionSetRow {
   const trimmed = name.trim();
@@ -38,8 +39,10 @@ export function saveActionSet(db: HistoryDb, { id, name, spec }: { id?: number; 
       );
       return getActionSet(db, newId) as ActionSetRow;
     }
-    const changed = db.stmt(`UPDATE action_sets SET name = ?, spec = ?, updated_at = ? WHERE id = ?`).run(trimmed, json, now, id).changes;
-    if (changed === 0) throw new HistoryStoreError(`there is no action set with id ${id}`);
+    const existing = getActionSet(db, id);
+    if (!existing) throw new HistoryStoreError(`there is no action set with id ${id}`);
+    if (existing.builtin) throw new HistoryStoreError(`"${existing.name}" is a built-in action set and cannot be changed: save it as a copy`);
+    db.stmt(`UPDATE action_sets SET name = ?, spec = ?, updated_at = ? WHERE id = ?`).run(trimmed, json, now, id);
     return getActionSet(db, id) as ActionSetRow;
   } catch (error) {
     if (sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE') throw new HistoryStoreError(`an action set named "${trimmed}" already exists`);
@@ -68,6 +71,38 @@ export function seedActionSets(db: HistoryDb, defaults: readonly ActionSet[]): n
       }
     }
     return defaults.length;
+  });
+}
+
+/**
+ * Brings the bundled action sets back as they ship: each one deleted is inserted again (under
+ * "<name> (default)" if a set of the user's took its name meanwhile), each built-in one that
+ * differs is reset. Returns the names of the sets it restored.
+ */
+export function restoreDefaultActionSets(db: HistoryDb, defaults: readonly ActionSet[]): string[] {
+  return db.transaction((): string[] => {
+    const rows = listActionSets(db);
+    const restored: string[] = [];
+    const now = Date.now();
+    for (const set of defaults) {
+      const parsed = parseActionSet(set);
+      const json = JSON.stringify(parsed);
+      // A built-in set keeps its name, or the "(default)" one it was restored under.
+      const key = parsed.name.toLowerCase();
+      const builtin = rows.find((row) => row.builtin && (row.name.toLowerCase() === key || row.name.toLowerCase().startsWith(`${key} (default`)));
+      if (builtin) {
+        if (JSON.stringify({ ...builtin.spec, name: parsed.name }) === json) continue;
+        db.stmt(`UPDATE action_sets SET spec = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify({ ...parsed, name: builtin.name }), now, builtin.id);
+        restored.push(builtin.name);
+        continue;
+      }
+      const taken = new Set(rows.map((row) => row.name.toLowerCase()));
+      let name = parsed.name;
+      for (let n = 1; taken.has(name.toLowerCase()); n++) name = `${parsed.name} (default${n === 1 ? '' : ` ${n}`})`;
+      db.stmt(`INSERT INTO action_sets (name, spec, builtin, created_at, updated_at) VALUES (?, ?, 1, ?, ?)`).run(name, JSON.stringify({ ...parsed, name }), now, now);
+      restored.push(name);
+    }
+    return restored;
   });
 }
 

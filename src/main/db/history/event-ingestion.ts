@@ -3,7 +3,7 @@
  * in one transaction, so the file never holds half an event and the run's aggregates always agree
  * with its candidate rows.
  */
-import type { SearchEvent } from '../../../shared/events';
+import { runFinishedReason, type SearchEvent } from '../../../shared/events';
 import type { RecordExtras, StoredModel } from '../../../shared/history';
 import type { CandidateStatus } from '../../../shared/run-config';
 import { HistoryStoreError } from '../errors';
@@ -47,17 +47,18 @@ export function recordEvent(db: HistoryDb, runId: string, event: SearchEvent, ex
         if (extras.checkpoint !== undefined) saveCheckpoint(db, runId, finishedCount(db, runId), extras.checkpoint, now);
         break;
       case 'agent_updated':
-        db.stmt(`INSERT OR REPLACE INTO agent_updates (run_id, iteration, evaluations, diagnostics, created_at) VALUES (?, ?, ?, ?, ?)`).run(
+        db.stmt(`INSERT OR REPLACE INTO agent_updates (run_id, iteration, evaluations, diagnostics, policy, created_at) VALUES (?, ?, ?, ?, ?, ?)`).run(
           runId,
           event.iteration,
           event.evaluations,
           JSON.stringify(event.diagnostics),
+          event.policy ? JSON.stringify(event.policy) : null,
           now,
         );
         if (extras.checkpoint !== undefined) saveCheckpoint(db, runId, event.evaluations, extras.checkpoint, now);
         break;
       case 'run_finished':
-        applyRunStatus(db, runId, event.status === 'completed' ? 'completed' : 'stopped', null, now);
+        applyRunStatus(db, runId, event.status === 'completed' ? 'completed' : 'stopped', runFinishedReason(event) ?? null, now);
         return;
     }
     db.touchRun(runId, now);
@@ -132,6 +133,7 @@ function finishCandidate(
   db.stmt(
     `UPDATE candidates SET status = @status, reward = @reward, valid_acc = @signal, test_acc = @testAcc, params = @params,
        seconds = @seconds, agent_seconds = @agentSeconds, error = @error, cached = @cached, cached_from = @cachedFrom, epochs_reached = @epochsReached,
+       reward_parts = @rewardParts,
        best_valid_acc = (SELECT max(valid_acc) FROM epochs WHERE candidate_id = @id),
        train_loss = coalesce((SELECT train_loss FROM epochs WHERE candidate_id = @id ORDER BY epoch DESC LIMIT 1), train_loss),
        train_acc = coalesce((SELECT train_acc FROM epochs WHERE candidate_id = @id ORDER BY epoch DESC LIMIT 1), train_acc),
@@ -151,6 +153,7 @@ function finishCandidate(
     cached: event.cached ? 1 : 0,
     cachedFrom,
     epochsReached: event.epochsReached ?? null,
+    rewardParts: event.rewardParts ? JSON.stringify(event.rewardParts) : null,
     now,
   });
   // A repeated candidate_finished: counting it again would double the aggregates.

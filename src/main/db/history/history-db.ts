@@ -47,9 +47,14 @@ export class HistoryDb {
     return statement;
   }
 
-  /** Runs `work` in one transaction: all of its writes land, or none. */
+  /**
+   * Runs `work` in one transaction: all of its writes land, or none. It takes the write lock as it
+   * begins (BEGIN IMMEDIATE), so that another process writing the same file (two CLI searches) makes
+   * it wait for busy_timeout; a deferred transaction that reads first and then writes would fail at
+   * once with "database is locked" when the other process wrote in between.
+   */
   transaction<T>(work: () => T): T {
-    return this.connection.transaction(work)();
+    return this.connection.transaction(work).immediate();
   }
 
   /** The run's settings key; throws when there is no such run. */

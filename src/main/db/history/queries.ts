@@ -3,9 +3,12 @@
  * sorted page, one in detail, the signal series of several runs), one architecture across runs,
  * and a run's agent updates.
  */
+import type { z } from 'zod';
+import { PolicySnapshotSchema, RewardPartsSchema } from '../../../shared/events';
 import {
   CANDIDATE_SORT_KEYS,
   type AgentUpdateRow,
+  type AnalysisCandidate,
   type ArchitectureOccurrence,
   type CandidateDetail,
   type CandidatePage,
@@ -16,7 +19,7 @@ import {
   type RunSummary,
   type SeriesPoint,
 } from '../../../shared/history';
-import { CANDIDATE_STATUSES, type RunConfig } from '../../../shared/run-config';
+import { CANDIDATE_STATUSES, type CandidateStatus, type RunConfig } from '../../../shared/run-config';
 import { HistoryStoreError } from '../errors';
 import { FINISHED_SQL, type HistoryDb } from './history-db';
 import { CANDIDATE_COLUMNS, RUN_COLUMNS, candidateColumn, toCandidateRow, toEpoch, toRunSummary, type CandidateRaw, type EpochRaw, type RunRaw } from './rows';
@@ -51,6 +54,7 @@ export function getRun(db: HistoryDb, id: string): RunDetail | undefined {
     ...toRunSummary(row),
     config: JSON.parse(row.config) as RunConfig,
     settingsKey: row.settings_key,
+    warmStart: row.warm_start_evaluations === null ? null : { evaluations: row.warm_start_evaluations, runs: row.warm_start_runs ?? 0 },
     seed: row.seed,
     ownerPid: row.owner_pid,
     heartbeatAt: row.heartbeat_at,
@@ -79,25 +83,26 @@ export function listCandidates(db: HistoryDb, runId: string, options: ListCandid
   const order = options.order === 'desc' ? 'DESC' : 'ASC';
   const statuses = asList(options.status);
   for (const s of statuses) if (!CANDIDATE_STATUSES.includes(s)) throw new HistoryStoreError(`unknown candidate status "${s}"`);
-  const filter = `c.run_id = ?${statuses.length ? ` AND c.status IN ${placeholders(statuses)}` : ''}`;
+  const indices = options.indices === undefined ? [] : [JSON.stringify(options.indices)];
+  const filter = `c.run_id = ?${statuses.length ? ` AND c.status IN ${placeholders(statuses)}` : ''}${indices.length ? ' AND c.idx IN (SELECT value FROM json_each(?))' : ''}`;
   const orderBy = sortBy === 'index' ? `c.idx ${order}` : `c.${candidateColumn(sortBy)} ${order} NULLS LAST, c.idx ASC`;
-  const total = (db.stmt(`SELECT count(*) AS n FROM candidates c WHERE ${filter}`).get(runId, ...statuses) as { n: number }).n;
+  const total = (db.stmt(`SELECT count(*) AS n FROM candidates c WHERE ${filter}`).get(runId, ...statuses, ...indices) as { n: number }).n;
   const rows = db
     .stmt(`SELECT ${CANDIDATE_COLUMNS} FROM candidates c WHERE ${filter} ORDER BY ${orderBy} LIMIT ? OFFSET ?`)
-    .all(runId, ...statuses, pageLimit(options.limit), pageOffset(options.offset)) as CandidateRaw[];
+    .all(runId, ...statuses, ...indices, pageLimit(options.limit), pageOffset(options.offset)) as CandidateRaw[];
   return { total, rows: rows.map(toCandidateRow) };
 }
 
 export function getCandidate(db: HistoryDb, runId: string, index: number): CandidateDetail | undefined {
   const row = db
     .stmt(
-      `SELECT ${CANDIDATE_COLUMNS}, c.architecture, c.action, src.run_id AS src_run, src.idx AS src_idx,
+      `SELECT ${CANDIDATE_COLUMNS}, c.architecture, c.action, c.reward_parts, src.run_id AS src_run, src.idx AS src_idx,
          EXISTS (SELECT 1 FROM models m WHERE m.candidate_id = c.id) AS has_model
        FROM candidates c LEFT JOIN candidates src ON src.id = c.cached_from
        WHERE c.run_id = ? AND c.idx = ?`,
     )
     .get(runId, index) as
-    | (CandidateRaw & { architecture: string | null; action: string; src_run: string | null; src_idx: number | null; has_model: number })
+    | (CandidateRaw & { architecture: string | null; action: string; reward_parts: string | null; src_run: string | null; src_idx: number | null; has_model: number })
     | undefined;
   if (!row) return undefined;
   const epochs = (db.stmt(`SELECT * FROM epochs WHERE candidate_id = ? ORDER BY epoch`).all(row.id) as EpochRaw[]).map(toEpoch);
@@ -107,6 +112,7 @@ export function getCandidate(db: HistoryDb, runId: string, index: number): Candi
     architecture: row.architecture === null ? null : (JSON.parse(row.architecture) as unknown),
     action: JSON.parse(row.action) as number[],
     hasModel: row.has_model === 1,
+    rewardParts: storedJson(RewardPartsSchema, row.reward_parts),
   };
   if (row.src_run !== null && row.src_idx !== null) detail.cachedFrom = { runId: row.src_run, index: row.src_idx };
   return detail;
@@ -122,10 +128,18 @@ export function compareSeries(db: HistoryDb, runIds: readonly string[]): RunSeri
   if (runIds.length === 0) return [];
   const rows = db
     .stmt(
-      `SELECT run_id, idx, reward, valid_acc, status = 'pruned' AS pruned FROM candidates
+      `SELECT run_id, idx, reward, valid_acc, status = 'pruned' AS pruned, prediction_mean, prediction_std FROM candidates
        WHERE run_id IN (SELECT value FROM json_each(?)) AND status IN ${FINISHED_SQL} ORDER BY run_id, idx`,
     )
-    .all(JSON.stringify(runIds)) as Array<{ run_id: string; idx: number; reward: number | null; valid_acc: number | null; pruned: number }>;
+    .all(JSON.stringify(runIds)) as Array<{
+    run_id: string;
+    idx: number;
+    reward: number | null;
+    valid_acc: number | null;
+    pruned: number;
+    prediction_mean: number | null;
+    prediction_std: number | null;
+  }>;
   const byRun = new Map<string, SeriesPoint[]>(runIds.map((id) => [id, []]));
   let best: number | null = null;
   let current: string | undefined;
@@ -136,7 +150,8 @@ export function compareSeries(db: HistoryDb, runIds: readonly string[]): RunSeri
     }
     const pruned = row.pruned === 1 ? true : undefined;
     if (!pruned && row.valid_acc !== null && (best === null || row.valid_acc > best)) best = row.valid_acc;
-    byRun.get(row.run_id)?.push({ index: row.idx, reward: row.reward, signal: row.valid_acc, bestSoFar: best, ...(pruned ? { pruned } : {}) });
+    const prediction = row.prediction_mean === null ? undefined : { mean: row.prediction_mean, std: row.prediction_std ?? 0 };
+    byRun.get(row.run_id)?.push({ index: row.idx, reward: row.reward, signal: row.valid_acc, bestSoFar: best, ...(pruned ? { pruned } : {}), ...(prediction ? { prediction } : {}) });
   }
   return runIds.map((runId) => ({ runId, series: byRun.get(runId) ?? [] }));
 }
@@ -154,14 +169,63 @@ export function architectureHistory(db: HistoryDb, hash: string): ArchitectureOc
 
 export function agentUpdates(db: HistoryDb, runId: string): AgentUpdateRow[] {
   const rows = db
-    .stmt(`SELECT iteration, evaluations, diagnostics, created_at FROM agent_updates WHERE run_id = ? ORDER BY iteration`)
-    .all(runId) as Array<{ iteration: number; evaluations: number; diagnostics: string; created_at: number }>;
+    .stmt(`SELECT iteration, evaluations, diagnostics, policy, created_at FROM agent_updates WHERE run_id = ? ORDER BY iteration`)
+    .all(runId) as Array<{ iteration: number; evaluations: number; diagnostics: string; policy: string | null; created_at: number }>;
   return rows.map((row) => ({
     iteration: row.iteration,
     evaluations: row.evaluations,
     diagnostics: JSON.parse(row.diagnostics) as Record<string, number>,
+    policy: storedJson(PolicySnapshotSchema, row.policy),
     createdAt: row.created_at,
   }));
+}
+
+/** A run's finished candidates by index, with what the analysis views need of each. */
+export function runAnalysis(db: HistoryDb, runId: string): AnalysisCandidate[] {
+  const rows = db
+    .stmt(
+      `SELECT idx, status, arch_hash, label, cached, valid_acc, test_acc, reward, reward_parts, params, seconds, architecture
+       FROM candidates WHERE run_id = ? AND status IN ${FINISHED_SQL} ORDER BY idx`,
+    )
+    .all(runId) as Array<{
+    idx: number;
+    status: CandidateStatus;
+    arch_hash: string;
+    label: string;
+    cached: number;
+    valid_acc: number | null;
+    test_acc: number | null;
+    reward: number | null;
+    reward_parts: string | null;
+    params: number | null;
+    seconds: number | null;
+    architecture: string | null;
+  }>;
+  return rows.map((row) => ({
+    index: row.idx,
+    status: row.status,
+    hash: row.arch_hash,
+    label: row.label,
+    cached: row.cached === 1,
+    signal: row.valid_acc,
+    testAcc: row.test_acc,
+    reward: row.reward,
+    rewardParts: storedJson(RewardPartsSchema, row.reward_parts),
+    params: row.params,
+    seconds: row.seconds,
+    architecture: row.architecture === null ? null : (JSON.parse(row.architecture) as unknown),
+  }));
+}
+
+/** A JSON column read back through its schema: null when absent, or when it does not match (an older or damaged row). */
+function storedJson<T>(schema: z.ZodType<T>, text: string | null): T | null {
+  if (text === null) return null;
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** An option that takes one value or several, as a list. */

@@ -1,9 +1,12 @@
 /**
  * The cross-run cache: results one run may reuse from another evaluated under the same settings
  * (the same settings key). The source of a result is the earliest fresh one: evaluated to the end
- * (never a pruned one), not itself cached, first by finish time.
+ * (never a pruned one), not itself cached, first by finish time. A warm start draws on the same
+ * results, of the runs that also share the search space.
  */
-import type { CachedOutcome } from '../../../shared/history';
+import type { WarmStartResult } from '../../../shared/engine-messages';
+import type { CachedOutcome, WarmStartSummary } from '../../../shared/history';
+import { searchSpaceKey, type RunConfig } from '../../../shared/run-config';
 import type { EpochMetrics } from '../../../shared/training';
 import { FULLY_EVALUATED_SQL, type HistoryDb } from './history-db';
 import { toEpoch, type EpochRaw } from './rows';
@@ -61,4 +64,29 @@ export function cacheSource(db: HistoryDb, runId: string, settingsKey: string | 
     .stmt(`SELECT c.id FROM candidates c WHERE c.arch_hash = ? AND ${FRESH} AND c.id <> ? AND ${scope} ORDER BY ${EARLIEST} LIMIT 1`)
     .get(hash, selfId, settingsKey ?? runId) as { id: number } | undefined;
   return row?.id ?? null;
+}
+
+/**
+ * What a run warm-starts from: per architecture, its earliest result evaluated to the end in the
+ * other runs under the same settings key whose search space is `config`'s (searchSpaceKey), in the
+ * order they finished. Cached results count (their vectors mean the same network in the same space).
+ */
+export function warmStartResults(db: HistoryDb, runId: string, settingsKey: string, config: RunConfig): { results: WarmStartResult[]; summary: WarmStartSummary } {
+  const space = searchSpaceKey(config);
+  const runs = (db.stmt(`SELECT id, config FROM runs WHERE settings_key = ? AND id <> ?`).all(settingsKey, runId) as Array<{ id: string; config: string }>)
+    .filter((run) => searchSpaceKey(JSON.parse(run.config) as RunConfig) === space)
+    .map((run) => run.id);
+  const rows = db
+    .stmt(
+      `SELECT action, valid_acc, run_id FROM (
+         SELECT c.action, c.valid_acc, c.run_id, c.finished_at, c.id, row_number() OVER (PARTITION BY c.arch_hash ORDER BY ${EARLIEST}) AS n
+         FROM candidates c
+         WHERE c.run_id IN (SELECT value FROM json_each(?)) AND c.status IN ${FULLY_EVALUATED_SQL} AND c.valid_acc IS NOT NULL
+       ) WHERE n = 1 ORDER BY finished_at, id`,
+    )
+    .all(JSON.stringify(runs)) as Array<{ action: string; valid_acc: number; run_id: string }>;
+  return {
+    results: rows.map((row) => ({ action: JSON.parse(row.action) as number[], signal: row.valid_acc })),
+    summary: { evaluations: rows.length, runs: new Set(rows.map((row) => row.run_id)).size },
+  };
 }

@@ -3,7 +3,7 @@
  * run and candidate rows are read through one column reader; each list of columns is the only
  * place that says which column a field comes from.
  */
-import type { CandidateRow, RunSummary } from '../../../shared/history';
+import { withoutStackTrace, type CandidateRow, type RunSummary } from '../../../shared/history';
 import type { CandidateStatus, RunStatus } from '../../../shared/run-config';
 import type { EpochMetrics } from '../../../shared/training';
 
@@ -12,6 +12,7 @@ export interface RunRaw {
   name: string | null;
   status: RunStatus;
   status_reason: string | null;
+  failed_during: 'setup' | 'search' | null;
   config: string;
   strategy: string;
   evaluator: string;
@@ -34,6 +35,8 @@ export interface RunRaw {
   best_signal: number | null;
   best_test_acc: number | null;
   best_label: string | null;
+  warm_start_evaluations: number | null;
+  warm_start_runs: number | null;
 }
 
 export interface CandidateRaw {
@@ -58,6 +61,8 @@ export interface CandidateRaw {
   updated_at: number;
   finished_at: number | null;
   epochs_reached: number | null;
+  prediction_mean: number | null;
+  prediction_std: number | null;
 }
 
 export interface EpochRaw {
@@ -102,12 +107,12 @@ function columnReader<const Columns extends readonly string[], const Renamed ext
   return Object.assign(read as ColumnReader<Columns[number], Renamed>, { columnOf: new Map(fields) });
 }
 
-const RUN_SUMMARY_COLUMNS = ['id', 'name', 'status', 'status_reason', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations',
+const RUN_SUMMARY_COLUMNS = ['id', 'name', 'status', 'status_reason', 'failed_during', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations',
   'cache_hits', 'best_index', 'best_signal', 'best_test_acc', 'best_label', 'backend', 'device', 'created_at', 'started_at', 'finished_at',
   'updated_at'] as const;
 
 const CANDIDATE_ROW_COLUMNS = ['run_id', 'idx', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'best_valid_acc',
-  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at', 'epochs_reached'] as const;
+  'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at', 'epochs_reached', 'prediction_mean', 'prediction_std'] as const;
 
 const CANDIDATE_RENAMED = { idx: 'index', arch_hash: 'hash' } as const;
 
@@ -116,7 +121,13 @@ export const RUN_COLUMNS = `r.*, (SELECT label FROM candidates b WHERE b.run_id 
 /** A candidate's CandidateRaw columns (candidates c). */
 export const CANDIDATE_COLUMNS = ['id', ...CANDIDATE_ROW_COLUMNS].map((column) => `c.${column}`).join(', ');
 
-export const toRunSummary: (raw: RunRaw) => RunSummary = columnReader(RUN_SUMMARY_COLUMNS);
+const readRunSummary = columnReader(RUN_SUMMARY_COLUMNS);
+
+/** A run as the history shows it; a reason recorded with a stack trace (before they were kept out) shows without it. */
+export function toRunSummary(raw: RunRaw): RunSummary {
+  const run: RunSummary = readRunSummary(raw);
+  return run.statusReason === null ? run : { ...run, statusReason: withoutStackTrace(run.statusReason) };
+}
 
 const readCandidate = columnReader(CANDIDATE_ROW_COLUMNS, CANDIDATE_RENAMED);
 
@@ -126,7 +137,8 @@ export function candidateColumn(field: keyof CandidateRow): string {
 }
 
 export function toCandidateRow(raw: CandidateRaw): CandidateRow {
-  return { ...readCandidate(raw), cached: raw.cached === 1 };
+  const row = readCandidate(raw);
+  return { ...row, error: row.error === null ? null : withoutStackTrace(row.error), cached: raw.cached === 1 };
 }
 
 /** SQLite keeps NaN as NULL; epoch metrics are numbers, so NULL reads back as NaN. */

@@ -2,6 +2,7 @@
  * A run's life: creation, the owner process and its heartbeats, status changes (and the
  * interrupted candidates a terminal one leaves), budget, name, deletion, and orphan recovery.
  */
+import type { WarmStartSummary } from '../../../shared/history';
 import { ACTIVE_STATUSES, RUN_STATUSES, type RunConfig, type RunStatus } from '../../../shared/run-config';
 import { HistoryStoreError } from '../errors';
 import { sqlList, sqliteCode, type HistoryDb } from './history-db';
@@ -39,7 +40,7 @@ export function markRunning(db: HistoryDb, runId: string, ownerPid: number): voi
   const now = Date.now();
   db.updateRun(
     runId,
-    `UPDATE runs SET status = 'running', status_reason = NULL, owner_pid = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?),
+    `UPDATE runs SET status = 'running', status_reason = NULL, failed_during = NULL, owner_pid = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?),
        finished_at = NULL, updated_at = ? WHERE id = ?`,
     ownerPid,
     now,
@@ -59,6 +60,11 @@ export function setRunEnvironment(db: HistoryDb, runId: string, env: { backend: 
     Date.now(),
     runId,
   );
+}
+
+/** What the run's warm start began from (a resumed run keeps what its first start recorded). */
+export function recordWarmStart(db: HistoryDb, runId: string, warmStart: WarmStartSummary): void {
+  db.updateRun(runId, `UPDATE runs SET warm_start_evaluations = ?, warm_start_runs = ?, updated_at = ? WHERE id = ?`, warmStart.evaluations, warmStart.runs, Date.now(), runId);
 }
 
 /** Records that the owning process is alive; markOrphanedRuns reads it. */
@@ -91,22 +97,24 @@ export function deleteRun(db: HistoryDb, runId: string): boolean {
 
 /**
  * Sets a run's status. A terminal status also stamps finished_at, drops the owner and marks the
- * candidates still training as interrupted; any other clears finished_at.
+ * candidates still training as interrupted; any other clears finished_at. A failed run records
+ * when it failed (`failedDuring`).
  */
-export function setRunStatus(db: HistoryDb, runId: string, status: RunStatus, reason?: string): void {
+export function setRunStatus(db: HistoryDb, runId: string, status: RunStatus, reason?: string, failedDuring?: 'setup' | 'search'): void {
   if (!RUN_STATUSES.includes(status)) throw new HistoryStoreError(`unknown run status "${status}"`);
   db.transaction(() => {
     db.requireRun(runId);
-    applyRunStatus(db, runId, status, reason ?? null, Date.now());
+    applyRunStatus(db, runId, status, reason ?? null, Date.now(), failedDuring);
   });
 }
 
 /** setRunStatus inside a transaction the caller holds, for a run known to exist. */
-export function applyRunStatus(db: HistoryDb, runId: string, status: RunStatus, reason: string | null, now: number): void {
+export function applyRunStatus(db: HistoryDb, runId: string, status: RunStatus, reason: string | null, now: number, failedDuring?: 'setup' | 'search'): void {
   if (TERMINAL_RUN_STATUSES.has(status)) {
-    db.stmt(`UPDATE runs SET status = ?, status_reason = ?, finished_at = ?, owner_pid = NULL, updated_at = ? WHERE id = ?`).run(
+    db.stmt(`UPDATE runs SET status = ?, status_reason = ?, failed_during = ?, finished_at = ?, owner_pid = NULL, updated_at = ? WHERE id = ?`).run(
       status,
       reason,
+      status === 'failed' ? (failedDuring ?? null) : null,
       now,
       now,
       runId,

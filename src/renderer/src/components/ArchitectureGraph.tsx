@@ -26,6 +26,7 @@ import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo } from 'react';
 import { parseArchitecture, type Architecture } from '../../../shared/architecture';
 import { describeLayer } from '../../../shared/layers';
+import { NB201_OP_LABELS, parseNb201Cell } from '../../../shared/nb201';
 import { formatShape, inferShapes, type ShapeReport } from '../../../shared/shapes';
 import './components.css';
 
@@ -50,33 +51,6 @@ type LayerNodeData = { title: string; detail?: string; kind: NodeKind; active: b
 type LayerNode = Node<LayerNodeData, 'layer'>;
 type RoutedEdgeData = { points: Array<{ x: number; y: number }>; muted: boolean; labelX?: number; labelY?: number };
 type RoutedEdge = Edge<RoutedEdgeData, 'routed'>;
-
-export const NB201_OPS = ['none', 'skip_connect', 'nor_conv_1x1', 'nor_conv_3x3', 'avg_pool_3x3'] as const;
-const OP_LABELS: Record<string, string> = {
-  none: 'none',
-  skip_connect: 'skip',
-  nor_conv_1x1: 'conv 1×1',
-  nor_conv_3x3: 'conv 3×3',
-  avg_pool_3x3: 'avg pool 3×3',
-};
-
-/** The 6 edges of a NAS-Bench-201 cell string, or an error. */
-export function parseNb201Cell(arch: string): Array<{ from: number; to: number; op: string }> | { error: string } {
-  const parts = arch.split('+');
-  if (parts.length !== 3) return { error: `not a NAS-Bench-201 cell: "${arch}"` };
-  const edges: Array<{ from: number; to: number; op: string }> = [];
-  for (let to = 1; to <= 3; to++) {
-    const ops = parts[to - 1].split('|').filter((p) => p.length > 0);
-    if (ops.length !== to) return { error: `not a NAS-Bench-201 cell: node ${to} has ${ops.length} inputs` };
-    for (const item of ops) {
-      const [op, from] = item.split('~');
-      const source = Number(from);
-      if (!op || !Number.isInteger(source) || source < 0 || source >= to) return { error: `not a NAS-Bench-201 cell: "${item}"` };
-      edges.push({ from: source, to, op });
-    }
-  }
-  return edges;
-}
 
 interface GraphModel {
   nodes: LayerNode[];
@@ -145,7 +119,7 @@ function cellModel(arch: string, props: ArchitectureGraphProps, direction: 'LR' 
     id: `n${i}`,
     data: { kind: 'cell' as const, title, detail: i === 0 ? 'cell input' : i === 3 ? 'cell output (sum)' : 'sum of inputs', active: props.activeLayer === i, direction },
   }));
-  const edges = parsed.map((e) => ({ from: `n${e.from}`, to: `n${e.to}`, label: OP_LABELS[e.op] ?? e.op, muted: e.op === 'none' }));
+  const edges = parsed.map((e) => ({ from: `n${e.from}`, to: `n${e.to}`, label: NB201_OP_LABELS[e.op] ?? e.op, muted: e.op === 'none' }));
   return layout(items, edges, direction, 110);
 }
 

@@ -6,10 +6,10 @@
  * Data may be append-only arrays mutated in place (the live view does this to stay cheap): a change
  * is detected by array identity or length, so appending to the same array and re-rendering redraws.
  */
-import { useEffect, useLayoutEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ChartSeries } from './chart-series';
+import { smooth, type ChartSeries } from './chart-series';
 import './components.css';
 
 export type { ChartSeries } from './chart-series';
@@ -19,6 +19,20 @@ export interface ChartProps {
   x: number[];
   series: ChartSeries[];
   xLabel?: string;
+  /** The y axis's title (with its unit). */
+  yLabel?: string;
+  /** A logarithmic x axis (parameter counts, seconds). */
+  xLog?: boolean;
+  /** The y values are fractions shown as percentages. */
+  yPercent?: boolean;
+  /** Shade between two series (0-based indices into `series`): an interval's upper and lower bounds. */
+  band?: { upper: number; lower: number; color: string };
+  /** Called with the data index of the point nearest a click (within a few pixels). */
+  onPick?: (dataIndex: number) => void;
+  /** Offer a smoothing slider (an exponential moving average, as TensorBoard's): noisy per-candidate values. */
+  smoothing?: boolean;
+  /** Offer a log-scale y axis (losses). */
+  logToggle?: boolean;
   height?: number;
   testId?: string;
 }
@@ -53,16 +67,114 @@ function integerX(x: ArrayLike<number>): boolean {
 }
 const wholeTicks: uPlot.Axis.Filter = (u, splits) => (integerX(u.data[0]) ? splits.map((v) => (Number.isInteger(v) ? v : null)) : splits);
 
-export function Chart({ title, x, series, xLabel, height = 200, testId }: ChartProps) {
+/** How near (CSS pixels) a click must be to a point to pick it. */
+const PICK_RADIUS = 12;
+
+/** The data index of the drawn point nearest to (left, top) in the plot, within PICK_RADIUS. */
+function nearestPoint(u: uPlot, left: number, top: number): number | null {
+  let best: number | null = null;
+  let bestDistance = PICK_RADIUS ** 2;
+  const xs = u.data[0];
+  for (let s = 1; s < u.data.length; s++) {
+    if (!u.series[s].show) continue;
+    const ys = u.data[s];
+    for (let i = 0; i < xs.length; i++) {
+      const y = ys[i];
+      if (y === null || y === undefined) continue;
+      const dx = u.valToPos(xs[i], 'x') - left;
+      const dy = u.valToPos(y, 'y') - top;
+      if (dx * dx + dy * dy <= bestDistance) {
+        bestDistance = dx * dx + dy * dy;
+        best = i;
+      }
+    }
+  }
+  return best;
+}
+
+const percentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : `${Number((v * 100).toFixed(2))}%`));
+
+/** An axis with its title (if any) in the charts' colours. */
+const axis = (label: string | undefined, size: number): uPlot.Axis => ({
+  label,
+  labelSize: label ? 18 : 0,
+  size,
+  stroke: '#6b7385',
+  grid: { stroke: '#eceff3' },
+  ticks: { stroke: '#eceff3' },
+});
+
+/** A single x value still gets a range: the point sits in the middle of the plot. */
+const padSingle: uPlot.Range.Function = (_u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]);
+
+/** The lighter shade of a colour, for raw values behind their smoothed line. */
+const faded = (color: string) => `${color}55`;
+
+export function Chart(props: ChartProps) {
+  const { series, smoothing, logToggle } = props;
+  const [weight, setWeight] = useState(0);
+  const [yLog, setYLog] = useState(false);
+  // With smoothing on, each series becomes its smoothed line, with the raw values as faint points.
+  const shown = useMemo(() => {
+    if (weight <= 0) return series;
+    const smoothed = series.map((s, i) => ({ ...s, values: smooth(s.values, weight), points: false, markers: false, color: s.color ?? CHART_COLORS[i % CHART_COLORS.length] }));
+    const raw = smoothed.map((s, i) => ({ label: `${s.label} (raw)`, values: series[i].values, color: faded(s.color), points: true, pointSize: 3 }));
+    return [...smoothed, ...raw];
+  }, [series, weight]);
+  const controls =
+    smoothing || logToggle ? (
+      <div className="chart-controls">
+        {smoothing && (
+          <label title="exponential moving average: the weight of the past">
+            smoothing{' '}
+            <input type="range" min={0} max={0.95} step={0.05} value={weight} onChange={(e) => setWeight(Number(e.target.value))} data-testid={props.testId ? `${props.testId}-smoothing` : undefined} />{' '}
+            <span className="chart-control-value">{weight.toFixed(2)}</span>
+          </label>
+        )}
+        {logToggle && (
+          <label>
+            <input type="checkbox" checked={yLog} onChange={(e) => setYLog(e.target.checked)} data-testid={props.testId ? `${props.testId}-log` : undefined} /> log scale
+          </label>
+        )}
+      </div>
+    ) : null;
+  return <Plot {...props} series={shown} yLog={yLog} controls={controls} />;
+}
+
+function Plot({
+  title,
+  x,
+  series,
+  xLabel,
+  yLabel,
+  xLog,
+  yLog,
+  yPercent,
+  band,
+  onPick,
+  height = 200,
+  testId,
+  controls,
+}: ChartProps & { yLog: boolean; controls: React.ReactNode }) {
   const plotHostRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
   const drawnRef = useRef<Array<unknown> | null>(null);
   // The latest props, for the effect that (re)creates the plot without depending on the data.
-  const latest = useRef({ x, series });
-  latest.current = { x, series };
+  const latest = useRef({ x, series, onPick });
+  latest.current = { x, series, onPick };
 
   // The plot's layout: a change here re-creates it; a change of data does not.
-  const layoutKey = JSON.stringify([xLabel ?? '', height, series.map((s) => [s.label, s.color ?? '', !!s.points])]);
+  const layoutKey = JSON.stringify([
+    xLabel ?? '',
+    yLabel ?? '',
+    !!xLog,
+    yLog,
+    !!yPercent,
+    !!onPick,
+    band ?? null,
+    height,
+    series.map((s) => [s.label, s.color ?? '', !!s.points, s.pointSize ?? 0, !!s.markers, s.dash ?? null]),
+  ]);
 
   useLayoutEffect(() => {
     const host = plotHostRef.current;
@@ -71,32 +183,54 @@ export function Chart({ title, x, series, xLabel, height = 200, testId }: ChartP
     const options: uPlot.Options = {
       width: Math.max(120, host.clientWidth),
       height,
-      scales: { x: { time: false } },
+      scales: {
+        x: xLog ? { time: false, distr: 3 } : { time: false, range: padSingle },
+        ...(yLog ? { y: { distr: 3 } } : {}),
+      },
       legend: { show: true, live: true },
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: !onPick, y: false } },
       axes: [
-        { label: xLabel, labelSize: xLabel ? 18 : 0, size: 34, stroke: '#6b7385', grid: { stroke: '#eceff3' }, ticks: { stroke: '#eceff3' }, filter: wholeTicks },
-        { size: 48, stroke: '#6b7385', grid: { stroke: '#eceff3' }, ticks: { stroke: '#eceff3' } },
+        { ...axis(xLabel, 34), ...(xLog ? {} : { filter: wholeTicks }) },
+        { ...axis(yLabel, 52), ...(yPercent ? { values: percentTicks } : {}) },
       ],
       series: [
         { label: xLabel ?? 'x' },
         ...ss.map((s, i): uPlot.Series => {
           const color = s.color ?? CHART_COLORS[i % CHART_COLORS.length];
-          return s.points
-            ? { label: s.label, stroke: color, width: 0, paths: noPath, points: { show: true, size: 5, stroke: color, fill: color } }
-            : { label: s.label, stroke: color, width: 1.5, spanGaps: true, points: { show: (_u, _si, i0, i1) => i1 - i0 < 40 } };
+          const value = yPercent ? (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`) : undefined;
+          const size = s.pointSize ?? 5;
+          if (s.points) return { label: s.label, stroke: color, width: 0, paths: noPath, value, points: { show: true, size, stroke: color, fill: color } };
+          return {
+            label: s.label,
+            stroke: color,
+            width: 1.5,
+            dash: s.dash,
+            spanGaps: true,
+            value,
+            points: s.markers ? { show: true, size, stroke: color, fill: color } : { show: (_u, _si, i0, i1) => i1 - i0 < 40 },
+          };
         }),
       ],
+      ...(band ? { bands: [{ series: [band.upper + 1, band.lower + 1], fill: band.color }] } : {}),
     };
     const plot = new uPlot(options, toData(xs, ss), host);
     plotRef.current = plot;
+    const onClick = () => {
+      const pick = latest.current.onPick;
+      const { left, top } = plot.cursor;
+      if (!pick || left === undefined || top === undefined || left < 0) return;
+      const index = nearestPoint(plot, left, top);
+      if (index !== null) pick(index);
+    };
+    plot.over.addEventListener('click', onClick);
     drawnRef.current = signature(xs, ss);
     return () => {
+      plot.over.removeEventListener('click', onClick);
       plot.destroy();
       plotRef.current = null;
       drawnRef.current = null;
     };
-    // layoutKey stands for the layout props (xLabel, height, series labels and styles).
+    // layoutKey stands for the layout props (axes, band, height, series labels and styles); onPick is read through `latest`.
   }, [layoutKey]);
 
   // New data: update in place.
@@ -124,7 +258,10 @@ export function Chart({ title, x, series, xLabel, height = 200, testId }: ChartP
 
   return (
     <div className="chart" data-testid={testId}>
-      <div className="chart-title">{title}</div>
+      <div className="chart-head">
+        <div className="chart-title">{title}</div>
+        {controls}
+      </div>
       <div className="chart-plot" ref={plotHostRef} />
       {x.length === 0 && <div className="chart-empty">no data yet</div>}
     </div>

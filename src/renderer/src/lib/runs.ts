@@ -1,6 +1,6 @@
 /** Runs as every view names and reads them, whichever feature shows them. */
 import type { RunSummary } from '../../../shared/history';
-import { datasetInput, RESUMABLE_STATUSES, type RunStatus } from '../../../shared/run-config';
+import { datasetInput } from '../../../shared/run-config';
 
 /** A run id as the views show it: its first eight characters. */
 export function shortRunId(id: string): string {
@@ -15,9 +15,4 @@ export function runDisplayName(run: Pick<RunSummary, 'id' | 'name'>): string {
 /** What a run's networks take in and put out, for drawing them with shapes (none for NAS-Bench-201 cells). */
 export function networkInput(run: { evaluator: string; dataset?: string | null }) {
   return datasetInput(run.evaluator === 'training' ? run.dataset : null);
-}
-
-/** Whether main can resume the run as it is (a completed run needs a larger budget: extend). */
-export function canResume(status: RunStatus): boolean {
-  return status !== 'completed' && RESUMABLE_STATUSES.includes(status);
 }

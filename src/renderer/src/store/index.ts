@@ -4,12 +4,13 @@
  */
 import { create } from 'zustand';
 import { createEditorSlice, type EditorSlice } from '../features/action-set-editor/slice';
+import { createAnalysisSlice, type AnalysisSlice } from '../features/analysis/slice';
 import { createCompareSlice, type CompareSlice } from '../features/compare/slice';
 import { createHistorySlice, type HistorySlice } from '../features/history/slice';
 import { createLiveSlice, type LiveSlice } from '../features/run-live/slice';
 import { createShellSlice, type ShellSlice } from './shell-slice';
 
-export type AppState = ShellSlice & EditorSlice & LiveSlice & HistorySlice & CompareSlice;
+export type AppState = ShellSlice & EditorSlice & LiveSlice & HistorySlice & CompareSlice & AnalysisSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createShellSlice(...a),
@@ -17,4 +18,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createLiveSlice(...a),
   ...createHistorySlice(...a),
   ...createCompareSlice(...a),
+  ...createAnalysisSlice(...a),
 }));

@@ -14,6 +14,7 @@ export function SetList() {
   const importSet = useApp((s) => s.importActionSet);
   const setNotice = useApp((s) => s.setEditorNotice);
   const load = useApp((s) => s.loadActionSets);
+  const restoreDefaults = useApp((s) => s.restoreDefaultActionSets);
 
   const drafts = Object.values(docs).filter((d) => d.id === null);
 
@@ -41,11 +42,31 @@ export function SetList() {
             Import…
             <input type="file" accept=".json,application/json" data-testid="import-action-set" onChange={(e) => void onFile(e)} />
           </label>
+          <button
+            type="button"
+            className="secondary ase-small"
+            data-testid="restore-defaults"
+            onClick={() => void restoreDefaults()}
+            title="Bring back the sets that come with the app, as they ship (deleted ones, and built-in ones that were changed)"
+          >
+            Restore defaults
+          </button>
         </div>
       </div>
       {notice && (
         <div className={`ase-notice ase-sev-${notice.kind}`} data-testid="editor-notice" role={notice.kind === 'error' ? 'alert' : 'status'}>
-          <span>{notice.text}</span>
+          <div>
+            <span>{notice.text}</span>
+            {notice.details && (
+              <ul className="ase-notice-details" data-testid="editor-notice-problems">
+                {notice.details.map((line) => (
+                  <li key={line} className="mono">
+                    {line}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
           <button type="button" className="ase-link" aria-label="Dismiss" onClick={() => setNotice(null)}>
             ×
           </button>

@@ -1,20 +1,10 @@
 /** The open set's bar: name, max layers, input shape, the network count, and the file and store actions. */
 import { MAX_LAYERS } from '../../../../shared/action-set';
+import { downloadText } from '../../lib/download';
 import { useApp } from '../../store';
 import { docToSpec, type EditorDoc } from './editor-doc';
 import { formatCount } from './format';
 import { DATASET_SHAPES, type DatasetShapeId } from './validation';
-
-function download(fileName: string, text: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
 
 export function Toolbar({ doc }: { doc: EditorDoc }) {
   const validation = useApp((s) => s.editorValidation);
@@ -39,7 +29,7 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
 
   const exportJson = () => {
     const fileName = `${(doc.name.trim() || 'action-set').replace(/[^\w.-]+/g, '-')}.json`;
-    download(fileName, `${JSON.stringify(docToSpec(doc), null, 2)}\n`);
+    downloadText(fileName, `${JSON.stringify(docToSpec(doc), null, 2)}\n`);
   };
 
   return (
@@ -58,8 +48,8 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
           title={nameProblem?.message}
         />
         {doc.builtin && (
-          <span className="ase-tag" title="Seeded with the app">
-            built-in
+          <span className="ase-tag" title="Comes with the app and is read-only: saving it makes a copy" data-testid="builtin-tag">
+            built-in, read-only
           </span>
         )}
         <span className={`ase-state${doc.dirty || doc.id === null ? ' dirty' : ''}`} data-testid="save-state">
@@ -97,8 +87,15 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
             {saveError}
           </span>
         )}
-        <button type="button" className="primary" data-testid="save-action-set" disabled={saving} onClick={() => void save()}>
-          {saving ? 'Saving…' : 'Save'}
+        <button
+          type="button"
+          className="primary"
+          data-testid="save-action-set"
+          disabled={saving}
+          onClick={() => void save()}
+          title={doc.builtin ? 'Built-in sets are read-only: this saves your changes as a new set' : undefined}
+        >
+          {saving ? 'Saving…' : doc.builtin ? 'Save as copy' : 'Save'}
         </button>
       </div>
       <div className="ase-toolbar-row ase-toolbar-meta">

@@ -5,7 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { ActionSetRow } from '../../../../shared/history';
-import { importSpec } from './import-spec';
+import { specFromSet } from './import-spec';
 import { graphToSpec, specToGraph } from './spec-graph';
 import type { EditorNodeData, EditorSpec } from './types';
 
@@ -62,7 +62,7 @@ export function docFromSpec(spec: EditorSpec, meta: Pick<EditorDoc, 'key' | 'id'
 }
 
 export function docFromRow(row: ActionSetRow): EditorDoc {
-  return docFromSpec(importSpec(row.spec, row.name), { key: setKey(row.id), id: row.id, builtin: row.builtin, updatedAt: row.updatedAt });
+  return docFromSpec({ ...specFromSet(row.spec), name: row.name }, { key: setKey(row.id), id: row.id, builtin: row.builtin, updatedAt: row.updatedAt });
 }
 
 /** The action set JSON a document stands for. */

@@ -13,10 +13,10 @@ import { api, errorText } from '../../api';
 import type { Slice } from '../../store/slice';
 import { defaultLayer } from './catalog';
 import { docFromRow, docFromSpec, docToSpec, newDraftKey, newViewKey, setKey, type EditorDoc, type FlowEdge, type FlowNode } from './editor-doc';
-import { ImportError, importSpec } from './import-spec';
+import { importActionSetText } from './import-spec';
 import { layoutGraph } from './layout';
 import { edgeId, layerNode, makeEdge, newNodeId, uniqueName } from './spec-graph';
-import type { EditorSpec, XY } from './types';
+import type { XY } from './types';
 import { datasetShape, nodeIdProblem, type DatasetShapeId, type Validation } from './validation';
 import type { ParamValue } from './values';
 import { validateInBackground } from './validation-client';
@@ -36,7 +36,7 @@ export interface EditorSlice {
   /** When the open document was last saved (for a short "Saved" note). */
   editorSavedAt: number | null;
   /** A message about the last import, delete or load (shown above the list). */
-  editorNotice: { kind: 'error' | 'info'; text: string } | null;
+  editorNotice: { kind: 'error' | 'info'; text: string; /** One line each (an import's problems). */ details?: string[] } | null;
   /** The delete button was pressed once: the confirmation is showing. */
   editorConfirmingDelete: boolean;
 
@@ -47,7 +47,10 @@ export interface EditorSlice {
   importActionSet(text: string, fileName: string): void;
   confirmDeleteActionSet(asking: boolean): void;
   deleteActionSet(): Promise<void>;
+  /** Saves the open set; a built-in one is read-only, so its changes are saved as a new copy (and the built-in one stays as it was). */
   saveActionSet(): Promise<void>;
+  /** Brings back the default sets that were deleted (actionSets.restoreDefaults). */
+  restoreDefaultActionSets(): Promise<void>;
   revertActionSet(): void;
   setEditorShape(shape: DatasetShapeId): void;
   setEditorMeta(patch: Partial<Pick<EditorDoc, 'name' | 'description' | 'maxLayers'>>): void;
@@ -186,14 +189,13 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
     },
 
     importActionSet: (text, fileName) => {
-      let spec: EditorSpec;
-      try {
-        spec = importSpec(JSON.parse(text) as unknown, fileName.replace(/\.json$/i, '') || 'imported');
-      } catch (error) {
-        const why = error instanceof ImportError ? error.message : `not valid JSON (${error instanceof Error ? error.message : String(error)})`;
-        set({ editorNotice: { kind: 'error', text: `Cannot import ${fileName}: ${why}` } });
+      const imported = importActionSetText(text);
+      if (!imported.ok) {
+        const count = imported.problems.length;
+        set({ editorNotice: { kind: 'error', text: `Cannot import ${fileName}: ${count === 1 ? 'one problem' : `${count} problems`}, nothing was loaded.`, details: imported.problems } });
         return;
       }
+      const { spec } = imported;
       const name = uniqueName(spec.name, namesInUse(get()));
       const doc = docFromSpec({ ...spec, name }, { key: newDraftKey(), id: null, builtin: false, updatedAt: null });
       openDoc({ ...doc, dirty: true });
@@ -232,12 +234,34 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
       if (!doc || get().editorSaving) return;
       set({ editorSaving: true, editorSaveError: null });
       const spec = docToSpec(doc);
+      // A built-in set is read-only: its copy takes the name typed, or "<name> copy" while it has the built-in's.
+      const stored = doc.builtin ? get().actionSets.find((r) => r.id === doc.id) : undefined;
+      const copyName = doc.builtin && (!stored || doc.name.trim().toLowerCase() === stored.name.toLowerCase()) ? uniqueName(`${doc.name.trim()} copy`, namesInUse(get())) : doc.name;
       try {
         const row = await api.call('actionSets.save', {
-          ...(doc.id !== null ? { id: doc.id } : {}),
-          name: doc.name,
+          ...(doc.id !== null && !doc.builtin ? { id: doc.id } : {}),
+          name: copyName,
           spec: spec as unknown as ActionSetInput,
         });
+        if (doc.builtin) {
+          // The copy opens as a set of its own; the built-in one goes back to what it was.
+          const copy: EditorDoc = { ...doc, key: setKey(row.id), id: row.id, builtin: false, name: row.name, dirty: false, updatedAt: row.updatedAt, viewKey: newViewKey(setKey(row.id)) };
+          set((s) => {
+            const docs = { ...s.editorDocs };
+            delete docs[doc.key];
+            docs[copy.key] = copy;
+            return {
+              editorDocs: docs,
+              editorKey: copy.key,
+              actionSets: [...s.actionSets, row],
+              editorSaving: false,
+              editorSavedAt: Date.now(),
+              editorNotice: { kind: 'info', text: `"${stored?.name ?? doc.name}" is built in and stays as it is: your changes were saved as "${row.name}".` },
+            };
+          });
+          await get().loadActionSets();
+          return;
+        }
         const key = setKey(row.id);
         set((s) => {
           const latest = s.editorDocs[doc.key] ?? doc;
@@ -265,6 +289,24 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
         await get().loadActionSets();
       } catch (error) {
         set({ editorSaving: false, editorSaveError: errorText(error) });
+      }
+    },
+
+    restoreDefaultActionSets: async () => {
+      try {
+        const { restored } = await api.call('actionSets.restoreDefaults', {});
+        // Reopen restored sets from the store, not from an edited copy of the old one.
+        set((s) => {
+          const docs = { ...s.editorDocs };
+          for (const doc of Object.values(docs)) if (doc.builtin && restored.includes(doc.name)) delete docs[doc.key];
+          return {
+            editorDocs: docs,
+            editorNotice: { kind: 'info', text: restored.length ? `Restored ${restored.map((n) => `"${n}"`).join(', ')}.` : 'Every default set is already there, as it ships.' },
+          };
+        });
+        await get().loadActionSets();
+      } catch (error) {
+        set({ editorNotice: { kind: 'error', text: `Cannot restore the default sets: ${errorText(error)}` } });
       }
     },
 

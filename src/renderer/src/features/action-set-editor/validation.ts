@@ -4,13 +4,12 @@
  * parseActionSet, ActionGrammar, the layer schemas); this module adds where each problem sits (a
  * node, a parameter, a field) and the warnings only an editor needs (unreachable or unused nodes).
  */
-import { ActionGrammar, ActionSetSchema, INPUT_ID, MAX_LAYERS, OUTPUT_ID, parseActionSet, type ActionSet } from '../../../../shared/action-set';
-import { LayerSpecSchema } from '../../../../shared/layers';
+import { ActionGrammar, ActionSetSchema, INPUT_ID, layerDraftProblems, MAX_LAYERS, OUTPUT_ID, parseActionSet, type ActionSet } from '../../../../shared/action-set';
 import { DATASET_INPUTS, type DatasetName } from '../../../../shared/run-config';
 import { formatShape, inferLayer, shapeKey, type TensorShape } from '../../../../shared/shapes';
-import { defaultLayer, layerInfo, paramRange } from './catalog';
+import { layerInfo, paramRange } from './catalog';
 import type { EditorSpec } from './types';
-import { valuesOf, type LayerDraft } from './values';
+import type { LayerDraft } from './values';
 
 /** The inputs a set can be checked against: the training datasets' (the toolbar's Input choice). */
 export const DATASET_SHAPES = Object.entries(DATASET_INPUTS).map(([id, d]) => ({
@@ -50,43 +49,21 @@ export interface Validation {
   byNode: Record<string, Problem[]>;
 }
 
-/** The problems of one node's layer: unknown type or parameter, values out of range, missing values. */
+/** The problems of one node's layer (the shared rules of layerDraftProblems), worded for the node that shows them. */
 export function layerProblems(nodeId: string, layer: LayerDraft): Problem[] {
-  const problems: Problem[] = [];
   const seen = new Set<string>();
-  const add = (message: string, param?: string) => {
+  return layerDraftProblems(layer).flatMap((problem): Problem[] => {
+    const { kind, param } = problem;
+    const info = param === undefined ? undefined : layerInfo(layer.type)?.params.find((p) => p.name === param);
+    let message = problem.message;
+    if (kind === 'type') message = `unknown layer type "${layer.type}": use one of the palette's types`;
+    else if (kind === 'missing') message = `${param} is required${info ? ` (${paramRange(info)})` : ''}`;
+    else if (kind === 'empty' || kind === 'value') message = `${param}: ${problem.message}`;
     const key = `${param ?? ''}|${message}`;
-    if (seen.has(key)) return;
+    if (seen.has(key)) return [];
     seen.add(key);
-    problems.push({ severity: 'error', kind: param ? 'param' : 'node', message, nodeId, ...(param ? { param } : {}) });
-  };
-  const info = layerInfo(layer.type);
-  if (!info) {
-    add(`unknown layer type "${layer.type}": use one of the palette's types`);
-    return problems;
-  }
-  const known = new Set(info.params.map((p) => p.name));
-  const params = Object.entries(layer).filter(([key]) => key !== 'type');
-  for (const [key, value] of params) {
-    if (!known.has(key)) add(`unknown parameter "${key}" for ${layer.type} (it has ${[...known].join(', ') || 'none'})`, key);
-    else if (Array.isArray(value) && value.length === 0) add(`${key}: give at least one value`, key);
-  }
-  for (const param of info.params) if (param.required && valuesOf(layer[param.name]).length === 0) add(`${param.name} is required (${paramRange(param)})`, param.name);
-  // Each value of each parameter, with the other parameters at their first (valid-looking) value.
-  const base: Record<string, unknown> = { type: layer.type };
-  for (const [key, value] of params) if (known.has(key) && valuesOf(value).length) base[key] = valuesOf(value)[0];
-  for (const param of info.params) if (param.required && base[param.name] === undefined) base[param.name] = defaultLayer(info.type)[param.name];
-  for (const [key, value] of params) {
-    if (!known.has(key)) continue;
-    for (const v of valuesOf(value)) {
-      const result = LayerSpecSchema.safeParse({ ...base, [key]: v });
-      if (result.success) continue;
-      for (const issue of result.error.issues) {
-        if (issue.path[0] === key) add(`${key} ${JSON.stringify(v)}: ${issue.message}`, key);
-      }
-    }
-  }
-  return problems;
+    return [{ severity: 'error', kind: param ? 'param' : 'node', message, nodeId, ...(param ? { param } : {}) }];
+  });
 }
 
 /** Why a node id cannot be used, or null when it can. */

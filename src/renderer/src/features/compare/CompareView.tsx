@@ -15,6 +15,7 @@ import { networkInput, runDisplayName, shortRunId } from '../../lib/runs';
 import { throttle } from '../../lib/throttle';
 import { useApp } from '../../store';
 import './compare.css';
+import { CompareDifferences } from './CompareDifferences';
 import { alignSeries, runColor } from './model';
 import { MAX_COMPARE } from './slice';
 
@@ -71,12 +72,13 @@ export function CompareView() {
       )}
       {ids.length > 0 && (
         <>
+          <CompareDifferences ids={ids} runs={runs} series={series} />
           <div className="compare-charts">
             <div className="panel">
-              <Chart title="Best validation accuracy so far" x={best.x} series={best.series} xLabel="candidate" height={240} testId="chart-compare-best" />
+              <Chart title="Best validation accuracy so far" x={best.x} series={best.series} xLabel="candidate" yLabel="validation accuracy" yPercent height={240} testId="chart-compare-best" />
             </div>
             <div className="panel">
-              <Chart title="Reward per candidate" x={reward.x} series={reward.series} xLabel="candidate" height={240} testId="chart-compare-reward" />
+              <Chart title="Reward per candidate" x={reward.x} series={reward.series} xLabel="candidate" yLabel="reward" smoothing height={240} testId="chart-compare-reward" />
             </div>
           </div>
           <h3 className="compare-subtitle">Best architectures {loading && <span className="muted small-note">updating…</span>}</h3>

@@ -4,8 +4,10 @@ import { candidateStatusText, type CandidateDetail as Detail, type RunDetail } f
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
+import { formatPoints, formatPrediction, predictionError, rowPrediction } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
+import { rewardPartsText } from '../analysis/reward';
 import { ExportResultView } from './ExportResultView';
 
 export function CandidateDetailPanel({ run }: { run: RunDetail }) {
@@ -32,6 +34,7 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
   }
 
   const exportable = detail.status === 'completed' && (detail.hasModel || detail.cachedFrom !== undefined);
+  const prediction = rowPrediction(detail);
   const input = networkInput(run);
 
   return (
@@ -44,24 +47,41 @@ export function CandidateDetailPanel({ run }: { run: RunDetail }) {
         <button
           className="secondary"
           disabled={!exportable || busy !== null}
-          title={exportable ? 'Write its model.json, weights.bin and architecture.json' : 'Only candidates whose trained weights were kept can be exported'}
+          title={exportable ? 'Its model.json, weights.bin and architecture.json as a zip, on your computer' : 'Only candidates whose trained weights were kept can be exported'}
           onClick={() => void exportFromHistory(detail.index)}
           data-testid="candidate-export"
         >
           {busy === 'export' ? 'Exporting…' : 'Export'}
         </button>
       </div>
-      {historyExport?.scope === 'candidate' && historyExport.result.index === detail.index && <ExportResultView result={historyExport.result} />}
+      {historyExport?.scope === 'candidate' && historyExport.index === detail.index && <ExportResultView result={historyExport.result} />}
       <div className="label-line mono" title={detail.label}>
         {detail.label}
       </div>
       <dl className="facts">
         <dt>Val</dt>
         <dd>{formatPercent(detail.validAcc)}</dd>
+        {prediction && (
+          <>
+            <dt>Predicted</dt>
+            <dd data-testid="candidate-prediction">
+              {formatPrediction(prediction, 2)}
+              {detail.status !== 'running' && detail.status !== 'pruned' && <span className="muted"> · error {formatPoints(predictionError(prediction, detail.validAcc), { digits: 2 })}</span>}
+            </dd>
+          </>
+        )}
         <dt>Test</dt>
         <dd>{formatPercent(detail.testAcc)}</dd>
         <dt>Reward</dt>
-        <dd>{formatNumber(detail.reward)}</dd>
+        <dd>
+          {formatNumber(detail.reward)}
+          {detail.rewardParts && (
+            <span className="muted small-note" data-testid="candidate-reward-parts">
+              {' '}
+              = {rewardPartsText(detail.rewardParts)}
+            </span>
+          )}
+        </dd>
         <dt>Params</dt>
         <dd>{formatParams(detail.params)}</dd>
         <dt>Seconds</dt>
@@ -114,8 +134,8 @@ function EpochCurves({ detail }: { detail: Detail }) {
   const pruned = detail.status === 'pruned' ? ` (${candidateStatusText(detail)})` : '';
   return (
     <div className="curves">
-      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" height={160} testId="chart-candidate-loss" />
-      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" height={160} testId="chart-candidate-accuracy" />
+      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={160} testId="chart-candidate-loss" />
+      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={160} testId="chart-candidate-accuracy" />
     </div>
   );
 }

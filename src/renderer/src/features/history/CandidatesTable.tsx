@@ -37,10 +37,12 @@ export interface CandidatesTableProps {
   runId: string;
   /** Bumped when the run's candidates changed (a running search): visible pages are fetched again. */
   version: number;
+  /** Only these candidates (an analysis brush's); null or absent: all of them. */
+  indices?: readonly number[] | null;
   height?: number;
 }
 
-export function CandidatesTable({ runId, version, height = 420 }: CandidatesTableProps) {
+export function CandidatesTable({ runId, version, indices = null, height = 420 }: CandidatesTableProps) {
   const sort = useApp((s) => s.candidateSort);
   const setCandidateSort = useApp((s) => s.setCandidateSort);
   const selected = useApp((s) => s.selectedCandidate);
@@ -50,7 +52,7 @@ export function CandidatesTable({ runId, version, height = 420 }: CandidatesTabl
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const fetcherFor = (sortBy: CandidateSortKey, order: 'asc' | 'desc'): PageFetcher => (offset, limit) =>
-    api.call('runs.candidates', { runId, sortBy, order, offset, limit });
+    api.call('runs.candidates', { runId, sortBy, order, offset, limit, ...(indices ? { indices: [...indices] } : {}) });
 
   const cacheRef = useRef<CandidatePageCache | null>(null);
   if (!cacheRef.current) {
@@ -63,7 +65,7 @@ export function CandidatesTable({ runId, version, height = 420 }: CandidatesTabl
   }
   const cache = cacheRef.current;
 
-  // Another run or sort: start over, at the top.
+  // Another run, sort or filter: start over, at the top.
   const firstKey = useRef(true);
   useEffect(() => {
     if (firstKey.current) firstKey.current = false;
@@ -71,8 +73,8 @@ export function CandidatesTable({ runId, version, height = 420 }: CandidatesTabl
     setError(null);
     scrollRef.current?.scrollTo({ top: 0 });
     // The effect below fetches the first page.
-    // fetcherFor only closes over runId, which is in the deps.
-  }, [cache, runId, sort.key, sort.order]);
+    // fetcherFor only closes over runId and indices, which are in the deps.
+  }, [cache, runId, sort.key, sort.order, indices]);
 
   // New candidates or results: refresh what is loaded, keeping it on screen meanwhile.
   useEffect(() => {
@@ -133,7 +135,7 @@ export function CandidatesTable({ runId, version, height = 420 }: CandidatesTabl
             <CandidateRowView key={item.key} row={cache.row(item.index)} start={item.start} selected={selected} onSelect={selectCandidate} />
           ))}
         </div>
-        {cache.total === 0 && <div className="empty-note muted">No candidates yet.</div>}
+        {cache.total === 0 && <div className="empty-note muted">{indices ? 'No candidate is inside the brushes.' : 'No candidates yet.'}</div>}
         {cache.total === null && !error && <div className="empty-note muted">Loading candidates…</div>}
       </div>
       {error && (

@@ -1,12 +1,37 @@
-/** The files an export wrote (on the machine that runs main). */
-import type { ExportResult } from '../../../../shared/api';
+/** What an export produced: a zip downloaded (browser) or saved (desktop app), or files written into a folder on the machine that runs main. */
+import type { HistoryExport } from './slice';
 
-export function ExportResultView({ result }: { result: ExportResult }) {
+export function ExportResultView({ result }: { result: HistoryExport['result'] }) {
+  if ('kind' in result) {
+    const where = result.kind === 'download' ? (
+      <>
+        Downloaded <code className="mono">{result.fileName}</code> to your computer
+      </>
+    ) : (
+      <>
+        Saved <code className="mono">{result.path}</code>
+      </>
+    );
+    return (
+      <div className="export-result" data-testid="export-result" data-kind={result.kind} role="status">
+        <div>
+          {where}: candidate #{result.index}, {result.entries.length} files
+        </div>
+        <ul>
+          {result.entries.map((entry) => (
+            <li key={entry} className="mono" title={entry}>
+              {entry.split('/').pop()}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
   const dir = commonDir(result.files);
   return (
-    <div className="export-result" data-testid="export-result" role="status">
+    <div className="export-result" data-testid="export-result" data-kind="server" role="status">
       <div>
-        Exported candidate #{result.index} to <code className="mono">{dir}</code>
+        Exported candidate #{result.index} to <code className="mono">{dir}</code> on the server
       </div>
       <ul>
         {result.files.map((file) => (

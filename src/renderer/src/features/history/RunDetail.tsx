@@ -1,11 +1,13 @@
 /** The open run: its summary and config, actions (export, resume, extend, watch), and its candidates. */
 import { useState } from 'react';
-import type { RunDetail } from '../../../../shared/history';
+import { warmStartText, type RunDetail } from '../../../../shared/history';
 import { ACTIVE_STATUSES, RunConfigFieldsSchema } from '../../../../shared/run-config';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
-import { canResume, runDisplayName, shortRunId } from '../../lib/runs';
+import { resumeCanHelp } from '../../../../shared/history';
+import { runDisplayName, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
+import { AnalysisPanel } from '../analysis/AnalysisPanel';
 import { CandidateDetailPanel } from './CandidateDetail';
 import { CandidatesTable } from './CandidatesTable';
 import { ExportResultView } from './ExportResultView';
@@ -18,6 +20,8 @@ const MAX_BUDGET = RunConfigFieldsSchema.shape.budget.maxValue ?? Number.MAX_SAF
 export function RunDetailPanel({ now, candidatesVersion }: { now: number; candidatesVersion: number }) {
   const runId = useApp((s) => s.selectedRunId);
   const run = useApp((s) => s.runDetail);
+  const brushed = useApp((s) => (s.analysisRunId === runId ? s.brushedIndices : null));
+  const clearBrushes = useApp((s) => s.clearBrushes);
   if (!runId) return null;
   if (!run || run.id !== runId) {
     return (
@@ -30,12 +34,21 @@ export function RunDetailPanel({ now, candidatesVersion }: { now: number; candid
     <section className="run-detail panel" data-testid="run-detail" data-run-id={run.id}>
       <RunHeader run={run} />
       <RunSummary run={run} now={now} />
+      <AnalysisPanel run={run} version={candidatesVersion} />
       <div className="run-body">
         <div className="run-body-table">
           <h3>
             Candidates <span className="muted">({run.evaluations} evaluated)</span>
+            {brushed && (
+              <span className="brush-note" data-testid="candidates-brushed">
+                {brushed.length} kept by the brushes{' '}
+                <button className="link-button" onClick={clearBrushes} data-testid="candidates-clear-brushes">
+                  show all
+                </button>
+              </span>
+            )}
           </h3>
-          <CandidatesTable key={run.id} runId={run.id} version={candidatesVersion} />
+          <CandidatesTable key={run.id} runId={run.id} version={candidatesVersion} indices={brushed} />
         </div>
         <div className="run-body-detail">
           <CandidateDetailPanel run={run} />
@@ -50,6 +63,8 @@ function RunHeader({ run }: { run: RunDetail }) {
   const historyExport = useApp((s) => s.historyExport);
   const exportFromHistory = useApp((s) => s.exportFromHistory);
   const resumeFromHistory = useApp((s) => s.resumeFromHistory);
+  const runAgain = useApp((s) => s.liveRunAgain);
+  const browser = useApp((s) => s.info?.shell === 'browser');
   const [extending, setExtending] = useState<string | null>(null);
   const active = ACTIVE_STATUSES.includes(run.status);
   const extendBudget = extending === null ? NaN : Number(extending);
@@ -76,15 +91,36 @@ function RunHeader({ run }: { run: RunDetail }) {
           <button
             className="secondary"
             disabled={run.bestIndex === null || busy !== null}
-            title={run.bestIndex === null ? 'No finished candidate yet' : `Write candidate #${run.bestIndex}'s model and the run's history`}
+            title={run.bestIndex === null ? 'No finished candidate yet' : `Candidate #${run.bestIndex}'s model and the run's history, as a zip on your computer`}
             onClick={() => void exportFromHistory()}
             data-testid="run-export"
           >
-            {busy === 'export' ? 'Exporting…' : 'Export best'}
+            {busy === 'export' ? 'Exporting…' : browser ? 'Download best' : 'Export best…'}
           </button>
-          {canResume(run.status) && (
+          {browser && (
+            <button
+              className="secondary"
+              disabled={run.bestIndex === null || busy !== null}
+              title="Write the same files into the server's export folder instead (where the searches run)"
+              onClick={() => void exportFromHistory(undefined, 'server')}
+              data-testid="run-export-server"
+            >
+              Export on server
+            </button>
+          )}
+          {resumeCanHelp(run) && (
             <button className="primary" disabled={busy !== null} onClick={() => void resumeFromHistory()} data-testid="run-resume" title="Continue from the last checkpoint">
               {busy === 'resume' ? 'Resuming…' : 'Resume'}
+            </button>
+          )}
+          {run.status === 'failed' && !resumeCanHelp(run) && (
+            <button
+              className="primary"
+              onClick={() => runAgain(run.config)}
+              data-testid="run-again"
+              title="It failed while setting up, so resuming would fail the same way: open the launcher with its settings to change the cause"
+            >
+              Run again with changes…
             </button>
           )}
           {run.status === 'completed' && extending === null && (
@@ -146,7 +182,14 @@ function RunSummary({ run, now }: { run: RunDetail; now: number }) {
         <dd>
           {run.strategy}
           {run.strategy === 'ppo' && run.mode ? ` (${run.mode})` : ''}
+          {config.predictor === 'gp' ? ' + GP predictor' : ''}
         </dd>
+        {config.warmStart && (
+          <>
+            <dt>Warm start</dt>
+            <dd data-testid="run-warm-start">{run.warmStart ? warmStartText(run.warmStart) : 'asked for; the run has not started yet'}</dd>
+          </>
+        )}
         <dt>Evaluator</dt>
         <dd>{run.evaluator}</dd>
         <dt>Dataset</dt>

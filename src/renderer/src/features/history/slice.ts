@@ -3,9 +3,10 @@
  * run with its candidate sort and selected candidate, and the last export. The candidates
  * themselves are paged by the table (CandidatePageCache), not kept in the store.
  */
-import type { ExportResult } from '../../../../shared/api';
+import type { ExportDelivery, ExportResult } from '../../../../shared/api';
 import type { CandidateDetail, CandidateSortKey, RunDetail, RunSummary } from '../../../../shared/history';
 import { api, errorText } from '../../api';
+import { downloadUrl } from '../../lib/download';
 import type { AppState } from '../../store';
 import type { Slice } from '../../store/slice';
 import { CANDIDATE_DESC_FIRST, nextSort, RUN_DESC_FIRST, type RunFilter, type RunSort, type RunSortKey, type SortOrder } from './model';
@@ -18,7 +19,10 @@ export interface CandidateSort {
 export interface HistoryExport {
   /** Which button asked: the run's (its best candidate and history) or the selected candidate's. */
   scope: 'run' | 'candidate';
-  result: ExportResult;
+  /** The candidate exported. */
+  index: number;
+  /** Files written into a folder on the machine that runs main, or a zip downloaded (browser) or saved (desktop). */
+  result: ExportResult | Exclude<ExportDelivery, { kind: 'cancelled' }>;
 }
 
 export interface HistorySlice {
@@ -44,8 +48,12 @@ export interface HistorySlice {
   reloadRunDetail(): Promise<void>;
   renameRun(runId: string, name: string): Promise<void>;
   deleteRun(runId: string): Promise<void>;
-  /** Exports the open run's best candidate (no index) or one candidate, to app.info's defaultExportDir. */
-  exportFromHistory(index?: number): Promise<void>;
+  /**
+   * Exports the open run's best candidate (no index) or one candidate: as a zip on the user's
+   * computer (downloaded in the browser, saved through a dialog in the desktop app), or into a folder
+   * on the server (app.info's defaultExportDir).
+   */
+  exportFromHistory(index?: number, to?: 'archive' | 'server'): Promise<void>;
   /** Resumes the open run; a budget extends a completed one. */
   resumeFromHistory(budget?: number): Promise<void>;
   setCandidateSort(key: CandidateSortKey): void;
@@ -161,13 +169,21 @@ export const createHistorySlice: Slice<HistorySlice> = (set, get) => {
       }
     },
 
-    exportFromHistory: async (index) => {
+    exportFromHistory: async (index, to = 'archive') => {
       const runId = get().selectedRunId;
       if (!runId || get().historyBusy) return;
       set({ historyBusy: 'export', historyExport: null });
+      const scope = index === undefined ? 'run' : 'candidate';
       try {
+        if (to === 'archive') {
+          const delivered = await api.call('runs.exportArchive', { runId, index });
+          if (delivered.kind === 'cancelled') return;
+          if (delivered.kind === 'download') downloadUrl(delivered.url, delivered.fileName);
+          if (get().selectedRunId === runId) set({ historyExport: { scope, index: delivered.index, result: delivered } });
+          return;
+        }
         const result = await api.call('runs.export', { runId, index, dir: await exportDir() });
-        if (get().selectedRunId === runId) set({ historyExport: { scope: index === undefined ? 'run' : 'candidate', result } });
+        if (get().selectedRunId === runId) set({ historyExport: { scope, index: result.index, result } });
       } catch (error) {
         fail(error);
       } finally {

@@ -4,9 +4,10 @@
  * over to the live view of that run. Main's refusal appears next to the Start button.
  */
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES } from '../../../../shared/run-config';
+import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES, type RunConfigField } from '../../../../shared/run-config';
+import { BudgetWarning } from '../../components/BudgetWarning';
 import { useApp } from '../../store';
-import { DEFAULT_LAUNCH_FORM, launchOptions, modeHint, validateLaunch, type LaunchField, type LaunchForm } from './launch-form';
+import { DEFAULT_LAUNCH_FORM, launchBudgetWarning, launchOptions, modeHint, RUN_ACTION_SET, validateLaunch, type LaunchField, type LaunchForm, type LaunchValidation } from './launch-form';
 
 /** The form survives switching views. */
 let lastForm: LaunchForm = DEFAULT_LAUNCH_FORM;
@@ -30,6 +31,19 @@ function Field(props: { field: LaunchField; label: string; error?: string; hint?
   );
 }
 
+/** The fields main's launch checks can refuse, as the form labels them. */
+const REFUSABLE_LABELS: Record<RunConfigField, string> = {
+  actionSet: 'Action set',
+  mode: 'Mode',
+  predictor: 'Predictor',
+  warmStart: 'Warm start',
+  dataDir: 'Data directory',
+  prune: 'Early stopping',
+  subset: 'Subset',
+  nb201Dir: 'Tables directory',
+  redis: 'Redis (remote workers)',
+};
+
 /** What each early-stopping rule does, in a few words. */
 const PRUNE_HINTS: Record<string, string> = {
   none: 'every candidate trains all its epochs',
@@ -41,6 +55,8 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
   const actionSets = useApp((s) => s.liveActionSets);
   const launching = useApp((s) => s.liveLaunching);
   const launchError = useApp((s) => s.liveLaunchError);
+  const refusals = useApp((s) => s.liveLaunchRefusals);
+  const draft = useApp((s) => s.liveLaunchDraft);
   const start = useApp((s) => s.liveStart);
   const [form, setForm] = useState<LaunchForm>(lastForm);
   const [attempted, setAttempted] = useState(false);
@@ -49,20 +65,29 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
     lastForm = form;
   }, [form]);
 
+  // "Run again with changes": the form another view prepared.
+  useEffect(() => {
+    const taken = draft && useApp.getState().liveTakeLaunchDraft();
+    if (taken) setForm(taken);
+  }, [draft]);
+
   // Pick an action set once they are known (mlp: quick to train; otherwise the first).
   useEffect(() => {
     if (actionSets.length === 0) return;
-    if (form.actionSet && actionSets.some((s) => String(s.id) === form.actionSet)) return;
+    if (form.actionSet && (actionSets.some((s) => String(s.id) === form.actionSet) || (form.actionSet === RUN_ACTION_SET && form.base?.actionSet))) return;
     const preferred = actionSets.find((s) => s.name === 'mlp') ?? actionSets[0];
     setForm((f) => ({ ...f, actionSet: String(preferred.id) }));
   }, [actionSets, form.actionSet]);
 
   const validation = useMemo(() => validateLaunch(form, actionSets), [form, actionSets]);
-  const errors = validation.errors;
+  // Main's refusal (what it found in the files) shows at its field until the form changes.
+  const errors: LaunchValidation['errors'] = { ...validation.errors };
+  for (const { field, message } of refusals) errors[field] ??= message;
   const errorCount = Object.keys(errors).length;
 
   const update = (field: LaunchField) => (event: { target: { value: string } }) => {
     const value = event.target.value;
+    if (useApp.getState().liveLaunchRefusals.length) useApp.setState({ liveLaunchRefusals: [] });
     setForm((f) => ({ ...f, [field]: value }));
   };
   const control = (field: LaunchField) => ({ value: form[field], onChange: update(field), 'data-testid': launchTestId(field), name: field });
@@ -109,8 +134,28 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="predictor" label="Predictor" error={errors.predictor} hint={form.predictor === 'gp' ? 'a Gaussian process the agent trains on between evaluations (ppo only)' : 'learns from real results alone'}>
           <select {...control('predictor')}>{options(launchOptions('predictor'))}</select>
         </Field>
+        <Field
+          field="warmStart"
+          label="Warm start"
+          error={errors.warmStart}
+          hint={form.warmStart === 'on' ? 'the predictor first learns from earlier runs on the same search space and data' : 'starts from nothing (as benchmarks do)'}
+        >
+          <span className="launch-check">
+            <input
+              type="checkbox"
+              name="warmStart"
+              data-testid={launchTestId('warmStart')}
+              checked={form.warmStart === 'on'}
+              onChange={(e) => setForm((f) => ({ ...f, warmStart: e.target.checked ? 'on' : 'off' }))}
+            />
+            from earlier runs
+          </span>
+        </Field>
         <Field field="budget" label="Budget (candidates)" error={errors.budget}>
           <input type="number" min={1} step={1} {...control('budget')} />
+        </Field>
+        <Field field="timeBudget" label="Time budget (seconds)" error={errors.timeBudget} hint={form.timeBudget.trim() ? 'then no new candidate; those in training finish' : 'empty: none'}>
+          <input type="number" min={1} step={1} {...control('timeBudget')} />
         </Field>
         <Field field="reward" label="Reward" error={errors.reward}>
           <select {...control('reward')}>{options(launchOptions('reward'))}</select>
@@ -133,7 +178,8 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         </Field>
         <Field field="actionSet" label="Action set" error={errors.actionSet}>
           <select {...control('actionSet')}>
-            {actionSets.length === 0 && <option value="">(loading…)</option>}
+            {actionSets.length === 0 && !form.base?.actionSet && <option value="">(loading…)</option>}
+            {form.base?.actionSet && <option value={RUN_ACTION_SET}>{form.base.actionSet.name} (as in the earlier run)</option>}
             {actionSets.map((s) => (
               <option key={s.id} value={String(s.id)}>
                 {s.name}
@@ -191,11 +237,16 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         </Field>
       </fieldset>
 
+      <BudgetWarning message={launchBudgetWarning(form, actionSets)} testId="launch-budget-warning" />
       <div className="launch-actions">
         <button type="submit" className="primary" disabled={launching} data-testid="launch-start">
           {launching ? 'Starting…' : 'Start run'}
         </button>
-        {launchError ? (
+        {refusals.length > 0 ? (
+          <span className="error" role="alert" data-testid="launch-refused">
+            Not started, nothing was recorded. {refusals.map((r) => `${REFUSABLE_LABELS[r.field]}: ${r.fix}`).join('; ')}
+          </span>
+        ) : launchError ? (
           <span className="error" role="alert" data-testid="launch-error">
             {launchError}
           </span>

@@ -4,11 +4,14 @@
  * The store commits the watched run's state at most ~10 times a second; each part below is
  * memoized on the slice of state it draws, so an epoch event re-renders only the candidates in training.
  */
+import { agentBudgetWarning } from '../../../../shared/agent-budget';
+import { BudgetWarning } from '../../components/BudgetWarning';
 import { memo, useEffect, useMemo } from 'react';
-import { candidateStatusText } from '../../../../shared/history';
+import { candidateStatusText, warmStartText } from '../../../../shared/history';
 import type { RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import { formatPoints, formatPrediction, predictionError, predictorError } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
@@ -105,14 +108,18 @@ function RunMonitor() {
   const error = useApp((s) => s.liveError);
   const config = run.config;
   const shape = config ? networkInput(config) : undefined;
+  // Older stored configs have no predictor field; a run's events say whether it predicts.
+  const predicts = config?.predictor === 'gp';
   return (
     <div className="live-view" data-testid="live-view" data-run-id={run.runId}>
       <RunHeader run={run} error={error} />
+      {config && <BudgetWarning message={agentBudgetWarning({ ...config, budget: run.budget })} testId="live-budget-warning" />}
       <div className="live-grid">
         <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
-          {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} />}
-          <Leaderboard entries={run.leaderboard} />
+          {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} predicts={predicts} />}
+          <Leaderboard entries={run.leaderboard} predicts={predicts} />
+          {predicts && <PredictorSummary series={run.series} n={run.series.index.length} />}
           <BestCandidate candidate={run.best} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         </div>
       </div>
@@ -128,7 +135,8 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
   const pause = useApp((s) => s.livePause);
   const resume = useApp((s) => s.liveResume);
   const stop = useApp((s) => s.liveStop);
-  const allowed = controls(run.status);
+  const allowed = controls(run);
+  const runAgain = useApp((s) => s.liveRunAgain);
   const eta = etaSeconds(run);
   const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
   const c = run.config;
@@ -168,6 +176,11 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
         {what}
         {run.description && <> — {run.description}</>}
       </div>
+      {c?.warmStart && (
+        <div className="live-subtitle" data-testid="live-warm-start">
+          <strong>Warm start</strong> <span className="muted">{run.warmStart ? warmStartText(run.warmStart) : 'from earlier runs (once the engine is ready)'}</span>
+        </div>
+      )}
       <div className="live-progress-row">
         <div className="live-progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={run.budget} aria-valuenow={run.done}>
           <div className="live-progress-fill" style={{ width: `${fraction * 100}%` }} />
@@ -183,9 +196,15 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
         <button type="button" className="secondary" disabled={!allowed.pause} onClick={() => void pause()} data-testid="run-pause">
           Pause
         </button>
-        <button type="button" className="secondary" disabled={!allowed.resume} onClick={() => void resume()} data-testid="run-resume">
-          Resume
-        </button>
+        {allowed.runAgain && run.config ? (
+          <button type="button" className="primary" onClick={() => runAgain(run.config!)} data-testid="run-again" title="Resuming would fail the same way: open the launcher with this run's settings">
+            Run again with changes…
+          </button>
+        ) : (
+          <button type="button" className="secondary" disabled={!allowed.resume} onClick={() => void resume()} data-testid="run-resume">
+            Resume
+          </button>
+        )}
         <button type="button" className="secondary danger" disabled={!allowed.stop} onClick={() => void stop()} data-testid="run-stop">
           Stop
         </button>
@@ -238,6 +257,13 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
                 ? `epoch ${epochs.length} / ${total ?? '?'}`
                 : 'evaluating'
               : `${candidateStatusText(candidate)}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
+            {candidate.prediction && (
+              <span data-testid="live-current-prediction">
+                {' '}
+                · predicted {formatPrediction(candidate.prediction)}
+                {!running && ` (error ${formatPoints(predictionError(candidate.prediction, candidate.signal))})`}
+              </span>
+            )}
           </span>
         )}
       </div>
@@ -258,8 +284,8 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
       <div className="live-epochs" data-testid="chart-epochs">
         {training ? (
           <>
-            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" height={150} testId="chart-epochs-loss" />
-            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" height={150} testId="chart-epochs-accuracy" />
+            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={150} testId="chart-epochs-loss" />
+            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={150} testId="chart-epochs-accuracy" />
           </>
         ) : (
           <div className="muted live-note">NAS-Bench-201 candidates are table lookups: no epochs to draw.</div>
@@ -298,7 +324,7 @@ function EmptyRow({ columns, children }: { columns: number; children: string }) 
 }
 
 /** Every candidate being evaluated (one per worker), each with its latest epoch. */
-const InFlight = memo(function InFlight({ candidates, config }: { candidates: LiveCandidate[]; config: RunConfig | null }) {
+const InFlight = memo(function InFlight({ candidates, config, predicts }: { candidates: LiveCandidate[]; config: RunConfig | null; predicts: boolean }) {
   const training = config?.evaluator !== 'nb201';
   return (
     <div className="live-leaderboard live-in-flight">
@@ -306,7 +332,7 @@ const InFlight = memo(function InFlight({ candidates, config }: { candidates: Li
         In flight <span className="muted">{config ? `${candidates.length} of ${config.workers} workers busy` : candidates.length}</span>
       </h3>
       <table data-testid="live-in-flight">
-        <TableHead names={['#', 'epoch', 'val', 'architecture']} />
+        <TableHead names={['#', 'epoch', 'val', ...(predicts ? ['predicted'] : []), 'architecture']} />
         <tbody>
           {candidates.map((c) => {
             const last = c.epochs[c.epochs.length - 1];
@@ -315,30 +341,40 @@ const InFlight = memo(function InFlight({ candidates, config }: { candidates: Li
                 <td>{c.index}</td>
                 <td>{training ? `${last?.epoch ?? 0} / ${config?.training.epochs ?? '?'}` : '—'}</td>
                 <td>{pct(last?.validAccuracy)}</td>
+                {predicts && <td>{formatPrediction(c.prediction)}</td>}
                 <td className="live-label-cell" title={c.label}>
                   {c.label}
                 </td>
               </tr>
             );
           })}
-          {candidates.length === 0 && <EmptyRow columns={4}>no candidate in flight</EmptyRow>}
+          {candidates.length === 0 && <EmptyRow columns={predicts ? 5 : 4}>no candidate in flight</EmptyRow>}
         </tbody>
       </table>
     </div>
   );
 });
 
-const Leaderboard = memo(function Leaderboard({ entries }: { entries: LeaderboardEntry[] }) {
+/** The predictor's columns: its estimate and its error (predicted − real), beside the real result. */
+const PREDICTION_COLUMNS = ['predicted', 'error'];
+
+const Leaderboard = memo(function Leaderboard({ entries, predicts }: { entries: LeaderboardEntry[]; predicts: boolean }) {
   return (
     <div className="live-leaderboard">
       <h3>Leaderboard</h3>
       <table data-testid="live-leaderboard">
-        <TableHead names={['#', 'val', 'test', 'params', 'architecture']} />
+        <TableHead names={['#', 'val', ...(predicts ? PREDICTION_COLUMNS : []), 'test', 'params', 'architecture']} />
         <tbody>
           {entries.map((e) => (
             <tr key={e.index} data-testid="leaderboard-row" data-index={e.index} className={e.status === 'completed' ? undefined : 'muted'}>
               <td>{e.index}</td>
               <td>{pct(e.validAcc, 2)}</td>
+              {predicts && (
+                <>
+                  <td data-testid="leaderboard-predicted">{formatPrediction(e.prediction)}</td>
+                  <td>{formatPoints(predictionError(e.prediction, e.validAcc))}</td>
+                </>
+              )}
               <td>{pct(e.testAcc, 2)}</td>
               <td>{num(e.params)}</td>
               <td className="live-label-cell" title={`${e.label}${e.cached ? '\ncached: the result of an earlier evaluation of this architecture' : ''}`}>
@@ -348,9 +384,28 @@ const Leaderboard = memo(function Leaderboard({ entries }: { entries: Leaderboar
               </td>
             </tr>
           ))}
-          {entries.length === 0 && <EmptyRow columns={5}>no finished candidate yet</EmptyRow>}
+          {entries.length === 0 && <EmptyRow columns={predicts ? 7 : 5}>no finished candidate yet</EmptyRow>}
         </tbody>
       </table>
+    </div>
+  );
+});
+
+/** How the predictor's estimates compare with the results so far. */
+// `n` (the columns' length) is what changes: the columns themselves are appended in place.
+const PredictorSummary = memo(function PredictorSummary({ series }: { series: SeriesColumns; n: number }) {
+  const error = predictorError(series.predicted, series.predictedStd, series.signal);
+  return (
+    <div className="live-predictor" data-testid="live-predictor-error">
+      <h3>Predictor</h3>
+      {error ? (
+        <div className="live-note">
+          {error.n} candidate{error.n === 1 ? '' : 's'} · mean abs. error <strong>{formatPoints(error.meanAbsoluteError, { signed: false })}</strong> · bias {formatPoints(error.bias)} · rank
+          correlation <strong>{error.rankCorrelation === null ? '–' : error.rankCorrelation.toFixed(2)}</strong> · {Math.round(error.withinOneStd * 100)}% within ±1 std
+        </div>
+      ) : (
+        <div className="muted live-note">no candidate with an estimate has finished yet (the first proposals come before the predictor has results to learn from)</div>
+      )}
     </div>
   );
 });
@@ -374,10 +429,10 @@ const SeriesCharts = memo(function SeriesCharts({ series, prunes }: { series: Se
   return (
     <div className="live-charts">
       <div className="panel">
-        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" height={180} testId="chart-reward" />
+        <Chart title="Reward per candidate" x={series.index} series={reward} xLabel="candidate" yLabel="reward" smoothing height={180} testId="chart-reward" />
       </div>
       <div className="panel">
-        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" height={180} testId="chart-best" />
+        <Chart title="Best validation accuracy so far" x={series.index} series={best} xLabel="candidate" yLabel="validation accuracy" yPercent height={180} testId="chart-best" />
       </div>
     </div>
   );
@@ -402,7 +457,7 @@ const Diagnostics = memo(function Diagnostics({ columns, n }: { columns: Diagnos
       </h3>
       <div className="live-diagnostics-grid">
         {charts.map((c) => (
-          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" height={110} testId={`chart-diagnostics-${c.key}`} />
+          <Chart key={c.key} title={c.title} x={x} series={[{ label: c.title, values: c.values }]} xLabel="update" yLabel={c.title} height={120} testId={`chart-diagnostics-${c.key}`} />
         ))}
       </div>
     </div>

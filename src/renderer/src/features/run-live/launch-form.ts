@@ -3,7 +3,9 @@
  * config they describe, checked by the shared RunConfigSchema and runConfigProblems with each
  * problem attached to its field.
  */
-import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfigInput } from '../../../../shared/run-config';
+import type { ActionSet } from '../../../../shared/action-set';
+import { agentBudgetWarning } from '../../../../shared/agent-budget';
+import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfig, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -17,8 +19,12 @@ export interface LaunchForm {
   actionSet: string;
   mode: string;
   predictor: string;
+  /** 'on' or 'off' (a checkbox). */
+  warmStart: WarmStartChoice;
   strategy: string;
   budget: string;
+  /** Wall-clock seconds of search ('' is none). */
+  timeBudget: string;
   epochs: string;
   subset: string;
   learningRate: string;
@@ -33,9 +39,18 @@ export interface LaunchForm {
   prune: string;
   /** A Redis URL to queue the candidates on for remote workers ('' trains them on this machine). */
   redis: string;
+  /**
+   * The run this form was prefilled from ("run again with changes"): what the form does not show
+   * (the optimizer, weight decay…) keeps its values, and actionSet RUN_ACTION_SET is its action set.
+   */
+  base?: RunConfig;
 }
 
-export type LaunchField = keyof LaunchForm;
+export type LaunchField = Exclude<keyof LaunchForm, 'base'>;
+
+/** The actionSet value that stands for the base run's own action set (it may be stored no longer, or have changed since). */
+export const RUN_ACTION_SET = 'run';
+export type WarmStartChoice = 'on' | 'off';
 
 /** The run config's own defaults, for the fields the form shows with one. */
 const RUN_DEFAULTS = RunConfigFieldsSchema.pick({ dataset: true, nb201Dataset: true, mode: true, predictor: true, reward: true, backend: true, keepModels: true, prune: true }).parse({});
@@ -55,6 +70,7 @@ export function modeHint(strategy: string, mode: string): string {
 export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   ...RUN_DEFAULTS,
   name: '',
+  warmStart: RunConfigFieldsSchema.shape.warmStart.parse(undefined) ? 'on' : 'off',
   evaluator: 'training',
   dataDir: '',
   nb201Dir: '',
@@ -62,6 +78,7 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   // The form's own starting points (the schema has none, or a longer one: 3 epochs).
   strategy: 'ppo',
   budget: '20',
+  timeBudget: '',
   epochs: '2',
   subset: '',
   learningRate: String(TRAINING_DEFAULTS.learningRate),
@@ -92,8 +109,10 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     strategy: 'strategy',
     mode: 'mode',
     predictor: 'predictor',
+    warmStart: 'warmStart',
     reward: 'reward',
     budget: 'budget',
+    timeBudgetS: 'timeBudget',
     seed: 'seed',
     backend: 'backend',
     keepModels: 'keepModels',
@@ -124,15 +143,19 @@ export interface LaunchValidation {
 export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id: number; spec: unknown }>): LaunchValidation {
   const errors: LaunchValidation['errors'] = {};
   const training = form.evaluator === 'training';
-  const chosenSet = actionSets.find((s) => String(s.id) === form.actionSet);
+  const chosenSet = form.actionSet === RUN_ACTION_SET && form.base?.actionSet ? { spec: form.base.actionSet } : actionSets.find((s) => String(s.id) === form.actionSet);
   const subset = numberField(form.subset);
   const seed = numberField(form.seed);
   const beta = numberField(form.selectiveBackprop);
+  // A run's settings the form does not show (optimizer, weight decay…) stay as they were; selective backprop is the β field's.
+  const { selectiveBackprop: _beta, ...trainingBase } = form.base?.training ?? {};
+  const timeBudget = numberField(form.timeBudget);
   const input: Record<string, unknown> = {
     evaluator: form.evaluator,
     strategy: form.strategy,
     mode: form.mode,
     predictor: form.predictor,
+    warmStart: form.warmStart === 'on',
     reward: form.reward,
     budget: numberField(form.budget) ?? Number.NaN,
     seed: seed ?? Number.NaN,
@@ -142,12 +165,13 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     prune: form.prune,
     dataset: form.dataset,
     training: {
+      ...trainingBase,
       epochs: numberField(form.epochs) ?? Number.NaN,
       learningRate: numberField(form.learningRate) ?? Number.NaN,
       batchSize: numberField(form.batchSize) ?? Number.NaN,
       // The training seed follows the run seed: one number for the user, as the CLI does.
       seed: seed !== undefined && Number.isInteger(seed) && seed >= 0 ? seed : 0,
-      ...(beta === undefined ? {} : { selectiveBackprop: { beta } }),
+      ...(beta === undefined ? {} : { selectiveBackprop: { ...form.base?.training.selectiveBackprop, beta } }),
     },
     nb201Dataset: form.nb201Dataset,
   };
@@ -155,8 +179,10 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
   if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
   const redis = form.redis.trim() || undefined;
-  if (redis) input.redis = { url: redis };
+  // The base run's attempts stay (the form shows the URL only).
+  if (redis) input.redis = { ...form.base?.redis, url: redis };
   if (subset !== undefined) input.subset = subset;
+  if (timeBudget !== undefined) input.timeBudgetS = timeBudget;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
 
   // Before the schema's issues, which only know that the config has no action set.
@@ -170,9 +196,17 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, redis, actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, redis, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[field] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
+}
+
+/** The shared rule (agentBudgetWarning) on what the form says so far; null while the budget is not a number. */
+export function launchBudgetWarning(form: LaunchForm, actionSets: ReadonlyArray<{ id: number; spec: unknown }>): string | null {
+  const budget = numberField(form.budget);
+  if (budget === undefined || !Number.isInteger(budget) || budget < 1) return null;
+  const spec = actionSets.find((s) => String(s.id) === form.actionSet)?.spec as { maxLayers?: number } | undefined;
+  return agentBudgetWarning({ ...form, budget, actionSet: spec?.maxLayers === undefined ? undefined : { maxLayers: spec.maxLayers } });
 }
 
 function readableIssue(message: string, code: string): string {
@@ -185,4 +219,45 @@ function readableIssue(message: string, code: string): string {
     return kind === 'number' ? `must be ${words[op]} ${limit}` : `${words[op]} ${limit} ${unit ?? 'items'}`;
   }
   return message.replace(/^Invalid input: /, '');
+}
+
+/** Without node positions (the editor's layout): two sets that differ only there are the same set. */
+const withoutPositions = (set: ActionSet) => JSON.stringify({ ...set, nodes: set.nodes.map(({ position: _position, ...node }) => node) });
+
+/**
+ * A run's config as the launcher's form, to run it again with changes. Its action set is the stored
+ * one with the same content when there is one, otherwise the run's own (RUN_ACTION_SET).
+ */
+export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: number; spec: ActionSet }>): LaunchForm {
+  const own = config.actionSet;
+  const stored = own && actionSets.find((s) => withoutPositions(s.spec) === withoutPositions(own));
+  const text = (value: number | string | undefined) => (value === undefined ? '' : String(value));
+  return {
+    name: config.name ? `${config.name} (again)` : '',
+    evaluator: config.evaluator,
+    dataset: config.dataset,
+    dataDir: config.dataDir ?? '',
+    nb201Dataset: config.nb201Dataset,
+    nb201Dir: config.nb201Dir ?? '',
+    actionSet: stored ? String(stored.id) : own ? RUN_ACTION_SET : '',
+    mode: config.mode,
+    predictor: config.predictor,
+    strategy: config.strategy,
+    budget: text(config.budget),
+    epochs: text(config.training.epochs),
+    subset: text(config.subset),
+    learningRate: text(config.training.learningRate),
+    batchSize: text(config.training.batchSize),
+    selectiveBackprop: text(config.training.selectiveBackprop?.beta),
+    reward: config.reward,
+    seed: text(config.seed),
+    backend: config.backend,
+    keepModels: config.keepModels,
+    workers: text(config.workers),
+    redis: config.redis?.url ?? '',
+    timeBudget: text(config.timeBudgetS),
+    warmStart: config.warmStart ? 'on' : 'off',
+    prune: config.prune,
+    base: config,
+  };
 }

@@ -1,14 +1,16 @@
 /** What the live view shows about a run beyond its state: the controls, the ETA, progress, and its charts. */
-import type { RunStatus } from '../../../../shared/run-config';
-import { canResume } from '../../lib/runs';
+import { resumeCanHelp } from '../../../../shared/history';
 import { isActive, type LiveRun } from './live-run';
 
-/** Which controls make sense in a status. */
-export function controls(status: RunStatus): { pause: boolean; resume: boolean; stop: boolean } {
+/** Which controls make sense for a run: resume only where it can help; otherwise a failed run is run again with changes. */
+export function controls(run: Pick<LiveRun, 'status' | 'failedDuring' | 'done'>): { pause: boolean; resume: boolean; stop: boolean; runAgain: boolean } {
+  const { status } = run;
+  const resumable = resumeCanHelp({ status, failedDuring: run.failedDuring, evaluations: run.done });
   return {
     pause: status === 'running',
-    resume: status === 'paused' || canResume(status),
+    resume: status === 'paused' || resumable,
     stop: isActive(status),
+    runAgain: status === 'failed' && !resumable,
   };
 }
 

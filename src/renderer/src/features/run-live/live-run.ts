@@ -16,10 +16,11 @@
  */
 import type { RunUpdate } from '../../../../shared/api';
 import { competesForBest, type SearchEvent } from '../../../../shared/events';
-import type { AgentUpdateRow, CandidateDetail, CandidateRow, RunDetail, SeriesPoint } from '../../../../shared/history';
+import type { AgentUpdateRow, CandidateDetail, CandidateRow, RunDetail, SeriesPoint, WarmStartSummary } from '../../../../shared/history';
 import { ACTIVE_STATUSES, type CandidateStatus, type RunConfig, type RunStatus } from '../../../../shared/run-config';
 import type { EpochMetrics } from '../../../../shared/training';
 import type { ChartSeries } from '../../components/chart-series';
+import { rowPrediction, type Prediction } from '../../lib/prediction';
 
 export const LEADERBOARD_SIZE = 10;
 const FINISHED: readonly CandidateStatus[] = ['completed', 'diverged', 'failed', 'pruned'];
@@ -41,6 +42,8 @@ export interface LiveCandidate {
   error: string | null;
   /** Epochs trained once finished (where a pruned candidate was stopped). */
   epochsReached: number | null;
+  /** What the agent's predictor expected of its signal when it proposed it. */
+  prediction: Prediction | null;
 }
 
 export interface LeaderboardEntry {
@@ -51,6 +54,7 @@ export interface LeaderboardEntry {
   label: string;
   status: CandidateStatus;
   cached: boolean;
+  prediction: Prediction | null;
 }
 
 /**
@@ -65,6 +69,9 @@ export interface SeriesColumns {
   prunedReward: Array<number | null>;
   prunedSignal: Array<number | null>;
   bestSoFar: Array<number | null>;
+  /** The predictor's mean and std for the candidate, when it had one (null otherwise). */
+  predicted: Array<number | null>;
+  predictedStd: Array<number | null>;
 }
 
 /** One value per agent update (append-only); a key missing from an update is null there. */
@@ -86,6 +93,8 @@ export interface LiveRun {
   config: RunConfig | null;
   status: RunStatus;
   reason: string | null;
+  /** A failed run: while setting up (resuming cannot help) or while searching. */
+  failedDuring: 'setup' | 'search' | null;
   budget: number;
   /** Finished candidates (cached ones included). */
   done: number;
@@ -93,6 +102,8 @@ export interface LiveRun {
   backend: LiveBackend | null;
   /** What the engine said it prepared, e.g. "synthetic 12×12×1 · action set mlp: 1,234 networks". */
   description: string | null;
+  /** What the run warm-started from (null when it did not, or has not yet). */
+  warmStart: WarmStartSummary | null;
   series: SeriesColumns;
   /** Indices of finished candidates: what makes folding idempotent. */
   finished: Set<number>;
@@ -116,11 +127,13 @@ export function isActive(status: RunStatus): boolean {
 }
 
 function emptyColumns(): SeriesColumns {
-  return { index: [], reward: [], signal: [], prunedReward: [], prunedSignal: [], bestSoFar: [] };
+  return { index: [], reward: [], signal: [], prunedReward: [], prunedSignal: [], bestSoFar: [], predicted: [], predictedStd: [] };
 }
 
 /** Pruned candidates' markers in charts: the --warn colour their status has in tables. */
 export const PRUNED_COLOR = '#c98a00';
+/** The predictor's estimates in charts. */
+export const PREDICTED_COLOR = '#e07b39';
 
 /**
  * The per-candidate charts' series over `series.index`. When the run prunes, pruned candidates are
@@ -136,11 +149,15 @@ export function candidateChartSeries(series: SeriesColumns, prunes: boolean): { 
     reward.push({ label: 'reward (pruned)', values: series.prunedReward, color: PRUNED_COLOR, points: true });
     accuracy.push({ label: 'pruned: accuracy when stopped', values: series.prunedSignal, color: PRUNED_COLOR, points: true });
   }
+  if (series.predicted.some((v) => v !== null)) accuracy.push({ label: 'predicted', values: series.predicted, color: PREDICTED_COLOR, points: true });
   return { reward, accuracy };
 }
 
 /** Appends one finished candidate (with the history's best so far when it came from there). */
-function appendPoint(columns: SeriesColumns, point: { index: number; reward: number | null; signal: number | null; pruned: boolean; bestSoFar?: number | null }): void {
+function appendPoint(
+  columns: SeriesColumns,
+  point: { index: number; reward: number | null; signal: number | null; pruned: boolean; bestSoFar?: number | null; prediction?: Prediction | null },
+): void {
   const previousBest = columns.bestSoFar[columns.bestSoFar.length - 1] ?? null;
   const { signal, reward, pruned } = point;
   const best = point.bestSoFar ?? (!pruned && signal !== null && (previousBest === null || signal > previousBest) ? signal : previousBest);
@@ -150,6 +167,8 @@ function appendPoint(columns: SeriesColumns, point: { index: number; reward: num
   columns.prunedReward.push(pruned ? reward : null);
   columns.prunedSignal.push(pruned ? signal : null);
   columns.bestSoFar.push(best);
+  columns.predicted.push(point.prediction?.mean ?? null);
+  columns.predictedStd.push(point.prediction?.std ?? null);
 }
 
 function emptyDiagnostics(): DiagnosticsColumns {
@@ -164,11 +183,13 @@ export function emptyLiveRun(runId: string, init: Partial<Pick<LiveRun, 'name' |
     config: init.config ?? null,
     status: init.status ?? 'created',
     reason: null,
+    failedDuring: null,
     budget: init.budget ?? init.config?.budget ?? 0,
     done: 0,
     cacheHits: 0,
     backend: null,
     description: null,
+    warmStart: null,
     series: emptyColumns(),
     finished: new Set(),
     secondsSum: 0,
@@ -200,13 +221,14 @@ function candidateFromRow(row: CandidateRow | CandidateDetail): LiveCandidate {
     cached: row.cached,
     error: row.error,
     epochsReached: row.epochsReached,
+    prediction: rowPrediction(row),
   };
 }
 
 /** Pruned candidates stay off the leaderboard: their accuracy is that of an epoch before the last. */
 function entryFromCandidate(c: LiveCandidate): LeaderboardEntry | null {
   if (c.signal === null || !FINISHED.includes(c.status) || !competesForBest(c.status)) return null;
-  return { index: c.index, validAcc: c.signal, testAcc: c.testAcc, params: c.params, label: c.label, status: c.status, cached: c.cached };
+  return { index: c.index, validAcc: c.signal, testAcc: c.testAcc, params: c.params, label: c.label, status: c.status, cached: c.cached, prediction: c.prediction };
 }
 
 function compareEntries(a: LeaderboardEntry, b: LeaderboardEntry): number {
@@ -249,8 +271,10 @@ export function fromSnapshot(snapshot: LiveSnapshot): LiveRun {
   const { run } = snapshot;
   const state = emptyLiveRun(run.id, { name: run.name, config: run.config, status: run.status, budget: run.budget });
   state.reason = run.statusReason;
+  state.failedDuring = run.failedDuring;
   state.cacheHits = run.cacheHits;
   state.backend = run.backend ? { name: run.backend, device: run.device ?? '' } : null;
+  state.warmStart = run.warmStart;
   for (const point of snapshot.series) {
     if (state.finished.has(point.index)) continue;
     state.finished.add(point.index);
@@ -299,12 +323,13 @@ export function applyUpdate(state: LiveRun, update: RunUpdate): LiveRun {
   switch (update.kind) {
     case 'status':
       // A run that is no longer active has nothing in flight.
-      return { ...state, status: update.status, reason: update.reason ?? null, inFlight: isActive(update.status) ? state.inFlight : [], version: state.version + 1 };
+      return { ...state, status: update.status, reason: update.reason ?? null, failedDuring: update.failedDuring ?? null, inFlight: isActive(update.status) ? state.inFlight : [], version: state.version + 1 };
     case 'environment':
       return {
         ...state,
         backend: { name: update.backend.name, device: update.backend.device, tfBackend: update.backend.tfBackend },
         description: update.description,
+        warmStart: update.warmStart ?? state.warmStart,
         version: state.version + 1,
       };
     case 'event':
@@ -319,7 +344,7 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
       return next({ status: 'running', reason: null, budget: event.budget, done: Math.max(state.done, event.evaluations) });
     case 'candidate_proposed': {
       if (state.finished.has(event.index)) return state;
-      const what = { label: event.label, hash: event.hash, architecture: event.architecture };
+      const what = { label: event.label, hash: event.hash, architecture: event.architecture, prediction: event.prediction ?? null };
       // Seen already (replayed, or first known by its epochs): fill in what a stub lacked.
       const fill = (c: LiveCandidate) => (c.architecture === undefined ? { ...c, ...what } : c);
       const known = state.inFlight.find((c) => c.index === event.index);
@@ -348,9 +373,9 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
       state.finished.add(event.index);
       const signal = Number.isFinite(event.signal) ? event.signal : null;
       const reward = Number.isFinite(event.reward) ? event.reward : null;
-      appendPoint(state.series, { index: event.index, reward, signal, pruned: event.status === 'pruned' });
       const isCurrent = state.current?.index === event.index;
       const base = isCurrent ? state.current : (state.inFlight.find((c) => c.index === event.index) ?? null);
+      appendPoint(state.series, { index: event.index, reward, signal, pruned: event.status === 'pruned', prediction: base?.prediction });
       const finished: LiveCandidate = {
         index: event.index,
         label: base?.label ?? `#${event.index}`,
@@ -366,6 +391,7 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
         cached: event.cached,
         error: event.error ?? null,
         epochsReached: event.epochsReached ?? null,
+        prediction: base?.prediction ?? null,
       };
       const entry = entryFromCandidate(finished);
       const better = isBetter(signal, event.index, event.status, state.best);
@@ -401,6 +427,20 @@ function withCandidate(inFlight: readonly LiveCandidate[], candidate: LiveCandid
 }
 
 /** A candidate that has been proposed and is training: no results yet. */
-function runningCandidate(index: number, what: Pick<LiveCandidate, 'label' | 'hash' | 'architecture'>): LiveCandidate {
-  return { index, ...what, status: 'running', epochs: [], signal: null, reward: null, testAcc: null, params: null, seconds: null, cached: false, error: null, epochsReached: null };
+function runningCandidate(index: number, what: Pick<LiveCandidate, 'label' | 'hash' | 'architecture'> & Partial<Pick<LiveCandidate, 'prediction'>>): LiveCandidate {
+  return {
+    prediction: null,
+    ...what,
+    index,
+    status: 'running',
+    epochs: [],
+    signal: null,
+    reward: null,
+    testAcc: null,
+    params: null,
+    seconds: null,
+    cached: false,
+    error: null,
+    epochsReached: null,
+  };
 }

@@ -9,10 +9,11 @@
  */
 import type { RunUpdate } from '../../../../shared/api';
 import type { ActionSetRow, CandidateDetail, RunSummary } from '../../../../shared/history';
-import type { RunConfigInput } from '../../../../shared/run-config';
+import type { LaunchProblem, RunConfig, RunConfigInput } from '../../../../shared/run-config';
 import { api, errorText } from '../../api';
 import { shortRunId } from '../../lib/runs';
 import type { Slice } from '../../store/slice';
+import { formFromRun, type LaunchForm } from './launch-form';
 import { applyUpdate, emptyLiveRun, fromSnapshot, isActive, type LiveRun } from './live-run';
 
 export interface LiveSlice {
@@ -30,6 +31,10 @@ export interface LiveSlice {
   liveLaunching: boolean;
   /** Why the last start failed, in main's words. */
   liveLaunchError: string | null;
+  /** Why main refused the last start (its checks of the dataset and table files), each at its field. */
+  liveLaunchRefusals: LaunchProblem[];
+  /** A form to open the launcher with ("run again with changes"); the launcher takes it and clears it. */
+  liveLaunchDraft: LaunchForm | null;
   /** Show the launcher form (instead of, or above, the watched run). */
   liveShowLauncher: boolean;
 
@@ -38,6 +43,11 @@ export interface LiveSlice {
   liveLoadActionSets(): Promise<void>;
   liveRefreshRuns(): Promise<void>;
   liveSetShowLauncher(show: boolean): void;
+  /** Opens the launcher prefilled with a form (from a run's config: run it again with changes). */
+  liveOpenLauncherWith(form: LaunchForm): void;
+  liveTakeLaunchDraft(): LaunchForm | null;
+  /** Opens the launcher with a run's settings, to change what made it fail and start it again. */
+  liveRunAgain(config: RunConfig): void;
   /** Starts a run (runs.start) and watches it; resolves with its id, or null when main refused. */
   liveStart(config: RunConfigInput): Promise<string | null>;
   /** Loads a run's state (runs.get, runs.series, runs.candidates, runs.agentUpdates, the running candidates) and follows its updates. */
@@ -112,6 +122,8 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
     liveActionSets: [],
     liveLaunching: false,
     liveLaunchError: null,
+    liveLaunchRefusals: [],
+    liveLaunchDraft: null,
     liveShowLauncher: false,
 
     liveInit: async () => {
@@ -140,14 +152,32 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
       }
     },
 
-    liveSetShowLauncher: (show) => set({ liveShowLauncher: show, liveLaunchError: null }),
+    liveSetShowLauncher: (show) => set({ liveShowLauncher: show, liveLaunchError: null, liveLaunchRefusals: [] }),
+
+    liveOpenLauncherWith: (form) => set({ liveLaunchDraft: form, liveShowLauncher: true, liveLaunchError: null, liveLaunchRefusals: [] }),
+
+    liveRunAgain: (config) => {
+      get().liveOpenLauncherWith(formFromRun(config, get().liveActionSets));
+      get().setView('live');
+    },
+
+    liveTakeLaunchDraft: () => {
+      const draft = get().liveLaunchDraft;
+      if (draft) set({ liveLaunchDraft: null });
+      return draft;
+    },
 
     liveStart: async (config) => {
-      set({ liveLaunching: true, liveLaunchError: null });
+      set({ liveLaunching: true, liveLaunchError: null, liveLaunchRefusals: [] });
       starting = true;
       let runId: string;
       try {
-        ({ runId } = await api.call('runs.start', { config }));
+        const started = await api.call('runs.start', { config });
+        if ('refused' in started) {
+          set({ liveLaunching: false, liveLaunchRefusals: started.refused });
+          return null;
+        }
+        ({ runId } = started);
       } catch (error) {
         set({ liveLaunching: false, liveLaunchError: errorText(error) });
         return null;
