@@ -84,7 +84,8 @@ describe('search --redis', () => {
     await redis.kill();
     const code = await exited;
     expect(code).toBe(1);
-    expect(stderr).toContain(`error: lost the connection to Redis at ${shownUrl}`);
+    expect(stderr).toMatch(/^error: .*lost the connection to Redis at /m);
+    expect(stderr).toContain(`lost the connection to Redis at ${shownUrl} (connect ECONNREFUSED`);
     const failedId = stdout.split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as { type: string; run_id?: string }) : undefined)).find((e) => e?.type === 'run')!.run_id!;
     const failed = await showRun(db, failedId);
     expect(failed.status).toBe('failed');
