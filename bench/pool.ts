@@ -32,10 +32,10 @@ import type { EvaluationPool } from '../src/engine/pool/types';
 import { computeReward, DEFAULT_REWARD } from '../src/engine/search/reward';
 import { SearchLoop } from '../src/engine/search/search-loop';
 import { ActionSetSpace } from '../src/engine/search/space';
+import { cliSearch } from './support/cli-search';
 // The tests' own redis-server and `gennerator worker` starters: one home for how they start.
 import { startQueueWorker } from '../test/support/queue-workers';
 import { startRedisServer } from '../test/support/redis-server';
-import { cliSearch } from './support/cli-search';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,11 @@
-/** What `train` does before training: the backend, then the data. Loads TensorFlow.js. */
+/** What `train` does before training: its input checked, then the backend, then the data. Loads TensorFlow.js. */
+import type { Architecture } from '../shared/architecture';
+import { ArchitectureError } from '../shared/architecture';
 import type { BackendChoice, BackendReport } from '../shared/backend';
+import { DATASET_INPUTS, runConfigProblems } from '../shared/run-config';
+import { inferShapes } from '../shared/shapes';
 import { initBackend } from '../engine/backends';
-import { DatasetError } from '../engine/data';
+import { checkDatasetFiles, datasetSpecOf, DatasetError } from '../engine/data';
 import type { PreparedData } from '../engine/data/types';
 import { loadData } from '../engine/run/prepare-run';
 import { CliError, EXIT } from './errors';
@@ -17,13 +21,31 @@ export async function startBackend(choice: BackendChoice, output: Output): Promi
   return backend;
 }
 
-/** CIFAR-10 has no default location: say so before anything starts. */
-function requireDataDir(options: Pick<DataOptions, 'dataset' | 'dataDir'>): void {
+/**
+ * What can be known wrong before any backend loads, by the rules a search's launch checks use: no
+ * data directory for CIFAR-10, a subset smaller than the classes, missing or malformed data files,
+ * and a network that does not fit the dataset's input (its shapes). Exit 2, nothing trained.
+ */
+export async function checkTrainInput(options: DataOptions, architecture: Architecture): Promise<void> {
   if (options.dataset === 'cifar10' && !options.dataDir) throw new CliError('--dataset cifar10 needs --data-dir', CIFAR_DATA_DIR_HINT);
+  const subset = runConfigProblems({ evaluator: 'training', dataset: options.dataset, subset: options.subset }).find((p) => p.field === 'subset');
+  if (subset) throw new CliError(`--subset: ${subset.message}`);
+  try {
+    await checkDatasetFiles(datasetSpecOf(options));
+  } catch (error) {
+    if (error instanceof DatasetError) throw new CliError(`--data-dir${options.dataDir ? '' : ' (default)'}: ${error.message}`, 'check --dataset and --data-dir (see README.md, Datasets)');
+    throw error;
+  }
+  const input = DATASET_INPUTS[options.dataset];
+  try {
+    inferShapes(architecture, input.inputShape, input.numClasses);
+  } catch (error) {
+    if (error instanceof ArchitectureError) throw new CliError(`${error.message} (input ${input.inputShape.join('×')})`, 'change or remove that layer');
+    throw error;
+  }
 }
 
 export async function loadPreparedData(options: DataOptions): Promise<PreparedData> {
-  requireDataDir(options);
   try {
     return await loadData(options);
   } catch (error) {

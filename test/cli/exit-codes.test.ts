@@ -60,7 +60,7 @@ describe('a search refused before it exists: exit 2, one line naming the option 
     const run = await runCli(['search', '--dataset', 'synthetic', '--budget', '1', '--action-set', file, '--db', db]);
     expect(run.code).toBe(2);
     expect(expectOneError(run.stderr)).toEqual([
-      `error: ${file}: the action set has 3 problems:`,
+      `error: ${file}: action set: 3 problems:`,
       '  maxLayers: expected an integer, got 2.5',
       '  nodes[0].layer: missing',
       '  edges[0].to: no node "nowhere"',

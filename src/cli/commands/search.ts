@@ -178,7 +178,7 @@ function readActionSet(file: string): unknown {
   const json = readJson(file);
   const problems = actionSetProblems(json);
   if (problems.length === 1) throw new CliError(`${file}: action set ${problemText(problems[0])}`, ACTION_SET_HINT);
-  if (problems.length > 1) throw new CliError(`${file}: the action set has ${problems.length} problems:`, ACTION_SET_HINT, EXIT.usage, problems.map(problemText));
+  if (problems.length > 1) throw new CliError(`${file}: action set: ${problems.length} problems:`, ACTION_SET_HINT, EXIT.usage, problems.map(problemText));
   return json;
 }
 

@@ -1,12 +1,11 @@
 /** What `train` does: build one architecture, train it, report. Loads TensorFlow.js (train.ts loads this lazily). */
-import { ArchitectureError } from '../../shared/architecture';
 import { inferShapes } from '../../shared/shapes';
 import type { EpochMetrics } from '../../shared/training';
 import { trainCandidate } from '../../engine/train/candidate';
 import { CliError, EXIT } from '../errors';
 import { readArchitecture } from '../options';
 import { createOutput, createProgressBar, percent } from '../output';
-import { loadPreparedData, startBackend } from '../engine-setup';
+import { checkTrainInput, loadPreparedData, startBackend } from '../engine-setup';
 import { trainingConfigFrom } from '../setup';
 import type { TrainOptions } from './train';
 
@@ -14,19 +13,12 @@ export async function runTrain(options: TrainOptions): Promise<void> {
   const output = createOutput(Boolean(options.json));
   const architecture = readArchitecture(options.arch);
   const config = trainingConfigFrom(options);
+  await checkTrainInput(options, architecture);
 
   const backend = await startBackend(options.backend, output);
   const data = await loadPreparedData(options);
   const { dataset } = data;
-  let shapes;
-  try {
-    shapes = inferShapes(architecture, dataset.inputShape, dataset.numClasses);
-  } catch (error) {
-    if (error instanceof ArchitectureError) {
-      throw new CliError(`${error.message} (input ${dataset.inputShape.join('×')})`, 'change or remove that layer');
-    }
-    throw error;
-  }
+  const shapes = inferShapes(architecture, dataset.inputShape, dataset.numClasses);
   output.event('data', {
     dataset: dataset.name,
     input_shape: dataset.inputShape,

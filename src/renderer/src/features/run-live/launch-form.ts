@@ -37,13 +37,13 @@ export interface LaunchForm {
   keepModels: string;
   workers: string;
   prune: string;
-  /** A Redis URL to queue the candidates on for remote workers ('' trains them on this machine). */
-  redis: string;
   /**
    * The run this form was prefilled from ("run again with changes"): what the form does not show
    * (the optimizer, weight decay…) keeps its values, and actionSet RUN_ACTION_SET is its action set.
    */
   base?: RunConfig;
+  /** A Redis URL to queue the candidates on for remote workers ('' trains them on this machine). */
+  redis: string;
 }
 
 export type LaunchField = Exclude<keyof LaunchForm, 'base'>;
@@ -254,9 +254,9 @@ export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: n
     backend: config.backend,
     keepModels: config.keepModels,
     workers: text(config.workers),
-    redis: config.redis?.url ?? '',
     timeBudget: text(config.timeBudgetS),
     warmStart: config.warmStart ? 'on' : 'off',
+    redis: config.redis?.url ?? '',
     prune: config.prune,
     base: config,
   };
