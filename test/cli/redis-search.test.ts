@@ -38,6 +38,17 @@ async function showRun(db: string, runId: string): Promise<ShownRun> {
 }
 
 describe('search --redis', () => {
+  it('refuses a Redis that does not answer before any run is recorded, without showing the password', async () => {
+    const db = join(tempDataDir(), 'history.db');
+    const run = await runCli(search(db, `redis://:${PASSWORD}@127.0.0.1:1/0`, 2));
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/^error: --redis: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: connect ECONNREFUSED/);
+    expect(run.stderr).toMatch(/hint: start redis-server there/);
+    expect(run.stderr + run.stdout).not.toContain(PASSWORD);
+    const list = await runCli(['runs', 'list', '--json', '--db', db]);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+  });
+
   it('trains on two remote workers; a lost Redis fails the run with a clear error and keeps what was recorded', async () => {
     redis = await startRedisServer({ password: PASSWORD });
     const url = redis.url();
@@ -73,7 +84,8 @@ describe('search --redis', () => {
     await redis.kill();
     const code = await exited;
     expect(code).toBe(1);
-    expect(stderr).toContain(`error: lost the connection to Redis at ${shownUrl}`);
+    expect(stderr).toMatch(/^error: .*lost the connection to Redis at /m);
+    expect(stderr).toContain(`lost the connection to Redis at ${shownUrl} (connect ECONNREFUSED`);
     const failedId = stdout.split('\n').map((l) => (l.startsWith('{') ? (JSON.parse(l) as { type: string; run_id?: string }) : undefined)).find((e) => e?.type === 'run')!.run_id!;
     const failed = await showRun(db, failedId);
     expect(failed.status).toBe('failed');

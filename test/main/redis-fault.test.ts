@@ -5,25 +5,22 @@
  * which is then resumed: the run must still end as if nothing had happened — every candidate index
  * once, nothing left running, a sound database.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HistoryStore } from '../../src/main/db/history-store';
 import { forkNodeEngine, type EngineChild } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { QUEUE_PREFIX, redisOptions, runQueueName } from '../../src/engine/pool/redis-queue';
 import { createRng } from '../../src/engine/random';
-import { parseRunConfig } from '../../src/shared/run-config';
-import { REPO_ROOT, tempDataDir } from '../support/cli';
-import { expectCleanHistory } from '../support/fault-runs';
+import { tempDataDir } from '../support/cli';
+import { expectCleanHistory, faultRunConfig, storeOpener } from '../support/fault-runs';
 import { startQueueWorker, type WorkerProcess } from '../support/queue-workers';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
 
 const EPOCHS = 2;
 /** Only stops a hung test: a passing one takes a few minutes on a loaded machine. */
 const TIMEOUT_MS = 900_000;
-const mlpActionSet = JSON.parse(readFileSync(join(REPO_ROOT, 'resources/action-sets/mlp.json'), 'utf8')) as unknown;
+const openStore = storeOpener();
 
 let redis: RedisServer | undefined;
 const workers: WorkerProcess[] = [];
@@ -41,25 +38,14 @@ describe('BullMQ workers killed with SIGKILL at random moments', () => {
     redis = await startRedisServer();
     const url = redis.url();
     for (let i = 0; i < 3; i++) workers.push(startQueueWorker(url));
-    const store = HistoryStore.open(join(tempDataDir(), 'history.db'));
+    const store = openStore(join(tempDataDir(), 'history.db'));
     const logged: string[] = [];
     let engine: EngineChild | undefined;
     const supervisor = new RunSupervisor(store, () => (engine = forkNodeEngine({ stdio: 'ignore' })), { log: (m) => logged.push(m) });
-    cleanUps.push(() => supervisor.shutdown(), () => store.close());
+    cleanUps.push(() => supervisor.shutdown());
     let budget = 24;
-    const config = parseRunConfig({
-      evaluator: 'training',
-      strategy: 'random',
-      budget,
-      seed: 5,
-      dataset: 'synthetic',
-      training: { epochs: EPOCHS, batchSize: 32, seed: 5 },
-      actionSet: mlpActionSet,
-      workers: 3,
-      // Each worker starting again loads its backend: wasm at once, rather than after probing the GPU.
-      backend: 'wasm',
-      redis: { url },
-    });
+    // Not auto: each worker would probe for a GPU every time it starts again.
+    const config = faultRunConfig({ budget, strategy: 'random', epochs: EPOCHS, workers: 3, backend: 'wasm', redis: { url } });
     // Kills start once candidates are training (before, there is nothing for a kill to interrupt).
     let training!: () => void;
     const trainingStarted = new Promise<void>((resolve) => (training = resolve));

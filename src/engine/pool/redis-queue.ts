@@ -8,7 +8,8 @@
  *                                    (also published on the channel of the same name, for workers to act at once)
  *   gennerator:models:run-<id>       hash: index → a trained candidate's weights, until the coordinator takes them
  */
-import { parseRedisUrl } from '../../shared/redis-url';
+import { Redis } from 'ioredis';
+import { parseRedisUrl, redisUrlForDisplay } from '../../shared/redis-url';
 
 export const QUEUE_PREFIX = 'gennerator';
 export const RUN_REGISTRY_KEY = `${QUEUE_PREFIX}:runs`;
@@ -65,4 +66,21 @@ export function redisOptions(url: string): RedisConnectionOptions {
     // Node checks the server's certificate against the host name (and sends it as SNI) by default.
     ...(tls ? { tls: {} } : {}),
   };
+}
+
+/** Why Redis at `url` cannot take a run's queue (unreachable, refused the password…), or undefined when it answers PING. */
+export async function redisProblem(url: string, timeoutMs = 5000): Promise<string | undefined> {
+  let lastError: string | undefined;
+  const client = new Redis({ ...redisOptions(url), lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on('error', (error: Error) => (lastError = error.message));
+  try {
+    await client.connect();
+    await client.ping();
+    return undefined;
+  } catch (error) {
+    // ioredis rejects with "Connection is closed": the reason is the error it emitted.
+    return `cannot reach Redis at ${redisUrlForDisplay(url)}: ${lastError ?? (error as Error).message}`;
+  } finally {
+    client.disconnect();
+  }
 }

@@ -3,7 +3,8 @@
  * the CLI: what RunConfigSchema cannot know without the file system. RunConfigSchema has already
  * refused what the config alone shows (an action set that allows no network for the dataset's
  * input, a subset smaller than the number of classes…); here the dataset's files and the
- * NAS-Bench-201 tables are looked at. A refused launch records no run.
+ * NAS-Bench-201 tables are looked at, and the Redis a run queues its candidates on is asked for a
+ * PING. A refused launch records no run.
  *
  * File system only: the main process calls this and must not load TensorFlow.js.
  */
@@ -12,6 +13,9 @@ import { checkDatasetFiles, datasetSpecOf, DatasetError } from '../data';
 import { DEFAULT_FASHION_MNIST_DIR } from '../data/fashion-mnist';
 import { loadNb201, NB201_DIR_ENV, NB201_FILES, Nb201DataError } from '../evaluators/nb201';
 import type { LaunchProblem, RunConfig } from '../../shared/run-config';
+import { redisProblem } from '../pool/redis-queue';
+
+const REDIS_FIX = 'start redis-server there (reachable from this machine), or check the URL: host, port, password, rediss:// for TLS';
 
 const DATA_DIR_FIX: Record<RunConfig['dataset'], string> = {
   'fashion-mnist': `give a directory with train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz), or none for ${DEFAULT_FASHION_MNIST_DIR}`,
@@ -32,11 +36,14 @@ export async function launchProblems(config: RunConfig): Promise<LaunchProblem[]
       throw error;
     }
   }
+  const problems: LaunchProblem[] = [];
   try {
     await checkDatasetFiles(datasetSpecOf(config));
-    return [];
   } catch (error) {
-    if (error instanceof DatasetError) return [{ field: 'dataDir', message: error.message, fix: DATA_DIR_FIX[config.dataset] }];
-    throw error;
+    if (!(error instanceof DatasetError)) throw error;
+    problems.push({ field: 'dataDir', message: error.message, fix: DATA_DIR_FIX[config.dataset] });
   }
+  const redis = config.redis && (await redisProblem(config.redis.url));
+  if (redis) problems.push({ field: 'redis', message: redis, fix: REDIS_FIX });
+  return problems;
 }

@@ -37,11 +37,11 @@ const REFUSABLE_LABELS: Record<RunConfigField, string> = {
   mode: 'Mode',
   predictor: 'Predictor',
   warmStart: 'Warm start',
-  redis: 'Redis',
   dataDir: 'Data directory',
   prune: 'Early stopping',
   subset: 'Subset',
   nb201Dir: 'Tables directory',
+  redis: 'Redis (remote workers)',
 };
 
 /** What each early-stopping rule does, in a few words. */

@@ -179,7 +179,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (form.dataDir.trim()) input.dataDir = form.dataDir.trim();
   if (form.nb201Dir.trim()) input.nb201Dir = form.nb201Dir.trim();
   const redis = form.redis.trim() || undefined;
-  if (redis) input.redis = { url: redis };
+  // The base run's attempts stay (the form shows the URL only).
+  if (redis) input.redis = { ...form.base?.redis, url: redis };
   if (subset !== undefined) input.subset = subset;
   if (timeBudget !== undefined) input.timeBudgetS = timeBudget;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
