@@ -2,7 +2,7 @@
  * Search strategies on NAS-Bench-201 with an evaluation budget.
  * `npm run -s bench:nb201 -- --budget 100 --seeds 100 --dataset cifar10` prints one JSON object:
  *   {"dataset","budget","seeds","results":{"<strategy>":{"mean","std",...},...}}
- * mean/std: over seeds 0…seeds−1, of the 200-epoch test accuracy of the architecture each run
+ * mean/std: over seeds first-seed…first-seed+seeds−1 (--first-seed, default 0), of the 200-epoch test accuracy of the architecture each run
  * chose by its best 12-epoch validation signal (std is the population std, ddof 0, as np.std).
  * Extra fields per strategy: min, max, distinct (mean distinct architectures per run);
  * top-level "optimum" is the best 200-epoch test accuracy in the table.
@@ -84,6 +84,7 @@ const { values } = parseArgs({
     budget: { type: 'string', default: '100' },
     workers: { type: 'string', default: '1' },
     seeds: { type: 'string', default: '100' },
+    'first-seed': { type: 'string', default: '0' },
     dataset: { type: 'string', default: 'cifar10' },
     strategies: { type: 'string' },
     dir: { type: 'string' },
@@ -98,6 +99,9 @@ const { values } = parseArgs({
 const budgets = values.budget.split(',').map((b) => positiveIntArg('budget', b.trim()));
 const maxBudget = Math.max(...budgets);
 const seeds = positiveIntArg('seeds', values.seeds);
+/** Seeds firstSeed … firstSeed+seeds−1: a long table can be split over processes and pooled. */
+const firstSeed = Number(values['first-seed']);
+if (!Number.isInteger(firstSeed) || firstSeed < 0) throw new Error(`--first-seed must be a non-negative integer, got ${JSON.stringify(values['first-seed'])}`);
 const workers = positiveIntArg('workers', values.workers);
 if (!(NB201_DATASETS as readonly string[]).includes(values.dataset)) {
   throw new Error(`--dataset must be one of ${NB201_DATASETS.join(', ')}, got ${JSON.stringify(values.dataset)}`);
@@ -117,7 +121,7 @@ type Row = { mean: number; std: number; min: number; max: number; distinct: numb
 const rows = new Map<number, Record<string, Row>>(budgets.map((b) => [b, {}]));
 for (const name of names) {
   const runs: SeedRun[] = [];
-  for (let seed = 0; seed < seeds; seed++) runs.push(await searchOnce(name, seed));
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) runs.push(await searchOnce(name, seed));
   for (const budget of budgets) {
     const tests = runs.map((run) => chosenTest(run, budget));
     const mean = sum(tests) / tests.length;
@@ -129,4 +133,4 @@ for (const name of names) {
   }
 }
 const optimum = round(Math.max(...table.column('200', 'test', dataset)));
-for (const budget of budgets) console.log(JSON.stringify({ dataset, budget, seeds, ...(workers > 1 ? { workers } : {}), results: rows.get(budget), optimum }));
+for (const budget of budgets) console.log(JSON.stringify({ dataset, budget, seeds, ...(firstSeed > 0 ? { firstSeed } : {}), ...(workers > 1 ? { workers } : {}), results: rows.get(budget), optimum }));
