@@ -2,6 +2,7 @@
 import { InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ArchitectureError, parseArchitecture, type Architecture } from '../shared/architecture';
+import { DATASET_NAMES } from '../shared/run-config';
 import { parseRedisUrl, RedisUrlError } from '../shared/redis-url';
 import { CliError } from './errors';
 
@@ -31,6 +32,16 @@ export function nonNegativeNumber(value: string): number {
     throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}".`);
   }
   return n;
+}
+
+export const FOLDER_PREFIX = 'folder:';
+const BUILTIN_DATASETS: readonly string[] = DATASET_NAMES.filter((name) => name !== 'folder');
+
+/** `--dataset`: a built-in dataset's name, or `folder:PATH` (kept as typed; setup.ts's dataOptionsOf splits it). */
+export function datasetArgument(value: string): string {
+  if (BUILTIN_DATASETS.includes(value)) return value;
+  if (value.startsWith(FOLDER_PREFIX) && value.length > FOLDER_PREFIX.length) return value;
+  throw new InvalidArgumentError(`expected ${BUILTIN_DATASETS.join(', ')} or ${FOLDER_PREFIX}PATH, got "${value}".`);
 }
 
 /** A Redis URL (checked here; its error never shows the password). */

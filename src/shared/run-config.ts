@@ -12,18 +12,56 @@ import { BACKEND_NAMES } from './backend';
 import { isRedisUrl, REDIS_URL_FORM } from './redis-url';
 import { TrainingConfigSchema } from './training';
 
-export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic'] as const;
+/** 'folder': the user's own images, one subfolder per class (dataDir is the folder; `image` says how they are decoded). */
+export const DATASET_NAMES = ['fashion-mnist', 'cifar10', 'synthetic', 'folder'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
+/** The datasets whose input is fixed (a folder's depends on its `image` options and its subfolders). */
+export type BuiltinDatasetName = Exclude<DatasetName, 'folder'>;
 
-/** What each training dataset feeds a network (the engine's loaders produce exactly these; a test checks). */
-export const DATASET_INPUTS: Readonly<Record<DatasetName, { label: string; inputShape: [number, number, number]; numClasses: number }>> = {
+/** What each built-in dataset feeds a network (the engine's loaders produce exactly these; a test checks). */
+export const DATASET_INPUTS: Readonly<Record<BuiltinDatasetName, DatasetInput>> = {
   'fashion-mnist': { label: 'Fashion-MNIST', inputShape: [28, 28, 1], numClasses: 10 },
   cifar10: { label: 'CIFAR-10', inputShape: [32, 32, 3], numClasses: 10 },
   synthetic: { label: 'synthetic', inputShape: [12, 12, 1], numClasses: 4 },
 };
 
-export function datasetInput(name: string | null | undefined) {
-  return name && Object.hasOwn(DATASET_INPUTS, name) ? DATASET_INPUTS[name as DatasetName] : undefined;
+export interface DatasetInput {
+  label: string;
+  inputShape: [number, number, number];
+  /** Unknown for a folder until its subfolders are counted (the launch checks do). */
+  numClasses?: number;
+}
+
+/** A built-in dataset's input by name (a folder's needs its config: configInput). */
+export function datasetInput(name: string | null | undefined): DatasetInput | undefined {
+  return name && Object.hasOwn(DATASET_INPUTS, name) ? DATASET_INPUTS[name as BuiltinDatasetName] : undefined;
+}
+
+/** How a folder's images are decoded: resized to size × size pixels, with 1 (grayscale) or 3 (RGB) channels. */
+export const FolderImageSchema = z.strictObject({
+  size: z.int().min(4).max(512),
+  channels: z.union([z.literal(1), z.literal(3)]),
+});
+export type FolderImage = z.infer<typeof FolderImageSchema>;
+/** What a folder dataset is decoded to when its config names no `image` (the CLI's and the launcher's defaults). */
+export const DEFAULT_FOLDER_IMAGE: FolderImage = { size: 32, channels: 3 };
+
+/** The folder dataset's decoding options, defaults filled in. */
+export function folderImage(config: { image?: FolderImage }): FolderImage {
+  return config.image ?? DEFAULT_FOLDER_IMAGE;
+}
+
+/** What a run's networks take in: a built-in dataset's input, or a folder's images as decoded. */
+export function configInput(config: { dataset?: string | null; image?: FolderImage }): DatasetInput | undefined {
+  if (config.dataset !== 'folder') return datasetInput(config.dataset);
+  const { size, channels } = folderImage(config);
+  return { label: 'folder', inputShape: [size, size, channels] };
+}
+
+/** Why a subset is too small for the dataset's classes (the schema's check for a built-in dataset, the launch checks' for a folder). */
+export function subsetProblem(subset: number, numClasses: number, label: string): string | undefined {
+  if (subset >= numClasses) return undefined;
+  return `a subset of ${subset} is smaller than the ${numClasses} classes of ${label}: use at least ${numClasses} images, so that every class is in the training set`;
 }
 
 export const STRATEGY_NAMES = ['ppo', 'random', 'evolution', 'dqn', 'qlearning'] as const;
@@ -90,7 +128,10 @@ export const RunConfigFieldsSchema = z.strictObject({
     .optional(),
   /** Training evaluator: the data, the action set and how each candidate is trained. */
   dataset: z.enum(DATASET_NAMES).default('synthetic'),
+  /** The dataset's directory: a built-in dataset's files, or the folder of a folder dataset. */
   dataDir: z.string().optional(),
+  /** Folder dataset only: the size and channels its images are decoded to (DEFAULT_FOLDER_IMAGE when absent). */
+  image: FolderImageSchema.optional(),
   subset: z.int().min(1).optional(),
   training: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
   actionSet: ActionSetSchema.optional(),
@@ -116,7 +157,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'prune' | 'subset' | 'nb201Dir' | 'redis';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'image' | 'prune' | 'subset' | 'nb201Dir' | 'redis';
 
 /**
  * Why a run cannot start, found before it is recorded (launch-checks.ts in the engine): the field to
@@ -141,6 +182,7 @@ export function runConfigProblems(config: {
   warmStart?: boolean;
   dataset?: string;
   dataDir?: string;
+  image?: unknown;
   actionSet?: unknown;
   prune?: string;
   subset?: unknown;
@@ -159,19 +201,20 @@ export function runConfigProblems(config: {
     problems.push({ field: 'warmStart', message: "a warm start seeds the PPO agent's predictor with earlier results: it needs strategy ppo with predictor gp" });
   }
   if (training && config.dataset === 'cifar10' && !config.dataDir) problems.push({ field: 'dataDir', message: 'the cifar10 dataset needs a data directory' });
+  if (training && config.dataset === 'folder' && !config.dataDir) problems.push({ field: 'dataDir', message: 'a folder dataset needs its folder: a directory with one subfolder of PNG/JPEG images per class' });
+  if (config.image !== undefined && config.dataset !== 'folder') {
+    problems.push({ field: 'image', message: 'an image size and channels apply to a folder dataset only (the built-in datasets have their own)' });
+  }
   if (!training && config.prune !== undefined && config.prune !== 'none') {
     problems.push({ field: 'prune', message: 'pruning stops candidates between epochs: it needs the training evaluator (NAS-Bench-201 lookups have no epochs)' });
   }
   if (!training && config.redis !== undefined) {
     problems.push({ field: 'redis', message: 'remote workers train candidates: they need the training evaluator (NAS-Bench-201 lookups take no time)' });
   }
-  const input = datasetInput(config.dataset);
-  if (training && input && typeof config.subset === 'number' && config.subset < input.numClasses) {
-    problems.push({
-      field: 'subset',
-      message: `a subset of ${config.subset} is smaller than the ${input.numClasses} classes of ${input.label}: use at least ${input.numClasses} images, so that every class is in the training set`,
-    });
-  }
+  const parsedImage = FolderImageSchema.safeParse(config.image);
+  const input = configInput({ dataset: config.dataset, image: parsedImage.success ? parsedImage.data : undefined });
+  const tooSmall = training && input?.numClasses !== undefined && typeof config.subset === 'number' && subsetProblem(config.subset, input.numClasses, input.label);
+  if (tooSmall) problems.push({ field: 'subset', message: tooSmall });
   if (training && config.actionSet && input) {
     const message = actionSetProblem(config.actionSet, input);
     if (message) problems.push({ field: 'actionSet', message });
@@ -180,7 +223,7 @@ export function runConfigProblems(config: {
 }
 
 /** Why an action set cannot drive a search on this input, or undefined when it can. */
-function actionSetProblem(actionSet: unknown, input: (typeof DATASET_INPUTS)[DatasetName]): string | undefined {
+function actionSetProblem(actionSet: unknown, input: DatasetInput): string | undefined {
   try {
     const set = parseActionSet(actionSet);
     if (new ActionGrammar(set, input.inputShape).allowsAnyNetwork()) return undefined;
@@ -202,6 +245,12 @@ export function searchSpaceKey(config: Pick<RunConfig, 'evaluator' | 'actionSet'
   if (!set) throw new RunConfigError('the training evaluator needs an action set');
   const { maxLayers, nodes, edges } = set;
   return `actions:${canonicalJson({ maxLayers, nodes: nodes.map(({ id, layer }) => ({ id, layer })), edges })}`;
+}
+
+/** A run's data as the history lists it: the NAS-Bench-201 column, a built-in dataset's name, or `folder:PATH` (as the CLI's --dataset takes it). */
+export function runDataset(config: Pick<RunConfig, 'evaluator' | 'nb201Dataset' | 'dataset' | 'dataDir'>): string {
+  if (config.evaluator === 'nb201') return config.nb201Dataset;
+  return config.dataset === 'folder' ? `folder:${config.dataDir ?? ''}` : config.dataset;
 }
 
 /** Parses and cross-checks a run config; the error says which field is wrong and why. */

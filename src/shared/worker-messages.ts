@@ -18,7 +18,7 @@ export const workerEvaluatorSchema = z.discriminatedUnion('kind', [
   /** Train each candidate on a dataset, loaded and split by the worker exactly as the coordinator did. */
   z.strictObject({
     kind: z.literal('training'),
-    data: RunConfigFieldsSchema.pick({ dataset: true, dataDir: true, subset: true, seed: true }),
+    data: RunConfigFieldsSchema.pick({ dataset: true, dataDir: true, image: true, subset: true, seed: true }),
     training: TrainingConfigSchema,
     /**
      * The coordinator's settings key (dataset fingerprint and training settings): a worker whose

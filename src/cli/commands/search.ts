@@ -8,7 +8,7 @@ import { CliError, EXIT } from '../errors';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt, redisUrl } from '../options';
 import { createOutput } from '../output';
-import { CIFAR_DATA_DIR_HINT, trainingFields, withTrainingOptions, type TrainingOptions } from '../setup';
+import { CIFAR_DATA_DIR_HINT, dataOptionName, dataOptionsOf, trainingFields, withTrainingOptions, type TrainingOptions } from '../setup';
 import { watchRun } from '../watch-run';
 
 const DEFAULT_ACTION_SET = 'resources/action-sets/original-design.json';
@@ -105,7 +105,7 @@ async function runSearch(options: SearchOptions): Promise<void> {
   const config = searchConfig(options);
   // The launcher's checks of the files, before any run is recorded.
   const [refused] = await launchProblems(config);
-  if (refused) throw new CliError(`${optionName(refused.field)}${refusedValue(config, refused.field)}${refused.message}`, refused.fix);
+  if (refused) throw new CliError(`${refusedOption(config, refused.field)}: ${refused.message}`, refused.fix);
   await withHistory(options, async (store) => {
     const supervisor = createSupervisor(store);
     const runId = supervisor.start(config);
@@ -115,6 +115,7 @@ async function runSearch(options: SearchOptions): Promise<void> {
 
 /** The run config the options describe, parsed once, here: a problem names the option (or file) to change. */
 function searchConfig(options: SearchOptions): RunConfig {
+  const data = dataOptionsOf(options);
   try {
     return parseRunConfig({
       name: options.name,
@@ -132,34 +133,35 @@ function searchConfig(options: SearchOptions): RunConfig {
       workers: options.workers,
       prune: options.prune,
       redis: scaleOut(options),
-      dataset: options.dataset,
-      dataDir: options.dataDir,
-      subset: options.subset,
+      dataset: data.dataset,
+      dataDir: data.dataDir,
+      image: data.image,
+      subset: data.subset,
       training: trainingFields(options),
       actionSet: options.evaluator === 'training' ? readActionSet(options.actionSet) : undefined,
       nb201Dataset: options.nb201Dataset,
       nb201Dir: options.nb201Dir,
     });
   } catch (error) {
-    if (error instanceof RunConfigError) throw optionError(error.issues[0], options.actionSet);
+    if (error instanceof RunConfigError) throw optionError(error.issues[0], options.actionSet, data);
     throw error;
   }
 }
 
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
-const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget' };
+const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget', size: '--image-size' };
 const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT };
 
-function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string): CliError {
+function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string, data: Pick<RunConfig, 'dataset' | 'dataDir'>): CliError {
   const path = (issue?.path ?? []).map(String);
   const message = issue?.message ?? 'invalid run config';
   if (path[0] === 'actionSet') {
     const where = path.length > 1 ? `action set ${path.slice(1).join('.')}: ` : message.startsWith('action set') ? '' : 'action set: ';
     return new CliError(`${actionSetFile}: ${where}${message}`, ACTION_SET_HINT);
   }
-  const field = path[0] === 'training' ? path[1] : path[0];
-  const option = field ? optionName(field) : 'the options';
+  const field = path[0] === 'training' || path[0] === 'image' ? path[1] : path[0];
+  const option = field === 'dataDir' ? dataOptionName(data) : field ? optionName(field) : 'the options';
   return new CliError(`${option}: ${message}`, (field && HINT_OF_FIELD[field]) ?? 'see `search --help`');
 }
 
@@ -168,9 +170,10 @@ function optionName(field: string): string {
   return OPTION_OF_FIELD[field] ?? `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
-/** A refused directory's option shows what was given; the message names the path itself. */
-function refusedValue(config: RunConfig, field: string): string {
-  return (field === 'dataDir' && !config.dataDir) || (field === 'nb201Dir' && !config.nb201Dir) ? ' (default): ' : ': ';
+/** The option a launch check refused (a directory's says when it was the default); the message names the path itself. */
+function refusedOption(config: RunConfig, field: string): string {
+  if (field === 'dataDir') return dataOptionName(config);
+  return field === 'nb201Dir' && !config.nb201Dir ? `${optionName(field)} (default)` : optionName(field);
 }
 
 /** The action set file, refused with every problem it has (the editor's import uses the same validator). */

@@ -6,17 +6,18 @@ import { CliError, EXIT } from '../errors';
 import { readArchitecture } from '../options';
 import { createOutput, createProgressBar, percent } from '../output';
 import { checkTrainInput, loadPreparedData, startBackend } from '../engine-setup';
-import { trainingConfigFrom } from '../setup';
+import { dataOptionsOf, trainingConfigFrom } from '../setup';
 import type { TrainOptions } from './train';
 
 export async function runTrain(options: TrainOptions): Promise<void> {
   const output = createOutput(Boolean(options.json));
   const architecture = readArchitecture(options.arch);
   const config = trainingConfigFrom(options);
-  await checkTrainInput(options, architecture);
+  const dataOptions = dataOptionsOf(options);
+  await checkTrainInput(dataOptions, architecture);
 
   const backend = await startBackend(options.backend, output);
-  const data = await loadPreparedData(options);
+  const data = await loadPreparedData(dataOptions);
   const { dataset } = data;
   const shapes = inferShapes(architecture, dataset.inputShape, dataset.numClasses);
   output.event('data', {

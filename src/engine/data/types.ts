@@ -1,4 +1,5 @@
 /** In-memory datasets: plain typed arrays, so loading never allocates tensors (no leaks, no backend needed). */
+import type { DatasetName } from '../../shared/run-config';
 
 /** Height, width, channels. */
 export type ImageShape = [number, number, number];
@@ -22,7 +23,8 @@ export interface Dataset {
   test: Split;
 }
 
-export type DatasetName = 'fashion-mnist' | 'cifar10' | 'synthetic';
+/** The run config's names, one list for both (the engine loads each one it names). */
+export type { DatasetName };
 
 /** What the trainer sees: the test split is only touched for final reporting. */
 export interface PreparedData {

@@ -6,13 +6,16 @@
  * NAS-Bench-201 tables are looked at, and the Redis a run queues its candidates on is asked for a
  * PING. A refused launch records no run.
  *
- * File system only: the main process calls this and must not load TensorFlow.js.
+ * A folder dataset is decoded here (with sharp, into its cache): only decoding finds an unreadable
+ * image, and the run then reads the folder from the cache.
+ *
+ * File system and sharp only: the main process calls this and must not load TensorFlow.js.
  */
 import { CIFAR10_SUBDIR, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../data/cifar10';
-import { checkDatasetFiles, datasetSpecOf, DatasetError } from '../data';
+import { checkDatasetFiles, datasetSpecOf, DatasetError, FOLDER_LAYOUT } from '../data';
 import { DEFAULT_FASHION_MNIST_DIR } from '../data/fashion-mnist';
 import { loadNb201, NB201_DIR_ENV, NB201_FILES, Nb201DataError } from '../evaluators/nb201';
-import type { LaunchProblem, RunConfig } from '../../shared/run-config';
+import { subsetProblem, type LaunchProblem, type RunConfig } from '../../shared/run-config';
 import { redisProblem } from '../pool/redis-queue';
 
 const REDIS_FIX = 'start redis-server there (reachable from this machine), or check the URL: host, port, password, rediss:// for TLS';
@@ -21,6 +24,7 @@ const DATA_DIR_FIX: Record<RunConfig['dataset'], string> = {
   'fashion-mnist': `give a directory with train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz), or none for ${DEFAULT_FASHION_MNIST_DIR}`,
   cifar10: `give the directory of the CIFAR-10 binary version (${CIFAR10_TRAIN_FILES[0]} … ${CIFAR10_TEST_FILE}, or its ${CIFAR10_SUBDIR}/)`,
   synthetic: 'the synthetic dataset needs no directory',
+  folder: `give ${FOLDER_LAYOUT} (at least two), every image readable`,
 };
 const NB201_DIR_FIX = `give the directory with ${NB201_FILES.short} and ${NB201_FILES.final}, or none for the bundled tables (or set ${NB201_DIR_ENV})`;
 
@@ -38,7 +42,10 @@ export async function launchProblems(config: RunConfig): Promise<LaunchProblem[]
   }
   const problems: LaunchProblem[] = [];
   try {
-    await checkDatasetFiles(datasetSpecOf(config));
+    const { numClasses } = await checkDatasetFiles(datasetSpecOf(config));
+    // The schema has checked a built-in dataset's subset; a folder's classes are known only now.
+    const tooSmall = config.subset !== undefined && subsetProblem(config.subset, numClasses, config.dataDir ?? config.dataset);
+    if (tooSmall) problems.push({ field: 'subset', message: tooSmall, fix: `use a subset of at least ${numClasses} images, or none for all of them` });
   } catch (error) {
     if (!(error instanceof DatasetError)) throw error;
     problems.push({ field: 'dataDir', message: error.message, fix: DATA_DIR_FIX[config.dataset] });

@@ -177,8 +177,8 @@ async function remoteWorkers(config: RunConfig, runId: string, settingsKey: stri
 
 /** What a worker process, here or on another machine, builds its evaluator from. */
 function workerTraining(config: RunConfig, settingsKey: string): WorkerEvaluator {
-  const { dataset, dataDir, subset, seed } = config;
-  return { kind: 'training', data: { dataset, dataDir, subset, seed }, training: config.training, settingsKey, ...TRAINING_OPTIONS };
+  const { dataset, dataDir, image, subset, seed } = config;
+  return { kind: 'training', data: { dataset, dataDir, image, subset, seed }, training: config.training, settingsKey, ...TRAINING_OPTIONS };
 }
 
 /** The backend to report: worker processes train with their own, remote workers with whatever each machine has. */
@@ -207,7 +207,7 @@ function createAgent(config: RunConfig, space: CandidateSpace, budget: number, r
 }
 
 /** Loads and splits a run's dataset (`train` and `search` share it). */
-export async function loadData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'subset' | 'seed'>): Promise<PreparedData> {
+export async function loadData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'image' | 'subset' | 'seed'>): Promise<PreparedData> {
   const dataset = await loadDataset(datasetSpecOf(config));
   return prepareData(dataset, { subset: config.subset, seed: config.seed });
 }

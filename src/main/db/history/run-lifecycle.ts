@@ -3,7 +3,7 @@
  * interrupted candidates a terminal one leaves), budget, name, deletion, and orphan recovery.
  */
 import type { WarmStartSummary } from '../../../shared/history';
-import { ACTIVE_STATUSES, RUN_STATUSES, type RunConfig, type RunStatus } from '../../../shared/run-config';
+import { ACTIVE_STATUSES, RUN_STATUSES, runDataset, type RunConfig, type RunStatus } from '../../../shared/run-config';
 import { HistoryStoreError } from '../errors';
 import { sqlList, sqliteCode, type HistoryDb } from './history-db';
 
@@ -21,7 +21,7 @@ export function createRun(db: HistoryDb, { id, config, ownerPid }: { id: string;
       JSON.stringify(config),
       config.strategy,
       config.evaluator,
-      config.evaluator === 'nb201' ? config.nb201Dataset : config.dataset,
+      runDataset(config),
       config.mode,
       config.seed,
       config.budget,
