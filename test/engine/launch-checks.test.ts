@@ -6,10 +6,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { launchProblems } from '../../src/engine/run/launch-checks';
 import { NB201_HEADER } from '../../src/engine/evaluators/nb201';
 import { parseRunConfig, type RunConfigInput } from '../../src/shared/run-config';
+import { writeImageFolder } from '../support/image-folder';
 import { nb201DataDir } from '../support/nb201';
 import { cifarRecord, idxImages, idxLabels, withTempDir } from './data/helpers';
 
@@ -85,6 +87,70 @@ describe('launch checks', () => {
 
   it.skipIf(!nb201DataDir())('pass the bundled NAS-Bench-201 tables', async () => {
     expect(await launchProblems(nb201())).toEqual([]);
+  });
+});
+
+describe('launch checks of a folder dataset', () => {
+  const folder = (dataDir: string, more: Partial<RunConfigInput> = {}) => training({ dataset: 'folder', dataDir, image: { size: 8, channels: 1 }, ...more });
+  /** Decoded folders go to a cache of the test's own. */
+  async function withCache(body: (dir: string, cacheDir: string) => Promise<void>): Promise<void> {
+    await withTempDir(async (dir) => {
+      vi.stubEnv('GENNERATOR_CACHE_DIR', join(dir, 'cache'));
+      try {
+        await body(dir, join(dir, 'cache'));
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    });
+  }
+
+  it('pass a good folder, and decode it into the cache for the run', async () => {
+    await withCache(async (dir, cacheDir) => {
+      await writeImageFolder(join(dir, 'pets'), { classes: ['cat', 'dog'], perClass: 3 });
+      expect(await launchProblems(folder(join(dir, 'pets')))).toEqual([]);
+      expect(await readdir(cacheDir)).toEqual([expect.stringMatching(/^folder-[0-9a-f]{64}\.bin$/)]);
+    });
+  });
+
+  it.each([
+    ['a missing folder', async () => {}, 'missing', /missing: directory not found$/],
+    ['an empty folder', async (dir: string) => mkdir(join(dir, 'empty')), 'empty', /empty: no subfolder with PNG\/JPEG images: a folder dataset needs at least two classes/],
+    ['a folder of one class', (dir: string) => writeImageFolder(join(dir, 'one'), { classes: ['cat'], perClass: 2 }), 'one', /one: only one class \(cat\)/],
+    [
+      'a folder with an unreadable image',
+      async (dir: string) => {
+        await writeImageFolder(join(dir, 'bad'), { classes: ['cat', 'dog'], perClass: 2 });
+        await writeFile(join(dir, 'bad', 'dog', 'x.jpg'), 'not a JPEG');
+      },
+      'bad',
+      /bad\/dog\/x\.jpg: unreadable image \(.+\); fix or remove it$/,
+    ],
+  ])('refuse %s at dataDir, with the fix', async (_what, write, name, message) => {
+    await withCache(async (dir) => {
+      await write(dir);
+      expect(await launchProblems(folder(join(dir, name)))).toEqual([{ field: 'dataDir', message: expect.stringMatching(message), fix: expect.stringMatching(/one subfolder of PNG\/JPEG images per class \(at least two\)/) }]);
+    });
+  });
+
+  it('refuse a subset smaller than the number of classes, which only the folder knows', async () => {
+    await withCache(async (dir) => {
+      await writeImageFolder(join(dir, 'pets'), { classes: ['cat', 'dog', 'fox'], perClass: 3 });
+      // The schema cannot know the classes: it lets a subset of 2 through.
+      const config = folder(join(dir, 'pets'), { subset: 2 });
+      expect(await launchProblems(config)).toEqual([
+        { field: 'subset', message: `a subset of 2 is smaller than the 3 classes of ${join(dir, 'pets')}: use at least 3 images, so that every class is in the training set`, fix: expect.stringMatching(/at least 3 images/) },
+      ]);
+      expect(await launchProblems(folder(join(dir, 'pets'), { subset: 3 }))).toEqual([]);
+    });
+  });
+
+  it('refuse, in the run config itself, no folder, an action set that allows no network for the chosen size, and image options on another dataset', () => {
+    expect(() => training({ dataset: 'folder' })).toThrow(/a folder dataset needs its folder[^]*at dataDir/);
+    const conv7 = { name: 'c7', maxLayers: 1, nodes: [{ id: 'c', layer: { type: 'conv2d', filters: 4, kernel: 7, padding: 'valid' } }], edges: [{ from: 'input', to: 'c' }, { from: 'c', to: 'output' }] };
+    expect(() => folder('/data', { image: { size: 6, channels: 1 }, actionSet: conv7 })).toThrow(/allows no network for the folder input \(6×6×1\)/);
+    expect(folder('/data', { image: { size: 8, channels: 3 }, actionSet: conv7 }).image).toEqual({ size: 8, channels: 3 });
+    expect(() => training({ dataset: 'synthetic', image: { size: 8, channels: 1 } })).toThrow(/an image size and channels apply to a folder dataset only[^]*at image/);
+    expect(() => folder('/data', { image: { size: 8, channels: 2 as 1 } })).toThrow(/at image\.channels/);
   });
 });
 

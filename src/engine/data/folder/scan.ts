@@ -45,9 +45,9 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
   try {
     info = await stat(root);
   } catch {
-    throw new DatasetError(root, `directory not found; a folder dataset is ${FOLDER_LAYOUT}`);
+    throw new DatasetError(root, 'directory not found');
   }
-  if (!info.isDirectory()) throw new DatasetError(root, `not a directory; a folder dataset is ${FOLDER_LAYOUT}`);
+  if (!info.isDirectory()) throw new DatasetError(root, 'not a directory');
   const entries = await readEntries(root);
   const classes: FolderClass[] = [];
   const emptyFolders: string[] = [];
@@ -57,8 +57,8 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
     else classes.push({ name: entry.name, files });
   }
   if (classes.length < 2) {
-    const found = classes.length === 0 ? 'no subfolder with images' : `only one class (${classes[0].name})`;
-    throw new DatasetError(root, `${found}; a folder dataset is ${FOLDER_LAYOUT}, at least two classes`);
+    const found = classes.length === 0 ? 'no subfolder with PNG/JPEG images' : `only one class (${classes[0].name})`;
+    throw new DatasetError(root, `${found}: a folder dataset needs at least two classes, one subfolder each`);
   }
   if (classes.length > MAX_FOLDER_CLASSES) throw new DatasetError(root, `${classes.length} classes; at most ${MAX_FOLDER_CLASSES} are supported`);
   return { root, classes, emptyFolders };
