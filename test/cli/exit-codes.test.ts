@@ -10,30 +10,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli, tempDataDir } from '../support/cli';
+import { expectOneError, runsIn } from '../support/cli-expect';
 import { idxImages, idxLabels } from '../engine/data/helpers';
 
 const MLP = 'resources/action-sets/mlp.json';
-
-/** The runs a history holds, as `runs list --json` shows them. */
-async function runsIn(db: string): Promise<Array<Record<string, unknown>>> {
-  const listed = await runCli(['runs', 'list', '--json', '--db', db]);
-  expect(listed.code, listed.stderr).toBe(0);
-  return JSON.parse(listed.stdout) as Array<Record<string, unknown>>;
-}
-
-/**
- * stderr ends with one `error:` line, detail lines (indented) and one `hint:` line, and shows no
- * stack frame. (Before it, an engine's backend may have said something, e.g. tfjs's note on the cpu backend.)
- */
-function expectOneError(stderr: string): string[] {
-  const all = stderr.trim().split('\n');
-  expect(all.filter((line) => line.startsWith('error: ')), stderr).toHaveLength(1);
-  const lines = all.slice(all.findIndex((line) => line.startsWith('error: ')));
-  expect(lines.at(-1), stderr).toMatch(/^hint: /);
-  expect(lines.slice(1, -1).every((line) => line.startsWith('  ')), stderr).toBe(true);
-  expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
-  return lines;
-}
 
 describe('a search refused before it exists: exit 2, one line naming the option and the fix, no run recorded', () => {
   it.each([
