@@ -20,7 +20,8 @@ import type {
   WarmStartSummary,
 } from './history';
 import { CANDIDATE_SORT_KEYS } from './history';
-import { CANDIDATE_STATUSES, RUN_STATUSES, RunConfigSchema, type LaunchProblem, type RunStatus } from './run-config';
+import type { FolderPreview } from './folder-preview';
+import { CANDIDATE_STATUSES, FolderImageSchema, RUN_STATUSES, RunConfigSchema, type LaunchProblem, type RunStatus } from './run-config';
 
 const runId = z.string().min(1).max(100);
 const index = z.int().min(0);
@@ -33,6 +34,8 @@ export const API_PARAMS = {
   'actionSets.delete': z.strictObject({ id: z.int().min(1) }),
   /** Brings back the bundled sets that were deleted (and resets changed ones). */
   'actionSets.restoreDefaults': z.strictObject({}),
+  /** A folder dataset's classes, counts and a few images of each, decoded as a run would (`dir` is on the machine running main). */
+  'datasets.previewFolder': z.strictObject({ dir: z.string().min(1).max(4096), image: FolderImageSchema, samplesPerClass: z.int().min(0).max(16).default(4) }),
   'runs.start': z.strictObject({ config: RunConfigSchema }),
   'runs.pause': z.strictObject({ runId }),
   'runs.resume': z.strictObject({ runId, budget: z.int().min(1).optional() }),
@@ -109,6 +112,8 @@ export interface ApiResults {
   'actionSets.delete': { deleted: boolean };
   /** The names of the sets brought back. */
   'actionSets.restoreDefaults': { restored: string[] };
+  /** The folder, or why it is no dataset (the message names the path; the fix is the launch checks'). */
+  'datasets.previewFolder': { preview: FolderPreview } | { problem: { message: string; fix: string } };
   /** A run, or why it cannot start (its files, checked before anything is recorded). */
   'runs.start': { runId: string } | { refused: LaunchProblem[] };
   'runs.pause': { ok: true };

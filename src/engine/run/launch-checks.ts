@@ -26,6 +26,11 @@ const DATA_DIR_FIX: Record<RunConfig['dataset'], string> = {
   synthetic: 'the synthetic dataset needs no directory',
   folder: `give ${FOLDER_LAYOUT} (at least two), every image readable`,
 };
+/** How to fix a dataset's directory the checks refused. */
+export function dataDirFix(dataset: RunConfig['dataset']): string {
+  return DATA_DIR_FIX[dataset];
+}
+
 const NB201_DIR_FIX = `give the directory with ${NB201_FILES.short} and ${NB201_FILES.final}, or none for the bundled tables (or set ${NB201_DIR_ENV})`;
 
 /** Every reason the run cannot start, each naming its field and the fix; empty when it can. */
@@ -48,7 +53,7 @@ export async function launchProblems(config: RunConfig): Promise<LaunchProblem[]
     if (tooSmall) problems.push({ field: 'subset', message: tooSmall, fix: `use a subset of at least ${numClasses} images, or none for all of them` });
   } catch (error) {
     if (!(error instanceof DatasetError)) throw error;
-    problems.push({ field: 'dataDir', message: error.message, fix: DATA_DIR_FIX[config.dataset] });
+    problems.push({ field: 'dataDir', message: error.message, fix: dataDirFix(config.dataset) });
   }
   const redis = config.redis && (await redisProblem(config.redis.url));
   if (redis) problems.push({ field: 'redis', message: redis, fix: REDIS_FIX });

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { parseApiParams, type ApiMethod, type ApiParsedParams, type ApiResults, type AppInfo } from '../../shared/api';
 import type { ActionSet } from '../../shared/action-set';
 import type { BackendReport } from '../../shared/backend';
-import { launchProblems } from '../../engine/run/launch-checks';
+import { DatasetError } from '../../engine/data/types';
+import { previewImageFolder } from '../../engine/data/folder/preview';
+import { dataDirFix, launchProblems } from '../../engine/run/launch-checks';
 import type { HistoryStore } from '../db/history-store';
 import { deliverExport, type ArchiveDelivery } from './export-archive';
 import { exportTarget } from './exporter';
@@ -37,6 +39,14 @@ export function createApiHandlers(ctx: ApiContext) {
     'actionSets.save': (p) => store.saveActionSet(p),
     'actionSets.delete': (p) => ({ deleted: store.deleteActionSet(p.id) }),
     'actionSets.restoreDefaults': () => ({ restored: store.restoreDefaultActionSets(ctx.defaultActionSets) }),
+    'datasets.previewFolder': async (p) => {
+      try {
+        return { preview: await previewImageFolder(p.dir, p.image, p.samplesPerClass) };
+      } catch (error) {
+        if (error instanceof DatasetError) return { problem: { message: error.message, fix: dataDirFix('folder') } };
+        throw error;
+      }
+    },
     'runs.start': async (p) => {
       const refused = await launchProblems(p.config);
       return refused.length > 0 ? { refused } : { runId: supervisor.start(p.config) };

@@ -45,13 +45,17 @@ export function firstLine(error: unknown): string {
   return text.split('\n')[0].trim() || 'unknown error';
 }
 
-/** One image as size × size × channels bytes, row-major (HWC). */
-export async function decodeImage(file: string, image: FolderImage): Promise<Uint8Array> {
+/** The image as the network sees it (the previews encode it as PNG, training takes its raw pixels). */
+export async function imagePipeline(file: string, image: FolderImage) {
   const sharp = await loadSharp();
   // failOn 'warning' (sharp's default), so a truncated JPEG is refused rather than half-grey.
-  let pipeline = sharp(file, { failOn: 'warning' }).autoOrient().resize(image.size, image.size, { fit: 'fill' }).flatten({ background: '#000000' });
-  pipeline = image.channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const pipeline = sharp(file, { failOn: 'warning' }).autoOrient().resize(image.size, image.size, { fit: 'fill' }).flatten({ background: '#000000' });
+  return image.channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
+}
+
+/** One image as size × size × channels bytes, row-major (HWC). */
+export async function decodeImage(file: string, image: FolderImage): Promise<Uint8Array> {
+  const { data, info } = await (await imagePipeline(file, image)).raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== image.channels || data.length !== image.size * image.size * image.channels) {
     throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}, expected ${image.size}×${image.size}×${image.channels}`);
   }

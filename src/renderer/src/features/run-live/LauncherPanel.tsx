@@ -7,7 +7,8 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES, type RunConfigField } from '../../../../shared/run-config';
 import { BudgetWarning } from '../../components/BudgetWarning';
 import { useApp } from '../../store';
-import { DEFAULT_LAUNCH_FORM, launchBudgetWarning, launchOptions, modeHint, RUN_ACTION_SET, validateLaunch, type LaunchField, type LaunchForm, type LaunchValidation } from './launch-form';
+import { FolderPreviewPanel } from './FolderPreviewPanel';
+import { DEFAULT_LAUNCH_FORM, launchBudgetWarning, launchField, launchOptions, modeHint, RUN_ACTION_SET, validateLaunch, type LaunchField, type LaunchForm, type LaunchValidation } from './launch-form';
 
 /** The form survives switching views. */
 let lastForm: LaunchForm = DEFAULT_LAUNCH_FORM;
@@ -38,11 +39,18 @@ const REFUSABLE_LABELS: Record<RunConfigField, string> = {
   predictor: 'Predictor',
   warmStart: 'Warm start',
   dataDir: 'Data directory',
+  image: 'Image size',
   prune: 'Early stopping',
   subset: 'Subset',
   nb201Dir: 'Tables directory',
   redis: 'Redis (remote workers)',
 };
+
+/** What the data directory field takes for each dataset (in browser mode a folder is on the server). */
+function dataDirHint(dataset: string, browserShell: boolean): string {
+  if (dataset === 'folder') return browserShell ? 'one subfolder of PNG/JPEG images per class, on the machine running `serve`' : 'one subfolder of PNG/JPEG images per class';
+  return dataset === 'cifar10' ? 'with data_batch_1.bin … test_batch.bin' : 'optional';
+}
 
 /** What each early-stopping rule does, in a few words. */
 const PRUNE_HINTS: Record<string, string> = {
@@ -82,7 +90,7 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
   const validation = useMemo(() => validateLaunch(form, actionSets), [form, actionSets]);
   // Main's refusal (what it found in the files) shows at its field until the form changes.
   const errors: LaunchValidation['errors'] = { ...validation.errors };
-  for (const { field, message } of refusals) errors[field] ??= message;
+  for (const { field, message } of refusals) errors[launchField(field)] ??= message;
   const errorCount = Object.keys(errors).length;
 
   const update = (field: LaunchField) => (event: { target: { value: string } }) => {
@@ -99,6 +107,8 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
     ));
 
   const training = form.evaluator === 'training';
+  const folder = form.dataset === 'folder';
+  const browserShell = useApp((s) => s.info?.shell === 'browser');
   const onSubmit = async (event: { preventDefault(): void }) => {
     event.preventDefault();
     setAttempted(true);
@@ -173,9 +183,23 @@ export function LauncherPanel(props: { onCancel?: () => void }) {
         <Field field="dataset" label="Dataset" error={errors.dataset}>
           <select {...control('dataset')}>{options(DATASET_NAMES)}</select>
         </Field>
-        <Field field="dataDir" label="Data directory" error={errors.dataDir} hint={form.dataset === 'cifar10' ? 'with data_batch_1.bin … test_batch.bin' : 'optional'}>
-          <input type="text" placeholder={form.dataset === 'cifar10' ? '/path/to/cifar-10-batches-bin' : 'default location'} {...control('dataDir')} />
+        <Field field="dataDir" label={folder ? 'Folder' : 'Data directory'} error={errors.dataDir} hint={dataDirHint(form.dataset, browserShell)}>
+          <input type="text" placeholder={folder ? '/path/to/images' : form.dataset === 'cifar10' ? '/path/to/cifar-10-batches-bin' : 'default location'} {...control('dataDir')} />
         </Field>
+        {folder && (
+          <>
+            <Field field="imageSize" label="Image size (pixels)" error={errors.imageSize} hint="each image is resized to this square">
+              <input type="number" min={4} max={512} step={1} {...control('imageSize')} />
+            </Field>
+            <Field field="channels" label="Channels" error={errors.channels}>
+              <select {...control('channels')}>
+                <option value="3">RGB (3)</option>
+                <option value="1">grayscale (1)</option>
+              </select>
+            </Field>
+            <FolderPreviewPanel form={form} />
+          </>
+        )}
         <Field field="actionSet" label="Action set" error={errors.actionSet}>
           <select {...control('actionSet')}>
             {actionSets.length === 0 && !form.base?.actionSet && <option value="">(loading…)</option>}

@@ -5,7 +5,7 @@
  */
 import type { ActionSet } from '../../../../shared/action-set';
 import { agentBudgetWarning } from '../../../../shared/agent-budget';
-import { LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfig, type RunConfigInput } from '../../../../shared/run-config';
+import { DEFAULT_FOLDER_IMAGE, LAYERWISE_STRATEGIES, RunConfigFieldsSchema, RunConfigSchema, runConfigProblems, type RunConfig, type RunConfigField, type RunConfigInput } from '../../../../shared/run-config';
 import { TrainingConfigSchema } from '../../../../shared/training';
 
 export interface LaunchForm {
@@ -13,6 +13,9 @@ export interface LaunchForm {
   evaluator: string;
   dataset: string;
   dataDir: string;
+  /** A folder dataset's image side in pixels, and its channels ('1' grayscale, '3' RGB). */
+  imageSize: string;
+  channels: string;
   nb201Dataset: string;
   nb201Dir: string;
   /** The id of the chosen action set (as a string, as a <select> has it). */
@@ -73,6 +76,8 @@ export const DEFAULT_LAUNCH_FORM: LaunchForm = {
   warmStart: RunConfigFieldsSchema.shape.warmStart.parse(undefined) ? 'on' : 'off',
   evaluator: 'training',
   dataDir: '',
+  imageSize: String(DEFAULT_FOLDER_IMAGE.size),
+  channels: String(DEFAULT_FOLDER_IMAGE.channels),
   nb201Dir: '',
   actionSet: '',
   // The form's own starting points (the schema has none, or a longer one: 3 epochs).
@@ -103,6 +108,7 @@ function fieldOfPath(path: readonly PropertyKey[]): LaunchField | undefined {
     if (sub === 'epochs' || sub === 'learningRate' || sub === 'batchSize' || sub === 'selectiveBackprop') return sub;
     return undefined;
   }
+  if (head === 'image') return sub === 'channels' ? 'channels' : 'imageSize';
   const map: Record<string, LaunchField> = {
     name: 'name',
     evaluator: 'evaluator',
@@ -184,6 +190,8 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
   if (subset !== undefined) input.subset = subset;
   if (timeBudget !== undefined) input.timeBudgetS = timeBudget;
   if (training && chosenSet) input.actionSet = chosenSet.spec;
+  const image = form.dataset === 'folder' ? folderImageOf(form) : undefined;
+  if (image) input.image = image;
 
   // Before the schema's issues, which only know that the config has no action set.
   if (training && form.actionSet && !chosenSet) errors.actionSet ??= 'this action set no longer exists';
@@ -196,9 +204,19 @@ export function validateLaunch(form: LaunchForm, actionSets: ReadonlyArray<{ id:
     }
   }
   const dataDir = form.dataDir.trim() || undefined;
-  for (const { field, message } of runConfigProblems({ ...form, dataDir, subset, redis, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[field] ??= message;
+  for (const { field, message } of runConfigProblems({ ...form, dataDir, image, subset, redis, warmStart: form.warmStart === 'on', actionSet: chosenSet?.spec })) errors[launchField(field)] ??= message;
   if (Object.keys(errors).length > 0 || !result.success) return { errors };
   return { config: input as RunConfigInput, errors };
+}
+
+/** A folder's image options as the form has them (the schema checks their values). */
+export function folderImageOf(form: Pick<LaunchForm, 'imageSize' | 'channels'>): { size: number; channels: number } {
+  return { size: numberField(form.imageSize) ?? Number.NaN, channels: Number(form.channels) };
+}
+
+/** The form field where a config field's problem shows (a folder's image options show at the size). */
+export function launchField(field: RunConfigField): LaunchField {
+  return field === 'image' ? 'imageSize' : field;
 }
 
 /** The shared rule (agentBudgetWarning) on what the form says so far; null while the budget is not a number. */
@@ -237,6 +255,8 @@ export function formFromRun(config: RunConfig, actionSets: ReadonlyArray<{ id: n
     evaluator: config.evaluator,
     dataset: config.dataset,
     dataDir: config.dataDir ?? '',
+    imageSize: String(config.image?.size ?? DEFAULT_FOLDER_IMAGE.size),
+    channels: String(config.image?.channels ?? DEFAULT_FOLDER_IMAGE.channels),
     nb201Dataset: config.nb201Dataset,
     nb201Dir: config.nb201Dir ?? '',
     actionSet: stored ? String(stored.id) : own ? RUN_ACTION_SET : '',
