@@ -7,7 +7,7 @@ import { ActionGrammar, parseActionSet } from '../../../../shared/action-set';
 import type { AgentUpdateRow } from '../../../../shared/history';
 import { describeLayer } from '../../../../shared/layers';
 import { NB201_OP_LABELS, NB201_OPS, nb201EdgeLabel } from '../../../../shared/nb201';
-import { datasetInput, type RunConfig } from '../../../../shared/run-config';
+import { configInput, type RunConfig } from '../../../../shared/run-config';
 
 /** Below this in every update, a value's row is left out. */
 export const MIN_SHOWN_PROBABILITY = 0.01;
@@ -23,7 +23,7 @@ export function policyLabels(config: RunConfig): PolicyLabels {
     return { slot: nb201EdgeLabel, value: (_slot, value) => NB201_OP_LABELS[NB201_OPS[value]] ?? `op ${value}` };
   }
   let choices: string[] = [];
-  const input = datasetInput(config.dataset);
+  const input = configInput(config);
   try {
     if (config.actionSet && input) choices = new ActionGrammar(parseActionSet(config.actionSet), input.inputShape).choices.map((c) => describeLayer(c.layer));
   } catch {

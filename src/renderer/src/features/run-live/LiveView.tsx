@@ -8,7 +8,7 @@ import { agentBudgetWarning } from '../../../../shared/agent-budget';
 import { BudgetWarning } from '../../components/BudgetWarning';
 import { memo, useEffect, useMemo } from 'react';
 import { candidateStatusText, warmStartText } from '../../../../shared/history';
-import type { RunConfig } from '../../../../shared/run-config';
+import { runDataset, type RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { formatPoints, formatPrediction, predictionError, predictorError } from '../../lib/prediction';
@@ -145,7 +145,7 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
   const what = c
     ? c.evaluator === 'nb201'
       ? `nb201 ${c.nb201Dataset} · ${agent}`
-      : `${c.dataset} · ${c.actionSet?.name ?? 'action set'} · ${agent} · ${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'}`
+      : `${runDataset(c)} · ${c.actionSet?.name ?? 'action set'} · ${agent} · ${c.training.epochs} epoch${c.training.epochs === 1 ? '' : 's'}`
     : '';
   return (
     <div className="panel live-header">
