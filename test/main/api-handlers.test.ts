@@ -4,11 +4,14 @@
  * follow fails to compile).
  */
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ApiResults } from '../../src/shared/api';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { createApiHandlers, type ApiHandlers } from '../../src/main/services/api-handlers';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { tempDataDir } from '../support/cli';
+import { writeImageFolder } from '../support/image-folder';
 import { SilentEngine } from '../support/silent-engine';
 
 let store: HistoryStore;
@@ -47,6 +50,30 @@ describe('API handlers', () => {
     expect(nb201).toEqual({ refused: [expect.objectContaining({ field: 'nb201Dir' })] });
     expect(store.listRuns({})).toEqual([]);
     expect(spawned).toHaveLength(0);
+  });
+
+  it('preview a folder dataset: its classes, counts and samples decoded at the chosen size, or why it is no dataset', async () => {
+    const { call } = dispatcher();
+    const folder = join(tempDataDir(), 'pets');
+    await writeImageFolder(folder, { classes: ['cat', 'dog'], perClass: 5 });
+    const result = (await call('datasets.previewFolder', { dir: folder, image: { size: 6, channels: 1 }, samplesPerClass: 3 })) as ApiResults['datasets.previewFolder'];
+    if (!('preview' in result)) throw new Error(`no preview: ${JSON.stringify(result)}`);
+    const { preview } = result;
+    expect(preview).toMatchObject({ dir: folder, total: 10, image: { size: 6, channels: 1 }, emptyFolders: [] });
+    expect(preview.classes.map((c) => [c.name, c.count, c.samples.map((s) => s.path)])).toEqual([
+      ['cat', 5, ['cat/cat-000.png', 'cat/cat-002.png', 'cat/cat-004.png']],
+      ['dog', 5, ['dog/dog-000.png', 'dog/dog-002.png', 'dog/dog-004.png']],
+    ]);
+    const sample = preview.classes[0].samples[0];
+    if (!('dataUrl' in sample)) throw new Error(sample.error);
+    const png = Buffer.from(sample.dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(await sharp(png).metadata()).toMatchObject({ format: 'png', width: 6, height: 6, channels: 1 });
+
+    expect(await call('datasets.previewFolder', { dir: '/nonexistent', image: { size: 6, channels: 1 } })).toEqual({
+      problem: { message: '/nonexistent: directory not found', fix: expect.stringMatching(/one subfolder of PNG\/JPEG images per class/) },
+    });
+    await expect(call('datasets.previewFolder', { dir: folder, image: { size: 6, channels: 2 } })).rejects.toThrow(/datasets\.previewFolder: [\s\S]*image\.channels/);
+    await expect(call('datasets.previewFolder', { dir: '', image: { size: 6, channels: 1 } })).rejects.toThrow(/datasets\.previewFolder: [\s\S]*dir/);
   });
 
   it('are typed by their schemas', () => {

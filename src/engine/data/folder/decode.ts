@@ -50,7 +50,7 @@ export async function imagePipeline(file: string, image: FolderImage) {
   const sharp = await loadSharp();
   // failOn 'warning' (sharp's default), so a truncated JPEG is refused rather than half-grey.
   const pipeline = sharp(file, { failOn: 'warning' }).autoOrient().resize(image.size, image.size, { fit: 'fill' }).flatten({ background: '#000000' });
-  return image.channels === 1 ? pipeline.grayscale() : pipeline.toColourspace('srgb');
+  return pipeline.toColourspace(image.channels === 1 ? 'b-w' : 'srgb');
 }
 
 /** One image as size × size × channels bytes, row-major (HWC). */
