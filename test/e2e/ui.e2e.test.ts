@@ -29,11 +29,11 @@ afterAll(async () => {
 async function smallestFont(scope: Locator, selector: string): Promise<number> {
   return scope.evaluate((root, sel) => {
     const sizes = [...root.querySelectorAll(sel)].flatMap((el) => {
-      const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== '');
+      const own = [...el.childNodes].some((n) => n.nodeType === el.TEXT_NODE && n.textContent!.trim() !== '');
       if (!own) return [];
       // Text drawn zoomed keeps its CSS size in style; what a person reads is that times the view's scale.
-      const scale = el.getBoundingClientRect().height / (el as HTMLElement).offsetHeight || 1;
-      return [parseFloat(getComputedStyle(el).fontSize) * (Number.isFinite(scale) ? scale : 1)];
+      const scale = el.getBoundingClientRect().height / el.offsetHeight || 1;
+      return [parseFloat(el.ownerDocument.defaultView.getComputedStyle(el).fontSize) * (Number.isFinite(scale) ? scale : 1)];
     });
     return sizes.length ? Math.min(...sizes) : Number.NaN;
   }, selector);
@@ -56,7 +56,7 @@ const inside = (box: { x: number; y: number; width: number; height: number }, fr
 
 /** The page's background as [r, g, b]. */
 async function background(locator: Locator): Promise<number[]> {
-  const css = await locator.evaluate((el) => getComputedStyle(el).backgroundColor);
+  const css = await locator.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).backgroundColor);
   return css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number);
 }
 const luminance = ([r, g, b]: number[]) => (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
@@ -192,7 +192,7 @@ describe('the app as a person sees it, in Chromium (browser mode)', () => {
       return labels.length >= 6 && [...nodes, ...labels].every((b) => inside(b, canvas) && inside(b, screen));
     }).toBe(true);
     expect(await smallestFont(graph, '.arch-node *')).toBeGreaterThanOrEqual(12);
-    const labelSize = await graph.locator('.react-flow__edge-text').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize) * (el.getBoundingClientRect().height / ((el as SVGGraphicsElement).getBBox().height || 1)));
+    const labelSize = await graph.locator('.react-flow__edge-text').first().evaluate((el) => parseFloat(el.ownerDocument.defaultView!.getComputedStyle(el).fontSize) * (el.getBoundingClientRect().height / ((el as unknown as { getBBox(): { height: number } }).getBBox().height || 1)));
     expect(labelSize).toBeGreaterThanOrEqual(12);
     await session.shotOf(graph, '08-nb201-cell');
   }, TEST_TIMEOUT_MS);
@@ -242,7 +242,7 @@ describe('the app as a person sees it, in Chromium (browser mode)', () => {
     expect(luminance(await background(page.locator('.panel').first()))).toBeLessThan(0.2);
     expect(luminance(await background(page.getByTestId('candidate-graph').locator('.arch-graph-canvas')))).toBeLessThan(0.2);
     // Text is light on it.
-    const text = (await page.locator('body').evaluate((el) => getComputedStyle(el).color)).match(/\d+/g)!.slice(0, 3).map(Number);
+    const text = (await page.locator('body').evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color)).match(/\d+/g)!.slice(0, 3).map(Number);
     expect(luminance(text)).toBeGreaterThan(0.7);
     await session.shotOf(page.getByTestId('run-detail'), '10-dark');
     await page.emulateMedia({ colorScheme: 'light' });

@@ -640,7 +640,7 @@ describe('state that stays true', () => {
     expect(stopped.inFlight).toEqual([]);
     expect(candidateHeading(stopped.current, stopped.status)).toBe('Candidate #1: stopped before it finished');
     // The same when the engine's run_finished comes first.
-    const finishedFirst = applyUpdate(before, ev({ type: 'run_finished', status: 'stopped', evaluations: 1, cacheHits: 0 } as SearchEvent));
+    const finishedFirst = applyUpdate(before, ev({ type: 'run_finished', status: 'cancelled', evaluations: 1, cacheHits: 0 }));
     expect(finishedFirst.current?.status).toBe('interrupted');
     // A candidate that did finish says the run is over.
     const done = fold(running(), [finished(1, 0.6), { runId: RUN, kind: 'status', status: 'stopped' }]);

@@ -74,9 +74,9 @@ describe('keyboard shortcuts', () => {
     expect(shortcutAction(key('2'), typing)).toBeNull();
     expect(shortcutAction(key('z', { ctrlKey: true }), typing)).toBeNull();
     expect(shortcutAction(key('s', { ctrlKey: true }), typing)).toBe('save');
-    expect(isTyping({ tagName: 'INPUT', type: 'text', isContentEditable: false } as unknown as EventTarget)).toBe(true);
-    expect(isTyping({ tagName: 'INPUT', type: 'checkbox', isContentEditable: false } as unknown as EventTarget)).toBe(false);
-    expect(isTyping({ tagName: 'DIV', isContentEditable: false } as unknown as EventTarget)).toBe(false);
+    expect(isTyping({ tagName: 'INPUT', type: 'text', isContentEditable: false })).toBe(true);
+    expect(isTyping({ tagName: 'INPUT', type: 'checkbox', isContentEditable: false })).toBe(false);
+    expect(isTyping({ tagName: 'DIV', isContentEditable: false })).toBe(false);
     expect(isTyping(null)).toBe(false);
   });
 

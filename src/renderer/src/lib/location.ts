@@ -24,5 +24,7 @@ export function locationHash(location: AppLocation): string {
 
 /** What the hash of the page this code runs in says (nothing outside a browser, e.g. in unit tests). */
 export function currentLocation(): AppLocation {
-  return typeof window === 'undefined' ? {} : parseLocation(window.location.hash);
+  // Read through globalThis: this module is also unit-tested outside a browser.
+  const hash = (globalThis as { location?: { hash?: string } }).location?.hash;
+  return hash ? parseLocation(hash) : {};
 }

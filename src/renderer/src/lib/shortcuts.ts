@@ -15,7 +15,8 @@ export interface KeyPress {
   altKey: boolean;
 }
 
-const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+// Read through globalThis: this module is also unit-tested outside a browser.
+const MAC = /Mac|iPhone|iPad/.test((globalThis as { navigator?: { platform?: string } }).navigator?.platform ?? '');
 /** How the sheet and tooltips write the command key: ⌘ on a Mac, Ctrl elsewhere. */
 export const MOD = MAC ? '⌘' : 'Ctrl';
 
@@ -67,12 +68,11 @@ export function shortcutAction(press: KeyPress, context: { typing: boolean; view
 }
 
 /** Whether a key press lands in a field that takes text (where single keys are typing, not shortcuts). */
-export function isTyping(target: EventTarget | null): boolean {
-  if (!target || typeof (target as HTMLElement).tagName !== 'string') return false;
-  const element = target as HTMLElement;
+export function isTyping(target: unknown): boolean {
+  const element = target as { tagName?: unknown; isContentEditable?: boolean; type?: string } | null;
+  if (!element || typeof element.tagName !== 'string') return false;
   if (element.isContentEditable) return true;
   if (element.tagName === 'TEXTAREA' || element.tagName === 'SELECT') return true;
   if (element.tagName !== 'INPUT') return false;
-  const type = (element as HTMLInputElement).type;
-  return !['checkbox', 'radio', 'button', 'submit', 'range', 'color', 'file'].includes(type);
+  return !['checkbox', 'radio', 'button', 'submit', 'range', 'color', 'file'].includes(element.type ?? 'text');
 }
