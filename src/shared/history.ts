@@ -29,6 +29,10 @@ export interface RunSummary {
   startedAt: number | null;
   finishedAt: number | null;
   updatedAt: number;
+  /** How long the run actually ran (its candidates being evaluated; not pauses, nor time the app was closed), as of measuredAt. */
+  runMs: number;
+  /** When runMs was measured: a running run has run for the time since, too. */
+  measuredAt: number;
 }
 
 /** What a run's warm start began from: earlier results of other runs over the same space and settings. */

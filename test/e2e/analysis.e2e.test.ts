@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/main/db/history-store';
 import { choiceEffects, choiceSlots } from '../../src/renderer/src/features/analysis/choices';
 import { paretoFront, paretoPoints } from '../../src/renderer/src/features/analysis/pareto';
-import { eventually, fillLauncher, SEARCH_PATIENCE_MS, startBrowserApp, TEST_TIMEOUT_MS, type BrowserApp } from '../support/browser-app';
+import { eventually, fillLauncher, SEARCH_PATIENCE_MS, startBrowserSession, TEST_TIMEOUT_MS, type BrowserSession } from '../support/browser-session';
 import { runCli, tempDataDir } from '../support/cli';
 import { nb201DataDir } from '../support/nb201';
 
@@ -20,8 +20,8 @@ const home = tempDataDir();
 const db = join(home, 'history.db');
 const SEEDS = [0, 1, 2];
 
-let app: BrowserApp;
-let page: BrowserApp['page'];
+let app: BrowserSession;
+let page: BrowserSession['page'];
 /** Run ids by name. */
 const runs: Record<string, string> = {};
 
@@ -69,7 +69,7 @@ beforeAll(async () => {
   for (const [name, budget] of [...SEEDS.map((s) => [`nb201 ppo seed ${s}`, 30] as const), ['synthetic ppo', 12] as const]) {
     expect(history((store) => store.getRun(runs[name])), name).toMatchObject({ status: 'completed', evaluations: budget });
   }
-  app = await startBrowserApp({ db, home, buildDir: 'analysis-e2e-out', shotPrefix: 'analysis' });
+  app = await startBrowserSession('analysis-e2e-out', { db, home, shotPrefix: 'analysis' });
   page = app.page;
 }, TEST_TIMEOUT_MS);
 
@@ -172,6 +172,7 @@ describe.skipIf(!nb201DataDir())('analysis views in Chromium', () => {
     // A network search: layers, depth, layer kinds and parameter values.
     await openRun('synthetic ppo');
     await page.getByTestId('analysis-tab-choices').click();
+    await eventually(() => page.getByTestId('choice-group').count()).toBeGreaterThan(0);
     const groups = await page.getByTestId('choice-group').evaluateAll((g) => g.map((e) => e.getAttribute('data-group')));
     expect(groups).toContain('layer 1');
     expect(groups.some((g) => g === 'depth' || g === 'dense units' || g === 'layer kind')).toBe(true);

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, fillLauncherAndStart, SEARCH_PATIENCE_MS, startBrowserSession, TEST_TIMEOUT_MS, type BrowserSession } from '../support/browser-session';
+import { eventually, launch as launchOn, SEARCH_PATIENCE_MS, startBrowserSession, TEST_TIMEOUT_MS, type BrowserSession } from '../support/browser-session';
 
 let session: BrowserSession;
 let page: Page;
@@ -70,10 +70,7 @@ async function layerNodeIds(): Promise<string[]> {
   return ids.filter((id) => id !== 'input' && id !== 'output');
 }
 
-async function launch(fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
-  await fillLauncherAndStart(page, fields, optionLabels);
-  await page.getByTestId('live-view').waitFor({ state: 'visible' });
-}
+const launch = (fields: Record<string, string>, optionLabels: Record<string, string> = {}) => launchOn(page, fields, optionLabels);
 
 describe('geNNerator in Chromium (browser mode)', () => {
   it('builds an action set in the editor by dragging and connecting nodes, and saves it', async () => {

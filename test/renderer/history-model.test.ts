@@ -29,6 +29,8 @@ function run(overrides: Partial<RunSummary> & { id: string }): RunSummary {
     startedAt: null,
     finishedAt: null,
     updatedAt: 0,
+    runMs: 0,
+    measuredAt: 0,
     ...overrides,
   };
 }
@@ -37,8 +39,8 @@ const ALL: RunFilter = { text: '', status: 'all' };
 
 describe('runs list', () => {
   const runs = [
-    run({ id: 'aaaa1111-x', name: 'Alpha', strategy: 'ppo', bestSignal: 0.8, startedAt: 100, finishedAt: 400, createdAt: 3 }),
-    run({ id: 'bbbb2222-x', name: null, status: 'failed', statusReason: 'boom', bestSignal: null, startedAt: 200, finishedAt: 300, createdAt: 2 }),
+    run({ id: 'aaaa1111-x', name: 'Alpha', strategy: 'ppo', bestSignal: 0.8, startedAt: 100, finishedAt: 400, runMs: 300, createdAt: 3 }),
+    run({ id: 'bbbb2222-x', name: null, status: 'failed', statusReason: 'boom', bestSignal: null, startedAt: 200, finishedAt: 300, runMs: 100, createdAt: 2 }),
     run({ id: 'cccc3333-x', name: 'gamma', evaluator: 'training', dataset: 'fashion-mnist', bestSignal: 0.9, startedAt: null, createdAt: 1, evaluations: 2 }),
   ];
 
@@ -84,9 +86,11 @@ describe('runs list', () => {
     expect(nextSort({ key: 'bestVal', order: 'desc' }, 'strategy', RUN_DESC_FIRST)).toEqual({ key: 'strategy', order: 'asc' });
   });
 
-  it('measures running runs up to now', () => {
-    expect(runDuration({ startedAt: 100, finishedAt: null }, 250)).toBe(150);
-    expect(runDuration({ startedAt: null, finishedAt: null }, 250)).toBeNull();
+  it('measures the time a run ran: a running one up to now, a paused or ended one not beyond what it ran', () => {
+    expect(runDuration({ startedAt: 100, status: 'running', runMs: 40, measuredAt: 200 }, 250)).toBe(90);
+    expect(runDuration({ startedAt: 100, status: 'paused', runMs: 40, measuredAt: 200 }, 5_000)).toBe(40);
+    expect(runDuration({ startedAt: 100, status: 'completed', runMs: 40, measuredAt: 200 }, 5_000)).toBe(40);
+    expect(runDuration({ startedAt: null, status: 'created', runMs: 0, measuredAt: 200 }, 250)).toBeNull();
   });
 
   it('formats', () => {

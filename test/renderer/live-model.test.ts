@@ -5,7 +5,7 @@ import { candidateStatusText, warmStartText, type CandidateDetail, type Candidat
 import { formatPoints, formatPrediction, predictionError, predictorError, rowPrediction } from '../../src/renderer/src/lib/prediction';
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
 import { DEFAULT_LAUNCH_FORM, formFromRun, RUN_ACTION_SET, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
-import { controls, epochProgress, etaSeconds, formatDuration } from '../../src/renderer/src/features/run-live/live-display';
+import { candidateHeading, controls, epochProgress, etaSeconds, formatDuration, progressNote } from '../../src/renderer/src/features/run-live/live-display';
 import {
   applyUpdate,
   candidateChartSeries,
@@ -63,6 +63,8 @@ function runDetail(patch: Partial<RunDetail> = {}): RunDetail {
     startedAt: 0,
     finishedAt: null,
     updatedAt: 0,
+    runMs: 0,
+    measuredAt: 0,
     config: CONFIG,
     settingsKey: 'k',
     warmStart: null,
@@ -419,7 +421,18 @@ describe('ETA', () => {
     expect(etaSeconds({ budget: 10, done: 4, secondsSum: 20, secondsCount: 4, status: 'running' })).toBe(30);
     expect(etaSeconds({ budget: 10, done: 4, secondsSum: 20, secondsCount: 4, status: 'completed' })).toBeNull();
     expect(etaSeconds({ budget: 10, done: 0, secondsSum: 0, secondsCount: 0, status: 'running' })).toBeNull();
-    expect(etaSeconds({ budget: 4, done: 6, secondsSum: 6, secondsCount: 6, status: 'paused' })).toBe(0);
+    expect(etaSeconds({ budget: 4, done: 6, secondsSum: 6, secondsCount: 6, status: 'running' })).toBe(0);
+  });
+
+  it('does not run while the run is paused or pausing', () => {
+    const run = { budget: 10, done: 4, secondsSum: 20, secondsCount: 4 };
+    expect(etaSeconds({ ...run, status: 'paused' })).toBeNull();
+    expect(etaSeconds({ ...run, status: 'running', pausing: true })).toBeNull();
+    expect(progressNote({ ...run, status: 'running', pausing: false })).toBe('ETA 30s');
+    expect(progressNote({ ...run, status: 'running', pausing: true })).toBe('pausing after this candidate…');
+    expect(progressNote({ ...run, status: 'paused', pausing: false })).toBe('paused: resume to go on');
+    expect(progressNote({ ...run, status: 'completed', pausing: false })).toBe('done');
+    expect(progressNote({ ...run, status: 'stopped', pausing: false })).toBe('');
   });
 
   it('formats durations', () => {
@@ -603,5 +616,35 @@ describe('the predictor beside the results', () => {
     expect(predictionError(null, 0.5)).toBeNull();
     expect(rowPrediction({ predictionMean: 0.7, predictionStd: null })).toEqual({ mean: 0.7, std: 0 });
     expect(rowPrediction({ predictionMean: null, predictionStd: null })).toBeNull();
+  });
+});
+
+describe('state that stays true', () => {
+  const running = () => fold(emptyLiveRun(RUN, { config: CONFIG, budget: 10 }), [ev({ type: 'run_started', budget: 10, evaluations: 0 } as SearchEvent), ...candidate(0, 0.5), proposed(1), epoch(1, 1)]);
+
+  it('a pause asked for shows until the run pauses, and Pause is not offered twice', () => {
+    const asked = { ...running(), pausing: true };
+    expect(controls(asked).pause).toBe(false);
+    // More epochs of the candidate in training: still pausing.
+    expect(fold(asked, [epoch(1, 2)]).pausing).toBe(true);
+    const paused = applyUpdate(asked, { runId: RUN, kind: 'status', status: 'paused' });
+    expect(paused.pausing).toBe(false);
+    expect(controls(paused)).toMatchObject({ pause: false, resume: true });
+  });
+
+  it('after Stop, the candidate that was training says it was stopped, not that it trains', () => {
+    const before = running();
+    expect(candidateHeading(before.current, before.status)).toBe('Training candidate #1');
+    const stopped = applyUpdate(before, { runId: RUN, kind: 'status', status: 'stopped' });
+    expect(stopped.current).toMatchObject({ index: 1, status: 'interrupted' });
+    expect(stopped.inFlight).toEqual([]);
+    expect(candidateHeading(stopped.current, stopped.status)).toBe('Candidate #1: stopped before it finished');
+    // The same when the engine's run_finished comes first.
+    const finishedFirst = applyUpdate(before, ev({ type: 'run_finished', status: 'cancelled', evaluations: 1, cacheHits: 0 }));
+    expect(finishedFirst.current?.status).toBe('interrupted');
+    // A candidate that did finish says the run is over.
+    const done = fold(running(), [finished(1, 0.6), { runId: RUN, kind: 'status', status: 'stopped' }]);
+    expect(candidateHeading(done.current, done.status)).toBe('Last candidate #1 · run stopped');
+    expect(candidateHeading(null, 'running')).toBe('Waiting for the first candidate');
   });
 });

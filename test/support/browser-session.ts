@@ -1,18 +1,19 @@
 /**
  * The app in a real browser for the end-to-end tests: its own build of the renderer, `cli serve`
- * (browser mode: the same services and typed API as the desktop app, over a WebSocket) on a fresh
- * data directory, and Debian's Chromium driven by playwright-core. Each test file starts one
- * session; screenshots of what the tests checked go to test-results/.
+ * (browser mode: the same services and typed API as the desktop app, over a WebSocket) on a data
+ * directory (a fresh one, or the history a test prepared), and Debian's Chromium driven by
+ * playwright-core. Each test file starts one session; screenshots of what the tests checked go to
+ * test-results/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { REPO_ROOT, tempDataDir } from './cli';
 
 const CHROMIUM = process.env.GENNERATOR_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(REPO_ROOT, 'test-results');
+export const SHOTS = join(REPO_ROOT, 'test-results');
 
 // Every wait is for a condition on the page. These limits only stop a hung run; on a loaded
 // 2-core machine a step can take many times longer than alone, so they are far above a passing run.
@@ -28,20 +29,33 @@ export const eventually = <T>(value: () => Promise<T> | T, timeout = PATIENCE_MS
 
 export interface BrowserSession {
   page: Page;
+  /** Where the app is served. */
+  url: string;
   /** The data directory `serve` runs with (GENNERATOR_HOME), and its history database. */
   home: string;
   db: string;
-  /** Saves a full-page screenshot as test-results/e2e-<name>.png. */
+  /** Saves a full-page screenshot as test-results/<prefix>-<name>.png. */
   shot(name: string): Promise<void>;
+  /** Saves a screenshot of one element, all of it (the views scroll inside the page). */
+  shotOf(element: Locator, name: string): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface BrowserSessionOptions {
+  /** A data directory and history a test prepared (default: a fresh directory, history.db in it). */
+  home?: string;
+  db?: string;
+  /** Screenshots are named <shotPrefix>-<name>.png (default 'e2e'). */
+  shotPrefix?: string;
+}
+
 /** Builds the renderer into .tmp/<buildName> (other test files rebuild out/ at the same time), serves it and opens it in Chromium. */
-export async function startBrowserSession(buildName: string): Promise<BrowserSession> {
+export async function startBrowserSession(buildName: string, options: BrowserSessionOptions = {}): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set GENNERATOR_CHROMIUM)`);
   mkdirSync(SHOTS, { recursive: true });
-  const home = tempDataDir();
-  const db = join(home, 'history.db');
+  const home = options.home ?? tempDataDir();
+  const db = options.db ?? join(home, 'history.db');
+  const prefix = options.shotPrefix ?? 'e2e';
   const outDir = join(REPO_ROOT, '.tmp', buildName);
   const built = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--outDir', outDir], { cwd: REPO_ROOT, encoding: 'utf8' });
   expect(built.status, built.stderr).toBe(0);
@@ -69,12 +83,25 @@ export async function startBrowserSession(buildName: string): Promise<BrowserSes
   const page = await (await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } })).newPage();
   page.setDefaultTimeout(PATIENCE_MS);
   await page.goto(url);
+  const shotPath = (name: string) => join(SHOTS, `${prefix}-${name}.png`);
   return {
     page,
+    url,
     home,
     db,
     shot: async (name) => {
-      await page.screenshot({ path: join(SHOTS, `e2e-${name}.png`), fullPage: true });
+      await page.screenshot({ path: shotPath(name), fullPage: true });
+    },
+    shotOf: async (element, name) => {
+      // The views scroll inside the page, which would cut a tall element: a tall window shows all of it.
+      const viewport = page.viewportSize()!;
+      const height = Math.ceil((await element.boundingBox())?.height ?? 0) + 200;
+      if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.min(height, 6000) });
+      try {
+        await element.screenshot({ path: shotPath(name) });
+      } finally {
+        await page.setViewportSize(viewport);
+      }
     },
     close: async () => {
       await browser.close();
@@ -86,8 +113,8 @@ export async function startBrowserSession(buildName: string): Promise<BrowserSes
   };
 }
 
-/** Opens the launcher, fills its fields (by test id suffix; a checkbox with 'on' or 'off'; option labels for selects by text) and presses Start. */
-export async function fillLauncherAndStart(page: Page, fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
+/** Opens the launcher and fills its fields (by launch-* test id; a checkbox with 'on' or 'off'; selects by value, or by option text in `optionLabels`). */
+export async function fillLauncher(page: Page, fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
   await page.getByTestId('nav-live').click();
   const form = page.getByTestId('launch-form');
   if (!(await form.isVisible())) await page.getByTestId('live-new-run').click();
@@ -103,5 +130,16 @@ export async function fillLauncherAndStart(page: Page, fields: Record<string, st
     const value = await page.getByTestId(`launch-${field}`).locator('option', { hasText: text }).first().getAttribute('value');
     await page.getByTestId(`launch-${field}`).selectOption(value!);
   }
+}
+
+/** Fills the launcher and presses Start (the page may then refuse it, or show the run). */
+export async function fillLauncherAndStart(page: Page, fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
+  await fillLauncher(page, fields, optionLabels);
   await page.getByTestId('launch-start').click();
+}
+
+/** Fills the launcher and starts the run; resolves once the live view shows it. */
+export async function launch(page: Page, fields: Record<string, string>, optionLabels: Record<string, string> = {}): Promise<void> {
+  await fillLauncherAndStart(page, fields, optionLabels);
+  await page.getByTestId('live-view').waitFor({ state: 'visible' });
 }

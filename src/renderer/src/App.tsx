@@ -1,7 +1,14 @@
-/** The app shell: a header with the views and the backend badge; each view is a feature folder. */
-import { useEffect } from 'react';
+/**
+ * The app shell: a header with the views and the backend badge; each view is a feature folder. It
+ * keeps where the app is in the address (a reload comes back there) and handles the keyboard shortcuts.
+ */
+import { useEffect, useState } from 'react';
 import { api } from './api';
 import { ErrorBanner } from './components/ErrorBanner';
+import { ShortcutsSheet } from './components/ShortcutsSheet';
+import { locationHash } from './lib/location';
+import { isTyping, shortcutAction, type ShortcutAction } from './lib/shortcuts';
+import { StartView } from './features/start/StartView';
 import { EditorView } from './features/action-set-editor/EditorView';
 import { CompareView } from './features/compare/CompareView';
 import { HistoryView } from './features/history/HistoryView';
@@ -11,6 +18,7 @@ import type { View } from './store/shell-slice';
 import './styles.css';
 
 const VIEWS: Array<{ id: View; label: string }> = [
+  { id: 'start', label: 'Start' },
   { id: 'editor', label: 'Action sets' },
   { id: 'live', label: 'Run' },
   { id: 'history', label: 'History' },
@@ -34,6 +42,46 @@ export function App() {
   const loadInfo = useApp((s) => s.loadInfo);
   const shellError = useApp((s) => s.shellError);
   const onRunUpdate = useApp((s) => s.onRunUpdate);
+  const [help, setHelp] = useState(false);
+
+  // The address follows the view and the run watched.
+  useEffect(() => {
+    const write = (state: ReturnType<typeof useApp.getState>) => {
+      const hash = locationHash({ view: state.view, runId: state.liveRun?.runId });
+      if (window.location.hash !== hash) window.history.replaceState(null, '', hash || window.location.pathname);
+    };
+    write(useApp.getState());
+    return useApp.subscribe(write);
+  }, []);
+
+  useEffect(() => {
+    const run = (action: ShortcutAction) => {
+      const state = useApp.getState();
+      if (action === 'help') return setHelp((shown) => !shown);
+      if (action === 'close') return setHelp(false);
+      if (action.startsWith('view:')) return state.setView(action.slice('view:'.length) as View);
+      if (action === 'undo') return state.editorUndo();
+      if (action === 'redo') return state.editorRedo();
+      if (action === 'save') return void state.saveActionSet();
+      if (action === 'new-run') {
+        state.setView('live');
+        return state.liveSetShowLauncher(true);
+      }
+      if (action === 'pause-resume') {
+        const status = state.liveRun?.status;
+        if (status === 'running') void state.livePause();
+        else if (status === 'paused') void state.liveResume();
+      }
+    };
+    const onKey = (event: KeyboardEvent) => {
+      const action = shortcutAction(event, { typing: isTyping(event.target), view: useApp.getState().view });
+      if (!action) return;
+      event.preventDefault();
+      run(action);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   useEffect(() => {
     void loadInfo();
@@ -60,14 +108,19 @@ export function App() {
           ))}
         </nav>
         <BackendBadge />
+        <button type="button" className="icon-button help-button" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onClick={() => setHelp(true)} data-testid="shortcuts-button">
+          ?
+        </button>
       </header>
       <ErrorBanner message={shellError} />
       <main className="app-main">
+        {view === 'start' && <StartView />}
         {view === 'editor' && <EditorView />}
         {view === 'live' && <LiveView />}
         {view === 'history' && <HistoryView />}
         {view === 'compare' && <CompareView />}
       </main>
+      {help && <ShortcutsSheet onClose={() => setHelp(false)} />}
     </div>
   );
 }

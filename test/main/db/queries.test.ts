@@ -31,7 +31,7 @@ describe('run queries', () => {
     expect(Object.keys(latest).sort()).toEqual(
       [
         'id', 'name', 'status', 'statusReason', 'failedDuring', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations', 'cacheHits', 'bestIndex',
-        'bestSignal', 'bestTestAcc', 'bestLabel', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt',
+        'bestSignal', 'bestTestAcc', 'bestLabel', 'backend', 'device', 'createdAt', 'startedAt', 'finishedAt', 'updatedAt', 'runMs', 'measuredAt',
       ].sort(),
     );
     expect(store.getRun('missing')).toBeUndefined();

@@ -35,6 +35,8 @@ export interface RunRaw {
   best_signal: number | null;
   best_test_acc: number | null;
   best_label: string | null;
+  run_ms: number;
+  measured_at: number;
   warm_start_evaluations: number | null;
   warm_start_runs: number | null;
 }
@@ -109,15 +111,41 @@ function columnReader<const Columns extends readonly string[], const Renamed ext
 
 const RUN_SUMMARY_COLUMNS = ['id', 'name', 'status', 'status_reason', 'failed_during', 'strategy', 'evaluator', 'dataset', 'mode', 'budget', 'evaluations',
   'cache_hits', 'best_index', 'best_signal', 'best_test_acc', 'best_label', 'backend', 'device', 'created_at', 'started_at', 'finished_at',
-  'updated_at'] as const;
+  'updated_at', 'run_ms', 'measured_at'] as const;
 
 const CANDIDATE_ROW_COLUMNS = ['run_id', 'idx', 'status', 'arch_hash', 'label', 'params', 'reward', 'valid_acc', 'best_valid_acc',
   'valid_loss', 'train_acc', 'train_loss', 'test_acc', 'seconds', 'error', 'cached', 'created_at', 'updated_at', 'finished_at', 'epochs_reached', 'prediction_mean', 'prediction_std'] as const;
 
 const CANDIDATE_RENAMED = { idx: 'index', arch_hash: 'hash' } as const;
 
-/** A run with the label of its best candidate (runs r). */
-export const RUN_COLUMNS = `r.*, (SELECT label FROM candidates b WHERE b.run_id = r.id AND b.idx = r.best_index) AS best_label`;
+/** Now, in epoch milliseconds, as SQLite reads the clock. */
+const SQL_NOW_MS = `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
+
+/**
+ * When each candidate of run r was being evaluated: from its proposal to its end, or to now while
+ * it trains in a running run. A candidate left unfinished (stopped, or the app closed) counts the
+ * epochs it trained, not the time until someone noticed.
+ */
+const CANDIDATE_SPANS = `SELECT c.idx, c.created_at AS s,
+    CASE WHEN c.finished_at IS NOT NULL THEN c.finished_at
+         WHEN c.status = 'running' AND r.status = 'running' THEN ${SQL_NOW_MS}
+         ELSE c.created_at + 1000 * coalesce((SELECT sum(x.seconds) FROM epochs x WHERE x.candidate_id = c.id), 0) END AS e
+  FROM candidates c WHERE c.run_id = r.id`;
+
+/**
+ * The time a run actually ran, in ms: the union of its candidates' spans. Pauses and time the app was
+ * closed fall between candidates, so they do not count. One worker's spans follow one another: their
+ * sum. Parallel workers' overlap and count once: each span adds what lies beyond the latest end of
+ * the spans before it (candidates are proposed in index order, so the index orders their starts).
+ */
+const RUN_MS = `CASE WHEN coalesce(json_extract(r.config, '$.workers'), 1) > 1
+  THEN (SELECT coalesce(sum(max(0, e - max(s, coalesce(before, s)))), 0) FROM (
+    SELECT s, e, max(e) OVER (ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM (${CANDIDATE_SPANS})))
+  ELSE (SELECT coalesce(sum(max(0, e - s)), 0) FROM (${CANDIDATE_SPANS})) END`;
+
+/** A run with the label of its best candidate and the time it ran (runs r). */
+export const RUN_COLUMNS = `r.*, (SELECT label FROM candidates b WHERE b.run_id = r.id AND b.idx = r.best_index) AS best_label,
+  ${RUN_MS} AS run_ms, ${SQL_NOW_MS} AS measured_at`;
 /** A candidate's CandidateRaw columns (candidates c). */
 export const CANDIDATE_COLUMNS = ['id', ...CANDIDATE_ROW_COLUMNS].map((column) => `c.${column}`).join(', ');
 

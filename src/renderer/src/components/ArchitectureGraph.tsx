@@ -5,6 +5,8 @@
  *  - `{nb201: "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|"}` (NAS-Bench-201): the cell as a DAG of 4 nodes
  *    whose 6 edges carry the ops; 'none' edges (no connection) are drawn dashed and faint.
  * `activeLayer` (0-based body layer) is highlighted; `progress` (0–1) shows as a bar underneath.
+ * Read at a glance: top to bottom by default, text of 12 px or more (the view is never zoomed out
+ * below READABLE_ZOOM), and the canvas as tall as the laid-out graph, so nothing is clipped.
  */
 import dagre from '@dagrejs/dagre';
 import {
@@ -28,6 +30,7 @@ import { parseArchitecture, type Architecture } from '../../../shared/architectu
 import { describeLayer } from '../../../shared/layers';
 import { NB201_OP_LABELS, parseNb201Cell } from '../../../shared/nb201';
 import { formatShape, inferShapes, type ShapeReport } from '../../../shared/shapes';
+import { themeColor, useColorScheme } from '../lib/theme';
 import './components.css';
 
 export interface ArchitectureGraphProps {
@@ -36,13 +39,14 @@ export interface ArchitectureGraphProps {
   activeLayer?: number;
   /** 0–1: how far the candidate's training is (epochs done / epochs). */
   progress?: number;
+  /** The canvas's least height; it grows to the graph's own. */
   height?: number;
   testId?: string;
   /** [H, W, C] of the input: with it, each layer shows its output shape and parameter count. */
   inputShape?: readonly [number, number, number];
   /** Classes of the classifier head (default 10). */
   numClasses?: number;
-  /** Layout direction (default LR: left to right). */
+  /** Layout direction (default TB: top to bottom). */
   direction?: 'LR' | 'TB';
 }
 
@@ -55,12 +59,18 @@ type RoutedEdge = Edge<RoutedEdgeData, 'routed'>;
 interface GraphModel {
   nodes: LayerNode[];
   edges: RoutedEdge[];
+  /** The laid-out graph's size at zoom 1. */
+  size?: { width: number; height: number };
   error?: string;
   note?: string;
 }
 
-const NODE_W = 156;
-const NODE_H = 46;
+const NODE_W = 190;
+const NODE_H = 50;
+/** The smallest text is 13 px at zoom 1 (.arch-node-detail); below this zoom it would be under 12 px. */
+const READABLE_ZOOM = 12 / 13;
+/** Room around the graph inside the canvas (px). */
+const PAD = 12;
 
 function chainModel(architecture: Architecture, props: ArchitectureGraphProps, direction: 'LR' | 'TB'): GraphModel {
   let shapes: ShapeReport | undefined;
@@ -120,7 +130,7 @@ function cellModel(arch: string, props: ArchitectureGraphProps, direction: 'LR' 
     data: { kind: 'cell' as const, title, detail: i === 0 ? 'cell input' : i === 3 ? 'cell output (sum)' : 'sum of inputs', active: props.activeLayer === i, direction },
   }));
   const edges = parsed.map((e) => ({ from: `n${e.from}`, to: `n${e.to}`, label: NB201_OP_LABELS[e.op] ?? e.op, muted: e.op === 'none' }));
-  return layout(items, edges, direction, 110);
+  return layout(items, edges, direction, 130);
 }
 
 function layout(
@@ -128,23 +138,25 @@ function layout(
   links: Array<{ from: string; to: string; label?: string; muted: boolean }>,
   direction: 'LR' | 'TB',
   nodeWidth = NODE_W,
-): Pick<GraphModel, 'nodes' | 'edges'> {
+): Pick<GraphModel, 'nodes' | 'edges' | 'size'> {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: direction, nodesep: 28, ranksep: links.some((l) => l.label) ? 36 : 22, edgesep: 14, marginx: 8, marginy: 8 });
+  g.setGraph({ rankdir: direction, nodesep: 28, ranksep: links.some((l) => l.label) ? 40 : 24, edgesep: 16, marginx: 4, marginy: 4 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const item of items) g.setNode(item.id, { width: nodeWidth, height: NODE_H });
+  // As wide as its text (14 px titles, 13 px details), so that no label is cut.
+  const widths = new Map(items.map((item) => [item.id, Math.max(nodeWidth, Math.ceil(Math.max(item.data.title.length * 8.4, (item.data.detail?.length ?? 0) * 7.6) + 22))]));
+  for (const item of items) g.setNode(item.id, { width: widths.get(item.id)!, height: NODE_H });
   for (const link of links) {
-    g.setEdge(link.from, link.to, link.label ? { width: link.label.length * 6.5 + 12, height: 18, labelpos: 'c' } : {});
+    g.setEdge(link.from, link.to, link.label ? { width: link.label.length * 7.5 + 12, height: 20, labelpos: 'c' } : {});
   }
   dagre.layout(g);
   const nodes: LayerNode[] = items.map((item) => {
-    const n = g.node(item.id) as { x: number; y: number };
+    const n = g.node(item.id) as { x: number; y: number; width: number };
     return {
       id: item.id,
       type: 'layer',
-      position: { x: n.x - nodeWidth / 2, y: n.y - NODE_H / 2 },
+      position: { x: n.x - n.width / 2, y: n.y - NODE_H / 2 },
       data: item.data,
-      style: { width: nodeWidth, height: NODE_H },
+      style: { width: n.width, height: NODE_H },
       draggable: false,
       selectable: false,
       connectable: false,
@@ -159,12 +171,13 @@ function layout(
       type: 'routed',
       label: link.label,
       data: { points: e.points ?? [], muted: link.muted, labelX: e.x, labelY: e.y },
-      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: link.muted ? '#b9c0cc' : '#6b7385' },
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
       selectable: false,
       focusable: false,
     };
   });
-  return { nodes, edges };
+  const { width = 0, height = 0 } = g.graph() as { width?: number; height?: number };
+  return { nodes, edges, size: { width, height } };
 }
 
 function LayerNodeView({ data }: NodeProps<LayerNode>) {
@@ -206,16 +219,17 @@ function RoutedEdgeView(props: EdgeProps<RoutedEdge>) {
       label={label}
       labelX={data?.labelX ?? (sourceX + targetX) / 2}
       labelY={data?.labelY ?? (sourceY + targetY) / 2}
-      labelStyle={{ fontSize: 11, fill: muted ? '#9aa2b1' : '#1d2330' }}
-      labelBgStyle={{ fill: '#ffffff', fillOpacity: 0.9 }}
+      labelStyle={{ fontSize: 12, fill: muted ? 'var(--muted)' : 'var(--text)' }}
+      labelBgStyle={{ fill: 'var(--panel)', fillOpacity: 0.92 }}
       labelBgPadding={[3, 2]}
       labelBgBorderRadius={3}
-      style={{ stroke: muted ? '#c3c9d3' : '#6b7385', strokeWidth: muted ? 1 : 1.5, strokeDasharray: muted ? '4 4' : undefined }}
+      style={{ stroke: muted ? 'var(--edge-muted)' : 'var(--edge)', strokeWidth: muted ? 1 : 1.5, strokeDasharray: muted ? '4 4' : undefined }}
     />
   );
 }
 
-const FIT = { padding: 0.08, maxZoom: 1.2 };
+/** Fit the width available, but never so small that text drops under 12 px (then the graph pans). */
+const FIT = { padding: 0.04, maxZoom: 1, minZoom: READABLE_ZOOM };
 
 /** Fits the view again when the layout changes (a new candidate), without re-mounting the flow. */
 function FitOnLayoutChange({ layout }: { layout: string }) {
@@ -231,7 +245,7 @@ const nodeTypes: NodeTypes = { layer: LayerNodeView };
 const edgeTypes: EdgeTypes = { routed: RoutedEdgeView };
 
 function buildModel(props: ArchitectureGraphProps): GraphModel {
-  const direction = props.direction ?? 'LR';
+  const direction = props.direction ?? 'TB';
   const arch = props.architecture;
   if (arch && typeof arch === 'object' && 'nb201' in arch && typeof (arch as { nb201: unknown }).nb201 === 'string') {
     return cellModel((arch as { nb201: string }).nb201, props, direction);
@@ -247,7 +261,10 @@ function buildModel(props: ArchitectureGraphProps): GraphModel {
 }
 
 export function ArchitectureGraph(props: ArchitectureGraphProps) {
-  const { architecture, activeLayer, progress, height = 240, testId, inputShape, numClasses, direction } = props;
+  const { architecture, activeLayer, progress, height = 120, testId, inputShape, numClasses, direction } = props;
+  // Markers are SVG attributes, which take a colour, not a variable: the scheme's, read again when it changes.
+  const scheme = useColorScheme();
+  const arrow = useMemo(() => themeColor('--edge', '#6b7385'), [scheme]);
   const model = useMemo(
     () => buildModel({ architecture, activeLayer, inputShape, numClasses, direction }),
     // inputShape is compared by value: callers often pass a fresh array literal.
@@ -255,21 +272,22 @@ export function ArchitectureGraph(props: ArchitectureGraphProps) {
   );
   // A new structure re-mounts the flow; a new layout of the same nodes only fits the view again.
   const structureKey = model.nodes.map((n) => n.id).join(' ');
+  const edgesColored = useMemo(() => model.edges.map((e) => ({ ...e, markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: arrow } })), [model, arrow]);
   const layoutKey = model.nodes.map((n) => `${Math.round(n.position.x)},${Math.round(n.position.y)}`).join(' ');
   const pct = progress === undefined ? undefined : Math.round(Math.min(1, Math.max(0, progress)) * 100);
   return (
     <div className="arch-graph" data-testid={testId}>
-      <div className="arch-graph-canvas" style={{ height }}>
+      <div className="arch-graph-canvas" style={{ height: Math.max(height, Math.ceil((model.size?.height ?? 0) + 2 * PAD)) }}>
         {model.nodes.length > 0 ? (
           <ReactFlow
             key={structureKey}
             nodes={model.nodes}
-            edges={model.edges}
+            edges={edgesColored}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             fitView
             fitViewOptions={FIT}
-            minZoom={0.1}
+            minZoom={READABLE_ZOOM}
             maxZoom={2}
             nodesDraggable={false}
             nodesConnectable={false}

@@ -10,6 +10,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { smooth, type ChartSeries } from './chart-series';
+import { useColorScheme, themeColor } from '../lib/theme';
 import './components.css';
 
 export type { ChartSeries } from './chart-series';
@@ -35,6 +36,8 @@ export interface ChartProps {
   logToggle?: boolean;
   height?: number;
   testId?: string;
+  /** Other x axes the reader may choose instead of `x` (e.g. wall-clock time instead of epochs), each titled with its unit. */
+  xAlternatives?: ReadonlyArray<{ label: string; values: number[] }>;
 }
 
 export const CHART_COLORS = ['#2f6fed', '#d64545', '#1b9e5a', '#c98a00', '#8a4fd3', '#0f9bb0', '#e0709a', '#6b7385'];
@@ -99,9 +102,9 @@ const axis = (label: string | undefined, size: number): uPlot.Axis => ({
   label,
   labelSize: label ? 18 : 0,
   size,
-  stroke: '#6b7385',
-  grid: { stroke: '#eceff3' },
-  ticks: { stroke: '#eceff3' },
+  stroke: themeColor('--muted', '#6b7385'),
+  grid: { stroke: themeColor('--grid', '#eceff3') },
+  ticks: { stroke: themeColor('--grid', '#eceff3') },
 });
 
 /** A single x value still gets a range: the point sits in the middle of the plot. */
@@ -114,6 +117,9 @@ export function Chart(props: ChartProps) {
   const { series, smoothing, logToggle } = props;
   const [weight, setWeight] = useState(0);
   const [yLog, setYLog] = useState(false);
+  const [xChoice, setXChoice] = useState(0);
+  const xAxes = useMemo(() => [{ label: props.xLabel ?? 'x', values: props.x }, ...(props.xAlternatives ?? [])], [props.x, props.xLabel, props.xAlternatives]);
+  const xAxis = xAxes[xChoice] ?? xAxes[0];
   // With smoothing on, each series becomes its smoothed line, with the raw values as faint points.
   const shown = useMemo(() => {
     if (weight <= 0) return series;
@@ -122,8 +128,20 @@ export function Chart(props: ChartProps) {
     return [...smoothed, ...raw];
   }, [series, weight]);
   const controls =
-    smoothing || logToggle ? (
+    smoothing || logToggle || xAxes.length > 1 ? (
       <div className="chart-controls">
+        {xAxes.length > 1 && (
+          <label>
+            x{' '}
+            <select value={xChoice} onChange={(e) => setXChoice(Number(e.target.value))} data-testid={props.testId ? `${props.testId}-x` : undefined}>
+              {xAxes.map((a, i) => (
+                <option key={a.label} value={i}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {smoothing && (
           <label title="exponential moving average: the weight of the past">
             smoothing{' '}
@@ -138,7 +156,7 @@ export function Chart(props: ChartProps) {
         )}
       </div>
     ) : null;
-  return <Plot {...props} series={shown} yLog={yLog} controls={controls} />;
+  return <Plot {...props} x={xAxis.values} xLabel={xAxis.label} series={shown} yLog={yLog} controls={controls} />;
 }
 
 function Plot({
@@ -162,9 +180,12 @@ function Plot({
   // The latest props, for the effect that (re)creates the plot without depending on the data.
   const latest = useRef({ x, series, onPick });
   latest.current = { x, series, onPick };
+  // Axes and grid take the scheme's colours: a change of scheme draws the plot again.
+  const scheme = useColorScheme();
 
   // The plot's layout: a change here re-creates it; a change of data does not.
   const layoutKey = JSON.stringify([
+    scheme,
     xLabel ?? '',
     yLabel ?? '',
     !!xLog,

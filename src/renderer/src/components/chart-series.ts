@@ -29,3 +29,9 @@ export function smooth(values: ReadonlyArray<number | null>, weight: number): Ar
     return last / (1 - weight ** steps);
   });
 }
+
+/** An x axis of time for per-epoch charts: wall-clock seconds of training at the end of each epoch (its own and those before it). */
+export function trainingTimeAxis(epochs: ReadonlyArray<{ seconds: number }>): Array<{ label: string; values: number[] }> {
+  let sum = 0;
+  return [{ label: 'training time (s)', values: epochs.map((e) => Number((sum += Number.isFinite(e.seconds) ? e.seconds : 0).toFixed(3))) }];
+}

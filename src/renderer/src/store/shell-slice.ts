@@ -1,9 +1,10 @@
 /** The app shell: which view is open, what main says about itself, and errors to show. */
 import type { AppInfo } from '../../../shared/api';
 import { api, errorText } from '../api';
+import { currentLocation, type ViewId } from '../lib/location';
 import type { Slice } from './slice';
 
-export type View = 'editor' | 'live' | 'history' | 'compare';
+export type View = ViewId;
 
 export interface ShellSlice {
   view: View;
@@ -15,7 +16,8 @@ export interface ShellSlice {
 }
 
 export const createShellSlice: Slice<ShellSlice> = (set) => ({
-  view: 'editor',
+  // A reload comes back to the view it left; a first visit opens on how to start.
+  view: currentLocation().view ?? 'start',
   info: null,
   shellError: null,
   setView: (view) => set({ view }),

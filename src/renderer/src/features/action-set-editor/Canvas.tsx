@@ -26,7 +26,8 @@ export const LAYER_DND_TYPE = 'application/x-gennerator-layer';
 
 const EDGE_OPTIONS: DefaultEdgeOptions = { type: 'may', markerEnd: { type: MarkerType.ArrowClosed, width: 18, height: 18 } };
 /** Room at the top for the notes and buttons over the canvas. */
-const FIT_OPTIONS: FitViewOptions<FlowNode> = { padding: { top: '76px', bottom: '36px', left: '36px', right: '36px' }, maxZoom: 1 };
+/** Fitting never zooms out so far that the nodes' text (13 px and up) reads under 12 px; a large set then pans. */
+const FIT_OPTIONS: FitViewOptions<FlowNode> = { padding: { top: '76px', bottom: '36px', left: '36px', right: '36px' }, maxZoom: 1, minZoom: 12 / 13 };
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
 const validConnection = (c: Connection | Edge) => c.source !== OUTPUT_ID && c.target !== INPUT_ID;

@@ -1,6 +1,7 @@
 /** The open set's bar: name, max layers, input shape, the network count, and the file and store actions. */
 import { MAX_LAYERS } from '../../../../shared/action-set';
 import { downloadText } from '../../lib/download';
+import { MOD } from '../../lib/shortcuts';
 import { useApp } from '../../store';
 import { docToSpec, type EditorDoc } from './editor-doc';
 import { formatCount } from './format';
@@ -21,6 +22,8 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
   const confirmDelete = useApp((s) => s.confirmDeleteActionSet);
   const remove = useApp((s) => s.deleteActionSet);
   const revert = useApp((s) => s.revertActionSet);
+  const undo = useApp((s) => s.editorUndo);
+  const redo = useApp((s) => s.editorRedo);
 
   const nameProblem = validation?.problems.find((p) => p.field === 'name');
   const maxProblem = validation?.problems.find((p) => p.field === 'maxLayers');
@@ -56,6 +59,12 @@ export function Toolbar({ doc }: { doc: EditorDoc }) {
           {doc.id === null ? 'not saved yet' : doc.dirty ? 'unsaved changes' : savedAt ? 'saved' : ''}
         </span>
         <div className="ase-spacer" />
+        <button type="button" className="secondary" data-testid="undo-action-set" onClick={undo} disabled={doc.history.past.length === 0} title={`Undo the last change (${MOD}+Z)`}>
+          Undo
+        </button>
+        <button type="button" className="secondary" data-testid="redo-action-set" onClick={redo} disabled={doc.history.future.length === 0} title={`Redo (Shift+${MOD}+Z or Ctrl+Y)`}>
+          Redo
+        </button>
         <button type="button" className="secondary" data-testid="export-action-set" onClick={exportJson} title="Download this set as JSON">
           Export
         </button>

@@ -5,6 +5,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { ActionSetRow } from '../../../../shared/history';
+import { emptyHistory, type UndoHistory } from '../../lib/undo-history';
 import { specFromSet } from './import-spec';
 import { graphToSpec, specToGraph } from './spec-graph';
 import type { EditorNodeData, EditorSpec } from './types';
@@ -33,6 +34,16 @@ export interface EditorDoc {
   updatedAt: number | null;
   /** Laid out from estimated sizes: the canvas lays it out again once it has measured the nodes. */
   needsLayout: boolean;
+  /** The document's earlier (and undone) contents, for undo and redo. */
+  history: UndoHistory<DocContent>;
+}
+
+/** What undo and redo bring back: the set itself, not where the view is or what is selected. */
+export type DocContent = Pick<EditorDoc, 'name' | 'description' | 'maxLayers' | 'nodes' | 'edges'>;
+
+export function docContent(doc: EditorDoc): DocContent {
+  const { name, description, maxLayers, nodes, edges } = doc;
+  return { name, description, maxLayers, nodes, edges };
 }
 
 let draftCounter = 0;
@@ -58,6 +69,7 @@ export function docFromSpec(spec: EditorSpec, meta: Pick<EditorDoc, 'key' | 'id'
     needsLayout: graph.estimated,
     dirty: false,
     revision: 0,
+    history: emptyHistory(),
   };
 }
 

@@ -101,8 +101,17 @@ export function MayFollowEdge(props: EdgeProps) {
   const { id, source, target, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth } = props;
   let path: string;
   if (source === target) {
-    const r = NODE_WIDTH * 0.9;
-    path = `M ${sourceX} ${sourceY} C ${sourceX + r} ${sourceY + 70}, ${targetX + r} ${targetY - 70}, ${targetX} ${targetY}`;
+    // A loop of its own beside the node: down a little, out past its right side, up, and in from above,
+    // clear of the node and of the edges that leave it downwards.
+    const right = sourceX + NODE_WIDTH / 2 + 28;
+    const below = sourceY + 18;
+    const above = targetY - 18;
+    const r = 10;
+    path = [
+      `M ${sourceX} ${sourceY} L ${sourceX} ${below - r} Q ${sourceX} ${below} ${sourceX + r} ${below}`,
+      `L ${right - r} ${below} Q ${right} ${below} ${right} ${below - r} L ${right} ${above + r} Q ${right} ${above} ${right - r} ${above}`,
+      `L ${targetX + r} ${above} Q ${targetX} ${above} ${targetX} ${above + r} L ${targetX} ${targetY}`,
+    ].join(' ');
   } else if (targetY < sourceY - 10 && Math.abs(targetX - sourceX) < NODE_WIDTH) {
     // A back edge to a node above: around the left, clear of the forward edges.
     const r = NODE_WIDTH * 0.75;

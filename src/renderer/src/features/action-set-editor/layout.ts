@@ -7,12 +7,12 @@ import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
 import { layerInfo } from './catalog';
 import type { EditorNodeData, EdgeLike, NodeLike, XY } from './types';
 
-export const NODE_WIDTH = 210;
+export const NODE_WIDTH = 230;
 
 /** A node's likely height before React Flow has measured it (header + one row a parameter). */
 export function estimatedHeight(node: { type?: string; data: EditorNodeData }): number {
   if (node.type !== 'layer' || !node.data.layer) return 52;
-  return 62 + 19 * (layerInfo(node.data.layer.type)?.params.length ?? Object.keys(node.data.layer).length - 1);
+  return 66 + 20 * (layerInfo(node.data.layer.type)?.params.length ?? Object.keys(node.data.layer).length - 1);
 }
 
 /** A node's size: as React Flow measured it, or as estimated until then. */

@@ -12,7 +12,8 @@ import type { LayerType } from '../../../../shared/layers';
 import { api, errorText } from '../../api';
 import type { Slice } from '../../store/slice';
 import { defaultLayer } from './catalog';
-import { docFromRow, docFromSpec, docToSpec, newDraftKey, newViewKey, setKey, type EditorDoc, type FlowEdge, type FlowNode } from './editor-doc';
+import { emptyHistory, recordChange, redo, undo } from '../../lib/undo-history';
+import { docContent, docFromRow, docFromSpec, docToSpec, newDraftKey, newViewKey, setKey, type EditorDoc, type FlowEdge, type FlowNode } from './editor-doc';
 import { importActionSetText } from './import-spec';
 import { layoutGraph } from './layout';
 import { edgeId, layerNode, makeEdge, newNodeId, uniqueName } from './spec-graph';
@@ -65,6 +66,9 @@ export interface EditorSlice {
   deleteElements(nodeIds: string[], edgeIds: string[]): void;
   selectElement(id: string | null, kind?: 'node' | 'edge'): void;
   autoLayout(): void;
+  /** Takes the open set back one change, or forward one undone change (Ctrl/Cmd+Z, Shift+Ctrl/Cmd+Z or Ctrl+Y). */
+  editorUndo(): void;
+  editorRedo(): void;
   /** The layout of a freshly opened set, redone with the measured node sizes (not a change to the set). */
   layoutMeasured(): void;
   validateEditor(): void;
@@ -85,14 +89,26 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
     return editorKey ? (editorDocs[editorKey] ?? null) : null;
   };
 
-  /** Replaces the open document with `update(doc)`; `dirty` marks a change to the set itself. */
-  const edit = (update: (doc: EditorDoc) => EditorDoc, dirty = true) => {
+  /**
+   * Replaces the open document with `update(doc)`; `dirty` marks a change to the set itself, which
+   * can be undone (changes of one `group` in a burst, such as a drag, are one step).
+   */
+  const edit = (update: (doc: EditorDoc) => EditorDoc, dirty = true, group?: string) => {
     const doc = current();
     if (!doc) return;
     const next = update(doc);
     if (next === doc) return;
-    const marked = dirty ? { ...next, dirty: true, revision: doc.revision + 1 } : next;
+    const marked = dirty ? { ...next, dirty: true, revision: doc.revision + 1, history: recordChange(doc.history, docContent(doc), Date.now(), group) } : next;
     set((s) => ({ editorDocs: { ...s.editorDocs, [doc.key]: marked }, ...(dirty ? { editorSavedAt: null } : {}) }));
+  };
+
+  /** Undo or redo on the open document: its content goes back (or forward) one step. */
+  const travel = (step: typeof undo) => {
+    const doc = current();
+    const moved = doc && step(doc.history, docContent(doc));
+    if (!doc || !moved) return;
+    const next: EditorDoc = { ...doc, ...moved.state, history: moved.history, dirty: true, revision: doc.revision + 1 };
+    set((s) => ({ editorDocs: { ...s.editorDocs, [doc.key]: next }, editorSavedAt: null }));
   };
 
   const openDoc = (doc: EditorDoc) => {
@@ -182,6 +198,7 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
         updatedAt: null,
         dirty: true,
         revision: 0,
+        history: emptyHistory(),
         nodes: doc.nodes.map((n) => ({ ...n, selected: false })),
         edges: doc.edges.map((e) => ({ ...e, selected: false })),
       };
@@ -319,8 +336,11 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
 
     setEditorShape: (shape) => set({ editorShape: shape }),
 
+    editorUndo: () => travel(undo),
+    editorRedo: () => travel(redo),
+
     setEditorMeta: (patch) => {
-      edit((doc) => ({ ...doc, ...patch }));
+      edit((doc) => ({ ...doc, ...patch }), true, `meta:${Object.keys(patch).join(',')}`);
       if (patch.name !== undefined) set({ editorSaveError: null });
     },
 
@@ -334,7 +354,7 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
         );
         const edges = removed.size ? doc.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target)) : doc.edges;
         return { ...doc, nodes, edges };
-      }, dirty);
+      }, dirty, changes.every((c) => c.type === 'position') ? `move:${changes.map((c) => c.id).join(',')}` : undefined);
     },
 
     editorEdgesChange: (changes) => {
@@ -373,7 +393,7 @@ export const createEditorSlice: Slice<EditorSlice> = (set, get) => {
           else layer[param] = value;
           return { ...n, data: { ...n.data, layer } };
         }),
-      }));
+      }), true, `param:${nodeId}:${param}`);
     },
 
     renameNode: (from, to) => {

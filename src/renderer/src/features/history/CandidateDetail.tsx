@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { candidateStatusText, type CandidateDetail as Detail, type RunDetail } from '../../../../shared/history';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import { trainingTimeAxis } from '../../components/chart-series';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
 import { formatPoints, formatPrediction, predictionError, rowPrediction } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
@@ -116,6 +117,7 @@ function EpochCurves({ detail }: { detail: Detail }) {
     const e = detail.epochs;
     return {
       x: e.map((m) => m.epoch),
+      time: trainingTimeAxis(e),
       loss: [
         { label: 'train loss', values: e.map((m) => m.trainLoss) },
         { label: 'val loss', values: e.map((m) => m.validLoss) },
@@ -134,8 +136,8 @@ function EpochCurves({ detail }: { detail: Detail }) {
   const pruned = detail.status === 'pruned' ? ` (${candidateStatusText(detail)})` : '';
   return (
     <div className="curves">
-      <Chart title={`Loss${pruned}`} x={curves.x} series={curves.loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={160} testId="chart-candidate-loss" />
-      <Chart title={`Accuracy${pruned}`} x={curves.x} series={curves.accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={160} testId="chart-candidate-accuracy" />
+      <Chart title={`Loss${pruned}`} x={curves.x} xAlternatives={curves.time} series={curves.loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={160} testId="chart-candidate-loss" />
+      <Chart title={`Accuracy${pruned}`} x={curves.x} xAlternatives={curves.time} series={curves.accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={160} testId="chart-candidate-accuracy" />
     </div>
   );
 }

@@ -24,10 +24,13 @@ export interface RunFilter {
   status: RunStatus | 'all';
 }
 
-/** How long a run took (finished) or has been going (`now`, unfinished); null before it started. */
-export function runDuration(run: Pick<RunSummary, 'startedAt' | 'finishedAt'>, now: number): number | null {
+/**
+ * How long a run actually ran: the time its candidates were being evaluated, and for a running run
+ * the time since that was measured (up to `now`). Paused, it does not grow. Null before it started.
+ */
+export function runDuration(run: Pick<RunSummary, 'startedAt' | 'status' | 'runMs' | 'measuredAt'>, now: number): number | null {
   if (run.startedAt === null) return null;
-  return Math.max(0, (run.finishedAt ?? now) - run.startedAt);
+  return run.runMs + (run.status === 'running' ? Math.max(0, now - run.measuredAt) : 0);
 }
 
 /** The value a column sorts by; null sorts last whichever the order. */

@@ -11,11 +11,12 @@ import { candidateStatusText, warmStartText } from '../../../../shared/history';
 import { runDataset, type RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
+import { trainingTimeAxis } from '../../components/chart-series';
 import { formatPoints, formatPrediction, predictionError, predictorError } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
-import { controls, DIAGNOSTIC_CHARTS, epochProgress, etaSeconds, formatDuration } from './live-display';
+import { candidateHeading, controls, DIAGNOSTIC_CHARTS, epochProgress, progressNote } from './live-display';
 import { candidateChartSeries, type DiagnosticsColumns, type LeaderboardEntry, type LiveCandidate, type LiveRun, type SeriesColumns } from './live-run';
 import './live.css';
 
@@ -115,7 +116,7 @@ function RunMonitor() {
       <RunHeader run={run} error={error} />
       {config && <BudgetWarning message={agentBudgetWarning({ ...config, budget: run.budget })} testId="live-budget-warning" />}
       <div className="live-grid">
-        <CurrentCandidate candidate={run.current} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
+        <CurrentCandidate candidate={run.current} runStatus={run.status} config={config} progress={epochProgress(run)} inputShape={shape?.inputShape} numClasses={shape?.numClasses} />
         <div className="panel live-side">
           {((config?.workers ?? 1) > 1 || run.inFlight.length > 1) && <InFlight candidates={run.inFlight} config={config} predicts={predicts} />}
           <Leaderboard entries={run.leaderboard} predicts={predicts} />
@@ -137,7 +138,6 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
   const stop = useApp((s) => s.liveStop);
   const allowed = controls(run);
   const runAgain = useApp((s) => s.liveRunAgain);
-  const eta = etaSeconds(run);
   const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
   const c = run.config;
   // Older stored configs have no predictor field.
@@ -188,8 +188,8 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
         <span className="live-progress-text" data-testid="live-progress">
           {run.done} / {run.budget}
         </span>
-        <span className="muted" data-testid="live-eta">
-          {eta !== null ? `ETA ${formatDuration(eta)}` : run.status === 'completed' ? 'done' : ''}
+        <span className={run.pausing ? 'live-pausing' : 'muted'} data-testid="live-eta" data-pausing={run.pausing}>
+          {progressNote(run)}
         </span>
         {run.cacheHits > 0 && <span className="muted">{run.cacheHits} cached</span>}
         <span className="spacer" />
@@ -220,6 +220,7 @@ function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
 
 const CurrentCandidate = memo(function CurrentCandidate(props: {
   candidate: LiveCandidate | null;
+  runStatus: LiveRun['status'];
   config: RunConfig | null;
   progress: number | undefined;
   inputShape?: [number, number, number];
@@ -228,6 +229,7 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
   const { candidate, config, progress } = props;
   const epochs = candidate?.epochs ?? [];
   const x = useMemo(() => epochs.map((e) => e.epoch), [epochs]);
+  const time = useMemo(() => trainingTimeAxis(epochs), [epochs]);
   const loss = useMemo(
     () => [
       { label: 'train loss', values: epochs.map((e) => e.trainLoss), color: '#2f6fed' },
@@ -249,14 +251,16 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
   return (
     <div className="panel live-current">
       <div className="live-section-head">
-        <h3>{candidate ? `${running ? 'Training' : 'Last'} candidate #${candidate.index}` : 'Waiting for the first candidate'}</h3>
+        <h3 data-testid="live-current-heading">{candidateHeading(candidate, props.runStatus)}</h3>
         {candidate && (
           <span className="muted" data-testid="live-current-status">
             {running
               ? training
                 ? `epoch ${epochs.length} / ${total ?? '?'}`
                 : 'evaluating'
-              : `${candidateStatusText(candidate)}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
+              : candidate.status === 'interrupted'
+                ? `${props.runStatus === 'stopped' ? 'stopped with the run' : 'interrupted'}${training ? ` after ${epochs.length} of ${total ?? '?'} epochs` : ''}: not scored`
+                : `${candidateStatusText(candidate)}${candidate.cached ? ' (cached)' : ''} · val ${pct(candidate.signal)}${candidate.testAcc !== null ? ` · test ${pct(candidate.testAcc)}` : ''}`}
             {candidate.prediction && (
               <span data-testid="live-current-prediction">
                 {' '}
@@ -284,8 +288,8 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
       <div className="live-epochs" data-testid="chart-epochs">
         {training ? (
           <>
-            <Chart title="Loss per epoch" x={x} series={loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={150} testId="chart-epochs-loss" />
-            <Chart title="Accuracy per epoch" x={x} series={accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={150} testId="chart-epochs-accuracy" />
+            <Chart title="Loss per epoch" x={x} xAlternatives={time} series={loss} xLabel="epoch" yLabel="loss (cross-entropy)" logToggle height={150} testId="chart-epochs-loss" />
+            <Chart title="Accuracy per epoch" x={x} xAlternatives={time} series={accuracy} xLabel="epoch" yLabel="accuracy" yPercent height={150} testId="chart-epochs-accuracy" />
           </>
         ) : (
           <div className="muted live-note">NAS-Bench-201 candidates are table lookups: no epochs to draw.</div>

@@ -1,22 +1,44 @@
 /** What the live view shows about a run beyond its state: the controls, the ETA, progress, and its charts. */
 import { resumeCanHelp } from '../../../../shared/history';
-import { isActive, type LiveRun } from './live-run';
+import type { RunStatus } from '../../../../shared/run-config';
+import { isActive, type LiveCandidate, type LiveRun } from './live-run';
+
+/** What the progress row says after the count: the ETA, or why there is none. */
+export function progressNote(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status' | 'pausing'> & Partial<Pick<LiveRun, 'config'>>): string {
+  if (run.pausing) return 'pausing after this candidate…';
+  if (run.status === 'paused') return 'paused: resume to go on';
+  if (run.status === 'completed') return 'done';
+  const eta = etaSeconds(run);
+  return eta === null ? '' : `ETA ${formatDuration(eta)}`;
+}
+
+/** The candidate panel's heading and status line: a candidate its run left unfinished says so. */
+export function candidateHeading(candidate: Pick<LiveCandidate, 'index' | 'status'> | null, runStatus: RunStatus): string {
+  if (!candidate) return isActive(runStatus) ? 'Waiting for the first candidate' : `No candidate (run ${runStatus})`;
+  if (candidate.status === 'running') return `Training candidate #${candidate.index}`;
+  if (candidate.status === 'interrupted') return `Candidate #${candidate.index}: ${runStatus === 'stopped' ? 'stopped' : 'interrupted'} before it finished`;
+  const quiet = runStatus === 'running' || runStatus === 'created' || runStatus === 'completed';
+  return `Last candidate #${candidate.index}${quiet ? '' : ` · run ${runStatus}`}`;
+}
 
 /** Which controls make sense for a run: resume only where it can help; otherwise a failed run is run again with changes. */
-export function controls(run: Pick<LiveRun, 'status' | 'failedDuring' | 'done'>): { pause: boolean; resume: boolean; stop: boolean; runAgain: boolean } {
+export function controls(run: Pick<LiveRun, 'status' | 'failedDuring' | 'done'> & Partial<Pick<LiveRun, 'pausing'>>): { pause: boolean; resume: boolean; stop: boolean; runAgain: boolean } {
   const { status } = run;
   const resumable = resumeCanHelp({ status, failedDuring: run.failedDuring, evaluations: run.done });
   return {
-    pause: status === 'running',
+    pause: status === 'running' && !run.pausing,
     resume: status === 'paused' || resumable,
     stop: isActive(status),
     runAgain: status === 'failed' && !resumable,
   };
 }
 
-/** Mean seconds per finished candidate × candidates left, shared among the workers; null when unknown or not running. */
-export function etaSeconds(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status'> & Partial<Pick<LiveRun, 'config'>>): number | null {
-  if (!isActive(run.status) || run.secondsCount === 0) return null;
+/**
+ * Mean seconds per finished candidate × candidates left, shared among the workers; null when unknown
+ * or when the run is not going to go on by itself (paused, pausing, or over): no ETA runs then.
+ */
+export function etaSeconds(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status'> & Partial<Pick<LiveRun, 'config' | 'pausing'>>): number | null {
+  if (run.status !== 'running' || run.pausing || run.secondsCount === 0) return null;
   const remaining = Math.max(0, run.budget - run.done);
   const parallel = Math.max(1, Math.min(run.config?.workers ?? 1, remaining));
   return ((run.secondsSum / run.secondsCount) * remaining) / parallel;
@@ -50,3 +72,4 @@ export const DIAGNOSTIC_CHARTS: ReadonlyArray<{ key: string; title: string; nega
   { key: 'clipFraction', title: 'clip fraction' },
   { key: 'valueLoss', title: 'value loss' },
 ];
+

@@ -93,6 +93,8 @@ export interface LiveRun {
   config: RunConfig | null;
   status: RunStatus;
   reason: string | null;
+  /** Pause was asked for and the run has not paused yet (it pauses after the candidates in flight). */
+  pausing: boolean;
   /** A failed run: while setting up (resuming cannot help) or while searching. */
   failedDuring: 'setup' | 'search' | null;
   budget: number;
@@ -183,6 +185,7 @@ export function emptyLiveRun(runId: string, init: Partial<Pick<LiveRun, 'name' |
     config: init.config ?? null,
     status: init.status ?? 'created',
     reason: null,
+    pausing: false,
     failedDuring: null,
     budget: init.budget ?? init.config?.budget ?? 0,
     done: 0,
@@ -321,9 +324,20 @@ function appendDiagnostics(columns: DiagnosticsColumns, iteration: number, evalu
 export function applyUpdate(state: LiveRun, update: RunUpdate): LiveRun {
   if (update.runId !== state.runId) return state;
   switch (update.kind) {
-    case 'status':
-      // A run that is no longer active has nothing in flight.
-      return { ...state, status: update.status, reason: update.reason ?? null, failedDuring: update.failedDuring ?? null, inFlight: isActive(update.status) ? state.inFlight : [], version: state.version + 1 };
+    case 'status': {
+      // A run that is no longer active has nothing in flight; a pause asked for is done once the run is anything but running.
+      const active = isActive(update.status);
+      return {
+        ...state,
+        status: update.status,
+        reason: update.reason ?? null,
+        failedDuring: update.failedDuring ?? null,
+        pausing: update.status === 'running' && state.pausing,
+        inFlight: active ? state.inFlight : [],
+        current: active ? state.current : ended(state.current),
+        version: state.version + 1,
+      };
+    }
     case 'environment':
       return {
         ...state,
@@ -412,11 +426,18 @@ export function applyEvent(state: LiveRun, event: SearchEvent): LiveRun {
     case 'run_finished':
       return next({
         inFlight: [],
+        current: ended(state.current),
+        pausing: false,
         status: event.status === 'completed' ? 'completed' : 'stopped',
         cacheHits: event.cacheHits,
         done: Math.max(state.done, event.evaluations),
       });
   }
+}
+
+/** A candidate left in training when its run ended was interrupted (as the history records it). */
+function ended(candidate: LiveCandidate | null): LiveCandidate | null {
+  return candidate?.status === 'running' ? { ...candidate, status: 'interrupted' } : candidate;
 }
 
 const byIndex = (a: LiveCandidate, b: LiveCandidate) => a.index - b.index;

@@ -11,6 +11,7 @@ import type { RunUpdate } from '../../../../shared/api';
 import type { ActionSetRow, CandidateDetail, RunSummary } from '../../../../shared/history';
 import type { LaunchProblem, RunConfig, RunConfigInput } from '../../../../shared/run-config';
 import { api, errorText } from '../../api';
+import { currentLocation } from '../../lib/location';
 import { shortRunId } from '../../lib/runs';
 import type { Slice } from '../../store/slice';
 import { formFromRun, type LaunchForm } from './launch-form';
@@ -70,6 +71,8 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
   let watchToken = 0;
   /** runs.start is in flight: do not auto-follow the run it creates (liveStart watches it). */
   let starting = false;
+  /** The run the page's address named when it loaded (a reload while watching it). */
+  let reloadedRunId = currentLocation().runId;
 
   const flush = () => {
     flushTimer = null;
@@ -130,6 +133,10 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
       await Promise.all([get().liveLoadActionSets(), get().liveRefreshRuns()]);
       const { liveRun, liveLoadingId, liveActiveRuns } = get();
       if (liveRun || liveLoadingId) return;
+      // After a reload: the run that was being watched (once; later the shell rewrites the hash).
+      const watched = reloadedRunId;
+      reloadedRunId = undefined;
+      if (watched) return get().watchRun(watched);
       const latest = liveActiveRuns[liveActiveRuns.length - 1];
       if (latest) await get().watchRun(latest);
       else set({ liveShowLauncher: true });
@@ -239,7 +246,20 @@ export const createLiveSlice: Slice<LiveSlice> = (set, get) => {
       }
     },
 
-    livePause: () => control('runs.pause'),
+    livePause: async () => {
+      // Says so at once: the run pauses only after the candidates in flight, which may take minutes.
+      const run = draft ?? get().liveRun;
+      if (run?.status === 'running' && !run.pausing) {
+        draft = { ...run, pausing: true, version: run.version + 1 };
+        flush();
+      }
+      await control('runs.pause');
+      const after = draft ?? get().liveRun;
+      if (get().liveError && after?.runId === run?.runId && after?.pausing) {
+        draft = { ...after, pausing: false, version: after.version + 1 };
+        flush();
+      }
+    },
     liveResume: () => control('runs.resume'),
     liveStop: () => control('runs.stop'),
 
