@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDataDir } from '../support/cli';
-import { eventually, fillLauncherAndStart, SEARCH_PATIENCE_MS, startBrowserSession, TEST_TIMEOUT_MS, type BrowserSession } from '../support/browser-session';
+import { eventually, fillLauncher, launch, SEARCH_PATIENCE_MS, startBrowserSession, TEST_TIMEOUT_MS, type BrowserSession } from '../support/browser-session';
 import { writeImageFolder } from '../support/image-folder';
 
 let session: BrowserSession;
@@ -28,17 +28,10 @@ afterAll(async () => {
 
 describe('a folder dataset in the launcher, in Chromium (browser mode)', () => {
   it('says why a path is no dataset, then shows a folder’s classes, counts and samples, and runs a search on it', async () => {
-    await page.getByTestId('nav-live').click();
-    const form = page.getByTestId('launch-form');
-    if (!(await form.isVisible())) await page.getByTestId('live-new-run').click();
-    await page.getByTestId('launch-evaluator').selectOption('training');
-    await page.getByTestId('launch-dataset').selectOption('folder');
-    await page.getByTestId('launch-data-dir').fill(join(folder, 'circle'));
+    await fillLauncher(page, { evaluator: 'training', dataset: 'folder', 'data-dir': join(folder, 'circle') });
     await eventually(() => page.getByTestId('folder-problem').textContent()).toMatch(/circle: no subfolder with PNG\/JPEG images: a folder dataset needs at least two classes/);
 
-    await page.getByTestId('launch-data-dir').fill(folder);
-    await page.getByTestId('launch-image-size').fill('8');
-    await page.getByTestId('launch-channels').selectOption('1');
+    await fillLauncher(page, { 'data-dir': folder, 'image-size': '8', channels: '1' });
     await eventually(() => page.getByTestId('folder-summary').textContent()).toMatch(/^4 classes · 33 images · shown as the network sees them: 8×8 grayscale/);
     const classes = page.getByTestId('folder-class');
     expect(await classes.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-class')))).toEqual(['circle', 'square', 'star', 'triangle']);
@@ -54,8 +47,7 @@ describe('a folder dataset in the launcher, in Chromium (browser mode)', () => {
     await page.getByTestId('launch-channels').selectOption('3');
     await eventually(() => page.getByTestId('folder-summary').textContent()).toMatch(/8×8 RGB/);
 
-    await fillLauncherAndStart(page, { name: 'my shapes', strategy: 'random', dataset: 'folder', 'data-dir': folder, 'image-size': '8', channels: '1', subset: '', budget: '2', epochs: '1' }, { 'action-set': 'mlp' });
-    await page.getByTestId('live-view').waitFor({ state: 'visible' });
+    await launch(page, { name: 'my shapes', strategy: 'random', dataset: 'folder', 'data-dir': folder, 'image-size': '8', channels: '1', subset: '', budget: '2', epochs: '1' }, { 'action-set': 'mlp' });
     await eventually(() => page.getByTestId('live-status').getAttribute('data-status'), SEARCH_PATIENCE_MS).toBe('completed');
     await eventually(() => page.getByTestId('live-view').textContent()).toMatch(/folder 8×8×1/);
     await session.shot('folder-02-search-done');
