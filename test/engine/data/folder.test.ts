@@ -95,18 +95,24 @@ describe('folder dataset', () => {
       expect(rgb.cached).toBe(false);
       expect(rgb.cacheFile).not.toBe(first.cacheFile);
 
-      // A file rewritten (another time stamp): decoded again, and the dataset's identity changes.
+      // A file written again (another time stamp): decoded again; the same pixels are the same dataset.
       const file = join(folder, 'circle', 'circle-000.png');
       const later = new Date(Date.now() + 60_000);
       await utimes(file, later, later);
       const touched = await loadImageFolder({ dir: folder, image, cacheDir });
       expect(touched.cached).toBe(false);
-      expect(touched.dataset.source).not.toBe(first.dataset.source);
+      expect(touched.dataset.source).toBe(first.dataset.source);
+      // Other pixels: another dataset (a run's settings key, and so the cross-run cache, follow it).
+      await writeFile(file, await sharp(classPixels(2, 5, 20), { raw: { width: 20, height: 20, channels: 3 } }).png().toBuffer());
+      const changed = await loadImageFolder({ dir: folder, image, cacheDir });
+      expect(changed.cached).toBe(false);
+      expect(changed.dataset.source).not.toBe(first.dataset.source);
 
       await rm(join(folder, 'square', 'square-003.jpg'));
       const removed = await loadImageFolder({ dir: folder, image, cacheDir });
       expect(removed.cached).toBe(false);
       expect(removed.dataset.train.count + removed.dataset.test.count).toBe(35);
+      expect(removed.dataset.source).not.toBe(changed.dataset.source);
     });
   });
 

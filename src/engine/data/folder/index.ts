@@ -32,8 +32,8 @@ export interface LoadedFolder {
 /** Decodes the folder (or reads it from the cache) and splits it; every unreadable image is named in the error. */
 export async function loadImageFolder(options: FolderDatasetOptions): Promise<LoadedFolder> {
   const scan = await scanImageFolder(options.dir);
-  const { pixels, cached, file, key } = await decodedPixels(scan, options);
-  return { dataset: splitFolder(scan, options.image, pixels, key), cached, cacheFile: file };
+  const { pixels, cached, file } = await decodedPixels(scan, options);
+  return { dataset: splitFolder(scan, options.image, pixels), cached, cacheFile: file };
 }
 
 /** The number of classes; decodes the folder into the cache, so an unreadable image refuses a launch rather than failing a run. */
@@ -74,7 +74,19 @@ export function testImages(paths: readonly string[]): Set<string> {
 
 const SCALE = new Float32Array(256).map((_, i) => i / 255);
 
-function splitFolder(scan: FolderScan, image: FolderImage, pixels: Uint8Array, key: string): Dataset {
+/**
+ * What the folder holds, independent of where and when its files were written: its classes, their
+ * images' paths and the decoded pixels. Part of the dataset's source, so a run's settings key (and
+ * the cross-run cache) follows the images, and a worker on another machine with a copy of the
+ * folder agrees with the coordinator.
+ */
+function contentHash(scan: FolderScan, pixels: Uint8Array): string {
+  const hash = createHash('sha256');
+  for (const { name, files } of scan.classes) hash.update(`${name}\n${files.map((f) => f.path).join('\n')}\n\n`);
+  return hash.update(pixels).digest('hex').slice(0, 16);
+}
+
+function splitFolder(scan: FolderScan, image: FolderImage, pixels: Uint8Array): Dataset {
   const size = image.size * image.size * image.channels;
   const train: Array<{ at: number; label: number }> = [];
   const test: Array<{ at: number; label: number }> = [];
@@ -99,8 +111,7 @@ function splitFolder(scan: FolderScan, image: FolderImage, pixels: Uint8Array, k
     inputShape: [image.size, image.size, image.channels],
     numClasses: scan.classes.length,
     classNames: scan.classes.map((c) => c.name),
-    // With the content key, so that a run's settings key (and the cross-run cache) changes with the folder's images.
-    source: `${scan.root}#${key.slice(0, 16)}`,
+    source: `${scan.root}#${contentHash(scan, pixels)}`,
     train: toSplit(train),
     test: toSplit(test),
   };
