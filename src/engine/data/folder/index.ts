@@ -43,7 +43,7 @@ export async function checkImageFolder(options: FolderDatasetOptions): Promise<{
   return { numClasses: scan.classes.length };
 }
 
-async function decodedPixels(scan: FolderScan, options: FolderDatasetOptions): Promise<{ pixels: Uint8Array; cached: boolean; file: string; key: string }> {
+async function decodedPixels(scan: FolderScan, options: FolderDatasetOptions): Promise<{ pixels: Uint8Array; cached: boolean; file: string }> {
   const sharp = await loadSharp().catch((error: Error) => {
     throw new DatasetError(scan.root, `cannot decode images here: the sharp module does not load (${error.message.split('\n')[0]})`);
   });
@@ -52,11 +52,11 @@ async function decodedPixels(scan: FolderScan, options: FolderDatasetOptions): P
   const paths = scan.classes.flatMap((c) => c.files.map((f) => f.path));
   const bytesPerImage = options.image.size * options.image.size * options.image.channels;
   const hit = await readCachedPixels(file, key, paths.length, bytesPerImage);
-  if (hit) return { pixels: hit, cached: true, file, key };
+  if (hit) return { pixels: hit, cached: true, file };
   const pixels = await decodeImages(scan.root, paths, options.image);
   // A cache that cannot be written (read-only, full) costs a decode next time, nothing more.
   await writeCachedPixels(file, key, paths.length, bytesPerImage, pixels).catch(() => undefined);
-  return { pixels, cached: false, file, key };
+  return { pixels, cached: false, file };
 }
 
 /** Which of a class's images are its test set: the lowest hashes of their paths. */
