@@ -32,7 +32,7 @@ import { TrainingEvaluator } from '../src/engine/evaluators/training';
 import type { CandidateEvaluator, CandidateOutcome, EvaluationHooks, EvaluationJob } from '../src/engine/evaluators/types';
 import { InlinePool } from '../src/engine/pool/inline-pool';
 import { createRng } from '../src/engine/random';
-import { loadData } from '../src/engine/run/prepare-run';
+import { loadData } from '../src/engine/run/run-data';
 import { createPruner } from '../src/engine/search/pruning';
 import { computeReward, DEFAULT_REWARD } from '../src/engine/search/reward';
 import { SearchLoop } from '../src/engine/search/search-loop';

@@ -7,7 +7,7 @@ import { inferShapes } from '../shared/shapes';
 import { initBackend } from '../engine/backends';
 import { checkDatasetFiles, datasetSpecOf, DatasetError } from '../engine/data';
 import type { PreparedData } from '../engine/data/types';
-import { loadData } from '../engine/run/prepare-run';
+import { loadData } from '../engine/run/run-data';
 import { CliError, EXIT } from './errors';
 import type { Output } from './output';
 import { CIFAR_DATA_DIR_HINT, dataOptionName, type DataOptions } from './setup';

@@ -271,7 +271,9 @@ describe('RunSupervisor', () => {
     const { supervisor, engines, logged } = setup();
     const { runId, engine } = startRun(supervisor, engines);
     candidate(0, 0.6).forEach((event) => engine.say({ type: 'event', event }));
-    const snapshot = () => JSON.stringify([store.getRun(runId), store.listCandidates(runId), store.getCandidate(runId, 0), store.agentUpdates(runId)]);
+    // measuredAt is the clock when the run was read, not a stored value.
+    const storedRun = () => ({ ...store.getRun(runId), measuredAt: undefined });
+    const snapshot = () => JSON.stringify([storedRun(), store.listCandidates(runId), store.getCandidate(runId, 0), store.agentUpdates(runId)]);
     const before = snapshot();
     const valid = { type: 'event', event: candidate(1, 0.9)[1] };
     // Anything: random JSON, and valid messages with one field broken.

@@ -98,7 +98,7 @@ async function buildEvaluator(worker: number, spec: WorkerEvaluator, backend: Ba
       return { evaluator: new FixedLatencyEvaluator(spec.latencyMs, spec.epochs), backend: undefined };
     case 'training': {
       // Loaded only here, so a worker that trains nothing never loads TensorFlow.js.
-      const [{ initBackend }, { loadData, RunSetupError }, { TrainingEvaluator }] = await Promise.all([import('../backends'), import('../run/prepare-run'), import('../evaluators/training')]);
+      const [{ initBackend }, { loadData, RunSetupError }, { TrainingEvaluator }] = await Promise.all([import('../backends'), import('../run/run-data'), import('../evaluators/training')]);
       const report = await initBackend(backend, { wasmThreads });
       const data = await loadData(spec.data);
       const evaluator = new TrainingEvaluator(data, spec.training, { evaluateTest: spec.evaluateTest, captureModels: spec.captureModels });

@@ -16,7 +16,6 @@ import { PpoAgent } from '../agents/ppo-agent';
 import { QLearningAgent } from '../agents/qlearning';
 import { RandomSearch } from '../agents/random-search';
 import { initBackend, wasmThreadsPerWorker } from '../backends';
-import { datasetSpecOf, loadDataset, prepareData } from '../data';
 import type { PreparedData } from '../data/types';
 import { loadNb201 } from '../evaluators/nb201';
 import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
@@ -29,6 +28,7 @@ import { ReplayCache } from '../search/replay-cache';
 import { computeReward, DEFAULT_REWARD, SIGNAL_REWARD, type RewardConfig } from '../search/reward';
 import { parseSearchLoopCheckpoint, SearchLoop, type SearchLoopCheckpoint, type SearchLoopOptions } from '../search/search-loop';
 import { ActionSetSpace, Nb201Space, type CandidateSpace } from '../search/space';
+import { loadData, RunSetupError } from './run-data';
 
 export interface RunSetup {
   runId: string;
@@ -60,10 +60,6 @@ export interface PreparedRun {
   start(onEvent: SearchLoopOptions['onEvent'], beforeAsk?: () => Promise<void>): SearchLoop;
   /** Ends the evaluation pool (its worker processes, if any): after the search, whichever way it ended. */
   close(): Promise<void>;
-}
-
-export class RunSetupError extends Error {
-  override name = 'RunSetupError';
 }
 
 export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
@@ -204,10 +200,4 @@ function createAgent(config: RunConfig, space: CandidateSpace, budget: number, r
     case 'qlearning':
       return new QLearningAgent({ space, seed: config.seed, budget }, resume?.agent);
   }
-}
-
-/** Loads and splits a run's dataset (`train` and `search` share it). */
-export async function loadData(config: Pick<RunConfig, 'dataset' | 'dataDir' | 'image' | 'subset' | 'seed'>): Promise<PreparedData> {
-  const dataset = await loadDataset(datasetSpecOf(config));
-  return prepareData(dataset, { subset: config.subset, seed: config.seed });
 }

@@ -6,7 +6,7 @@ import { architectureHash, parseArchitecture } from '../../../src/shared/archite
 import type { RunConfig } from '../../../src/shared/run-config';
 import type { TrainingConfig } from '../../../src/shared/training';
 import { trainingSettingsKey } from '../../../src/engine/evaluators/training';
-import { loadData } from '../../../src/engine/run/prepare-run';
+import { loadData } from '../../../src/engine/run/run-data';
 
 /** Runs `code` as an ES module in a child process with an IPC channel (TypeScript imports with `tsx`). */
 export function spawnScript(code: string, options: { tsx?: boolean } = {}): ChildProcess {
