@@ -50,6 +50,8 @@ describe('a folder dataset in the launcher, in Chromium (browser mode)', () => {
     await launch(page, { name: 'my shapes', strategy: 'random', dataset: 'folder', 'data-dir': folder, 'image-size': '8', channels: '1', subset: '', budget: '2', epochs: '1' }, { 'action-set': 'mlp' });
     await eventually(() => page.getByTestId('live-status').getAttribute('data-status'), SEARCH_PATIENCE_MS).toBe('completed');
     await eventually(() => page.getByTestId('live-view').textContent()).toMatch(/folder 8×8×1/);
+    // The history does not know a folder's class count: the head is drawn without a size, never as 10 classes.
+    expect(await page.getByTestId('live-best-graph').textContent()).toMatch(/dense softmax, a unit per class/);
     await session.shot('folder-02-search-done');
 
     const listed = await runCli(['runs', 'list', '--json', '--db', session.db]);

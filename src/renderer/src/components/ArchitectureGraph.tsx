@@ -44,7 +44,7 @@ export interface ArchitectureGraphProps {
   testId?: string;
   /** [H, W, C] of the input: with it, each layer shows its output shape and parameter count. */
   inputShape?: readonly [number, number, number];
-  /** Classes of the classifier head (default 10). */
+  /** Classes of the classifier head; unknown (a folder dataset's history) draws the head without its size. */
   numClasses?: number;
   /** Layout direction (default TB: top to bottom). */
   direction?: 'LR' | 'TB';
@@ -77,7 +77,8 @@ function chainModel(architecture: Architecture, props: ArchitectureGraphProps, d
   let error: string | undefined;
   if (props.inputShape) {
     try {
-      shapes = inferShapes(architecture, props.inputShape, props.numClasses ?? 10);
+      // Without the class count the body's shapes are still right; only the head's size is unknown.
+      shapes = inferShapes(architecture, props.inputShape, props.numClasses ?? 1);
     } catch (e) {
       error = (e as Error).message;
     }
@@ -101,13 +102,14 @@ function chainModel(architecture: Architecture, props: ArchitectureGraphProps, d
       },
     });
   });
-  const classes = props.numClasses ?? 10;
+  const classes = props.numClasses;
+  const head = classes === undefined ? 'dense softmax, a unit per class' : `dense ${classes} softmax${shapes ? ` · ${params(shapes.headParams)}` : ''}`;
   items.push({
     id: 'head',
     data: {
       kind: 'head',
       title: 'classifier head',
-      detail: `dense ${classes} softmax${shapes ? ` · ${params(shapes.headParams)}` : ''}`,
+      detail: head,
       active: false,
       direction,
     },
@@ -117,7 +119,7 @@ function chainModel(architecture: Architecture, props: ArchitectureGraphProps, d
   return {
     ...model,
     error,
-    note: shapes ? `${shapes.totalParams.toLocaleString('en')} parameters in all` : undefined,
+    note: !shapes ? undefined : classes === undefined ? `${(shapes.totalParams - shapes.headParams).toLocaleString('en')} parameters before the head` : `${shapes.totalParams.toLocaleString('en')} parameters in all`,
   };
 }
 
