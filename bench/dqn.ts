@@ -4,7 +4,7 @@
  * target_update_interval 10, train_freq 256, gradient_steps 128, exploration_fraction 0.16,
  * exploration_final_eps 0.04, net_arch [256, 256], 5e4 timesteps, one env.
  *
- * `npm run -s bench:dqn [-- --seeds N --steps N]` prints one JSON object:
+ * `npm run -s bench:dqn [-- --seeds N --first-seed N --steps N]` prints one JSON object:
  *   {"env":"CartPole-v1","steps":50000,"seeds":[{"seed":0,"mean_return_last100":x,...},...],"steps_per_s":y}
  * mean_return_last100 is the mean return of the last 100 training episodes (SB3's ep_rew_mean, with
  * exploration at epsilon 0.04); eval_mean_return is the greedy policy's mean over 100 fresh

@@ -21,12 +21,21 @@ export interface CartPoleLearner extends Policy {
   episodeReturns100(): number[];
 }
 
-/** Trains `make(seed)` for `steps` on each seed in turn and prints the results. */
+/** The first seed (`--first-seed N`, default 0): seeds can be split over processes. */
+function firstSeed(): number {
+  const i = process.argv.indexOf('--first-seed');
+  const v = i < 0 ? 0 : Number(process.argv[i + 1]);
+  if (!Number.isInteger(v) || v < 0) throw new Error('--first-seed needs a whole number ≥ 0');
+  return v;
+}
+
+/** Trains `make(seed)` for `steps` on each seed in turn (from --first-seed) and prints the results. */
 export async function benchCartPole(make: (seed: number) => CartPoleLearner, nSeeds: number, steps: number): Promise<void> {
   const seeds: { seed: number; mean_return_last100: number; eval_mean_return: number; steps_per_s: number; seconds: number }[] = [];
   let totalSteps = 0;
   let totalSeconds = 0;
-  for (let seed = 0; seed < nSeeds; seed++) {
+  const first = firstSeed();
+  for (let seed = first; seed < first + nSeeds; seed++) {
     const agent = make(seed);
     const start = performance.now();
     await agent.learn(steps);
