@@ -4,13 +4,15 @@
  * intervention threshold (threshold.ts), the reward normalisation (reward.ts) and an update
  * frequency that adapts to its progress, all in one JSON checkpoint.
  *
- * Acting. P(intervene) is the policy's probability of slot 0 = 1. The threshold gates it as
- * MaskablePPO masks: when P(intervene) does not clear the gate, "intervene" is masked out; when
- * slot 0 is "no", slots 1…4 are masked to their neutral values (so their log-probabilities, stored
- * and re-applied in training, add nothing and no gradient flows to choices that were not made).
- * While learning the action is sampled under these masks and the gate is the threshold minus the
- * exploration margin; when applying (learn false) it intervenes iff P(intervene) > threshold and
- * takes the most probable value of each other slot.
+ * Acting. P(intervene) is the policy's probability of slot 0 = 1. Applied (learn false), the
+ * controller intervenes iff P(intervene) > threshold, with the most probable value of each other
+ * slot. Learning, it samples its action from the policy, on-policy as PPO needs: gating the samples
+ * by the threshold would leave every intervention below it untried and unlearned (an earlier
+ * attempt's controller stayed passive that way). An untrained policy intervenes with probability
+ * about 0.5, so it explores interventions from the first episode; the threshold meanwhile learns
+ * from every intervention where to cut (threshold.ts). When slot 0 is "no", slots 1…4 are masked
+ * to their neutral values (sb3-contrib's masks, stored and re-applied in training), so choices that
+ * were not made add nothing to the log-probability and get no gradient.
  *
  * Update frequency (004's train_frequency_min/max): PPO trains after `frequency` decisions, which
  * starts at trainFrequencyMin. After each update the mean return of the episodes finished since the
@@ -30,7 +32,7 @@ import { Box, MultiDiscrete } from '../envs/spaces';
 import { decodeChange, NEUTRAL_CHOICES } from './hyperparameters';
 import { OBSERVATION_SIZE } from './observation';
 import { RewardNormalizer, RewardNormalizerSchema } from './reward';
-import { explorationMargin, InterventionThreshold, ThresholdStateSchema } from './threshold';
+import { InterventionThreshold, ThresholdStateSchema } from './threshold';
 
 /** PPO's settings for the controller: small rollouts (decisions are expensive), some entropy to keep exploring. */
 export const CONTROLLER_PPO: Partial<PPOConfig> = {
@@ -154,11 +156,6 @@ export class Controller {
     return this.frequency;
   }
 
-  /** The exploration margin the gate is lowered by while learning (0 once half the episodes are done). */
-  get explorationMargin(): number {
-    return explorationMargin(this.episodes, this.settings.episodes);
-  }
-
   /** P(intervene) for an observation. */
   interveneProbability(obs: Float32Array): number {
     return this.ppo.slotProbabilities(obs, 0, null)[1];
@@ -174,10 +171,9 @@ export class Controller {
       const action = [1, ...CONTROL_ACTION_SIZES.slice(1).map((_, i) => argmax(this.ppo.slotProbabilities(obs, i + 1, null)))];
       return { ...base, intervened: true, change: decodeChange(action) };
     }
-    const open = this.threshold.allows(probability, this.explorationMargin);
     const acted = this.ppo.act(obs, {
       slotMask: (prefix) => {
-        if (prefix.length === 0) return [true, open];
+        if (prefix.length === 0) return [true, true];
         const size = CONTROL_ACTION_SIZES[prefix.length];
         if (prefix[0] === 1) return new Array<boolean>(size).fill(true);
         return Array.from({ length: size }, (_, j) => j === NEUTRAL_CHOICES[prefix.length - 1]);
@@ -196,7 +192,7 @@ export class Controller {
     this.decisions += 1;
     if (decision.intervened) {
       this.interventions += 1;
-      this.threshold.judge(outcome.rawReward, this.rewards.meanAt(decision.progress));
+      this.threshold.judge(outcome.rawReward, this.rewards.meanAt(decision.progress), decision.probability);
     }
     const trained = this.ppo.record(decision.acted, outcome.reward, episodeStart, outcome.done, outcome.obs);
     this.sinceUpdate += 1;

@@ -22,7 +22,7 @@ import { scheduleRate, type BaselineSchedule } from './schedules';
 import { applyChange } from './hyperparameters';
 import type { Controller } from './controller';
 import { LiveTraining } from './live-training';
-import { RewardNormalizer } from './reward';
+import { DIVERGENCE_PENALTY, RewardNormalizer } from './reward';
 import { TrainingControlEnv, type Trainee } from './training-control-env';
 
 export type Steering =
@@ -106,7 +106,8 @@ export async function driveEpisode(args: DriveArgs): Promise<EpisodeOutcome> {
   };
   let state = await env.reset();
   reportEpochs();
-  let total = 0;
+  // Diverged before the first decision: nothing to learn from, but the outcome carries the penalty.
+  let total = state.status === 'diverged' ? DIVERGENCE_PENALTY : 0;
   let lastReward = 0;
   while (!state.done) {
     const decision = controller?.decide(state.obs, { learn, progress: state.progress });

@@ -4,7 +4,7 @@
  */
 export { LiveTraining, type LiveTrainingOptions } from './live-training';
 export { TrainingControlEnv, type ControlEnvOptions, type ControlState, type ControlTransition, type Trainee, type TraineeBatches, type TrainOptions } from './training-control-env';
-export { InterventionThreshold, explorationMargin, EXPLORATION_MARGIN, THRESHOLD_STEP, type ThresholdState } from './threshold';
+export { InterventionThreshold, THRESHOLD_STEP, type ThresholdState } from './threshold';
 export { RewardNormalizer, RunningStats, DIVERGENCE_PENALTY, REWARD_CLIP, PROGRESS_BINS } from './reward';
 export { OBSERVATION_FEATURES, OBSERVATION_SIZE, observe } from './observation';
 export { Controller, ControllerCheckpointSchema, CONTROLLER_PPO, type ControllerCheckpoint, type ControllerDecision } from './controller';

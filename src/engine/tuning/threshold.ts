@@ -1,21 +1,21 @@
 /**
- * 004's intervention threshold: the controller intervenes only when its probability of intervening
- * exceeds the threshold. The threshold adapts to how interventions paid off: after each one, the raw
- * reward of the interval it started is compared with the running mean of raw rewards of intervals
- * at the same stage of training (RewardNormalizer.meanAt); above it the threshold moves down by
- * `step`, otherwise up, within [min, max]. No tfjs here.
+ * 004's intervention threshold: an applied controller intervenes only when its probability of
+ * intervening exceeds the threshold, which adapts to how interventions paid off. An intervention
+ * paid off when the raw reward of the interval it started beat the running mean of raw rewards of
+ * intervals at the same stage of training (RewardNormalizer.meanAt). The threshold learns where to
+ * cut, as a perceptron learns a bias: when an intervention the threshold would have refused
+ * (probability ≤ threshold) paid off, it moves down by `step`; when one it lets through did not pay
+ * off, it moves up by `step`; within [min, max]. (Moving it on every intervention alone would drive
+ * it to `max` while most interventions of a learning policy fail, and there no intervention would
+ * clear it to bring it down again: the controller would be passive for good.)
  *
- * While a controller learns, an exploration margin lowers the bar it must clear (gate =
- * threshold − margin): the margin starts at EXPLORATION_MARGIN and falls linearly to 0 over the
- * first half of its learning episodes. Without it an untrained policy (P(intervene) ≈ 0.5) facing a
- * threshold of 0.5 would be refused about half of its interventions from the start, and a threshold
- * pushed up by early random interventions (most of which hurt) would refuse them for good: PPO then
- * never sees an intervention to learn from and the controller stays passive.
+ * While a controller learns, it samples its decisions from its policy (controller.ts) and every
+ * intervention is judged here, so the threshold is calibrated on interventions on both sides of it.
+ * No tfjs here.
  */
 import { z } from 'zod';
 
-export const THRESHOLD_STEP = 0.02;
-export const EXPLORATION_MARGIN = 0.5;
+export const THRESHOLD_STEP = 0.01;
 
 export const ThresholdStateSchema = z.strictObject({
   value: z.number().min(0).max(1),
@@ -51,30 +51,26 @@ export class InterventionThreshold {
     return t;
   }
 
-  /** Whether a probability of intervening clears the threshold lowered by `margin` (exploration). */
-  allows(probability: number, margin = 0): boolean {
-    return probability > this.value - margin;
+  /** Whether a probability of intervening clears the threshold. */
+  allows(probability: number): boolean {
+    return probability > this.value;
   }
 
   /**
-   * Judges one intervention: `raw` is the raw reward of the interval after it, `expected` the running
-   * mean at that stage. Returns whether it paid off; the threshold moves accordingly.
+   * Judges one intervention taken with P(intervene) = `probability`: `raw` is the raw reward of the
+   * interval after it, `expected` the running mean at that stage. Returns whether it paid off.
    */
-  judge(raw: number, expected: number): boolean {
+  judge(raw: number, expected: number, probability: number): boolean {
     const paid = Number.isFinite(raw) && raw > expected;
     this.judged += 1;
     if (paid) this.paidOff += 1;
-    this.value = Math.min(this.max, Math.max(this.min, this.value + (paid ? -this.step : this.step)));
+    const allowed = this.allows(probability);
+    if (paid && !allowed) this.value = Math.max(this.min, this.value - this.step);
+    else if (!paid && allowed) this.value = Math.min(this.max, this.value + this.step);
     return paid;
   }
 
   state(): ThresholdState {
     return { value: this.value, min: this.min, max: this.max, judged: this.judged, paidOff: this.paidOff };
   }
-}
-
-/** The exploration margin after `episodesDone` of `episodes` learning episodes. */
-export function explorationMargin(episodesDone: number, episodes: number): number {
-  const span = Math.max(1, Math.ceil(episodes / 2));
-  return EXPLORATION_MARGIN * Math.max(0, 1 - episodesDone / span);
 }
