@@ -1,7 +1,7 @@
 /** Hyperparameter changes reach the running model (real tfjs on wasm), and a NaN loss ends an episode with a penalty. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseArchitecture } from '../../../src/shared/architecture';
-import { TuningTaskSchema } from '../../../src/shared/tuning';
+import { TuningTaskSchema, type Hyperparameters } from '../../../src/shared/tuning';
 import { initBackend } from '../../../src/engine/backends';
 import { makeSyntheticDataset, prepareData, type PreparedData } from '../../../src/engine/data';
 import { buildModel } from '../../../src/engine/model/builder';
@@ -15,13 +15,13 @@ beforeAll(async () => {
 });
 
 const ARCH = parseArchitecture([{ type: 'flatten' }, { type: 'dense', units: 16 }, { type: 'dropout', rate: 0.2 }]);
-const start = { learningRate: 1e-3, optimizer: 'sgd', dropout: 0.2, weightDecay: 0 } as const;
+const start: Hyperparameters = { learningRate: 1e-3, optimizer: 'sgd', dropout: 0.2, weightDecay: 0 };
 
 function live(initial = start) {
   const { model } = buildModel(ARCH, data.dataset.inputShape, data.dataset.numClasses, { seed: 7 });
   return new LiveTraining(model, data, { batchSize: 32, seed: 7, initial });
 }
-const kernel = (t: LiveTraining) => t.model.layers.find((l) => l.name.startsWith('dense'))!.getWeights()[0].dataSync().slice();
+const kernel = (t: LiveTraining) => t.model.layers.find((l) => l.name.startsWith('dense'))!.getWeights()[0].dataSync().slice() as Float32Array;
 const change = (before: Float32Array, after: Float32Array) => Math.sqrt(before.reduce((s, v, i) => s + (after[i] - v) ** 2, 0));
 
 describe('LiveTraining', () => {
