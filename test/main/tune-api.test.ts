@@ -93,7 +93,7 @@ describe('tuning API', () => {
     const { call, store } = setup();
     await expect(call('tuning.apply', { controller: 'nobody', model: mlp, training, baselines: [], seeds: [0] })).rejects.toThrow('tuning.apply: there is no controller named "nobody" in the history');
     await expect(call('tuning.learn', { name: 'x', models: [mlp], training: { ...training, dataset: 'fashion-mnist', dataDir: '/nonexistent' }, settings: { episodes: 1 } })).rejects.toThrow(
-      /^dataset \/nonexistent: .*\/nonexistent/,
+      /^dataset fashion-mnist: \/nonexistent: directory not found/,
     );
     await expect(call('tuning.learn', { name: 'x', models: [{ kind: 'layers', name: 'too deep', layers: Array.from({ length: 6 }, () => ({ type: 'maxPool', size: 2 })) }], training, settings: { episodes: 1 } })).rejects.toThrow(
       /^too deep: layer \d+ maxPool 2×2: .*\(input 12×12×1\)$/,

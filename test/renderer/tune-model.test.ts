@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpisodeOutcome, Hyperparameters, TuneDecision, TuneEpoch, TuneSessionSummary } from '../../src/shared/tuning';
 import { applyParams, learnParams, parseModelsText, parseSeeds, trainingParams, DEFAULT_TRAINING } from '../../src/renderer/src/features/tune/forms';
-import { alignTimelines, compareSchedules, describeDecision, formatAccuracy, learningCurve, timeline } from '../../src/renderer/src/features/tune/model';
+import { alignTimelines, compareSchedules, describeDecision, formatAccuracy, learningCurve, timeline, withBefore } from '../../src/renderer/src/features/tune/model';
 
 const start: Hyperparameters = { learningRate: 1e-3, optimizer: 'adam', dropout: 0, weightDecay: 0 };
 
@@ -54,6 +54,9 @@ describe('a steered training on the epoch axis', () => {
     expect(describeDecision(trace.decisions[1], 4)).toBe('epoch 2 · lr ×0.1 → 1.0e-4 (P 0.80 > threshold 0.50)');
     expect(describeDecision(trace.decisions[2], 4)).toBe('epoch 2.50 · optimizer → momentum · dropout +0.1 → 0.10 (P 0.80 > threshold 0.50)');
     expect(describeDecision(trace.decisions[0], 4)).toBe('epoch 1 · no change (P 0.20 ≤ threshold 0.50)');
+    // A switch to the optimizer in use changes nothing, and is not said.
+    expect(describeDecision(trace.decisions[2], 4, switched)).toBe('epoch 2.50 · dropout +0.1 → 0.10 (P 0.80 > threshold 0.50)');
+    expect(withBefore(trace.decisions, start).map((d) => d.before.learningRate)).toEqual([1e-3, 1e-3, 1e-4, 1e-4]);
   });
 });
 

@@ -41,7 +41,8 @@ export async function tuneTasks(store: HistoryStore, models: TuneModel[], traini
   try {
     ({ numClasses } = await checkDatasetFiles(datasetSpecOf({ ...training, seed: 0 })));
   } catch (error) {
-    if (error instanceof DatasetError) throw new TuneRequestError(`dataset ${training.dataDir ?? training.dataset}: ${error.message} (${dataDirFix(training.dataset)})`);
+    // The dataset's error names the directory and what is wrong with it; for a folder, how one is laid out.
+    if (error instanceof DatasetError) throw new TuneRequestError(`dataset ${training.dataset}: ${error.message}${training.dataset === 'folder' ? ` (${dataDirFix('folder')})` : ''}`);
     throw error;
   }
   const tooSmall = training.subset !== undefined && subsetProblem(training.subset, numClasses, training.dataDir ?? training.dataset);

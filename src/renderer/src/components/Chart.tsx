@@ -40,8 +40,12 @@ export interface ChartProps {
   xAlternatives?: ReadonlyArray<{ label: string; values: number[] }>;
   /** A fixed x range (charts stacked on one time axis line up). */
   xRange?: readonly [number, number];
-  /** Always a logarithmic y axis (a learning rate). */
+  /** Always a logarithmic y axis (a learning rate): its ticks as powers of ten. */
   yLogScale?: boolean;
+  /** The y ticks and legend values in exponent notation (small rates: 1e-4, 2.5e-5). */
+  yExponent?: boolean;
+  /** The y axis's width in pixels: charts stacked on one x axis give the same, so their x positions line up. */
+  yAxisWidth?: number;
   /** The y values are indices into these names (an optimizer): the axis and legend show the names. */
   yCategories?: readonly string[];
   /** Vertical lines across the plot at these x values (events on the time axis, e.g. interventions). */
@@ -103,6 +107,10 @@ function nearestPoint(u: uPlot, left: number, top: number): number | null {
   }
   return best;
 }
+
+/** 0, or a number in exponent notation with at most two significant digits: 1e-3, 2.5e-5. */
+const exponent = (v: number) => (v === 0 ? '0' : Number(v.toPrecision(2)).toExponential().replace('e+', 'e'));
+const exponentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : exponent(v)));
 
 const percentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : `${Number((v * 100).toFixed(2))}%`));
 
@@ -186,6 +194,9 @@ function Plot({
   xRange,
   yCategories,
   xMarks,
+  yExponent,
+  yLogScale,
+  yAxisWidth,
 }: ChartProps & { yLog: boolean; controls: React.ReactNode }) {
   const plotHostRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
@@ -209,6 +220,9 @@ function Plot({
     height,
     xRange ?? null,
     yCategories ?? null,
+    !!yExponent,
+    !!yLogScale,
+    yAxisWidth ?? null,
     xMarks?.color ?? null,
     series.map((s) => [s.label, s.color ?? '', !!s.points, s.pointSize ?? 0, !!s.markers, s.dash ?? null, !!s.stepped]),
   ]);
@@ -229,8 +243,9 @@ function Plot({
       axes: [
         { ...axis(xLabel, 34), ...(xLog ? {} : { filter: wholeTicks }) },
         {
-          ...axis(yLabel, yCategories ? 76 : 52),
+          ...axis(yLabel, yAxisWidth ?? (yCategories ? 92 : yExponent || yLogScale ? 60 : 52)),
           ...(yPercent ? { values: percentTicks } : {}),
+          ...(yExponent || yLogScale ? { values: exponentTicks } : {}),
           ...(yCategories ? { splits: () => yCategories.map((_, i) => i), values: (_u: uPlot, splits: number[]) => splits.map((v) => yCategories[v] ?? '') } : {}),
         },
       ],
@@ -242,7 +257,9 @@ function Plot({
             ? (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`)
             : yCategories
               ? (_u: uPlot, v: number | null) => (v === null ? '–' : (yCategories[v] ?? String(v)))
-              : undefined;
+              : yExponent || yLogScale
+                ? (_u: uPlot, v: number | null) => (v === null ? '–' : exponent(v))
+                : undefined;
           const size = s.pointSize ?? 5;
           if (s.points) return { label: s.label, stroke: color, width: 0, paths: noPath, value, points: { show: true, size, stroke: color, fill: color } };
           return {

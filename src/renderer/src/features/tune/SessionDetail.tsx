@@ -4,10 +4,10 @@
  * controller followed, one line per decision. A running session fills in as its schedules train.
  */
 import { useMemo, useState } from 'react';
-import type { TuneSessionSummary } from '../../../../shared/tuning';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useApp } from '../../store';
-import { compareSchedules, describeDecision, formatAccuracy, SCHEDULE_LABELS, type TrainingTrace } from './model';
+import type { Hyperparameters, TuneSessionSummary } from '../../../../shared/tuning';
+import { compareSchedules, describeDecision, formatAccuracy, SCHEDULE_LABELS, withBefore, type TrainingTrace } from './model';
 import { trackKey } from './slice';
 import { TimelineCharts, type ScheduleTrace } from './TimelineCharts';
 
@@ -108,16 +108,16 @@ export function SessionDetail({ session }: { session: TuneSessionSummary }) {
       {traces.length === 0 ? <div className="muted">no epoch trained yet</div> : <TimelineCharts traces={traces} totalEpochs={task.epochs} initial={task.initial} />}
 
       <h3>The schedule the controller followed{seeds.length > 1 ? ` (seed ${seed})` : ''}</h3>
-      <ScheduleList trace={controller} totalEpochs={task.epochs} />
+      <ScheduleList trace={controller} totalEpochs={task.epochs} initial={task.initial} />
     </div>
   );
 }
 
-export function ScheduleList({ trace, totalEpochs }: { trace: TrainingTrace | undefined; totalEpochs: number }) {
+export function ScheduleList({ trace, totalEpochs, initial }: { trace: TrainingTrace | undefined; totalEpochs: number; initial: Hyperparameters }) {
   const [all, setAll] = useState(false);
   if (!trace || trace.decisions.length === 0) return <div className="muted">no decision yet</div>;
   const interventions = trace.decisions.filter((d) => d.intervened);
-  const shown = all ? trace.decisions : interventions;
+  const shown = withBefore(trace.decisions, initial).filter(({ decision }) => all || decision.intervened);
   return (
     <div className="tune-schedule">
       <div className="muted" data-testid="tune-schedule-summary">
@@ -128,9 +128,9 @@ export function ScheduleList({ trace, totalEpochs }: { trace: TrainingTrace | un
         </label>
       </div>
       <ol className="tune-decisions">
-        {shown.map((d) => (
+        {shown.map(({ decision: d, before }) => (
           <li key={d.step} className={d.intervened ? 'intervened' : undefined} data-testid={d.intervened ? 'tune-intervention' : 'tune-decision'}>
-            {describeDecision(d, totalEpochs)}
+            {describeDecision(d, totalEpochs, before)}
           </li>
         ))}
       </ol>

@@ -6,7 +6,7 @@
  */
 import { useMemo } from 'react';
 import { OPTIMIZERS } from '../../../../shared/training';
-import type { Hyperparameters, ScheduleName } from '../../../../shared/tuning';
+import { HYPERPARAMETER_BOUNDS, type Hyperparameters, type ScheduleName } from '../../../../shared/tuning';
 import { Chart, CHART_COLORS } from '../../components/Chart';
 import { alignTimelines, SCHEDULE_LABELS, timeline, type Timeline, type TrainingTrace } from './model';
 
@@ -22,6 +22,11 @@ const SCHEDULE_COLORS: Record<ScheduleName, string> = {
   step: CHART_COLORS[4],
   'best-constant': CHART_COLORS[6],
 };
+
+/** Below the smallest rate a controller may set (HYPERPARAMETER_BOUNDS): not drawn. */
+const MIN_SHOWN_RATE = HYPERPARAMETER_BOUNDS.learningRate.min / 10;
+/** One y-axis width for every chart of the stack, so that their epochs line up. */
+const Y_AXIS = 92;
 
 export function TimelineCharts({ traces, totalEpochs, initial, testId = 'tune-charts' }: { traces: ScheduleTrace[]; totalEpochs: number; initial: Hyperparameters; testId?: string }) {
   const lines = useMemo(() => traces.map((t) => ({ schedule: t.schedule, line: timeline(t.trace, totalEpochs, initial) })), [traces, totalEpochs, initial]);
@@ -40,6 +45,8 @@ export function TimelineCharts({ traces, totalEpochs, initial, testId = 'tune-ch
   };
   const accuracy = overlay('validAccuracy');
   const lr = overlay('learningRate', { stepped: true });
+  // Cosine decay ends at (nearly) 0, a rate that trains nothing and has no place on a log axis.
+  for (const s of lr.series) s.values = s.values.map((v) => (v !== null && v >= MIN_SHOWN_RATE ? v : null));
   const loss = (() => {
     const train = alignTimelines(labelled.filter((l) => l.schedule === 'controller'), 'trainLoss');
     const valid = alignTimelines(labelled, 'validLoss');
@@ -55,9 +62,9 @@ export function TimelineCharts({ traces, totalEpochs, initial, testId = 'tune-ch
 
   return (
     <div className="tune-timeline" data-testid={testId} data-interventions={marks.values.length}>
-      <Chart testId="tune-chart-accuracy" title="Validation accuracy" x={accuracy.x} series={accuracy.series} xLabel={xLabel} yPercent xRange={range} xMarks={marks} height={190} />
-      <Chart testId="tune-chart-loss" title="Loss" x={loss.x} series={loss.series} xLabel={xLabel} logToggle xRange={range} xMarks={marks} height={170} />
-      <Chart testId="tune-chart-lr" title="Learning rate" x={lr.x} series={lr.series} xLabel={xLabel} yLogScale xRange={range} xMarks={marks} height={150} />
+      <Chart testId="tune-chart-accuracy" title="Validation accuracy" x={accuracy.x} series={accuracy.series} xLabel={xLabel} yPercent xRange={range} xMarks={marks} yAxisWidth={Y_AXIS} height={190} />
+      <Chart testId="tune-chart-loss" title="Loss" x={loss.x} series={loss.series} xLabel={xLabel} logToggle xRange={range} xMarks={marks} yAxisWidth={Y_AXIS} height={170} />
+      <Chart testId="tune-chart-lr" title="Learning rate" x={lr.x} series={lr.series} xLabel={xLabel} yLogScale xRange={range} xMarks={marks} yAxisWidth={Y_AXIS} height={150} />
       {controller && (
         <>
           <Chart
@@ -69,6 +76,7 @@ export function TimelineCharts({ traces, totalEpochs, initial, testId = 'tune-ch
             yCategories={OPTIMIZERS}
             xRange={range}
             xMarks={marks}
+            yAxisWidth={Y_AXIS}
             height={130}
           />
           <Chart
@@ -79,16 +87,19 @@ export function TimelineCharts({ traces, totalEpochs, initial, testId = 'tune-ch
             xLabel={xLabel}
             xRange={range}
             xMarks={marks}
+            yAxisWidth={Y_AXIS}
             height={120}
           />
           <Chart
             testId="tune-chart-weight-decay"
+            yExponent
             title="Weight decay"
             x={controller.x}
             series={[{ label: 'controller', values: controller.weightDecay, stepped: true, color: SCHEDULE_COLORS.controller }]}
             xLabel={xLabel}
             xRange={range}
             xMarks={marks}
+            yAxisWidth={Y_AXIS}
             height={120}
           />
         </>

@@ -109,7 +109,7 @@ export function ApplyFormView({ controller }: { controller?: string }) {
       <h2>Tune a model with a controller</h2>
       <label className="tune-field">
         <span>controller</span>
-        <select value={form.controller} onChange={(e) => setForm({ ...form, controller: e.target.value })} data-testid="tune-controller">
+        <select value={form.controller} onChange={(e) => setForm({ ...form, controller: e.target.value })} data-testid="tune-apply-controller">
           {controllers.length === 0 && <option value="">(none has learned yet: learn one first)</option>}
           {controllers.map((c) => (
             <option key={c.name} value={c.name}>

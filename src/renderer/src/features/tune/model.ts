@@ -78,15 +78,18 @@ export function alignTimelines<K extends keyof Timeline>(lines: ReadonlyArray<{ 
   return { x, series };
 }
 
-/** Words for a decision: when, what changed and why it acted ("epoch 2 · lr ×0.1 → 1.0e-4 · …"). */
-export function describeDecision(decision: TuneDecision, totalEpochs: number): string {
+/**
+ * Words for a decision: when, what changed and why it acted ("epoch 2 · lr ×0.1 → 1.0e-4 · …").
+ * `before`: the hyperparameters it started from (a switch to the optimizer in use changes nothing).
+ */
+export function describeDecision(decision: TuneDecision, totalEpochs: number, before?: Hyperparameters): string {
   const when = `epoch ${formatEpoch(decisionX(decision, totalEpochs))}`;
   const odds = `P ${decision.interveneProbability.toFixed(2)} ${decision.intervened ? '>' : '≤'} threshold ${decision.threshold.toFixed(2)}`;
   if (!decision.intervened || !decision.change) return `${when} · no change (${odds})`;
   const { change, hyperparameters: h } = decision;
   const parts: string[] = [];
   if (change.lrFactor !== 1) parts.push(`lr ×${change.lrFactor} → ${formatRate(h.learningRate)}`);
-  if (change.optimizer !== 'keep') parts.push(`optimizer → ${change.optimizer}`);
+  if (change.optimizer !== 'keep' && change.optimizer !== before?.optimizer) parts.push(`optimizer → ${change.optimizer}`);
   if (change.dropoutDelta !== 0) parts.push(`dropout ${change.dropoutDelta > 0 ? '+' : '−'}${Math.abs(change.dropoutDelta)} → ${h.dropout.toFixed(2)}`);
   if (change.weightDecayFactor !== 1) parts.push(`weight decay ×${change.weightDecayFactor} → ${formatRate(h.weightDecay)}`);
   return `${when} · ${parts.length ? parts.join(' · ') : 'intervened, nothing changed'} (${odds})`;
@@ -99,6 +102,11 @@ export function formatEpoch(x: number): string {
 /** A rate in the short form people read: 1.0e-3, 0 as 0. */
 export function formatRate(value: number): string {
   return value === 0 ? '0' : value.toExponential(1);
+}
+
+/** Each decision with the hyperparameters in force before it (the previous decision's, or the start). */
+export function withBefore(decisions: readonly TuneDecision[], initial: Hyperparameters): Array<{ decision: TuneDecision; before: Hyperparameters }> {
+  return decisions.map((decision, i) => ({ decision, before: i === 0 ? initial : decisions[i - 1].hyperparameters }));
 }
 
 /** One row of the controller-vs-baselines table: a schedule over its seeds. */

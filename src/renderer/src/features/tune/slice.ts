@@ -93,6 +93,8 @@ export const createTuneSlice: Slice<TuneSlice> = (set, get) => {
           const [controller, sessions] = await Promise.all([api.call('tuning.controller', { name: selection.name }), api.call('tuning.sessions', { controller: selection.name })]);
           if (token !== detailToken) return;
           set({ tuneController: controller, ...(controller ? { tuneSessions: mergeSessions(get().tuneSessions, sessions) } : {}) });
+          // Keep the list's row in step with what the detail says.
+          if (controller) set({ tuneControllers: get().tuneControllers.map((c) => (c.name === controller.name ? controller : c)) });
           // Episodes now recorded need no live points.
           const done = controller?.episodesDone ?? 0;
           set({ tuneLive: get().tuneLive.filter((t) => (t.track.episode ?? Infinity) > done) });
@@ -100,6 +102,7 @@ export const createTuneSlice: Slice<TuneSlice> = (set, get) => {
           const session = await api.call('tuning.session', { id: selection.id });
           if (token !== detailToken) return;
           set({ tuneSession: session });
+          if (session) set({ tuneSessions: mergeSessions(get().tuneSessions, [session]) });
           const finished = new Set(session?.schedules.filter((s) => s.outcome).map((s) => `${s.schedule}/${s.seed}/`));
           set({ tuneLive: get().tuneLive.filter((t) => !finished.has(trackKey(t.track))) });
         }
