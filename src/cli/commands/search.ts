@@ -177,7 +177,7 @@ function refusedOption(config: RunConfig, field: string): string {
 }
 
 /** The action set file, refused with every problem it has (the editor's import uses the same validator). */
-function readActionSet(file: string): unknown {
+export function readActionSet(file: string): unknown {
   const json = readJson(file);
   const problems = actionSetProblems(json);
   if (problems.length === 1) throw new CliError(`${file}: action set ${problemText(problems[0])}`, ACTION_SET_HINT);

@@ -2,7 +2,8 @@
  * Applying a controller to a task (001's tune_model): optional fine-tuning episodes of the
  * controller on the task, then for each seed the controller's run (not learning, test accuracy
  * measured) and each baseline at the same epochs from the same seed. best-constant's rate is
- * chosen once per seed by validation accuracy (bestConstantRate).
+ * chosen per seed by validation accuracy (bestConstantRate), and its run is the chosen grid run (its
+ * epochs are not reported through onEpoch).
  */
 import type { EpisodeOutcome, ScheduleName, TuneDecision, TuneEpoch, TuningTask } from '../../shared/tuning';
 import type { PreparedData } from '../data/types';
@@ -32,7 +33,8 @@ export interface ApplyArgs {
 
 export interface ApplyResult {
   status: 'completed' | 'cancelled';
-  runs: { schedule: ScheduleName; seed: number; outcome: EpisodeOutcome; learningRate?: number }[];
+  /** best-constant's entry carries its chosen rate and the wall time of its whole grid. */
+  runs: { schedule: ScheduleName; seed: number; outcome: EpisodeOutcome; learningRate?: number; gridSeconds?: number }[];
   /** The controller's trained model of the first seed (absent if that run did not complete). */
   model?: ModelArtifact;
   fineTuned: number;
@@ -66,18 +68,23 @@ export async function applyController(args: ApplyArgs): Promise<ApplyResult> {
     runs.push({ schedule: 'controller', seed, outcome });
     await args.onSchedule?.({ schedule: 'controller', seed, outcome });
     for (const schedule of baselines) {
-      let learningRate: number | undefined;
+      let result: EpisodeOutcome;
+      let extra: { learningRate?: number; gridSeconds?: number } = {};
       if (schedule === 'best-constant') {
+        // The chosen grid run is the baseline's run (same task, seed and epochs), its test accuracy measured alongside.
         try {
-          learningRate = (await bestConstantRate({ task, data, seed, signal, grid: args.rateGrid })).learningRate;
+          const best = await bestConstantRate({ task, data, seed, signal, grid: args.rateGrid, evaluateTest: true });
+          result = best.outcome;
+          extra = { learningRate: best.learningRate, gridSeconds: best.seconds };
         } catch (error) {
           if (signal?.aborted) return { status: 'cancelled', runs, model, fineTuned };
           throw error;
         }
+      } else {
+        result = await runEpisode({ ...common, steering: { kind: 'schedule', schedule }, onEpoch: (ep) => args.onEpoch?.(ep, seed, schedule) });
+        if (result.status === 'cancelled') return { status: 'cancelled', runs, model, fineTuned };
       }
-      const result = await runEpisode({ ...common, steering: { kind: 'schedule', schedule, learningRate }, onEpoch: (ep) => args.onEpoch?.(ep, seed, schedule) });
-      if (result.status === 'cancelled') return { status: 'cancelled', runs, model, fineTuned };
-      runs.push({ schedule, seed, outcome: result, ...(learningRate === undefined ? {} : { learningRate }) });
+      runs.push({ schedule, seed, outcome: result, ...extra });
       await args.onSchedule?.({ schedule, seed, outcome: result });
     }
   }

@@ -9,7 +9,7 @@ export { RewardNormalizer, RunningStats, DIVERGENCE_PENALTY, REWARD_CLIP, PROGRE
 export { OBSERVATION_FEATURES, OBSERVATION_SIZE, observe } from './observation';
 export { Controller, ControllerCheckpointSchema, CONTROLLER_PPO, type ControllerCheckpoint, type ControllerDecision } from './controller';
 export { runEpisode, driveEpisode, type RunEpisodeArgs, type DriveArgs, type Steering, type EpisodeHooks } from './episode';
-export { bestConstantRate, type BestConstantArgs } from './baselines';
+export { bestConstantRate, type BestConstant, type BestConstantArgs } from './baselines';
 export { BASELINE_SCHEDULES, DEFAULT_RATE_GRID, scheduleRate, type BaselineSchedule } from './schedules';
 export { learnController, taskOrder, type LearnArgs } from './learn';
 export { applyController, type ApplyArgs, type ApplyResult } from './apply';
