@@ -31,7 +31,7 @@ import { SCHEDULES, TuningTaskSchema, type ScheduleName, type TuningTask } from 
 import { isBackendChoice } from '../src/shared/backend';
 import { initBackend } from '../src/engine/backends';
 import { loadDataset, prepareData } from '../src/engine/data';
-import { applyController, Controller, learnController, sampleTasks } from '../src/engine/tuning';
+import { applyController, architectureDropout, Controller, learnController, sampleTasks } from '../src/engine/tuning';
 
 const { values } = parseArgs({
   options: {
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const common = { dataset: 'fashion-mnist' as const, subset, epochs, batchSize, decisionsPerEpoch };
 
   const learnTasksList = sampleTasks({ actionSet: LEARN_SET, count: learnTasks, seed, ...common });
-  const heldOut: TuningTask[] = HELD_OUT.map((h) => TuningTaskSchema.parse({ ...h, layers: parseArchitecture(h.layers).layers, ...common, initial: { learningRate: 1e-3, optimizer: 'adam', dropout: h.name.includes('drop') ? 0.25 : 0, weightDecay: 0 } }));
+  const heldOut: TuningTask[] = HELD_OUT.map((h) => TuningTaskSchema.parse({ ...h, layers: parseArchitecture(h.layers).layers, ...common, initial: { learningRate: 1e-3, optimizer: 'adam', dropout: architectureDropout(parseArchitecture(h.layers).layers), weightDecay: 0 } }));
   const learnedHashes = new Set(learnTasksList.map((t) => architectureHash({ layers: t.layers })));
   for (const t of heldOut) if (learnedHashes.has(architectureHash({ layers: t.layers }))) throw new Error(`held-out ${t.name} is among the learning tasks`);
 

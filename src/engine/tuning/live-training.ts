@@ -49,6 +49,8 @@ export class LiveTraining implements Trainee {
   private readonly dropouts: DropoutLayer[];
   private readonly perRead: number;
   private disposed = false;
+  /** Batches trained so far, over all epochs. */
+  trainedBatches = 0;
 
   constructor(
     readonly model: tf.LayersModel,
@@ -158,9 +160,6 @@ export class LiveTraining implements Trainee {
       tf.dispose(queued.flatMap((q) => [q.loss, q.correct]));
     }
   }
-
-  /** Batches trained so far, over all epochs. */
-  trainedBatches = 0;
 
   validate(): Promise<Evaluation> {
     return evaluateModel(this.model, this.data.validation, this.data.dataset.inputShape, this.data.dataset.numClasses);

@@ -61,7 +61,7 @@ export interface ControlState {
   status: 'running' | 'completed' | 'diverged' | 'cancelled';
   /** Fraction of the episode's batches done. */
   progress: number;
-  /** The epoch the next batch belongs to (1-based; the last epoch once done). */
+  /** The epoch this decision point falls in (1-based): at an epoch's end, that epoch. */
   epoch: number;
   hyperparameters: Hyperparameters;
   validAccuracy: number;
@@ -189,7 +189,7 @@ export class TrainingControlEnv {
       this.done = true;
       this.status = 'completed';
     }
-    return { state: { obs, done, status: done ? 'completed' : 'running', progress, epoch: Math.min(options.epochs, Math.floor(to / per) + (done ? 0 : 1)), hyperparameters: { ...trainee.hyperparameters }, validAccuracy: validation.accuracy } };
+    return { state: { obs, done, status: done ? 'completed' : 'running', progress, epoch: Math.ceil(to / per), hyperparameters: { ...trainee.hyperparameters }, validAccuracy: validation.accuracy } };
   }
 
   private end(status: 'diverged' | 'cancelled'): ControlState {
@@ -201,7 +201,7 @@ export class TrainingControlEnv {
       done: true,
       status,
       progress,
-      epoch: Math.min(this.options.epochs, Math.floor(this.batchesDone / this.trainee.batchesPerEpoch) + 1),
+      epoch: Math.max(1, Math.ceil(this.batchesDone / this.trainee.batchesPerEpoch)),
       hyperparameters: { ...this.trainee.hyperparameters },
       validAccuracy: this.previous?.validAccuracy ?? 0,
     };

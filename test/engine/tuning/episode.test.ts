@@ -49,7 +49,8 @@ describe('runEpisode', () => {
       expect(d.threshold).toBe(0.5);
       expect(d.intervened).toBe(d.change !== undefined);
     }
-    expect(outcome.decisions.map((d) => d.epoch)).toEqual([1, 2, 2]);
+    // Mid-epoch 1, end of epoch 1, mid-epoch 2.
+    expect(outcome.decisions.map((d) => [d.epoch, d.progress])).toEqual([[1, 0.25], [1, 0.5], [2, 0.75]]);
     expect(controller.decisions).toBe(3);
     expect(controller.episodes).toBe(1);
     expect(Number.isFinite(outcome.return)).toBe(true);
