@@ -28,9 +28,16 @@ export const TuneModelSchema = z.discriminatedUnion('kind', [
 export type TuneModel = z.output<typeof TuneModelSchema>;
 export type TuneModelInput = z.input<typeof TuneModelSchema>;
 
-/** A task without its network: the dataset and how long and how often the controller decides. */
+/**
+ * A task without its network: the dataset and how long and how often the controller decides. Its
+ * `initial.dropout` is not used: each network starts at its own (its first Dropout layer's rate).
+ */
 export const TuneTrainingSchema = TuningTaskSchema.omit({ name: true, layers: true });
 export type TuneTraining = z.output<typeof TuneTrainingSchema>;
+
+/** Networks sampled from a saved action set (as the random search samples them), instead of listed ones. */
+export const TuneSampleSchema = z.strictObject({ actionSetId: z.int().min(1), count: z.int().min(1).max(50) });
+export type TuneSample = z.output<typeof TuneSampleSchema>;
 
 /** The schedules a controller is compared with (each trained at the same epochs and seeds). */
 export const BASELINE_SCHEDULES = SCHEDULES.filter((s): s is Exclude<ScheduleName, 'controller'> => s !== 'controller');
@@ -38,8 +45,9 @@ export type BaselineSchedule = (typeof BASELINE_SCHEDULES)[number];
 
 export const TuneLearnParamsSchema = z.strictObject({
   name: ControllerNameSchema,
-  /** The networks it learns on (each with `training`); absent when resuming a controller that has its tasks. */
+  /** The networks it learns on (each with `training`), or `sample`; neither when resuming a controller that has its tasks. */
   models: z.array(TuneModelSchema).min(1).max(50).optional(),
+  sample: TuneSampleSchema.optional(),
   training: TuneTrainingSchema.optional(),
   settings: ControllerSettingsSchema.optional(),
   /** Continue a stopped (or interrupted) controller from its last episode, up to `episodes` in total. */

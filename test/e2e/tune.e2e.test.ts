@@ -1,6 +1,6 @@
 /**
  * The Tune view (the second mode) in Chromium against `cli serve`: a controller learned from the
- * view's form shows its episodes and learning curve; applied to a network it never saw, against
+ * view's form on networks sampled from the bundled "mlp" action set shows its episodes and learning curve; applied to a network it never saw, against
  * constant and cosine schedules over two seeds, the view shows the comparison table, the training on
  * one epoch axis with the hyperparameters beneath, and the schedule it followed — the numbers checked
  * against the history database. Bad requests are refused with what and where. Screenshots under
@@ -45,11 +45,16 @@ async function fill(fields: Record<string, string>): Promise<void> {
 const heldOut = JSON.stringify({ name: 'held-out mlp 32', layers: [{ type: 'flatten' }, { type: 'dense', units: 32, activation: 'relu' }, { type: 'dropout', rate: 0.2 }] });
 
 describe('the Tune view, in Chromium (browser mode)', () => {
-  it('learns a controller from the form and shows its episodes and learning curve', async () => {
+  it('learns a controller from the form on networks sampled from an action set, and shows its episodes and learning curve', async () => {
     await page.getByTestId('nav-tune').click();
     await page.getByTestId('tune-welcome').waitFor({ state: 'visible' });
     await page.getByTestId('tune-new-learn').click();
+    await page.getByTestId('tune-learn-source-sample').check();
+    const mlpSet = await page.getByTestId('tune-learn-action-set').locator('option', { hasText: 'mlp' }).first().getAttribute('value');
+    await fill({ 'tune-learn-action-set': mlpSet!, 'tune-learn-count': '2' });
+    // Updates after 2 to 4 decisions: the controller's policy changes within these few episodes.
     await fill({ 'tune-learn-name': 'e2e controller', 'tune-dataset': 'synthetic', 'tune-subset': '', 'tune-epochs': '2', 'tune-decisionsPerEpoch': '2', 'tune-learn-episodes': '3', 'tune-learn-seed': '1' });
+    await fill({ 'tune-learn-freq-min': '2', 'tune-learn-freq-max': '4' });
     await page.getByTestId('tune-learn-start').click();
 
     const detail = page.getByTestId('tune-controller');
@@ -61,10 +66,12 @@ describe('the Tune view, in Chromium (browser mode)', () => {
     const meanReturn = controller.curve.reduce((a, p) => a + p.return, 0) / 3;
     expect(await detail.getByTestId('tune-recent-return').textContent()).toBe(meanReturn.toFixed(3));
     expect(await detail.getByTestId('tune-threshold').textContent()).toBe(controller.curve[2].threshold.toFixed(2));
-    expect(await page.getByTestId('tune-controller-row').filter({ hasText: 'e2e controller' }).textContent()).toContain('3/3 episodes · 1 task');
+    expect(await page.getByTestId('tune-controller-row').filter({ hasText: 'e2e controller' }).textContent()).toContain('3/3 episodes · 2 tasks');
+    expect(controller.tasks.map((t) => t.name)).toEqual(['mlp #1', 'mlp #2']);
+    expect(await detail.getByTestId('tune-frequency').textContent()).toBe('2–4 decisions');
     // The learning curve has its three points (no "no data yet").
     expect(await page.getByTestId('tune-curve-return').locator('.chart-empty').count()).toBe(0);
-    expect(await page.getByTestId('tune-tasks').locator('tbody tr').count()).toBe(1);
+    expect(await page.getByTestId('tune-tasks').locator('tbody td:first-child').allTextContents()).toEqual(['mlp #1', 'mlp #2']);
     await session.shotOf(page.getByTestId('tune-view'), 'tune-01-controller');
   }, TEST_TIMEOUT_MS);
 

@@ -4,7 +4,9 @@
  * and pushed live; it is applied to a network against a baseline, each schedule recorded; a stopped
  * learn keeps its episodes and resumes; bad requests are refused with what and where, nothing recorded.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseActionSet } from '../../src/shared/action-set';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiResults } from '../../src/shared/api';
 import type { TuneUpdate } from '../../src/shared/tuning-api';
@@ -89,6 +91,25 @@ describe('tuning API', () => {
     TIMEOUT,
   );
 
+  it(
+    'learns on networks sampled from a saved action set, each starting at its own dropout',
+    async () => {
+      const { call, store, tuner } = setup();
+      const mlpSet = store.saveActionSet({ name: 'mlp', spec: parseActionSet(JSON.parse(readFileSync('resources/action-sets/mlp.json', 'utf8'))) });
+      await expect(call('tuning.learn', { name: 's', sample: { actionSetId: 999, count: 2 }, training, settings: { episodes: 1 } })).rejects.toThrow('sample: there is no action set 999');
+      await call('tuning.learn', { name: 'sampled', sample: { actionSetId: mlpSet.id, count: 3 }, training: { ...training, epochs: 1, decisionsPerEpoch: 1 }, settings: { episodes: 1, seed: 4 } });
+      const tasks = store.getController('sampled')!.tasks;
+      expect(tasks.map((t) => t.name)).toEqual(['mlp #1', 'mlp #2', 'mlp #3']);
+      for (const t of tasks) {
+        const dropout = t.layers.find((l) => l.type === 'dropout');
+        expect(t.initial.dropout).toBe(dropout && dropout.type === 'dropout' ? dropout.rate : 0);
+      }
+      expect(await tuner.whenDone({ kind: 'learn', controller: 'sampled' })).toBe('ready');
+      expect(store.getController('sampled')!.episodesDone).toBe(1);
+    },
+    TIMEOUT,
+  );
+
   it('refuses bad requests with what and where, recording nothing and starting no engine', async () => {
     const { call, store } = setup();
     await expect(call('tuning.apply', { controller: 'nobody', model: mlp, training, baselines: [], seeds: [0] })).rejects.toThrow('tuning.apply: there is no controller named "nobody" in the history');
@@ -101,6 +122,7 @@ describe('tuning API', () => {
     await expect(call('tuning.learn', { name: 'x', models: [{ kind: 'candidate', runId: 'nope', index: 0 }], training, settings: { episodes: 1 } })).rejects.toThrow('model: run nope has no candidate 0');
     await expect(call('tuning.learn', { name: ' ', models: [mlp], training, settings: { episodes: 1 } })).rejects.toThrow(/tuning\.learn: .*a controller needs a name/);
     await expect(call('tuning.stop', { job: { kind: 'apply', sessionId: 3 } })).rejects.toThrow('tuning session 3 is not running here');
+    await expect(call('tuning.learn', { name: 'x', models: [mlp], sample: { actionSetId: 1, count: 1 }, training, settings: { episodes: 1 } })).rejects.toThrow('tuning.learn: give models or sample, not both');
     expect(store.listControllers()).toEqual([]);
     expect(store.listTuneSessions()).toEqual([]);
   });

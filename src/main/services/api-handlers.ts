@@ -14,7 +14,7 @@ import type { HistoryStore } from '../db/history-store';
 import { deliverExport, type ArchiveDelivery } from './export-archive';
 import { exportTarget } from './exporter';
 import type { RunSupervisor } from './run-supervisor';
-import { tuneTasks } from './tune-tasks';
+import { sampledTuneTasks, tuneTasks } from './tune-tasks';
 import type { TuneSupervisor } from './tune-supervisor';
 
 export interface ApiContext {
@@ -88,8 +88,10 @@ export function createApiHandlers(ctx: ApiContext) {
     'tuning.session': (p) => store.getTuneSession(p.id) ?? null,
     'tuning.learn': async (p) => {
       if (p.resume) return { controller: tuner().learn({ name: p.name, resume: true, episodes: p.episodes }) };
-      if (!p.models || !p.training || !p.settings) throw new Error('tuning.learn: a new controller needs models, training and settings (or resume: true for one that exists)');
-      const tasks = await tuneTasks(store, p.models, p.training);
+      if ((!p.models && !p.sample) || !p.training || !p.settings) throw new Error('tuning.learn: a new controller needs models (or a sample of an action set), training and settings (or resume: true for one that exists)');
+      if (p.models && p.sample) throw new Error('tuning.learn: give models or sample, not both');
+      if (store.getController(p.name)) throw new Error(`tuning.learn: a controller named "${p.name}" already exists: resume it, or choose another name`);
+      const tasks = p.models ? await tuneTasks(store, p.models, p.training) : await sampledTuneTasks(store, p.sample!, p.training, p.settings.seed);
       return { controller: tuner().learn({ name: p.name, tasks, settings: p.settings, resume: false, episodes: p.episodes }) };
     },
     'tuning.apply': async (p) => {

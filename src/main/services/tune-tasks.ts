@@ -8,9 +8,12 @@ import { ArchitectureError, parseArchitecture } from '../../shared/architecture'
 import { configInput, subsetProblem } from '../../shared/run-config';
 import { inferShapes } from '../../shared/shapes';
 import { TuningTaskSchema, type TuningTask } from '../../shared/tuning';
-import type { TuneModel, TuneTraining } from '../../shared/tuning-api';
+import type { TuneModel, TuneSample, TuneTraining } from '../../shared/tuning-api';
 import { checkDatasetFiles, datasetSpecOf, DatasetError } from '../../engine/data';
 import { dataDirFix } from '../../engine/run/launch-checks';
+// TensorFlow-free modules of the tuning engine (its index loads TensorFlow.js).
+import { architectureDropout } from '../../engine/tuning/hyperparameters';
+import { sampleTasks } from '../../engine/tuning/tasks';
 import type { HistoryStore } from '../db/history-store';
 
 export class TuneRequestError extends Error {
@@ -34,9 +37,30 @@ export function resolveTuneModel(store: HistoryStore, model: TuneModel, where = 
   return { name: `${run.name ?? run.id.slice(0, 8)} #${model.index}`, layers };
 }
 
-/** The tasks of a request, each checked against its dataset (files, subset, the network's shapes). */
+/**
+ * The tasks of a request, each checked against its dataset (files, subset, the network's shapes). Each
+ * network starts at its own dropout (its first Dropout layer's rate), as the CLI's tasks do.
+ */
 export async function tuneTasks(store: HistoryStore, models: TuneModel[], training: TuneTraining): Promise<TuningTask[]> {
   const networks = models.map((model, i) => resolveTuneModel(store, model, models.length > 1 ? `model ${i + 1}` : 'model'));
+  return checkedTasks(networks, training);
+}
+
+/** `count` networks sampled from a saved action set with the search's grammar (the tasks' names: "<set> #i"). */
+export async function sampledTuneTasks(store: HistoryStore, sample: TuneSample, training: TuneTraining, seed: number): Promise<TuningTask[]> {
+  const set = store.getActionSet(sample.actionSetId);
+  if (!set) throw new TuneRequestError(`sample: there is no action set ${sample.actionSetId} (it may have been deleted)`);
+  const input = configInput(training)!;
+  let tasks: TuningTask[];
+  try {
+    tasks = sampleTasks({ actionSet: set.spec, count: sample.count, ...training, seed, inputShape: input.inputShape, namePrefix: set.name });
+  } catch (error) {
+    throw new TuneRequestError(`sample: action set "${set.name}" on ${input.label} input ${input.inputShape.join('×')}: ${(error as Error).message}`);
+  }
+  return checkedTasks(tasks, training);
+}
+
+async function checkedTasks(networks: ReadonlyArray<{ name: string; layers: TuningTask['layers'] }>, training: TuneTraining): Promise<TuningTask[]> {
   let numClasses: number;
   try {
     ({ numClasses } = await checkDatasetFiles(datasetSpecOf({ ...training, seed: 0 })));
@@ -55,6 +79,6 @@ export async function tuneTasks(store: HistoryStore, models: TuneModel[], traini
       if (error instanceof ArchitectureError) throw new TuneRequestError(`${network.name}: ${error.message} (input ${input.inputShape.join('×')})`);
       throw error;
     }
-    return TuningTaskSchema.parse({ ...training, name: network.name, layers: network.layers });
+    return TuningTaskSchema.parse({ ...training, name: network.name, layers: network.layers, initial: { ...training.initial, dropout: architectureDropout(network.layers) } });
   });
 }

@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { ApiParams } from '../../../../shared/api';
-import type { RunSummary } from '../../../../shared/history';
+import type { ActionSetRow, RunSummary } from '../../../../shared/history';
 import { DATASET_NAMES } from '../../../../shared/run-config';
 import { OPTIMIZERS } from '../../../../shared/training';
 import { BASELINE_SCHEDULES } from '../../../../shared/tuning-api';
@@ -195,7 +195,25 @@ export function LearnFormView() {
   const learn = useApp((s) => s.tuneLearn);
   const busy = useApp((s) => s.tuneBusy);
   const [problem, setProblem] = useState<string | null>(null);
-  const [form, setForm] = useState<LearnForm>({ name: '', models: `[${EXAMPLE_ARCHITECTURE}]`, training: { ...DEFAULT_TRAINING, epochs: '3', subset: '1000' }, episodes: '20', seed: '0' });
+  const [sets, setSets] = useState<ActionSetRow[]>([]);
+  const [form, setForm] = useState<LearnForm>({
+    name: '',
+    source: 'json',
+    models: `[${EXAMPLE_ARCHITECTURE}]`,
+    actionSetId: '',
+    count: '8',
+    training: { ...DEFAULT_TRAINING, epochs: '3', subset: '1000' },
+    episodes: '20',
+    seed: '0',
+    trainFrequencyMin: '16',
+    trainFrequencyMax: '128',
+  });
+  useEffect(() => {
+    api.call('actionSets.list', {}).then((rows) => {
+      setSets(rows);
+      setForm((f) => (f.actionSetId || rows.length === 0 ? f : { ...f, actionSetId: String(rows[0].id) }));
+    }, () => undefined);
+  }, []);
 
   const submit = () => {
     const parsed = learnParams(form);
@@ -216,8 +234,29 @@ export function LearnFormView() {
         <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="e.g. fmnist-small" data-testid="tune-learn-name" />
       </label>
       <fieldset className="tune-fieldset">
-        <legend>Networks to learn on (a JSON list of architectures, or one)</legend>
-        <ArchitectureText value={form.models} onChange={(models) => setForm({ ...form, models })} testId="tune-learn-models" rows={12} />
+        <legend>Networks to learn on</legend>
+        <label>
+          <input type="radio" checked={form.source === 'json'} onChange={() => setForm({ ...form, source: 'json' })} data-testid="tune-learn-source-json" /> listed (a JSON list of architectures, or one)
+        </label>{' '}
+        <label>
+          <input type="radio" checked={form.source === 'sample'} onChange={() => setForm({ ...form, source: 'sample' })} data-testid="tune-learn-source-sample" /> sampled from an action set
+        </label>
+        {form.source === 'json' ? (
+          <ArchitectureText value={form.models} onChange={(models) => setForm({ ...form, models })} testId="tune-learn-models" rows={12} />
+        ) : (
+          <div className="tune-candidate">
+            <select value={form.actionSetId} onChange={(e) => setForm({ ...form, actionSetId: e.target.value })} data-testid="tune-learn-action-set">
+              {sets.length === 0 && <option value="">(no action set)</option>}
+              {sets.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>{' '}
+            networks{' '}
+            <input type="number" min={1} max={50} value={form.count} onChange={(e) => setForm({ ...form, count: e.target.value })} data-testid="tune-learn-count" />
+          </div>
+        )}
       </fieldset>
       <TrainingFields form={form.training} onChange={(patch) => setForm({ ...form, training: { ...form.training, ...patch } })} />
       <fieldset className="tune-fieldset">
@@ -229,6 +268,14 @@ export function LearnFormView() {
         <label className="tune-field">
           <span>seed</span>
           <input type="number" min={0} value={form.seed} onChange={(e) => setForm({ ...form, seed: e.target.value })} data-testid="tune-learn-seed" />
+        </label>
+        <label className="tune-field" title="the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau">
+          <span>update after at least (decisions)</span>
+          <input type="number" min={2} value={form.trainFrequencyMin} onChange={(e) => setForm({ ...form, trainFrequencyMin: e.target.value })} data-testid="tune-learn-freq-min" />
+        </label>
+        <label className="tune-field">
+          <span>… and at most</span>
+          <input type="number" min={2} value={form.trainFrequencyMax} onChange={(e) => setForm({ ...form, trainFrequencyMax: e.target.value })} data-testid="tune-learn-freq-max" />
         </label>
       </fieldset>
       {problem && (

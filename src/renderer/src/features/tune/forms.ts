@@ -42,11 +42,18 @@ export interface ApplyForm {
 
 export interface LearnForm {
   name: string;
+  /** The networks: listed as JSON, or sampled from a saved action set. */
+  source: 'json' | 'sample';
   /** One architecture, or a JSON list of them ({name, layers} each). */
   models: string;
+  actionSetId: string;
+  count: string;
   training: TrainingForm;
   episodes: string;
   seed: string;
+  /** 004's train_frequency_min/max: the controller updates after this many decisions, adapted to its progress. */
+  trainFrequencyMin: string;
+  trainFrequencyMax: string;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -155,15 +162,30 @@ export function applyParams(form: ApplyForm): Parsed<Record<string, unknown>> {
 
 export function learnParams(form: LearnForm): Parsed<Record<string, unknown>> {
   if (form.name.trim() === '') return problem('name: a controller needs a name');
-  const models = parseModelsText(form.models, 'network');
-  if (!models.ok) return models;
+  let networks: Record<string, unknown>;
+  if (form.source === 'json') {
+    const models = parseModelsText(form.models, 'network');
+    if (!models.ok) return models;
+    networks = { models: models.value };
+  } else {
+    const actionSetId = Number(form.actionSetId);
+    if (!form.actionSetId || !Number.isInteger(actionSetId)) return problem('action set: choose the set to sample networks from');
+    const count = int(form.count, 'networks to sample', 1, 50);
+    if (!count.ok) return count;
+    networks = { sample: { actionSetId, count: count.value } };
+  }
   const training = trainingParams(form.training);
   if (!training.ok) return training;
   const episodes = int(form.episodes, 'episodes', 1, 100_000);
   if (!episodes.ok) return episodes;
   const seed = int(form.seed, 'seed', 0, 2 ** 31 - 1);
   if (!seed.ok) return seed;
-  return ok({ name: form.name.trim(), models: models.value, training: training.value, settings: { episodes: episodes.value, seed: seed.value } });
+  const min = int(form.trainFrequencyMin, 'update after at least', 2, 10_000);
+  if (!min.ok) return min;
+  const max = int(form.trainFrequencyMax, 'update after at most', 2, 10_000);
+  if (!max.ok) return max;
+  if (min.value > max.value) return problem(`update frequency: at least ${min.value} is above at most ${max.value}`);
+  return ok({ name: form.name.trim(), ...networks, training: training.value, settings: { episodes: episodes.value, seed: seed.value, trainFrequencyMin: min.value, trainFrequencyMax: max.value } });
 }
 
 /** A small network for the forms' first text: two dense layers, good on any dataset. */
