@@ -128,6 +128,8 @@ export const mainToEngineSchema = z.discriminatedUnion('type', [
     /** The total budget, which may exceed config.budget when a finished run is extended. */
     budget: z.int().min(1),
     checkpoint: z.json().optional(),
+    /** The checkpoint of config.controller as the history holds it when the run starts or resumes. */
+    controller: z.json().optional(),
   }),
   /**
    * Reply to a `prepared` that awaits earlier results: the cached outcomes it asked for (none

@@ -2,14 +2,15 @@
  * The second mode from the command line, end to end on real Fashion-MNIST (a small subset, one or two
  * epochs): a controller learns on two networks, is listed and shown, is applied to a network it never
  * saw against baseline schedules (the session recorded, the model exported), survives a kill in the
- * middle of learning and resumes at the last finished episode; bad input exits 2 with one error line.
+ * middle of learning and resumes at the last finished episode, and steers a search's candidates; bad
+ * input exits 2 with one error line.
  */
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, spawnCli, tempDataDir } from '../support/cli';
-import { expectOneError } from '../support/cli-expect';
+import { expectOneError, runsIn } from '../support/cli-expect';
 
 /** Only stops a hung command (the file took 7 min on this machine while it ran a CI and a benchmark besides). */
 const TIMEOUT_MS = 600_000;
@@ -112,6 +113,28 @@ describe('tune', () => {
     expect(shown.curve.map((p) => p.episode)).toEqual([1, 2, 3]);
   }, TIMEOUT_MS);
 
+  it('search --controller trains each candidate under the controller, apart from plainly trained results', async () => {
+    const search = (...extra: string[]) =>
+      runCli(['search', '--strategy', 'random', '--seed', '4', '--action-set', 'resources/action-sets/mlp.json', '--epochs', '1', ...DATA, ...extra]);
+    const steered = await search('--budget', '2', '--controller', 'steer');
+    expect(steered.code, steered.stderr).toBe(0);
+    expect(steered.stdout).toMatch(/^search +fashion-mnist 28×28×1 · action set mlp: .* · each trained under controller steer$/m);
+    // The same first proposal, trained plainly: not taken from the steered run's results.
+    const plain = await search('--budget', '1', '--json');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.events.find((e) => e.type === 'candidate_finished')).toMatchObject({ index: 0, cached: false });
+
+    const [, steeredRun] = await runsIn(db);
+    const shown = JSON.parse((await runCli(['runs', 'show', String(steeredRun.id), '--json', '--db', db])).stdout) as {
+      status: string;
+      config: { controller?: string };
+      candidates: Array<{ status: string; valid_acc: number }>;
+    };
+    expect(shown).toMatchObject({ status: 'completed', config: { controller: 'steer' } });
+    expect(shown.candidates).toHaveLength(2);
+    for (const c of shown.candidates) if (c.status === 'completed') expect(c.valid_acc).toBeGreaterThan(0.2);
+  }, TIMEOUT_MS);
+
   it('refuses an unknown controller, a bad network, a bad dataset and a taken name with exit 2 and one error line', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['tune', 'apply', '--controller', 'nope', '--arch', TINY, '--db', db], /^error: there is no controller named "nope" in the history$/],
@@ -122,6 +145,7 @@ describe('tune', () => {
       [['tune', 'learn', '--name', 'STEER', '--arch', TINY, '--episodes', '1', '--db', db], /^error: a controller named "steer" already exists$/],
       [['tune', 'learn', '--name', 'nobody', '--resume', '--db', db], /^error: there is no controller named "nobody" in the history$/],
       [['tune', 'apply', '--controller', 'steer', '--arch', TINY, '--baselines', 'linear', '--db', db], /^error: --baselines: unknown schedule "linear"$/],
+      [['search', '--controller', 'nope', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: there is no controller named "nope" in the history$/],
     ];
     const before = await listed();
     for (const [args, message] of cases) {

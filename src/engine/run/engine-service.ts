@@ -88,7 +88,7 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       case 'start':
         if (running) throw new Error('this engine process is already running a search');
         running = true;
-        run({ runId: message.runId, config: message.config, budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
+        run({ runId: message.runId, config: message.config, budget: message.budget, checkpoint: message.checkpoint, controller: message.controller }).catch(fail);
         return;
       case 'tune_learn':
       case 'tune_apply':
