@@ -55,6 +55,7 @@ export interface ScheduleStats {
   schedule: ScheduleName;
   seeds: number;
   testMean: number | null;
+  /** Sample standard deviation of the test accuracy (a fraction); null under two seeds. */
   testStd: number | null;
   validMean: number | null;
   seconds: number;
@@ -80,7 +81,8 @@ export function scheduleStats(schedules: TuneSessionSummary['schedules']): Sched
       schedule,
       seeds: list.length,
       testMean: tests.length ? mean(tests) : null,
-      testStd: tests.length ? std(tests) : null,
+      // A spread needs two seeds at least.
+      testStd: tests.length > 1 ? std(tests) : null,
       validMean: mean(list.map((o) => o.finalValidAccuracy)),
       seconds: list.reduce((s, o) => s + o.seconds, 0),
       diverged: list.filter((o) => o.status === 'diverged').length,
