@@ -15,6 +15,7 @@ import { createApiHandlers } from '../../src/main/services/api-handlers';
 import { forkNodeEngine } from '../../src/main/services/engine-child';
 import { RunSupervisor } from '../../src/main/services/run-supervisor';
 import { TuneSupervisor } from '../../src/main/services/tune-supervisor';
+import { resolveTuneModel } from '../../src/main/services/tune-tasks';
 import { tempDataDir } from '../support/cli';
 
 const TIMEOUT = 300_000;
@@ -41,7 +42,7 @@ function setup() {
 
 describe('tuning API', () => {
   it(
-    'learns a controller (each episode recorded and pushed), applies it against a baseline (each schedule recorded with test accuracy)',
+    'learns a controller (each episode recorded and pushed), applies it against a baseline (each schedule recorded with test accuracy), and a stopped session keeps what it trained',
     async () => {
       const { call, updates, store, tuner } = setup();
       const learned = (await call('tuning.learn', { name: 'tiny', models: [mlp], training, settings: { episodes: 2, seed: 1, trainFrequencyMin: 2, trainFrequencyMax: 4 } })) as ApiResults['tuning.learn'];
@@ -68,6 +69,18 @@ describe('tuning API', () => {
       expect(live).toHaveLength(4);
       expect(updates.filter((u) => u.kind === 'decision' && u.job.kind === 'apply')).toHaveLength(3);
       expect(((await call('tuning.sessions', { controller: 'tiny' })) as ApiResults['tuning.sessions']).map((s) => s.id)).toEqual([sessionId]);
+
+      // A session stopped after its first schedule keeps it, and says it was stopped.
+      const second = (await call('tuning.apply', { controller: 'tiny', model: mlp, training, baselines: ['constant', 'cosine'], seeds: [0, 1, 2] })) as ApiResults['tuning.apply'];
+      await expect.poll(() => updates.some((u) => u.kind === 'schedule' && u.job.kind === 'apply' && u.job.sessionId === second.sessionId), { timeout: TIMEOUT, interval: 100 }).toBe(true);
+      expect(await call('tuning.stop', { job: { kind: 'apply', sessionId: second.sessionId } })).toEqual({ status: 'stopped' });
+      const stopped = store.getTuneSession(second.sessionId)!;
+      expect(stopped.status).toBe('stopped');
+      expect(stopped.schedules).toHaveLength(9);
+      const finished = stopped.schedules.filter((s) => s.outcome);
+      expect(finished.length).toBeGreaterThanOrEqual(1);
+      expect(finished.length).toBeLessThan(9);
+      expect(finished[0]).toMatchObject({ schedule: 'controller', seed: 0, outcome: { status: 'completed' } });
     },
     TIMEOUT,
   );
@@ -109,6 +122,18 @@ describe('tuning API', () => {
     },
     TIMEOUT,
   );
+
+  it('names a past run’s candidate as the network to tune, and refuses a candidate that is no layer network', () => {
+    const runs: Record<string, { name: string | null; id: string }> = { r1: { name: 'fmnist search', id: 'r1-000000' } };
+    const candidates: Record<string, { architecture: unknown }> = {
+      'r1/4': { architecture: { layers: [{ type: 'dense', units: 8 }] } },
+      'r1/5': { architecture: { nb201: [0, 1, 2, 3, 4, 0] } },
+    };
+    const fake = { getRun: (id: string) => runs[id], getCandidate: (id: string, index: number) => candidates[`${id}/${index}`] } as unknown as HistoryStore;
+    expect(resolveTuneModel(fake, { kind: 'candidate', runId: 'r1', index: 4 })).toEqual({ name: 'fmnist search #4', layers: [expect.objectContaining({ type: 'dense', units: 8 })] });
+    expect(() => resolveTuneModel(fake, { kind: 'candidate', runId: 'r1', index: 5 })).toThrow('model: candidate 5 of run r1 is not a network of layers (a NAS-Bench-201 cell cannot be trained here)');
+    expect(() => resolveTuneModel(fake, { kind: 'candidate', runId: 'r1', index: 9 })).toThrow('model: run r1 has no candidate 9');
+  });
 
   it('refuses bad requests with what and where, recording nothing and starting no engine', async () => {
     const { call, store } = setup();
