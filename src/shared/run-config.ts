@@ -194,7 +194,7 @@ export function runConfigProblems(config: {
   subset?: unknown;
   redis?: unknown;
   controller?: unknown;
-  training?: { selectiveBackprop?: unknown };
+  training?: { selectiveBackprop?: unknown; epochs?: unknown };
 }): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
   const problems: Array<{ field: RunConfigField; message: string }> = [];
@@ -222,6 +222,7 @@ export function runConfigProblems(config: {
   if (config.controller !== undefined) {
     if (!training) problems.push({ field: 'controller', message: 'a controller steers training: it needs the training evaluator (NAS-Bench-201 lookups train nothing)' });
     else if (config.prune !== undefined && config.prune !== 'none') problems.push({ field: 'controller', message: 'a controller steers each candidate through all its epochs: it cannot be combined with pruning' });
+    else if (typeof config.training?.epochs === 'number' && config.training.epochs < 2) problems.push({ field: 'controller', message: 'a controller decides at the end of each epoch but the last: it needs 2 epochs or more' });
     else if (config.training?.selectiveBackprop !== undefined) problems.push({ field: 'controller', message: 'a controller-steered training backpropagates every sample: it cannot be combined with selective backprop' });
   }
   const parsedImage = FolderImageSchema.safeParse(config.image);

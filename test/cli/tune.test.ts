@@ -115,7 +115,7 @@ describe('tune', () => {
 
   it('search --controller trains each candidate under the controller, apart from plainly trained results', async () => {
     const search = (...extra: string[]) =>
-      runCli(['search', '--strategy', 'random', '--seed', '4', '--action-set', 'resources/action-sets/mlp.json', '--epochs', '1', ...DATA, ...extra]);
+      runCli(['search', '--strategy', 'random', '--seed', '4', '--action-set', 'resources/action-sets/mlp.json', '--epochs', '2', ...DATA, ...extra]);
     const steered = await search('--budget', '2', '--controller', 'steer');
     expect(steered.code, steered.stderr).toBe(0);
     expect(steered.stdout).toMatch(/^search +fashion-mnist 28×28×1 · action set mlp: .* · each trained under controller steer$/m);
@@ -145,6 +145,8 @@ describe('tune', () => {
       [['tune', 'learn', '--name', 'STEER', '--arch', TINY, '--episodes', '1', '--db', db], /^error: a controller named "steer" already exists$/],
       [['tune', 'learn', '--name', 'nobody', '--resume', '--db', db], /^error: there is no controller named "nobody" in the history$/],
       [['tune', 'apply', '--controller', 'steer', '--arch', TINY, '--baselines', 'linear', '--db', db], /^error: --baselines: unknown schedule "linear"$/],
+      [['tune', 'learn', '--name', 'x', '--arch', TINY, '--episodes', '1', '--epochs', '1', '--db', db], /^error: --epochs 1 with one decision per epoch leaves the controller no decision point/],
+      [['search', '--controller', 'steer', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: a controller decides at the end of each epoch but the last: it needs 2 epochs or more$/],
       [['search', '--controller', 'nope', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: there is no controller named "nope" in the history$/],
     ];
     const before = await listed();

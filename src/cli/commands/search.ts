@@ -162,7 +162,7 @@ function searchConfig(options: SearchOptions): RunConfig {
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
 const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget', size: '--image-size' };
-const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT, controller: 'leave out --controller, or what it conflicts with' };
+const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT, controller: '--controller needs --epochs 2 or more, without --prune or --selective-backprop' };
 
 function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string, data: Pick<RunConfig, 'dataset' | 'dataDir'>): CliError {
   const path = (issue?.path ?? []).map(String);

@@ -41,6 +41,9 @@ export function taskFields(options: TuneTaskOptions): { fields: TaskFields; data
     decisionsPerEpoch: options.decisionsPerEpoch,
     initial: initialHyperparameters(options),
   };
+  if (options.epochs * options.decisionsPerEpoch < 2) {
+    throw new CliError('--epochs 1 with one decision per epoch leaves the controller no decision point (it decides between intervals)', 'use --epochs 2 or more, or --decisions-per-epoch 2 or more');
+  }
   // Checked now, with a stand-in network, so that a bad option is refused before any file is read.
   parseTask({ ...fields, name: 'check', layers: [{ type: 'dense', units: 1 }], initial: { ...fields.initial, dropout: fields.initial.dropout ?? 0 } });
   return { fields, data };
