@@ -147,7 +147,7 @@ describe('tune', () => {
       [['tune', 'apply', '--controller', 'steer', '--arch', TINY, '--baselines', 'linear', '--db', db], /^error: --baselines: unknown schedule "linear"$/],
       [['tune', 'learn', '--name', 'x', '--arch', TINY, '--episodes', '1', '--epochs', '1', '--db', db], /^error: --epochs 1 with one decision per epoch leaves the controller no decision point/],
       [['search', '--controller', 'steer', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: a controller decides at the end of each epoch but the last: it needs 2 epochs or more$/],
-      [['search', '--controller', 'nope', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: there is no controller named "nope" in the history$/],
+      [['search', '--controller', 'nope', '--epochs', '2', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: there is no controller named "nope" in the history$/],
     ];
     const before = await listed();
     for (const [args, message] of cases) {
