@@ -18,8 +18,10 @@ export function openHistory(options: DbOptions): HistoryStore {
   const path = options.db ?? defaultDbPath();
   try {
     const store = HistoryStore.open(path);
-    // Runs left "running" by a process that died are interrupted: say so before anyone reads them.
+    // Runs left "running" by a process that died are interrupted (controllers left learning and tuning
+    // sessions left running are stopped): say so before anyone reads them.
     store.markOrphanedRuns(isProcessAlive);
+    store.markOrphanedTuning(isProcessAlive);
     return store;
   } catch (error) {
     if (error instanceof HistoryStoreError) throw new CliError(error.message, 'pass another file with --db');

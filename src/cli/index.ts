@@ -7,6 +7,7 @@ import { registerRuns } from './commands/runs';
 import { registerSearch } from './commands/search';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
+import { registerTune } from './commands/tune';
 import { registerWorker } from './commands/worker';
 import { CliError, EXIT, formatCliError, formatUnexpectedError } from './errors';
 
@@ -18,6 +19,7 @@ export function createProgram(): Command {
   registerBackends(program);
   registerTrain(program);
   registerSearch(program);
+  registerTune(program);
   registerRuns(program);
   registerExport(program);
   registerServe(program);

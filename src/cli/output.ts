@@ -46,3 +46,9 @@ export function snakeCaseKeys(value: unknown): Record<string, unknown> {
 
 export const percent = (fraction: number | undefined): string =>
   fraction === undefined ? '—' : `${(fraction * 100).toFixed(2)}%`;
+
+/** Left-aligned columns separated by two spaces. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n');
+}

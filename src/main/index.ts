@@ -126,6 +126,9 @@ function main(): void {
       services.supervisor.subscribe((update) => {
         if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC.update, update);
       });
+      services.tuner.subscribe((update) => {
+        if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC.tuneUpdate, update);
+      });
       openWindow();
       app.on('activate', () => {
         // macOS: clicking the dock icon with no window open reopens one.

@@ -8,4 +8,6 @@ export const IPC = {
   call: 'gennerator:call',
   /** main → renderer: a RunUpdate. */
   update: 'gennerator:update',
+  /** main → renderer: a TuneUpdate (the second mode's jobs). */
+  tuneUpdate: 'gennerator:tune-update',
 } as const;

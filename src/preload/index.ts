@@ -8,6 +8,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { GenneratorApi, RunUpdate } from '../shared/api';
+import type { TuneUpdate } from '../shared/tuning-api';
 import { IPC } from './channels';
 
 const api: GenneratorApi = {
@@ -17,6 +18,11 @@ const api: GenneratorApi = {
     const forward = (_event: IpcRendererEvent, update: RunUpdate) => listener(update);
     ipcRenderer.on(IPC.update, forward);
     return () => ipcRenderer.off(IPC.update, forward);
+  },
+  onTuneUpdate: (listener) => {
+    const forward = (_event: IpcRendererEvent, update: TuneUpdate) => listener(update);
+    ipcRenderer.on(IPC.tuneUpdate, forward);
+    return () => ipcRenderer.off(IPC.tuneUpdate, forward);
   },
 };
 

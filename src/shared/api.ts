@@ -22,6 +22,8 @@ import type {
 import { CANDIDATE_SORT_KEYS } from './history';
 import type { FolderPreview } from './folder-preview';
 import { CANDIDATE_STATUSES, FolderImageSchema, RUN_STATUSES, RunConfigSchema, type LaunchProblem, type RunStatus } from './run-config';
+import type { ControllerSummary, TuneSessionSummary } from './tuning';
+import { ControllerNameSchema, TuneApplyParamsSchema, TuneJobSchema, TuneLearnParamsSchema, type TuneStatus, type TuneUpdate } from './tuning-api';
 
 const runId = z.string().min(1).max(100);
 const index = z.int().min(0);
@@ -69,6 +71,17 @@ export const API_PARAMS = {
   'runs.export': z.strictObject({ runId, index: index.optional(), dir: z.string().min(1).max(4096) }),
   /** The same files as one zip, on the user's computer: downloaded by the browser (browser mode), or saved where a save dialog says (desktop app). */
   'runs.exportArchive': z.strictObject({ runId, index: index.optional() }),
+  /** The second mode (src/shared/tuning.ts): saved controllers with their learning curves, and tuning sessions. */
+  'tuning.controllers': z.strictObject({}),
+  'tuning.controller': z.strictObject({ name: ControllerNameSchema }),
+  'tuning.sessions': z.strictObject({ controller: ControllerNameSchema.optional() }),
+  'tuning.session': z.strictObject({ id: z.int().min(1) }),
+  /** Learns a new controller (or continues one) in an engine process; updates follow as TuneUpdates. */
+  'tuning.learn': TuneLearnParamsSchema,
+  /** Trains a model steered by a controller, then with each baseline schedule, in an engine process. */
+  'tuning.apply': TuneApplyParamsSchema,
+  /** Stops a learning controller (it keeps every finished episode and can resume) or a tuning session. */
+  'tuning.stop': z.strictObject({ job: TuneJobSchema }),
 } as const;
 
 export type ApiMethod = keyof typeof API_PARAMS;
@@ -130,6 +143,13 @@ export interface ApiResults {
   'runs.analysis': AnalysisCandidate[];
   'runs.export': ExportResult;
   'runs.exportArchive': ExportDelivery;
+  'tuning.controllers': ControllerSummary[];
+  'tuning.controller': ControllerSummary | null;
+  'tuning.sessions': TuneSessionSummary[];
+  'tuning.session': TuneSessionSummary | null;
+  'tuning.learn': { controller: string };
+  'tuning.apply': { sessionId: number };
+  'tuning.stop': { status: TuneStatus };
 }
 
 /** What main pushes to every window: each persisted search event and each change of a run's status. */
@@ -143,6 +163,8 @@ export interface GenneratorApi {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResults[M]>;
   /** Returns the function that unsubscribes. */
   onUpdate(listener: (update: RunUpdate) => void): () => void;
+  /** Live updates of learning controllers and tuning sessions; returns the function that unsubscribes. */
+  onTuneUpdate(listener: (update: TuneUpdate) => void): () => void;
 }
 
 export class ApiError extends Error {
@@ -160,4 +182,4 @@ export function parseApiParams<M extends ApiMethod>(method: string, params: unkn
 /** Browser mode's WebSocket frames. */
 export const WsRequestSchema = z.strictObject({ id: z.int().min(0), method: z.string().max(100), params: z.unknown().optional() });
 export type WsRequest = z.infer<typeof WsRequestSchema>;
-export type WsResponse = { id: number; result: unknown } | { id: number; error: string } | { update: RunUpdate };
+export type WsResponse = { id: number; result: unknown } | { id: number; error: string } | { update: RunUpdate } | { tuneUpdate: TuneUpdate };

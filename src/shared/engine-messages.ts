@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { BACKEND_NAMES, type BackendReport } from './backend';
 import { EpochMetricsSchema, SearchEventSchema } from './events';
 import { RunConfigSchema } from './run-config';
+import { ControllerSettingsSchema, EpisodeOutcomeSchema, SCHEDULES, TuneDecisionSchema, TuneEpochSchema, TuningTaskSchema } from './tuning';
+import { BASELINE_SCHEDULES } from './tuning-api';
 
 const backendNameSchema = z.enum(BACKEND_NAMES);
 
@@ -60,6 +62,23 @@ export const modelMessageSchema = z.strictObject({
 });
 export type ModelMessage = z.infer<typeof modelMessageSchema>;
 
+/** Which training a tune message is about: a schedule and seed (and for a learning episode, its number and task). */
+const tuneTrackSchema = z.strictObject({ schedule: z.enum(SCHEDULES), seed: z.int().min(0), episode: z.int().min(1).optional(), task: z.string().optional() });
+
+/** Engine → main while a controller learns or steers (the second mode); main writes the rows and pushes updates. */
+const tuneToMainSchemas = [
+  /** An epoch of the training in progress. */
+  z.strictObject({ type: z.literal('tune_epoch'), track: tuneTrackSchema, epoch: TuneEpochSchema }),
+  /** A decision of the controller in the training in progress. */
+  z.strictObject({ type: z.literal('tune_decision'), track: tuneTrackSchema, decision: TuneDecisionSchema }),
+  /** A learning episode finished (1-based, the controller's next), with the controller's checkpoint after it. */
+  z.strictObject({ type: z.literal('tune_episode'), episode: z.int().min(1), task: z.string(), outcome: EpisodeOutcomeSchema, checkpoint: z.json() }),
+  /** One schedule of an apply finished. */
+  z.strictObject({ type: z.literal('tune_schedule'), schedule: z.enum(SCHEDULES), seed: z.int().min(0), outcome: EpisodeOutcomeSchema }),
+  /** The job ended: every episode or schedule done, or stopped when told (what finished is recorded). The engine exits after it. */
+  z.strictObject({ type: z.literal('tune_finished'), status: z.enum(['completed', 'stopped']) }),
+] as const;
+
 /** Engine → main. */
 export const engineToMainSchema = z.discriminatedUnion('type', [
   /** The process is up and listening (it initialises TensorFlow.js only when given work). */
@@ -93,6 +112,7 @@ export const engineToMainSchema = z.discriminatedUnion('type', [
    * is fails the same way) or while searching. `detail`: the stack of an unexpected error, for logs only.
    */
   z.strictObject({ type: z.literal('error'), message: z.string(), during: z.enum(['setup', 'search']).optional(), detail: z.string().optional() }),
+  ...tuneToMainSchemas,
 ]);
 export type EngineToMain = z.infer<typeof engineToMainSchema>;
 
@@ -108,6 +128,8 @@ export const mainToEngineSchema = z.discriminatedUnion('type', [
     /** The total budget, which may exceed config.budget when a finished run is extended. */
     budget: z.int().min(1),
     checkpoint: z.json().optional(),
+    /** The checkpoint of config.controller as the history holds it when the run starts or resumes. */
+    controller: z.json().optional(),
   }),
   /**
    * Reply to a `prepared` that awaits earlier results: the cached outcomes it asked for (none
@@ -120,6 +142,29 @@ export const mainToEngineSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('stop') }),
   /** Exit now; main kills the process if it does not exit soon after. */
   z.strictObject({ type: z.literal('shutdown') }),
+  /**
+   * Learn a controller over `tasks` (the second mode) until it has `settings.episodes` episodes: a new
+   * one (no checkpoint) or one continued from the checkpoint after its `episodesDone`-th episode. One
+   * job per engine process; `stop` ends it after cancelling the episode in flight.
+   */
+  z.strictObject({
+    type: z.literal('tune_learn'),
+    controller: z.string().min(1),
+    tasks: z.array(TuningTaskSchema).min(1),
+    settings: ControllerSettingsSchema,
+    episodesDone: z.int().min(0),
+    checkpoint: z.json().optional(),
+  }),
+  /** Train `task` steered by the controller in `checkpoint` (after `fineTuneEpisodes` episodes of fine-tuning on it), then with each baseline, for each seed. */
+  z.strictObject({
+    type: z.literal('tune_apply'),
+    sessionId: z.int().min(1),
+    task: TuningTaskSchema,
+    checkpoint: z.json(),
+    fineTuneEpisodes: z.int().min(0),
+    baselines: z.array(z.enum(BASELINE_SCHEDULES)),
+    seeds: z.array(z.int().min(0)).min(1),
+  }),
 ]);
 export type MainToEngine = z.input<typeof mainToEngineSchema>;
 export type MainToEngineParsed = z.output<typeof mainToEngineSchema>;

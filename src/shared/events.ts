@@ -7,11 +7,15 @@
  */
 import { z } from 'zod';
 
+/** A metric that may be NaN (a diverged loss, or a figure not measured): JSON carries NaN as null. */
+const maybeNaN = z.number().or(z.null().transform(() => Number.NaN));
+
 export const EpochMetricsSchema = z.strictObject({
   epoch: z.int().min(1),
-  trainLoss: z.number(),
-  trainAccuracy: z.number(),
-  validLoss: z.number(),
+  trainLoss: maybeNaN,
+  /** NaN where it is not measured (a controller-steered training measures losses only). */
+  trainAccuracy: maybeNaN,
+  validLoss: maybeNaN,
   validAccuracy: z.number(),
   seconds: z.number(),
   imagesPerSecond: z.number(),

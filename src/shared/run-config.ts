@@ -134,6 +134,12 @@ export const RunConfigFieldsSchema = z.strictObject({
   image: FolderImageSchema.optional(),
   subset: z.int().min(1).optional(),
   training: TrainingConfigSchema.default(TrainingConfigSchema.parse({})),
+  /**
+   * Train each candidate under this controller (its name in the history): it steers the learning
+   * rate, optimizer, dropout and weight decay from `training`'s starting values. The run is given the
+   * controller's checkpoint when it starts (or resumes); absent, candidates train as `training` says.
+   */
+  controller: z.string().trim().min(1).max(100).optional(),
   actionSet: ActionSetSchema.optional(),
   /** NAS-Bench-201 evaluator: which table column, and where the tables are. */
   nb201Dataset: z.enum(NB201_DATASET_NAMES).default('cifar10'),
@@ -157,7 +163,7 @@ export class RunConfigError extends Error {
   }
 }
 
-export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'image' | 'prune' | 'subset' | 'nb201Dir' | 'redis';
+export type RunConfigField = 'actionSet' | 'mode' | 'predictor' | 'warmStart' | 'dataDir' | 'image' | 'prune' | 'subset' | 'nb201Dir' | 'redis' | 'controller';
 
 /**
  * Why a run cannot start, found before it is recorded (launch-checks.ts in the engine): the field to
@@ -187,6 +193,8 @@ export function runConfigProblems(config: {
   prune?: string;
   subset?: unknown;
   redis?: unknown;
+  controller?: unknown;
+  training?: { selectiveBackprop?: unknown; epochs?: unknown };
 }): Array<{ field: RunConfigField; message: string }> {
   const training = config.evaluator === 'training';
   const problems: Array<{ field: RunConfigField; message: string }> = [];
@@ -210,6 +218,12 @@ export function runConfigProblems(config: {
   }
   if (!training && config.redis !== undefined) {
     problems.push({ field: 'redis', message: 'remote workers train candidates: they need the training evaluator (NAS-Bench-201 lookups take no time)' });
+  }
+  if (config.controller !== undefined) {
+    if (!training) problems.push({ field: 'controller', message: 'a controller steers training: it needs the training evaluator (NAS-Bench-201 lookups train nothing)' });
+    else if (config.prune !== undefined && config.prune !== 'none') problems.push({ field: 'controller', message: 'a controller steers each candidate through all its epochs: it cannot be combined with pruning' });
+    else if (typeof config.training?.epochs === 'number' && config.training.epochs < 2) problems.push({ field: 'controller', message: 'a controller decides at the end of each epoch but the last: it needs 2 epochs or more' });
+    else if (config.training?.selectiveBackprop !== undefined) problems.push({ field: 'controller', message: 'a controller-steered training backpropagates every sample: it cannot be combined with selective backprop' });
   }
   const parsedImage = FolderImageSchema.safeParse(config.image);
   const input = configInput({ dataset: config.dataset, image: parsedImage.success ? parsedImage.data : undefined });

@@ -27,6 +27,8 @@ export const workerEvaluatorSchema = z.discriminatedUnion('kind', [
     settingsKey: z.string().min(1),
     evaluateTest: z.boolean(),
     captureModels: z.boolean(),
+    /** Train each candidate under this controller (search --controller): its name and checkpoint. */
+    controller: z.strictObject({ name: z.string().min(1), checkpoint: z.json() }).optional(),
   }),
   /** No training: each candidate takes a fixed time (benchmarks and tests of the pool itself). */
   z.strictObject({

@@ -93,7 +93,7 @@ describe.skipIf(!binary)(title, () => {
       const api = scope.gennerator as Record<string, unknown> | undefined;
       return { api: api ? Object.keys(api).sort() : null, require: typeof scope.require, process: typeof scope.process };
     });
-    expect(seen).toEqual({ api: ['call', 'onUpdate'], require: 'undefined', process: 'undefined' });
+    expect(seen).toEqual({ api: ['call', 'onTuneUpdate', 'onUpdate'], require: 'undefined', process: 'undefined' });
   });
 
   it('quits cleanly', async () => {

@@ -186,9 +186,9 @@ describe('main process under the Electron stand-in', () => {
   it('registers exactly one IPC handler, for IPC.call, and refuses callers other than the window’s page', async () => {
     const snapshot = await app.snapshot();
     expect(snapshot.ipcHandlers).toEqual([IPC.call]);
-    // Nothing listens with ipcMain.on; IPC.update only goes from main to the renderer.
+    // Nothing listens with ipcMain.on; IPC.update and IPC.tuneUpdate only go from main to the renderer.
     expect(snapshot.ipcListeners).toEqual([]);
-    expect(Object.values(IPC).filter((channel) => channel !== IPC.update)).toEqual(snapshot.ipcHandlers);
+    expect(Object.values(IPC).filter((channel) => channel !== IPC.update && channel !== IPC.tuneUpdate)).toEqual(snapshot.ipcHandlers);
 
     const save = { name: 'written by an untrusted sender', spec: actionSet('mlp.json') };
     const untrusted: Array<[string, Promise<InvokeOutcome>]> = [
@@ -457,12 +457,12 @@ describe('start-up', () => {
 });
 
 describe('preload (built out/preload/index.cjs)', () => {
-  it('exposes exactly one object, gennerator, with call and onUpdate over IPC, and never ipcRenderer', async () => {
+  it('exposes exactly one object, gennerator, with call, onUpdate and onTuneUpdate over IPC, and never ipcRenderer', async () => {
     const run = loadPreload(built.preload, (channel, method) => ({ answered: channel, method }));
     expect(run.required).toEqual(['electron']);
     expect(run.exposed.map((e) => e.key)).toEqual(['gennerator']);
     const api = run.exposed[0].api as Record<string, unknown>;
-    expect(Object.keys(api).sort()).toEqual(['call', 'onUpdate']);
+    expect(Object.keys(api).sort()).toEqual(['call', 'onTuneUpdate', 'onUpdate']);
     expect(typeof api.call).toBe('function');
     expect(typeof api.onUpdate).toBe('function');
 
@@ -496,6 +496,16 @@ describe('preload (built out/preload/index.cjs)', () => {
     expect(updates).toEqual([[update]]);
     unsubscribe();
     expect(run.listeners.get(IPC.update)).toEqual([]);
-    expect([...run.listeners.keys()].filter((channel) => channel !== IPC.update)).toEqual([]);
+
+    // onTuneUpdate: the same on IPC.tuneUpdate.
+    const tuneUpdates: unknown[][] = [];
+    const unsubscribeTune = (api.onTuneUpdate as (listener: (...args: unknown[]) => void) => () => void)((...args) => tuneUpdates.push(args));
+    const [forwardTune] = run.listeners.get(IPC.tuneUpdate) ?? [];
+    const tuneUpdate = { job: { kind: 'learn', controller: 'c' }, kind: 'status', status: 'learning' };
+    forwardTune({ sender: 'the ipcRenderer' }, tuneUpdate);
+    expect(tuneUpdates).toEqual([[tuneUpdate]]);
+    unsubscribeTune();
+    expect(run.listeners.get(IPC.tuneUpdate)).toEqual([]);
+    expect([...run.listeners.keys()].filter((channel) => channel !== IPC.update && channel !== IPC.tuneUpdate)).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ describe('TensorFlow.js stays in the engine process', () => {
   });
 
   it('the main-process services do not load it', async () => {
-    const services = ['app-services', 'api-handlers', 'export-archive', 'browser-mode', 'ws-server', 'run-supervisor', 'exporter', 'backend-probe', 'engine-child'];
+    const services = ['app-services', 'api-handlers', 'export-archive', 'browser-mode', 'ws-server', 'run-supervisor', 'exporter', 'backend-probe', 'engine-child', 'tune-supervisor', 'tune-tasks'];
     const { loaded } = await importing(...services.map((name) => `src/main/services/${name}.ts`), 'src/main/db/index.ts', 'src/main/paths.ts', 'src/engine/run/launch-checks.ts');
     expect(loaded).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { RUN_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-c
 import { CliError } from '../errors';
 import { resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt } from '../options';
-import { percent, snakeCaseKeys } from '../output';
+import { percent, snakeCaseKeys, table } from '../output';
 
 interface JsonOption extends DbOptions {
   json?: boolean;
@@ -119,10 +119,4 @@ function runRow(run: RunSummary): string[] {
     percent(run.bestSignal ?? undefined),
     new Date(run.startedAt ?? run.createdAt).toISOString().slice(0, 16).replace('T', ' '),
   ];
-}
-
-/** Left-aligned columns separated by two spaces. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ')).join('\n');
 }

@@ -5,6 +5,7 @@ import { actionSetProblems } from '../../shared/action-set';
 import { problemText } from '../../shared/issues';
 import { launchProblems } from '../../engine/run/launch-checks';
 import { CliError, EXIT } from '../errors';
+import { RunSupervisorError } from '../../main/services/run-supervisor';
 import { createSupervisor, resolveRun, withDbOption, withHistory, type DbOptions } from '../history';
 import { positiveInt, redisUrl } from '../options';
 import { createOutput } from '../output';
@@ -33,6 +34,7 @@ interface SearchOptions extends TrainingOptions, DbOptions {
   redis?: string;
   attempts?: number;
   name?: string;
+  controller?: string;
 }
 
 /** `--redis` and `--attempts`, of `search` and `resume`. */
@@ -74,7 +76,8 @@ export function registerSearch(program: Command): void {
     .addOption(new Option('--keep-models <which>', 'keep the trained weights of each new best, or of every candidate').choices(['best', 'all']).default('best'))
     .option('--workers <n>', 'candidates evaluated at once (more than 1: in worker processes)', positiveInt, 1)
     .addOption(new Option('--prune <rule>', 'stop clearly losing candidates early').choices(PRUNE_RULES).default('none'))
-    .option('--name <text>', 'a name for the run in the history');
+    .option('--name <text>', 'a name for the run in the history')
+    .option('--controller <name>', 'train each candidate with this controller (see `tune list`) steering its learning rate, optimizer, dropout and weight decay');
   withDbOption(withScaleOutOptions(withTrainingOptions(command, { epochs: 1 }))).action(runSearch);
 
   withDbOption(
@@ -108,7 +111,14 @@ async function runSearch(options: SearchOptions): Promise<void> {
   if (refused) throw new CliError(`${refusedOption(config, refused.field)}: ${refused.message}`, refused.fix);
   await withHistory(options, async (store) => {
     const supervisor = createSupervisor(store);
-    const runId = supervisor.start(config);
+    let runId: string;
+    try {
+      runId = supervisor.start(config);
+    } catch (error) {
+      // The one thing start refuses before recording a run: a controller that is not there or has not learned.
+      if (error instanceof RunSupervisorError && config.controller !== undefined) throw new CliError(`--controller: ${error.message}`, 'see `tune list`, or learn one with `tune learn`');
+      throw error;
+    }
     await watchRun(supervisor, store, runId, createOutput(Boolean(options.json)));
   });
 }
@@ -141,6 +151,7 @@ function searchConfig(options: SearchOptions): RunConfig {
       actionSet: options.evaluator === 'training' ? readActionSet(options.actionSet) : undefined,
       nb201Dataset: options.nb201Dataset,
       nb201Dir: options.nb201Dir,
+      controller: options.controller,
     });
   } catch (error) {
     if (error instanceof RunConfigError) throw optionError(error.issues[0], options.actionSet, data);
@@ -151,7 +162,7 @@ function searchConfig(options: SearchOptions): RunConfig {
 const ACTION_SET_HINT = 'see resources/action-sets/ for examples';
 /** Where a run config's option names differ from its field names. */
 const OPTION_OF_FIELD: Partial<Record<string, string>> = { learningRate: '--lr', timeBudgetS: '--time-budget', size: '--image-size' };
-const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT };
+const HINT_OF_FIELD: Partial<Record<string, string>> = { mode: 'use --strategy ppo, or --mode full', predictor: 'use --strategy ppo, or --predictor none', warmStart: 'use --strategy ppo --predictor gp, or leave out --warm-start', dataDir: CIFAR_DATA_DIR_HINT, controller: '--controller needs --epochs 2 or more, without --prune or --selective-backprop' };
 
 function optionError(issue: RunConfigError['issues'][number] | undefined, actionSetFile: string, data: Pick<RunConfig, 'dataset' | 'dataDir'>): CliError {
   const path = (issue?.path ?? []).map(String);
@@ -177,7 +188,7 @@ function refusedOption(config: RunConfig, field: string): string {
 }
 
 /** The action set file, refused with every problem it has (the editor's import uses the same validator). */
-function readActionSet(file: string): unknown {
+export function readActionSet(file: string): unknown {
   const json = readJson(file);
   const problems = actionSetProblems(json);
   if (problems.length === 1) throw new CliError(`${file}: action set ${problemText(problems[0])}`, ACTION_SET_HINT);

@@ -101,7 +101,10 @@ async function buildEvaluator(worker: number, spec: WorkerEvaluator, backend: Ba
       const [{ initBackend }, { loadData, RunSetupError }, { TrainingEvaluator }] = await Promise.all([import('../backends'), import('../run/run-data'), import('../evaluators/training')]);
       const report = await initBackend(backend, { wasmThreads });
       const data = await loadData(spec.data);
-      const evaluator = new TrainingEvaluator(data, spec.training, { evaluateTest: spec.evaluateTest, captureModels: spec.captureModels });
+      const options = { evaluateTest: spec.evaluateTest, captureModels: spec.captureModels };
+      const evaluator = spec.controller
+        ? new (await import('../evaluators/steered-training')).SteeredTrainingEvaluator(data, spec.data.dataset, spec.training, spec.controller, options)
+        : new TrainingEvaluator(data, spec.training, options);
       if (evaluator.settingsKey !== spec.settingsKey) {
         throw new RunSetupError(
           `evaluation worker ${worker} refuses to evaluate: its data and settings (${evaluator.settingsKey}) differ from the coordinator's (${spec.settingsKey})`,

@@ -1,6 +1,6 @@
 /**
  * The engine process's side of the engine protocol (src/shared/engine-messages.ts): it runs one
- * search per process, streams its events with their checkpoints, pauses between candidates, and
+ * search (or one tuning job: tune-service.ts) per process, streams its events with their checkpoints, pauses between candidates, and
  * stops when told. Transport-free: the entry point supplies a port (Electron's parentPort, or the
  * Node IPC channel), so the same code runs in the app, under the CLI and in tests.
  */
@@ -10,6 +10,7 @@ import { parseMainToEngine, type EngineToMain, type MainToEngineParsed } from '.
 import { encodeModelMessage, type ModelArtifact } from '../model/artifact';
 import { errorReport } from './error-message';
 import { prepareRun, type PreparedRun, type RunSetup } from './prepare-run';
+import { runTuneJob } from './tune-service';
 
 export interface EnginePort {
   post(message: EngineToMain): void;
@@ -87,7 +88,17 @@ export function serveEngine(port: EnginePort, exit: (code: number) => void): voi
       case 'start':
         if (running) throw new Error('this engine process is already running a search');
         running = true;
-        run({ runId: message.runId, config: message.config, budget: message.budget, checkpoint: message.checkpoint }).catch(fail);
+        run({ runId: message.runId, config: message.config, budget: message.budget, checkpoint: message.checkpoint, controller: message.controller }).catch(fail);
+        return;
+      case 'tune_learn':
+      case 'tune_apply':
+        if (running) throw new Error('this engine process is already running a job');
+        running = true;
+        during = 'search';
+        runTuneJob(message, (m) => port.post(m), abort.signal).then((status) => {
+          port.post({ type: 'tune_finished', status });
+          return finish(0);
+        }, fail);
         return;
       case 'cache':
         if (!cacheReply) throw new Error('cache entries arrived before the engine asked for them');

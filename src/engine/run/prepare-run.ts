@@ -19,6 +19,7 @@ import { initBackend, wasmThreadsPerWorker } from '../backends';
 import type { PreparedData } from '../data/types';
 import { loadNb201 } from '../evaluators/nb201';
 import { Nb201Evaluator } from '../evaluators/nb201-evaluator';
+import { restoreRunController, steeredSettingsKey, SteeredTrainingEvaluator, type RunController } from '../evaluators/steered-training';
 import { TrainingEvaluator, trainingSettingsKey } from '../evaluators/training';
 import { InlinePool } from '../pool/inline-pool';
 import { createPruner } from '../search/pruning';
@@ -37,6 +38,8 @@ export interface RunSetup {
   budget: number;
   /** The checkpoint sent with the last finished candidate, when resuming. */
   checkpoint?: unknown;
+  /** The checkpoint of config.controller, when the run trains its candidates under one. */
+  controller?: unknown;
 }
 
 /** Whose earlier outcomes a run reuses: every run's under the same settings, or only its own (after a resume). */
@@ -67,7 +70,7 @@ export async function prepareRun(setup: RunSetup): Promise<PreparedRun> {
   // Checked before anything loads; the agent's part is checked by its own restore.
   const resume = setup.checkpoint === undefined ? undefined : parseSearchLoopCheckpoint(setup.checkpoint);
   const backend = await initBackend(config.backend);
-  const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config, runId);
+  const problem = config.evaluator === 'nb201' ? nb201Problem(config) : await trainingProblem(config, runId, steeringOf(setup));
   const pool = await problem.openPool();
   const cache = new ReplayCache();
   let warmStart: readonly WarmStartResult[] | undefined;
@@ -128,53 +131,81 @@ function nb201Problem(config: RunConfig): Problem {
   };
 }
 
-async function trainingProblem(config: RunConfig, runId: string): Promise<Problem> {
+/** The run's controller (name and checkpoint), checked once here: a missing or broken checkpoint fails the run's setup. */
+function steeringOf(setup: RunSetup): RunController | undefined {
+  const name = setup.config.controller;
+  if (name === undefined) return undefined;
+  if (setup.controller === undefined || setup.controller === null) throw new RunSetupError(`controller "${name}" was not given to the run: it has no checkpoint in the history`);
+  const controller = { name, checkpoint: setup.controller };
+  try {
+    restoreRunController(controller);
+  } catch (error) {
+    throw new RunSetupError((error as Error).message);
+  }
+  return controller;
+}
+
+async function trainingProblem(config: RunConfig, runId: string, controller?: RunController): Promise<Problem> {
   // A parsed config has one (RunConfigSchema checks it, and that it allows a network for this input).
   const set = config.actionSet;
   if (!set) throw new RunSetupError('the training evaluator needs an action set');
   const data = await loadData(config);
   const grammar = new ActionGrammar(set, data.dataset.inputShape);
   const space = new ActionSetSpace(grammar);
-  const settingsKey = trainingSettingsKey(data, config.training);
+  const settingsKey = controller ? steeredSettingsKey(data, config.training, controller.checkpoint) : trainingSettingsKey(data, config.training);
   return {
     space,
     settingsKey,
-    openPool: config.redis ? () => remoteWorkers(config, runId, settingsKey) : config.workers === 1 ? inlineTraining(data, config) : () => trainingWorkers(config, settingsKey),
+    openPool: config.redis
+      ? () => remoteWorkers(config, runId, settingsKey, controller)
+      : config.workers === 1
+        ? inlineTraining(data, config, controller)
+        : () => trainingWorkers(config, settingsKey, controller),
     reward: { ...DEFAULT_REWARD, kind: config.reward },
     depth: (action) => space.layers(action).length,
-    description: `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers`,
+    description:
+      `${data.dataset.name} ${data.dataset.inputShape.join('×')} · action set ${set.name}: ${grammar.countNetworks().toLocaleString('en')} networks of up to ${grammar.maxLayers} layers` +
+      (controller ? ` · each trained under controller ${controller.name}` : ''),
   };
 }
 
 const TRAINING_OPTIONS = { evaluateTest: true, captureModels: true };
 
 /** One candidate at a time, trained in this process (the data stay here). */
-function inlineTraining(data: PreparedData, config: RunConfig): () => Promise<EvaluationPool> {
-  return async () => new InlinePool(new TrainingEvaluator(data, config.training, TRAINING_OPTIONS));
+function inlineTraining(data: PreparedData, config: RunConfig, controller?: RunController): () => Promise<EvaluationPool> {
+  return async () =>
+    new InlinePool(controller ? new SteeredTrainingEvaluator(data, config.dataset, config.training, controller, TRAINING_OPTIONS) : new TrainingEvaluator(data, config.training, TRAINING_OPTIONS));
 }
 
 /** `workers` processes that each load the data and train one candidate at a time, splitting the CPU. */
-function trainingWorkers(config: RunConfig, settingsKey: string): Promise<EvaluationPool> {
+function trainingWorkers(config: RunConfig, settingsKey: string, controller?: RunController): Promise<EvaluationPool> {
   return ProcessPool.start({
     size: config.workers,
-    evaluator: workerTraining(config, settingsKey),
+    evaluator: workerTraining(config, settingsKey, controller),
     backend: config.backend,
     wasmThreads: wasmThreadsPerWorker(config.workers),
   });
 }
 
 /** `workers` candidates at a time queued on Redis, for `gennerator worker` processes on any machine. */
-async function remoteWorkers(config: RunConfig, runId: string, settingsKey: string): Promise<EvaluationPool> {
+async function remoteWorkers(config: RunConfig, runId: string, settingsKey: string, controller?: RunController): Promise<EvaluationPool> {
   const { url, attempts } = config.redis!;
   // Loaded only here: a run without Redis never loads BullMQ.
   const { QueuePool } = await import('../pool/queue-pool');
-  return QueuePool.open({ url, attempts, runId, size: config.workers, evaluator: workerTraining(config, settingsKey), backend: config.backend });
+  return QueuePool.open({ url, attempts, runId, size: config.workers, evaluator: workerTraining(config, settingsKey, controller), backend: config.backend });
 }
 
-/** What a worker process, here or on another machine, builds its evaluator from. */
-function workerTraining(config: RunConfig, settingsKey: string): WorkerEvaluator {
+/** What a worker process, here or on another machine, builds its evaluator from (with the controller's checkpoint, when steered). */
+function workerTraining(config: RunConfig, settingsKey: string, controller?: RunController): WorkerEvaluator {
   const { dataset, dataDir, image, subset, seed } = config;
-  return { kind: 'training', data: { dataset, dataDir, image, subset, seed }, training: config.training, settingsKey, ...TRAINING_OPTIONS };
+  return {
+    kind: 'training',
+    data: { dataset, dataDir, image, subset, seed },
+    training: config.training,
+    settingsKey,
+    ...TRAINING_OPTIONS,
+    ...(controller ? { controller: { name: controller.name, checkpoint: controller.checkpoint as never } } : {}),
+  };
 }
 
 /** The backend to report: worker processes train with their own, remote workers with whatever each machine has. */

@@ -11,6 +11,10 @@ import { tf } from '../tf';
 export interface TrainingOptimizer {
   /** Computes the gradients of `loss` for `variables`, applies them, and returns the loss (the caller disposes it). */
   minimize(loss: () => tf.Scalar, variables: tf.Variable[]): tf.Scalar;
+  /** The rate the next step uses. */
+  readonly learningRate: number;
+  /** Changes the rate from the next step on, keeping the optimizer's state (moments, velocity). */
+  setLearningRate(learningRate: number): void;
   dispose(): void;
 }
 
@@ -40,6 +44,21 @@ function tfjsOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer 
 class TfjsOptimizer implements TrainingOptimizer {
   constructor(private readonly optimizer: tf.Optimizer) {}
 
+  get learningRate(): number {
+    return (this.optimizer as unknown as { learningRate: number }).learningRate;
+  }
+
+  /**
+   * SGD and momentum keep the rate as a kept scalar (setLearningRate replaces it); Adam and RMSprop
+   * read their `learningRate` field at every step.
+   */
+  setLearningRate(learningRate: number): void {
+    // Not `instanceof tf.SGDOptimizer`: tfjs's optimizers answer instanceof by their fields, so Adam passes it.
+    const sgd = this.optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+    if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(learningRate);
+    else sgd.learningRate = learningRate;
+  }
+
   minimize(loss: () => tf.Scalar, variables: tf.Variable[]): tf.Scalar {
     return this.optimizer.minimize(loss, true, variables) as tf.Scalar;
   }
@@ -67,8 +86,13 @@ class FusedOptimizer implements TrainingOptimizer {
 
   constructor(
     private readonly name: OptimizerName,
-    private readonly learningRate: number,
+    public learningRate: number,
   ) {}
+
+  /** Read by attrs() at every update. */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
 
   minimize(loss: () => tf.Scalar, variables: tf.Variable[]): tf.Scalar {
     const { value, grads } = tf.variableGrads(loss, variables);

@@ -49,8 +49,12 @@ export interface Evaluation {
 /** One training step: the loss and the number of correct predictions, as tensors the caller disposes. */
 export type TrainingStep = (x: tf.Tensor4D, labels: tf.Tensor1D) => { loss: tf.Scalar; correct: tf.Scalar };
 
-/** The step the trainer runs on every batch: forward, cross-entropy (+ L2), backward, update. */
-export function createTrainingStep(model: tf.LayersModel, config: TrainingConfig, numClasses: number, optimizer: TrainingOptimizer): TrainingStep {
+/**
+ * The step the trainer runs on every batch: forward, cross-entropy (+ L2), backward, update.
+ * `config.weightDecay` is read at every step, so a caller that changes it (the tuning controller's
+ * LiveTraining) changes the decay term of the next step.
+ */
+export function createTrainingStep(model: tf.LayersModel, config: Pick<TrainingConfig, 'weightDecay'>, numClasses: number, optimizer: TrainingOptimizer): TrainingStep {
   // Only this model's weights: minimize() would otherwise scan every variable in the process.
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const kernels = variables.filter((v, i) => /kernel$/.test(model.trainableWeights[i].originalName));
@@ -88,7 +92,7 @@ function releaseAbandonedTape(): void {
   state.activeTape = null;
 }
 
-interface QueuedBatch {
+export interface QueuedBatch {
   batch: number;
   size: number;
   loss: tf.Scalar;
@@ -96,7 +100,7 @@ interface QueuedBatch {
 }
 
 /** Reads the queued batches' losses and correct counts in one transfer, oldest first, and frees them. */
-async function readQueued(queued: QueuedBatch[]): Promise<Array<{ batch: number; size: number; loss: number; correct: number }>> {
+export async function readQueued(queued: QueuedBatch[]): Promise<Array<{ batch: number; size: number; loss: number; correct: number }>> {
   const batches = queued.splice(0);
   if (batches.length === 0) return [];
   const scalars = batches.flatMap((q) => [q.loss, q.correct]);
@@ -284,7 +288,7 @@ interface Sums {
 type Stop = TrainingResult;
 
 /** Lets abort signals and messages through between batches (a batch is synchronous on wasm/cpu). */
-function letEventsThrough(): Promise<void> {
+export function letEventsThrough(): Promise<void> {
   return new Promise<void>((resolve) => setImmediate(resolve));
 }
 

@@ -7,7 +7,8 @@
  * This class is the one door to it; each area lives in its own module under ./history/, where
  * each method's contract is documented:
  * run-lifecycle, event-ingestion (with run-aggregates), queries, replay-cache (and warm starts), saved-state
- * (checkpoints, models, exports) and action-sets, over the shared connection in history-db.
+ * (checkpoints, models, exports), action-sets, and the second mode's tuning (controllers and their
+ * learning episodes) and tune-sessions, over the shared connection in history-db.
  */
 import { openDatabase } from './connection';
 import * as actionSets from './history/action-sets';
@@ -17,6 +18,8 @@ import * as queries from './history/queries';
 import { cachedOutcomes, warmStartResults } from './history/replay-cache';
 import * as lifecycle from './history/run-lifecycle';
 import * as savedState from './history/saved-state';
+import * as tuneSessions from './history/tune-sessions';
+import * as tuning from './history/tuning';
 
 export { HistoryStoreError } from './errors';
 
@@ -88,4 +91,24 @@ export class HistoryStore {
   deleteActionSet(...a: Args<typeof actionSets.deleteActionSet>) { return actionSets.deleteActionSet(this.db, ...a); }
   seedActionSets(...a: Args<typeof actionSets.seedActionSets>) { return actionSets.seedActionSets(this.db, ...a); }
   restoreDefaultActionSets(...a: Args<typeof actionSets.restoreDefaultActionSets>) { return actionSets.restoreDefaultActionSets(this.db, ...a); }
+
+  // ---- tuning: controllers and their learning episodes ----
+  createController(...a: Args<typeof tuning.createController>) { return tuning.createController(this.db, ...a); }
+  getController(...a: Args<typeof tuning.getController>) { return tuning.getController(this.db, ...a); }
+  listControllers(...a: Args<typeof tuning.listControllers>) { return tuning.listControllers(this.db, ...a); }
+  controllerCheckpoint(...a: Args<typeof tuning.controllerCheckpoint>) { return tuning.controllerCheckpoint(this.db, ...a); }
+  recordControllerEpisode(...a: Args<typeof tuning.recordControllerEpisode>) { return tuning.recordControllerEpisode(this.db, ...a); }
+  controllerEpisodes(...a: Args<typeof tuning.controllerEpisodes>) { return tuning.controllerEpisodes(this.db, ...a); }
+  resumeController(...a: Args<typeof tuning.resumeController>) { return tuning.resumeController(this.db, ...a); }
+  setControllerStatus(...a: Args<typeof tuning.setControllerStatus>) { return tuning.setControllerStatus(this.db, ...a); }
+  deleteController(...a: Args<typeof tuning.deleteController>) { return tuning.deleteController(this.db, ...a); }
+  markOrphanedTuning(...a: Args<typeof tuning.markOrphanedTuning>) { return tuning.markOrphanedTuning(this.db, ...a); }
+
+  // ---- tuning sessions ----
+  createTuneSession(...a: Args<typeof tuneSessions.createTuneSession>) { return tuneSessions.createTuneSession(this.db, ...a); }
+  recordTuneSchedule(...a: Args<typeof tuneSessions.recordTuneSchedule>) { return tuneSessions.recordTuneSchedule(this.db, ...a); }
+  finishTuneSession(...a: Args<typeof tuneSessions.finishTuneSession>) { return tuneSessions.finishTuneSession(this.db, ...a); }
+  getTuneSession(...a: Args<typeof tuneSessions.getTuneSession>) { return tuneSessions.getTuneSession(this.db, ...a); }
+  listTuneSessions(...a: Args<typeof tuneSessions.listTuneSessions>) { return tuneSessions.listTuneSessions(this.db, ...a); }
+  deleteTuneSession(...a: Args<typeof tuneSessions.deleteTuneSession>) { return tuneSessions.deleteTuneSession(this.db, ...a); }
 }

@@ -5,6 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import { RUN_STATUSES } from '../../shared/run-config';
+import { CONTROLLER_STATUSES, SCHEDULES } from '../../shared/tuning';
 
 /** `PRAGMA application_id` of geNNerator histories ("gNNr" in ASCII), so foreign SQLite files are refused. */
 export const APPLICATION_ID = 0x674e4e72;
@@ -26,6 +27,10 @@ const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'
 /** Candidate statuses each schema allows: a shipped migration's list never changes. */
 const CANDIDATE_STATUSES_V1 = ['running', 'completed', 'diverged', 'failed', 'interrupted'] as const;
 const CANDIDATE_STATUSES_V4 = [...CANDIDATE_STATUSES_V1, 'pruned'] as const;
+/** Tuning session statuses of migration 9 (TuneSessionSummary's). */
+const TUNE_SESSION_STATUSES_V9 = ['running', 'completed', 'failed', 'stopped'] as const;
+/** Episode outcomes (EpisodeOutcome.status) of migration 9. */
+const EPISODE_STATUSES_V9 = ['completed', 'diverged', 'cancelled'] as const;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -281,6 +286,76 @@ export const MIGRATIONS: readonly Migration[] = [
         -- NULL when the run did not warm-start; set when main answers the engine's request.
         ALTER TABLE runs ADD COLUMN warm_start_evaluations INTEGER;
         ALTER TABLE runs ADD COLUMN warm_start_runs INTEGER;
+      `);
+    },
+  },
+  {
+    version: 9,
+    description: 'the second mode: controllers that steer training, their learning episodes, tuning sessions and their schedules',
+    up(db) {
+      db.exec(`
+        -- A controller: a PPO agent that steers hyperparameters while a network trains. settings and
+        -- tasks are JSON (ControllerSettings, TuningTask[]); checkpoint is the Controller's JSON state
+        -- after its last finished episode (NULL before the first), written in the same transaction as
+        -- that episode's row, so a killed learn resumes at episodes_done.
+        CREATE TABLE controllers (
+          id             INTEGER PRIMARY KEY,
+          name           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          status         TEXT NOT NULL CHECK (status IN (${sqlList(CONTROLLER_STATUSES)})),
+          settings       TEXT NOT NULL,
+          tasks          TEXT NOT NULL,
+          checkpoint     TEXT,
+          episodes_done  INTEGER NOT NULL DEFAULT 0,
+          owner_pid      INTEGER,
+          error          TEXT,
+          created_at     INTEGER NOT NULL,
+          updated_at     INTEGER NOT NULL
+        );
+
+        -- One row per finished learning episode (1, 2, …): the controller's learning curve, and what
+        -- the episode did (decisions and epochs as JSON: TuneDecision[], TuneEpoch[]).
+        CREATE TABLE controller_episodes (
+          controller_id        INTEGER NOT NULL REFERENCES controllers(id) ON DELETE CASCADE,
+          episode              INTEGER NOT NULL,
+          task                 TEXT NOT NULL,
+          status               TEXT NOT NULL CHECK (status IN (${sqlList(EPISODE_STATUSES_V9)})),
+          return               REAL,
+          final_valid_acc      REAL,
+          interventions        INTEGER NOT NULL,
+          threshold            REAL,
+          seconds              REAL,
+          decisions            TEXT NOT NULL,
+          epochs               TEXT NOT NULL,
+          created_at           INTEGER NOT NULL,
+          PRIMARY KEY (controller_id, episode)
+        ) WITHOUT ROWID;
+
+        -- A controller applied to one task (tune apply): the controller's schedule and the baselines'.
+        CREATE TABLE tune_sessions (
+          id               INTEGER PRIMARY KEY,
+          controller_id    INTEGER NOT NULL REFERENCES controllers(id) ON DELETE CASCADE,
+          task             TEXT NOT NULL,
+          status           TEXT NOT NULL CHECK (status IN (${sqlList(TUNE_SESSION_STATUSES_V9)})),
+          error            TEXT,
+          owner_pid        INTEGER,
+          created_at       INTEGER NOT NULL,
+          updated_at       INTEGER NOT NULL,
+          finished_at      INTEGER
+        );
+        CREATE INDEX tune_sessions_controller ON tune_sessions (controller_id, created_at);
+
+        -- One schedule of a session per seed, planned when the session starts: outcome is the
+        -- EpisodeOutcome JSON once it is trained (NULL until then).
+        CREATE TABLE tune_schedules (
+          session_id   INTEGER NOT NULL REFERENCES tune_sessions(id) ON DELETE CASCADE,
+          schedule     TEXT NOT NULL CHECK (schedule IN (${sqlList(SCHEDULES)})),
+          seed         INTEGER NOT NULL,
+          -- The order the schedules were planned in (the controller's first).
+          position     INTEGER NOT NULL,
+          outcome      TEXT,
+          created_at   INTEGER NOT NULL,
+          PRIMARY KEY (session_id, schedule, seed)
+        ) WITHOUT ROWID;
       `);
     },
   },

@@ -14,10 +14,14 @@ import type { HistoryStore } from '../db/history-store';
 import { deliverExport, type ArchiveDelivery } from './export-archive';
 import { exportTarget } from './exporter';
 import type { RunSupervisor } from './run-supervisor';
+import { sampledTuneTasks, tuneTasks } from './tune-tasks';
+import type { TuneSupervisor } from './tune-supervisor';
 
 export interface ApiContext {
   store: HistoryStore;
   supervisor: RunSupervisor;
+  /** Runs the second mode's jobs (learning controllers, tuning sessions); without it those calls are refused. */
+  tuner?: TuneSupervisor;
   shell: AppInfo['shell'];
   /** The backend report, probed once in the background (null until it answers). */
   backend: () => BackendReport | null;
@@ -33,6 +37,10 @@ export type ApiHandlers = { [M in ApiMethod]: (params: ApiParsedParams<M>) => Ap
 
 export function createApiHandlers(ctx: ApiContext) {
   const { store, supervisor } = ctx;
+  const tuner = (): TuneSupervisor => {
+    if (!ctx.tuner) throw new Error('this shell cannot train: tuning needs an engine process');
+    return ctx.tuner;
+  };
   const handlers: ApiHandlers = {
     'app.info': () => ({ backend: ctx.backend(), dbPath: store.path, activeRuns: supervisor.activeRuns(), shell: ctx.shell, defaultExportDir: ctx.defaultExportDir }),
     'actionSets.list': () => store.listActionSets(),
@@ -74,6 +82,24 @@ export function createApiHandlers(ctx: ApiContext) {
       const { index, files } = exportTarget(store, p.runId, p.index, (chosen) => join(p.dir, `${p.runId.slice(0, 8)}-${chosen}`));
       return { runId: p.runId, index, files };
     },
+    'tuning.controllers': () => store.listControllers(),
+    'tuning.controller': (p) => store.getController(p.name) ?? null,
+    'tuning.sessions': (p) => store.listTuneSessions(p.controller === undefined ? {} : { controller: p.controller }),
+    'tuning.session': (p) => store.getTuneSession(p.id) ?? null,
+    'tuning.learn': async (p) => {
+      if (p.resume) return { controller: tuner().learn({ name: p.name, resume: true, episodes: p.episodes }) };
+      if ((!p.models && !p.sample) || !p.training || !p.settings) throw new Error('tuning.learn: a new controller needs models (or a sample of an action set), training and settings (or resume: true for one that exists)');
+      if (p.models && p.sample) throw new Error('tuning.learn: give models or sample, not both');
+      if (store.getController(p.name)) throw new Error(`tuning.learn: a controller named "${p.name}" already exists: resume it, or choose another name`);
+      const tasks = p.models ? await tuneTasks(store, p.models, p.training) : await sampledTuneTasks(store, p.sample!, p.training, p.settings.seed);
+      return { controller: tuner().learn({ name: p.name, tasks, settings: p.settings, resume: false, episodes: p.episodes }) };
+    },
+    'tuning.apply': async (p) => {
+      if (!store.getController(p.controller)) throw new Error(`tuning.apply: there is no controller named "${p.controller}" in the history`);
+      const [task] = await tuneTasks(store, [p.model], p.training);
+      return { sessionId: tuner().apply({ controller: p.controller, task, baselines: p.baselines, seeds: p.seeds, fineTuneEpisodes: p.fineTuneEpisodes }) };
+    },
+    'tuning.stop': async (p) => ({ status: await tuner().stop(p.job) }),
   };
 
   /** Validates and dispatches one call; errors carry a message meant for the user. */

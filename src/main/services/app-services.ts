@@ -14,6 +14,7 @@ import type { ArchiveDelivery } from './export-archive';
 import { probeBackend } from './backend-probe';
 import type { EngineSpawner } from './engine-child';
 import { RunSupervisor } from './run-supervisor';
+import { TuneSupervisor } from './tune-supervisor';
 
 export interface AppServicesOptions {
   dbPath: string;
@@ -30,6 +31,8 @@ export interface AppServicesOptions {
 export interface AppServices {
   store: HistoryStore;
   supervisor: RunSupervisor;
+  /** The second mode's jobs: controllers learning, tuning sessions. */
+  tuner: TuneSupervisor;
   dispatch: ApiDispatcher;
   /** Stops active runs (they stay resumable) and closes the store. */
   shutdown(): Promise<void>;
@@ -41,18 +44,21 @@ export function createAppServices(options: AppServicesOptions): AppServices {
   store.seedActionSets(defaultActionSets);
   const supervisor = new RunSupervisor(store, options.spawnEngine, { log: options.log });
   supervisor.recover();
+  const tuner = new TuneSupervisor(store, options.spawnEngine, { log: options.log });
+  tuner.recover();
   let backend: BackendReport | null = null;
   probeBackend(options.spawnEngine).then(
     (report) => (backend = report),
     (error: Error) => options.log?.(`backend probe failed: ${error.message}`),
   );
-  const dispatch = createApiHandlers({ store, supervisor, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir, defaultActionSets, deliverArchive: options.deliverArchive });
+  const dispatch = createApiHandlers({ store, supervisor, tuner, shell: options.shell, backend: () => backend, defaultExportDir: options.defaultExportDir, defaultActionSets, deliverArchive: options.deliverArchive });
   return {
     store,
     supervisor,
+    tuner,
     dispatch,
     shutdown: async () => {
-      await supervisor.shutdown();
+      await Promise.all([supervisor.shutdown(), tuner.shutdown()]);
       store.close();
     },
   };

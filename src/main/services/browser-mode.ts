@@ -53,7 +53,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   });
   let server: RunningServer;
   try {
-    server = await startServer({ port: options.port, staticDir: options.renderer, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l), downloads, log: options.log });
+    server = await startServer({ port: options.port, staticDir: options.renderer, dispatch: services.dispatch, subscribe: (l) => services.supervisor.subscribe(l), subscribeTune: (l) => services.tuner.subscribe(l), downloads, log: options.log });
   } catch (error) {
     await services.shutdown();
     throw error;

@@ -81,10 +81,23 @@ export class RunSupervisor {
    * parsed where it came in (the API, the CLI's options), which refused a bad one before any run was recorded.
    */
   start(config: RunConfig): string {
+    const controller = this.controllerOf(config);
     const runId = randomUUID();
     this.store.createRun({ id: runId, config, ownerPid: process.pid });
-    this.launch(runId, { type: 'start', runId, config, budget: config.budget });
+    this.launch(runId, { type: 'start', runId, config, budget: config.budget, ...controller });
     return runId;
+  }
+
+  /**
+   * The checkpoint of the controller a run trains its candidates under (config.controller), read from
+   * the history as it is now: refused when there is no such controller or it has not learned yet.
+   */
+  private controllerOf(config: RunConfig): { controller?: StartMessage['controller'] } {
+    if (config.controller === undefined) return {};
+    const saved = this.store.controllerCheckpoint(config.controller);
+    if (!saved) throw new RunSupervisorError(`there is no controller named "${config.controller}" in the history`);
+    if (saved.checkpoint === null) throw new RunSupervisorError(`controller "${config.controller}" has not finished a learning episode yet: there is nothing to steer with`);
+    return { controller: saved.checkpoint as StartMessage['controller'] };
   }
 
   /**
@@ -123,10 +136,11 @@ export class RunSupervisor {
         `run ${short(runId)} has evaluated ${run.evaluations} of its budget of ${budget}: ${run.status === 'completed' ? 'extend it with a larger budget' : 'give a larger budget'}`,
       );
     }
+    const controller = this.controllerOf(run.config);
     if (options.redis) this.store.setRedis(runId, options.redis);
     const { config, checkpoint } = this.store.prepareResume(runId);
     if (budget !== run.budget) this.store.setBudget(runId, budget);
-    this.launch(runId, { type: 'start', runId, config, budget, checkpoint: checkpoint?.state as never });
+    this.launch(runId, { type: 'start', runId, config, budget, checkpoint: checkpoint?.state as never, ...controller });
   }
 
   pause(runId: string): void {

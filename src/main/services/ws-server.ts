@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WsRequestSchema, type RunUpdate, type WsResponse } from '../../shared/api';
+import type { TuneUpdate } from '../../shared/tuning-api';
 import type { ApiDispatcher } from './api-handlers';
 import { DOWNLOADS_PATH, type DownloadShelf } from './download-shelf';
 
@@ -28,6 +29,8 @@ export interface ServeOptions {
   staticDir: string;
   dispatch: ApiDispatcher;
   subscribe: (listener: (update: RunUpdate) => void) => () => void;
+  /** The second mode's live updates (learning controllers, tuning sessions). */
+  subscribeTune?: (listener: (update: TuneUpdate) => void) => () => void;
   /** Exported zips waiting for the page to download them. */
   downloads?: DownloadShelf;
   log?: (message: string) => void;
@@ -103,6 +106,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const unsubscribe = options.subscribe((update) => {
     for (const ws of sockets) send(ws, { update });
   });
+  const unsubscribeTune = options.subscribeTune?.((tuneUpdate) => {
+    for (const ws of sockets) send(ws, { tuneUpdate });
+  });
 
   await new Promise<void>((resolveListen, reject) => {
     http.once('error', reject);
@@ -115,6 +121,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     port,
     close: async () => {
       unsubscribe();
+      unsubscribeTune?.();
       for (const ws of sockets) ws.terminate();
       wss.close();
       await new Promise<void>((done) => http.close(() => done()));

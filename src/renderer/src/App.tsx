@@ -13,6 +13,7 @@ import { EditorView } from './features/action-set-editor/EditorView';
 import { CompareView } from './features/compare/CompareView';
 import { HistoryView } from './features/history/HistoryView';
 import { LiveView } from './features/run-live/LiveView';
+import { TuneView } from './features/tune/TuneView';
 import { useApp } from './store';
 import type { View } from './store/shell-slice';
 import './styles.css';
@@ -23,6 +24,7 @@ const VIEWS: Array<{ id: View; label: string }> = [
   { id: 'live', label: 'Run' },
   { id: 'history', label: 'History' },
   { id: 'compare', label: 'Compare' },
+  { id: 'tune', label: 'Tune' },
 ];
 
 function BackendBadge() {
@@ -119,6 +121,7 @@ export function App() {
         {view === 'live' && <LiveView />}
         {view === 'history' && <HistoryView />}
         {view === 'compare' && <CompareView />}
+        {view === 'tune' && <TuneView />}
       </main>
       {help && <ShortcutsSheet onClose={() => setHelp(false)} />}
     </div>

@@ -3,9 +3,11 @@
  * mode, `cli serve`) the same API over a WebSocket to the server that served this page.
  */
 import type { ApiMethod, ApiParams, ApiResults, GenneratorApi, RunUpdate, WsResponse } from '../../shared/api';
+import type { TuneUpdate } from '../../shared/tuning-api';
 
 function connectWebSocket(): GenneratorApi {
   const listeners = new Set<(update: RunUpdate) => void>();
+  const tuneListeners = new Set<(update: TuneUpdate) => void>();
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let socket: WebSocket;
@@ -21,6 +23,7 @@ function connectWebSocket(): GenneratorApi {
     socket.addEventListener('message', (message: MessageEvent<string>) => {
       const data = JSON.parse(message.data) as WsResponse;
       if ('update' in data) return listeners.forEach((listener) => listener(data.update));
+      if ('tuneUpdate' in data) return tuneListeners.forEach((listener) => listener(data.tuneUpdate));
       const call = pending.get(data.id);
       if (!call) return;
       pending.delete(data.id);
@@ -48,6 +51,10 @@ function connectWebSocket(): GenneratorApi {
     onUpdate(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onTuneUpdate(listener) {
+      tuneListeners.add(listener);
+      return () => tuneListeners.delete(listener);
     },
   };
 }

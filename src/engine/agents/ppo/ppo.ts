@@ -325,6 +325,17 @@ export class PPO {
     return this.update(performance.now(), this.numTimesteps - this.buffer.pos);
   }
 
+  /**
+   * Trains on the steps record()ed so far without waiting for a full rollout (a caller that adapts
+   * its own update frequency: the tuning controller), bootstrapping from the last recorded step as
+   * record() does. Undefined (nothing trained) with fewer than 2 steps stored.
+   */
+  updateNow(): PPODiagnostics | undefined {
+    if (this.buffer.pos < 2 || this.lastObs === null) return undefined;
+    this.buffer.computeReturnsAndAdvantage(this.predictValues(this.lastObs, 1), this.lastEpisodeStarts, this.config.gamma, this.config.gaeLambda);
+    return this.update(performance.now(), this.numTimesteps - this.buffer.pos);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Training
 

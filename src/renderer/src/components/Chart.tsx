@@ -38,6 +38,18 @@ export interface ChartProps {
   testId?: string;
   /** Other x axes the reader may choose instead of `x` (e.g. wall-clock time instead of epochs), each titled with its unit. */
   xAlternatives?: ReadonlyArray<{ label: string; values: number[] }>;
+  /** A fixed x range (charts stacked on one time axis line up). */
+  xRange?: readonly [number, number];
+  /** Always a logarithmic y axis (a learning rate): its ticks as powers of ten. */
+  yLogScale?: boolean;
+  /** The y ticks and legend values in exponent notation (small rates: 1e-4, 2.5e-5). */
+  yExponent?: boolean;
+  /** The y axis's width in pixels: charts stacked on one x axis give the same, so their x positions line up. */
+  yAxisWidth?: number;
+  /** The y values are indices into these names (an optimizer): the axis and legend show the names. */
+  yCategories?: readonly string[];
+  /** Vertical lines across the plot at these x values (events on the time axis, e.g. interventions). */
+  xMarks?: { values: readonly number[]; color?: string; label?: string };
 }
 
 export const CHART_COLORS = ['#2f6fed', '#d64545', '#1b9e5a', '#c98a00', '#8a4fd3', '#0f9bb0', '#e0709a', '#6b7385'];
@@ -60,6 +72,7 @@ function toData(x: number[], series: ChartSeries[]): uPlot.AlignedData {
 }
 
 const noPath: uPlot.Series.PathBuilder = () => null;
+const steps = uPlot.paths.stepped!({ align: 1 });
 
 /** Whether x holds whole numbers only (epochs, candidate indices): then ticks fall on whole numbers. */
 function integerX(x: ArrayLike<number>): boolean {
@@ -95,6 +108,10 @@ function nearestPoint(u: uPlot, left: number, top: number): number | null {
   return best;
 }
 
+/** 0, or a number in exponent notation with at most two significant digits: 1e-3, 2.5e-5. */
+const exponent = (v: number) => (v === 0 ? '0' : Number(v.toPrecision(2)).toExponential().replace('e+', 'e'));
+const exponentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : exponent(v)));
+
 const percentTicks: uPlot.Axis['values'] = (_u, splits) => splits.map((v) => (v === null ? '' : `${Number((v * 100).toFixed(2))}%`));
 
 /** An axis with its title (if any) in the charts' colours. */
@@ -116,7 +133,8 @@ const faded = (color: string) => `${color}55`;
 export function Chart(props: ChartProps) {
   const { series, smoothing, logToggle } = props;
   const [weight, setWeight] = useState(0);
-  const [yLog, setYLog] = useState(false);
+  const [yLogChosen, setYLog] = useState(false);
+  const yLog = yLogChosen || !!props.yLogScale;
   const [xChoice, setXChoice] = useState(0);
   const xAxes = useMemo(() => [{ label: props.xLabel ?? 'x', values: props.x }, ...(props.xAlternatives ?? [])], [props.x, props.xLabel, props.xAlternatives]);
   const xAxis = xAxes[xChoice] ?? xAxes[0];
@@ -128,7 +146,7 @@ export function Chart(props: ChartProps) {
     return [...smoothed, ...raw];
   }, [series, weight]);
   const controls =
-    smoothing || logToggle || xAxes.length > 1 ? (
+    smoothing || (logToggle && !props.yLogScale) || xAxes.length > 1 ? (
       <div className="chart-controls">
         {xAxes.length > 1 && (
           <label>
@@ -149,9 +167,9 @@ export function Chart(props: ChartProps) {
             <span className="chart-control-value">{weight.toFixed(2)}</span>
           </label>
         )}
-        {logToggle && (
+        {logToggle && !props.yLogScale && (
           <label>
-            <input type="checkbox" checked={yLog} onChange={(e) => setYLog(e.target.checked)} data-testid={props.testId ? `${props.testId}-log` : undefined} /> log scale
+            <input type="checkbox" checked={yLogChosen} onChange={(e) => setYLog(e.target.checked)} data-testid={props.testId ? `${props.testId}-log` : undefined} /> log scale
           </label>
         )}
       </div>
@@ -173,13 +191,19 @@ function Plot({
   height = 200,
   testId,
   controls,
+  xRange,
+  yCategories,
+  xMarks,
+  yExponent,
+  yLogScale,
+  yAxisWidth,
 }: ChartProps & { yLog: boolean; controls: React.ReactNode }) {
   const plotHostRef = useRef<HTMLDivElement>(null);
   const plotRef = useRef<uPlot | null>(null);
   const drawnRef = useRef<Array<unknown> | null>(null);
   // The latest props, for the effect that (re)creates the plot without depending on the data.
-  const latest = useRef({ x, series, onPick });
-  latest.current = { x, series, onPick };
+  const latest = useRef({ x, series, onPick, xMarks });
+  latest.current = { x, series, onPick, xMarks };
   // Axes and grid take the scheme's colours: a change of scheme draws the plot again.
   const scheme = useColorScheme();
 
@@ -194,7 +218,13 @@ function Plot({
     !!onPick,
     band ?? null,
     height,
-    series.map((s) => [s.label, s.color ?? '', !!s.points, s.pointSize ?? 0, !!s.markers, s.dash ?? null]),
+    xRange ?? null,
+    yCategories ?? null,
+    !!yExponent,
+    !!yLogScale,
+    yAxisWidth ?? null,
+    xMarks?.color ?? null,
+    series.map((s) => [s.label, s.color ?? '', !!s.points, s.pointSize ?? 0, !!s.markers, s.dash ?? null, !!s.stepped]),
   ]);
 
   useLayoutEffect(() => {
@@ -205,20 +235,31 @@ function Plot({
       width: Math.max(120, host.clientWidth),
       height,
       scales: {
-        x: xLog ? { time: false, distr: 3 } : { time: false, range: padSingle },
-        ...(yLog ? { y: { distr: 3 } } : {}),
+        x: xLog ? { time: false, distr: 3 } : { time: false, range: xRange ? () => [xRange[0], xRange[1]] : padSingle },
+        ...(yLog ? { y: { distr: 3 } } : yCategories ? { y: { range: () => [-0.5, yCategories.length - 0.5] } } : {}),
       },
       legend: { show: true, live: true },
       cursor: { drag: { x: !onPick, y: false } },
       axes: [
         { ...axis(xLabel, 34), ...(xLog ? {} : { filter: wholeTicks }) },
-        { ...axis(yLabel, 52), ...(yPercent ? { values: percentTicks } : {}) },
+        {
+          ...axis(yLabel, yAxisWidth ?? (yCategories ? 92 : yExponent || yLogScale ? 60 : 52)),
+          ...(yPercent ? { values: percentTicks } : {}),
+          ...(yExponent || yLogScale ? { values: exponentTicks } : {}),
+          ...(yCategories ? { splits: () => yCategories.map((_, i) => i), values: (_u: uPlot, splits: number[]) => splits.map((v) => yCategories[v] ?? '') } : {}),
+        },
       ],
       series: [
         { label: xLabel ?? 'x' },
         ...ss.map((s, i): uPlot.Series => {
           const color = s.color ?? CHART_COLORS[i % CHART_COLORS.length];
-          const value = yPercent ? (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`) : undefined;
+          const value = yPercent
+            ? (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(2)}%`)
+            : yCategories
+              ? (_u: uPlot, v: number | null) => (v === null ? '–' : (yCategories[v] ?? String(v)))
+              : yExponent || yLogScale
+                ? (_u: uPlot, v: number | null) => (v === null ? '–' : exponent(v))
+                : undefined;
           const size = s.pointSize ?? 5;
           if (s.points) return { label: s.label, stroke: color, width: 0, paths: noPath, value, points: { show: true, size, stroke: color, fill: color } };
           return {
@@ -227,12 +268,14 @@ function Plot({
             width: 1.5,
             dash: s.dash,
             spanGaps: true,
+            ...(s.stepped ? { paths: steps } : {}),
             value,
             points: s.markers ? { show: true, size, stroke: color, fill: color } : { show: (_u, _si, i0, i1) => i1 - i0 < 40 },
           };
         }),
       ],
       ...(band ? { bands: [{ series: [band.upper + 1, band.lower + 1], fill: band.color }] } : {}),
+      hooks: { draw: [(u) => drawMarks(u, latest.current.xMarks)] },
     };
     const plot = new uPlot(options, toData(xs, ss), host);
     plotRef.current = plot;
@@ -244,7 +287,7 @@ function Plot({
       if (index !== null) pick(index);
     };
     plot.over.addEventListener('click', onClick);
-    drawnRef.current = signature(xs, ss);
+    drawnRef.current = [...signature(xs, ss), latest.current.xMarks?.values, latest.current.xMarks?.values.length];
     return () => {
       plot.over.removeEventListener('click', onClick);
       plot.destroy();
@@ -258,7 +301,7 @@ function Plot({
   useEffect(() => {
     const plot = plotRef.current;
     if (!plot) return;
-    const next = signature(x, series);
+    const next = [...signature(x, series), xMarks?.values, xMarks?.values.length];
     if (sameSignature(drawnRef.current, next)) return;
     drawnRef.current = next;
     plot.setData(toData(x, series));
@@ -278,7 +321,7 @@ function Plot({
   }, [height]);
 
   return (
-    <div className="chart" data-testid={testId}>
+    <div className="chart" data-testid={testId} data-marks={xMarks?.values.length}>
       <div className="chart-head">
         <div className="chart-title">{title}</div>
         {controls}
@@ -287,4 +330,23 @@ function Plot({
       {x.length === 0 && <div className="chart-empty">no data yet</div>}
     </div>
   );
+}
+
+/** Dashed vertical lines at the marks' x values, over the plotting area. */
+function drawMarks(u: uPlot, marks: ChartProps['xMarks']): void {
+  if (!marks || marks.values.length === 0) return;
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.strokeStyle = marks.color ?? themeColor('--warn', '#c98a00');
+  ctx.lineWidth = Math.max(1, devicePixelRatio);
+  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+  for (const value of marks.values) {
+    const px = Math.round(u.valToPos(value, 'x', true));
+    if (px < bbox.left || px > bbox.left + bbox.width) continue;
+    ctx.beginPath();
+    ctx.moveTo(px, bbox.top);
+    ctx.lineTo(px, bbox.top + bbox.height);
+    ctx.stroke();
+  }
+  ctx.restore();
 }

@@ -11,6 +11,8 @@ export interface ChartSeries {
   markers?: boolean;
   /** Dashes of the line, e.g. [4, 4] for an interval's bounds. */
   dash?: number[];
+  /** A value that holds until the next point (a hyperparameter in force): drawn as steps. */
+  stepped?: boolean;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Where the app is, kept in the URL's hash ("#live/<run id>", "#history"), so that reloading the
  * page (or the desktop app's window) comes back to the view and the run being watched.
  */
-export const VIEW_IDS = ['start', 'editor', 'live', 'history', 'compare'] as const;
+export const VIEW_IDS = ['start', 'editor', 'live', 'history', 'compare', 'tune'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
 export interface AppLocation {

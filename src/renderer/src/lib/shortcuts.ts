@@ -37,6 +37,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: [['3']], action: 'view:live', what: 'Run', where: 'anywhere' },
   { keys: [['4']], action: 'view:history', what: 'History', where: 'anywhere' },
   { keys: [['5']], action: 'view:compare', what: 'Compare', where: 'anywhere' },
+  { keys: [['6']], action: 'view:tune', what: 'Tune', where: 'anywhere' },
   { keys: [['N']], action: 'new-run', what: 'a new run (the launcher)', where: 'anywhere' },
   { keys: [['P']], action: 'pause-resume', what: 'pause or resume the run watched', where: 'live' },
   { keys: [[MOD, 'Z']], action: 'undo', what: 'undo the last change to the set', where: 'editor' },
@@ -44,7 +45,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: [[MOD, 'S']], action: 'save', what: 'save the set', where: 'editor' },
 ];
 
-const VIEW_KEYS: Record<string, ViewId> = { '1': 'start', '2': 'editor', '3': 'live', '4': 'history', '5': 'compare' };
+const VIEW_KEYS: Record<string, ViewId> = { '1': 'start', '2': 'editor', '3': 'live', '4': 'history', '5': 'compare', '6': 'tune' };
 
 /** The action a key press asks for where focus is (`typing`: in a field) and which view is open; null for none. */
 export function shortcutAction(press: KeyPress, context: { typing: boolean; view: ViewId }): ShortcutAction | null {

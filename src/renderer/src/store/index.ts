@@ -8,9 +8,10 @@ import { createAnalysisSlice, type AnalysisSlice } from '../features/analysis/sl
 import { createCompareSlice, type CompareSlice } from '../features/compare/slice';
 import { createHistorySlice, type HistorySlice } from '../features/history/slice';
 import { createLiveSlice, type LiveSlice } from '../features/run-live/slice';
+import { createTuneSlice, type TuneSlice } from '../features/tune/slice';
 import { createShellSlice, type ShellSlice } from './shell-slice';
 
-export type AppState = ShellSlice & EditorSlice & LiveSlice & HistorySlice & CompareSlice & AnalysisSlice;
+export type AppState = ShellSlice & EditorSlice & LiveSlice & HistorySlice & CompareSlice & AnalysisSlice & TuneSlice;
 
 export const useApp = create<AppState>()((...a) => ({
   ...createShellSlice(...a),
@@ -19,4 +20,5 @@ export const useApp = create<AppState>()((...a) => ({
   ...createHistorySlice(...a),
   ...createCompareSlice(...a),
   ...createAnalysisSlice(...a),
+  ...createTuneSlice(...a),
 }));

@@ -44,6 +44,7 @@ const REFUSABLE_LABELS: Record<RunConfigField, string> = {
   subset: 'Subset',
   nb201Dir: 'Tables directory',
   redis: 'Redis (remote workers)',
+  controller: 'Controller',
 };
 
 /** What the data directory field takes for each dataset (in browser mode a folder is on the server). */

@@ -214,9 +214,12 @@ export function folderImageOf(form: Pick<LaunchForm, 'imageSize' | 'channels'>):
   return { size: numberField(form.imageSize) ?? Number.NaN, channels: Number(form.channels) };
 }
 
-/** The form field where a config field's problem shows (a folder's image options show at the size). */
+/**
+ * The form field where a config field's problem shows (a folder's image options show at the size; a
+ * controller, kept from the run the form was prefilled from, at pruning, what it conflicts with).
+ */
 export function launchField(field: RunConfigField): LaunchField {
-  return field === 'image' ? 'imageSize' : field;
+  return field === 'image' ? 'imageSize' : field === 'controller' ? 'prune' : field;
 }
 
 /** The shared rule (agentBudgetWarning) on what the form says so far; null while the budget is not a number. */

@@ -1,0 +1,291 @@
+/**
+ * The Tune view's two forms: apply a controller to a model (an architecture file or JSON, or a past
+ * run's candidate) against baseline schedules, and learn a new controller over a set of networks.
+ * Each checks its fields (forms.ts) and says what is wrong before anything is sent; main checks the
+ * dataset and the networks' shapes before anything is recorded.
+ */
+import { useEffect, useState } from 'react';
+import type { ApiParams } from '../../../../shared/api';
+import type { ActionSetRow, RunSummary } from '../../../../shared/history';
+import { DATASET_NAMES } from '../../../../shared/run-config';
+import { OPTIMIZERS } from '../../../../shared/training';
+import { BASELINE_SCHEDULES } from '../../../../shared/tuning-api';
+import { api } from '../../api';
+import { useApp } from '../../store';
+import { applyParams, DEFAULT_TRAINING, EXAMPLE_ARCHITECTURE, learnParams, type ApplyForm, type LearnForm, type TrainingForm } from './forms';
+import { SCHEDULE_LABELS } from './model';
+
+function TrainingFields({ form, onChange }: { form: TrainingForm; onChange: (patch: Partial<TrainingForm>) => void }) {
+  const field = (key: keyof TrainingForm, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
+    <label className="tune-field">
+      <span>{label}</span>
+      <input value={form[key]} onChange={(e) => onChange({ [key]: e.target.value })} data-testid={`tune-${key}`} {...props} />
+    </label>
+  );
+  return (
+    <fieldset className="tune-fieldset">
+      <legend>Training</legend>
+      <label className="tune-field">
+        <span>dataset</span>
+        <select value={form.dataset} onChange={(e) => onChange({ dataset: e.target.value as TrainingForm['dataset'] })} data-testid="tune-dataset">
+          {DATASET_NAMES.map((d) => (
+            <option key={d} value={d}>
+              {d}
+            </option>
+          ))}
+        </select>
+      </label>
+      {field('dataDir', 'data directory', { placeholder: form.dataset === 'fashion-mnist' ? 'the default Fashion-MNIST files' : form.dataset === 'synthetic' ? 'none needed' : 'required' })}
+      {field('subset', 'subset (images)', { placeholder: 'all' })}
+      {field('epochs', 'epochs', { type: 'number', min: 1 })}
+      {field('batchSize', 'batch size', { type: 'number', min: 1 })}
+      {field('decisionsPerEpoch', 'decisions per epoch', { type: 'number', min: 1 })}
+      {field('learningRate', 'initial learning rate')}
+      <label className="tune-field">
+        <span>initial optimizer</span>
+        <select value={form.optimizer} onChange={(e) => onChange({ optimizer: e.target.value as TrainingForm['optimizer'] })} data-testid="tune-optimizer">
+          {OPTIMIZERS.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      </label>
+    </fieldset>
+  );
+}
+
+/** A JSON architecture in a text area, or read from a file the user picks. */
+function ArchitectureText({ value, onChange, testId, rows = 10 }: { value: string; onChange: (text: string) => void; testId: string; rows?: number }) {
+  return (
+    <div className="tune-arch">
+      <textarea value={value} onChange={(e) => onChange(e.target.value)} rows={rows} spellCheck={false} data-testid={testId} />
+      <label className="secondary file-button">
+        Open a file…
+        <input
+          type="file"
+          accept=".json,application/json"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void file.text().then(onChange);
+          }}
+          data-testid={`${testId}-file`}
+        />
+      </label>
+    </div>
+  );
+}
+
+export function ApplyFormView({ controller }: { controller?: string }) {
+  const controllers = useApp((s) => s.tuneControllers).filter((c) => c.episodesDone > 0);
+  const apply = useApp((s) => s.tuneApply);
+  const busy = useApp((s) => s.tuneBusy);
+  const [runs, setRuns] = useState<RunSummary[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [form, setForm] = useState<ApplyForm>({
+    controller: controller ?? controllers[0]?.name ?? '',
+    model: { kind: 'json', text: EXAMPLE_ARCHITECTURE },
+    training: DEFAULT_TRAINING,
+    baselines: ['constant', 'cosine', 'step'],
+    seeds: '0',
+    fineTune: '0',
+  });
+  useEffect(() => {
+    api.call('runs.list', { limit: 500 }).then((all) => setRuns(all.filter((r) => r.evaluator === 'training' && r.evaluations > 0)), () => undefined);
+  }, []);
+  useEffect(() => {
+    if (!form.controller && controllers[0]) setForm((f) => ({ ...f, controller: controllers[0].name }));
+  }, [controllers, form.controller]);
+
+  const submit = () => {
+    const parsed = applyParams(form);
+    if (!parsed.ok) return setProblem(parsed.problem);
+    setProblem(null);
+    void apply(parsed.value as ApiParams<'tuning.apply'>);
+  };
+
+  return (
+    <form className="tune-form panel" data-testid="tune-apply-form" onSubmit={(e) => (e.preventDefault(), submit())}>
+      <h2>Tune a model with a controller</h2>
+      <label className="tune-field">
+        <span>controller</span>
+        <select value={form.controller} onChange={(e) => setForm({ ...form, controller: e.target.value })} data-testid="tune-apply-controller">
+          {controllers.length === 0 && <option value="">(none has learned yet: learn one first)</option>}
+          {controllers.map((c) => (
+            <option key={c.name} value={c.name}>
+              {c.name} ({c.episodesDone} episodes, {c.status})
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="tune-fieldset">
+        <legend>Model</legend>
+        <label>
+          <input type="radio" checked={form.model.kind === 'json'} onChange={() => setForm({ ...form, model: { kind: 'json', text: EXAMPLE_ARCHITECTURE } })} data-testid="tune-model-json" /> an architecture (JSON)
+        </label>{' '}
+        <label>
+          <input
+            type="radio"
+            checked={form.model.kind === 'candidate'}
+            onChange={() => setForm({ ...form, model: { kind: 'candidate', runId: runs[0]?.id ?? '', index: String(runs[0]?.bestIndex ?? 0) } })}
+            data-testid="tune-model-candidate"
+          />{' '}
+          a candidate of a run
+        </label>
+        {form.model.kind === 'json' ? (
+          <ArchitectureText value={form.model.text} onChange={(text) => setForm({ ...form, model: { kind: 'json', text } })} testId="tune-model-text" />
+        ) : (
+          <div className="tune-candidate">
+            <select
+              value={form.model.runId}
+              onChange={(e) => {
+                const run = runs.find((r) => r.id === e.target.value);
+                setForm({ ...form, model: { kind: 'candidate', runId: e.target.value, index: String(run?.bestIndex ?? 0) } });
+              }}
+              data-testid="tune-model-run"
+            >
+              {runs.length === 0 && <option value="">(no training run yet)</option>}
+              {runs.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name ?? r.id.slice(0, 8)} · {r.dataset} · best #{r.bestIndex ?? '–'}
+                </option>
+              ))}
+            </select>{' '}
+            candidate{' '}
+            <input type="number" min={0} value={form.model.index} onChange={(e) => setForm({ ...form, model: { ...form.model, index: e.target.value } as ApplyForm['model'] })} data-testid="tune-model-index" />
+          </div>
+        )}
+      </fieldset>
+      <TrainingFields form={form.training} onChange={(patch) => setForm({ ...form, training: { ...form.training, ...patch } })} />
+      <fieldset className="tune-fieldset">
+        <legend>Compare with</legend>
+        {BASELINE_SCHEDULES.map((b) => (
+          <label key={b} className="tune-check">
+            <input
+              type="checkbox"
+              checked={form.baselines.includes(b)}
+              onChange={(e) => setForm({ ...form, baselines: e.target.checked ? BASELINE_SCHEDULES.filter((x) => x === b || form.baselines.includes(x)) : form.baselines.filter((x) => x !== b) })}
+              data-testid={`tune-baseline-${b}`}
+            />{' '}
+            {SCHEDULE_LABELS[b]}
+          </label>
+        ))}
+        <label className="tune-field">
+          <span>seeds</span>
+          <input value={form.seeds} onChange={(e) => setForm({ ...form, seeds: e.target.value })} placeholder="0,1,2" data-testid="tune-seeds" />
+        </label>
+        <label className="tune-field">
+          <span>fine-tune the controller first (episodes)</span>
+          <input type="number" min={0} value={form.fineTune} onChange={(e) => setForm({ ...form, fineTune: e.target.value })} data-testid="tune-fine-tune" />
+        </label>
+      </fieldset>
+      {problem && (
+        <div className="error" data-testid="tune-form-problem">
+          {problem}
+        </div>
+      )}
+      <button type="submit" className="primary" disabled={busy || controllers.length === 0} data-testid="tune-apply-start">
+        Train with the controller and the baselines
+      </button>
+    </form>
+  );
+}
+
+export function LearnFormView() {
+  const learn = useApp((s) => s.tuneLearn);
+  const busy = useApp((s) => s.tuneBusy);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [sets, setSets] = useState<ActionSetRow[]>([]);
+  const [form, setForm] = useState<LearnForm>({
+    name: '',
+    source: 'json',
+    models: `[${EXAMPLE_ARCHITECTURE}]`,
+    actionSetId: '',
+    count: '8',
+    training: { ...DEFAULT_TRAINING, epochs: '3', subset: '1000' },
+    episodes: '20',
+    seed: '0',
+    trainFrequencyMin: '16',
+    trainFrequencyMax: '128',
+  });
+  useEffect(() => {
+    api.call('actionSets.list', {}).then((rows) => {
+      setSets(rows);
+      setForm((f) => (f.actionSetId || rows.length === 0 ? f : { ...f, actionSetId: String(rows[0].id) }));
+    }, () => undefined);
+  }, []);
+
+  const submit = () => {
+    const parsed = learnParams(form);
+    if (!parsed.ok) return setProblem(parsed.problem);
+    setProblem(null);
+    void learn(parsed.value as ApiParams<'tuning.learn'>);
+  };
+
+  return (
+    <form className="tune-form panel" data-testid="tune-learn-form" onSubmit={(e) => (e.preventDefault(), submit())}>
+      <h2>Learn a controller</h2>
+      <p className="muted">
+        A PPO agent watches each network train and learns when to change its learning rate, optimizer, dropout and weight decay. Each episode trains one of these networks for the epochs below; the
+        controller is saved after every episode, so a stopped one resumes where it stopped.
+      </p>
+      <label className="tune-field">
+        <span>name</span>
+        <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="e.g. fmnist-small" data-testid="tune-learn-name" />
+      </label>
+      <fieldset className="tune-fieldset">
+        <legend>Networks to learn on</legend>
+        <label>
+          <input type="radio" checked={form.source === 'json'} onChange={() => setForm({ ...form, source: 'json' })} data-testid="tune-learn-source-json" /> listed (a JSON list of architectures, or one)
+        </label>{' '}
+        <label>
+          <input type="radio" checked={form.source === 'sample'} onChange={() => setForm({ ...form, source: 'sample' })} data-testid="tune-learn-source-sample" /> sampled from an action set
+        </label>
+        {form.source === 'json' ? (
+          <ArchitectureText value={form.models} onChange={(models) => setForm({ ...form, models })} testId="tune-learn-models" rows={12} />
+        ) : (
+          <div className="tune-candidate">
+            <select value={form.actionSetId} onChange={(e) => setForm({ ...form, actionSetId: e.target.value })} data-testid="tune-learn-action-set">
+              {sets.length === 0 && <option value="">(no action set)</option>}
+              {sets.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>{' '}
+            networks{' '}
+            <input type="number" min={1} max={50} value={form.count} onChange={(e) => setForm({ ...form, count: e.target.value })} data-testid="tune-learn-count" />
+          </div>
+        )}
+      </fieldset>
+      <TrainingFields form={form.training} onChange={(patch) => setForm({ ...form, training: { ...form.training, ...patch } })} />
+      <fieldset className="tune-fieldset">
+        <legend>Learning</legend>
+        <label className="tune-field">
+          <span>episodes</span>
+          <input type="number" min={1} value={form.episodes} onChange={(e) => setForm({ ...form, episodes: e.target.value })} data-testid="tune-learn-episodes" />
+        </label>
+        <label className="tune-field">
+          <span>seed</span>
+          <input type="number" min={0} value={form.seed} onChange={(e) => setForm({ ...form, seed: e.target.value })} data-testid="tune-learn-seed" />
+        </label>
+        <label className="tune-field" title="the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau">
+          <span>update after at least (decisions)</span>
+          <input type="number" min={2} value={form.trainFrequencyMin} onChange={(e) => setForm({ ...form, trainFrequencyMin: e.target.value })} data-testid="tune-learn-freq-min" />
+        </label>
+        <label className="tune-field">
+          <span>… and at most</span>
+          <input type="number" min={2} value={form.trainFrequencyMax} onChange={(e) => setForm({ ...form, trainFrequencyMax: e.target.value })} data-testid="tune-learn-freq-max" />
+        </label>
+      </fieldset>
+      {problem && (
+        <div className="error" data-testid="tune-form-problem">
+          {problem}
+        </div>
+      )}
+      <button type="submit" className="primary" disabled={busy} data-testid="tune-learn-start">
+        Start learning
+      </button>
+    </form>
+  );
+}
