@@ -111,7 +111,8 @@ describe('electron-vite build', () => {
       expect(text, files[i]).not.toMatch(/\bclass Engine\b/);
     }
     const totalBytes = files.reduce((sum, f) => sum + statSync(join(mainDir, f)).size, 0);
-    expect(totalBytes).toBeLessThan(1_000_000);
+    // Our own code only (1.03 MB with the tuning mode); tfjs alone would add several MB.
+    expect(totalBytes).toBeLessThan(1_200_000);
   });
 
   it('leaves the GPU packages external: the engine loads Dawn (webgpu) and tfjs-backend-webgpu at run time', () => {
