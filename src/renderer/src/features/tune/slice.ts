@@ -55,6 +55,22 @@ export const createTuneSlice: Slice<TuneSlice> = (set, get) => {
   let listToken = 0;
   let detailToken = 0;
   const fail = (error: unknown) => set({ tuneError: errorText(error) });
+  /** Starts a learn or an apply (one at a time), then lists it and opens it; false when it was refused. */
+  const startJob = async (start: () => Promise<TuneSelection>): Promise<boolean> => {
+    if (get().tuneBusy) return false;
+    set({ tuneBusy: true, tuneError: null });
+    try {
+      const opened = await start();
+      await get().tuneLoad();
+      await get().tuneSelect(opened);
+      return true;
+    } catch (error) {
+      fail(error);
+      return false;
+    } finally {
+      set({ tuneBusy: false });
+    }
+  };
 
   return {
     tuneControllers: [],
@@ -111,37 +127,9 @@ export const createTuneSlice: Slice<TuneSlice> = (set, get) => {
       }
     },
 
-    tuneLearn: async (params) => {
-      if (get().tuneBusy) return false;
-      set({ tuneBusy: true, tuneError: null });
-      try {
-        const { controller } = await api.call('tuning.learn', params);
-        await get().tuneLoad();
-        await get().tuneSelect({ kind: 'controller', name: controller });
-        return true;
-      } catch (error) {
-        fail(error);
-        return false;
-      } finally {
-        set({ tuneBusy: false });
-      }
-    },
+    tuneLearn: (params) => startJob(async () => ({ kind: 'controller', name: (await api.call('tuning.learn', params)).controller })),
 
-    tuneApply: async (params) => {
-      if (get().tuneBusy) return false;
-      set({ tuneBusy: true, tuneError: null });
-      try {
-        const { sessionId } = await api.call('tuning.apply', params);
-        await get().tuneLoad();
-        await get().tuneSelect({ kind: 'session', id: sessionId });
-        return true;
-      } catch (error) {
-        fail(error);
-        return false;
-      } finally {
-        set({ tuneBusy: false });
-      }
-    },
+    tuneApply: (params) => startJob(async () => ({ kind: 'session', id: (await api.call('tuning.apply', params)).sessionId })),
 
     tuneStop: async (job) => {
       try {
