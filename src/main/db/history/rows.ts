@@ -118,8 +118,11 @@ const CANDIDATE_ROW_COLUMNS = ['run_id', 'idx', 'status', 'arch_hash', 'label', 
 
 const CANDIDATE_RENAMED = { idx: 'index', arch_hash: 'hash' } as const;
 
-/** Now, in epoch milliseconds, as SQLite reads the clock. */
-const SQL_NOW_MS = `CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)`;
+/**
+ * Now, in epoch milliseconds, as SQLite reads the clock (to the millisecond). Rounded: a Julian day
+ * as a double holds it only to ~50 µs, and truncating put it 1 ms before Date.now() taken earlier.
+ */
+const SQL_NOW_MS = `CAST(round((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
 
 /**
  * When each candidate of run r was being evaluated: from its proposal to its end, or to now while
