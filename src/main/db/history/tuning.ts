@@ -47,6 +47,20 @@ interface EpisodeRaw {
   epochs: string;
 }
 
+type CurveRaw = Pick<EpisodeRaw, 'episode' | 'task' | 'return' | 'final_valid_acc' | 'interventions' | 'threshold'>;
+
+/** An episode's point on the controller's learning curve (a missing number reads NaN). */
+function curvePoint(e: CurveRaw): ControllerSummary['curve'][number] {
+  return {
+    episode: e.episode,
+    task: e.task,
+    return: e.return ?? Number.NaN,
+    finalValidAccuracy: e.final_valid_acc ?? Number.NaN,
+    interventions: e.interventions,
+    threshold: e.threshold ?? Number.NaN,
+  };
+}
+
 /** One learning episode as the history keeps it: its curve point and what happened in it. */
 export interface ControllerEpisode {
   episode: number;
@@ -191,13 +205,8 @@ export function controllerEpisodes(db: HistoryDb, name: string, from = 1): Contr
     )
     .all(row.id, from) as EpisodeRaw[];
   return rows.map((e) => ({
-    episode: e.episode,
-    task: e.task,
+    ...curvePoint(e),
     status: e.status,
-    return: e.return ?? Number.NaN,
-    finalValidAccuracy: e.final_valid_acc ?? Number.NaN,
-    interventions: e.interventions,
-    threshold: e.threshold ?? Number.NaN,
     seconds: e.seconds ?? Number.NaN,
     decisions: JSON.parse(e.decisions) as TuneDecision[],
     epochs: JSON.parse(e.epochs) as TuneEpoch[],
@@ -289,15 +298,8 @@ function toSummary(db: HistoryDb, row: ControllerRaw): ControllerSummary {
   const curve = (
     db
       .stmt(`SELECT episode, task, return, final_valid_acc, interventions, threshold FROM controller_episodes WHERE controller_id = ? ORDER BY episode`)
-      .all(row.id) as Array<Pick<EpisodeRaw, 'episode' | 'task' | 'return' | 'final_valid_acc' | 'interventions' | 'threshold'>>
-  ).map((e) => ({
-    episode: e.episode,
-    task: e.task,
-    return: e.return ?? Number.NaN,
-    finalValidAccuracy: e.final_valid_acc ?? Number.NaN,
-    interventions: e.interventions,
-    threshold: e.threshold ?? Number.NaN,
-  }));
+      .all(row.id) as CurveRaw[]
+  ).map(curvePoint);
   return {
     name: row.name,
     status: row.status,
