@@ -14,7 +14,7 @@ import { CompareView } from './features/compare/CompareView';
 import { HistoryView } from './features/history/HistoryView';
 import { LiveView } from './features/run-live/LiveView';
 import { TuneView } from './features/tune/TuneView';
-import { useApp } from './store';
+import { useApp, useAppPick } from './store';
 import type { View } from './store/shell-slice';
 import './styles.css';
 
@@ -39,11 +39,13 @@ function BackendBadge() {
 }
 
 export function App() {
-  const view = useApp((s) => s.view);
-  const setView = useApp((s) => s.setView);
-  const loadInfo = useApp((s) => s.loadInfo);
-  const shellError = useApp((s) => s.shellError);
-  const onRunUpdate = useApp((s) => s.onRunUpdate);
+  const { view, setView, loadInfo, shellError, onRunUpdate } = useAppPick(
+    'view',
+    'setView',
+    'loadInfo',
+    'shellError',
+    'onRunUpdate',
+  );
   const [help, setHelp] = useState(false);
 
   // The address follows the view and the run watched.

@@ -1,8 +1,10 @@
 /**
  * One zustand store made of slices (zustand's slices pattern): each feature owns its slice file,
- * and this file only composes them. Components select what they need: useApp((s) => s.runs).
+ * and this file only composes them. Components select what they need: useApp((s) => s.runs) for
+ * one field, useAppPick('runs', 'runsLoaded') for several.
  */
 import { create } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
 import { createEditorSlice, type EditorSlice } from '../features/action-set-editor/slice';
 import { createAnalysisSlice, type AnalysisSlice } from '../features/analysis/slice';
 import { createCompareSlice, type CompareSlice } from '../features/compare/slice';
@@ -22,3 +24,14 @@ export const useApp = create<AppState>()((...a) => ({
   ...createAnalysisSlice(...a),
   ...createTuneSlice(...a),
 }));
+
+/** Several fields of the store in one subscription: re-renders only when one of them changes. */
+export function useAppPick<K extends keyof AppState>(...keys: K[]): Pick<AppState, K> {
+  return useApp(
+    useShallow((state) => {
+      const picked = {} as Pick<AppState, K>;
+      for (const key of keys) picked[key] = state[key];
+      return picked;
+    }),
+  );
+}
