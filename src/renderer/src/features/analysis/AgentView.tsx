@@ -4,13 +4,14 @@ import { agentBudgetWarning } from '../../../../shared/agent-budget';
 import type { RunDetail } from '../../../../shared/history';
 import { BudgetWarning } from '../../components/BudgetWarning';
 import { Chart } from '../../components/Chart';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { policyHeatmap, policyLabels, type PolicyHeatmap } from './policy';
 import { rewardPartSeries } from './reward';
 
 export function AgentView({ run }: { run: RunDetail }) {
-  const updates = useApp((s) => s.analysisUpdates);
-  const candidates = useApp((s) => s.analysisCandidates);
+  const { analysisUpdates: updates, analysisCandidates: candidates } = useAppPick(
+    'analysisUpdates', 'analysisCandidates',
+  );
   const heatmap = useMemo(() => policyHeatmap(updates, policyLabels(run.config)), [updates, run.config]);
   const parts = useMemo(() => rewardPartSeries(candidates), [candidates]);
   const warning = agentBudgetWarning({ ...run.config, budget: run.budget });

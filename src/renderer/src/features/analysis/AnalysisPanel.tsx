@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import type { RunDetail } from '../../../../shared/history';
 import { ErrorBanner } from '../../components/ErrorBanner';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { AgentView } from './AgentView';
 import './analysis.css';
 import { ChoiceEffectsView } from './ChoiceEffectsView';
@@ -18,12 +18,12 @@ const TAB_LABELS: Record<AnalysisTab, string> = {
 };
 
 export function AnalysisPanel({ run, version }: { run: RunDetail; version: number }) {
-  const tab = useApp((s) => s.analysisTab);
-  const setTab = useApp((s) => s.setAnalysisTab);
-  const loadAnalysis = useApp((s) => s.loadAnalysis);
-  const loadedFor = useApp((s) => s.analysisRunId);
-  const loading = useApp((s) => s.analysisLoading);
-  const error = useApp((s) => s.analysisError);
+  const {
+    analysisTab: tab, setAnalysisTab: setTab, loadAnalysis, analysisRunId: loadedFor,
+    analysisLoading: loading, analysisError: error,
+  } = useAppPick(
+    'analysisTab', 'setAnalysisTab', 'loadAnalysis', 'analysisRunId', 'analysisLoading', 'analysisError',
+  );
   const count = useApp((s) => s.analysisCandidates.length);
 
   // Another run, or new results of this one (version counts them).

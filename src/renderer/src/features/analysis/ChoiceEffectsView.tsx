@@ -1,12 +1,13 @@
 /** Which choices matter: per slot, layer kind and parameter value, the mean accuracy of the candidates that chose it with its 95% interval. */
 import { useMemo } from 'react';
 import { formatPercent } from '../../lib/format';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { choiceEffects, uniqueCompleted } from './choices';
 
 export function ChoiceEffectsView() {
-  const candidates = useApp((s) => s.analysisCandidates);
-  const slots = useApp((s) => s.analysisSlots);
+  const { analysisCandidates: candidates, analysisSlots: slots } = useAppPick(
+    'analysisCandidates', 'analysisSlots',
+  );
   const groups = useMemo(() => (slots ? choiceEffects(candidates, slots) : []), [candidates, slots]);
   const counted = useMemo(() => uniqueCompleted(candidates).length, [candidates]);
   // One scale for every bar: the range the intervals and means cover.

@@ -5,7 +5,7 @@
  * A click on an axis without dragging removes its brush. Drawn in SVG: uPlot has no such chart.
  */
 import { useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { axisPosition, describeBrush, type Axis } from './parallel';
 
 const HEIGHT = 320;
@@ -37,11 +37,9 @@ function accuracyColor(p: number | null): string {
 }
 
 export function ParallelCoordinates() {
-  const data = useApp((s) => s.analysisParallel);
-  const brushes = useApp((s) => s.brushes);
-  const kept = useApp((s) => s.brushedIndices);
-  const setBrush = useApp((s) => s.setBrush);
-  const clearBrushes = useApp((s) => s.clearBrushes);
+  const { analysisParallel: data, brushes, brushedIndices: kept, setBrush, clearBrushes } = useAppPick(
+    'analysisParallel', 'brushes', 'brushedIndices', 'setBrush', 'clearBrushes',
+  );
   const hostRef = useRef<HTMLDivElement>(null);
   const width = useWidth(hostRef);
   const [dragging, setDragging] = useState<{ key: string; from: number; to: number } | null>(null);

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import type { RunDetail } from '../../../../shared/history';
 import { Chart } from '../../components/Chart';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { paretoFront, paretoPoints, type CostAxis } from './pareto';
 
 const AXES: Record<CostAxis, { label: string; unit: string; word: string }> = {
@@ -12,9 +12,9 @@ const AXES: Record<CostAxis, { label: string; unit: string; word: string }> = {
 };
 
 export function ParetoView({ run }: { run: RunDetail }) {
-  const candidates = useApp((s) => s.analysisCandidates);
-  const selected = useApp((s) => s.selectedCandidate);
-  const selectCandidate = useApp((s) => s.selectCandidate);
+  const { analysisCandidates: candidates, selectedCandidate: selected, selectCandidate } = useAppPick(
+    'analysisCandidates', 'selectedCandidate', 'selectCandidate',
+  );
   const [axis, setAxis] = useState<CostAxis>('params');
   const timed = run.evaluator === 'training';
 

@@ -13,19 +13,19 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { formatParams, formatPercent } from '../../lib/format';
 import { networkInput, runDisplayName, shortRunId } from '../../lib/runs';
 import { throttle } from '../../lib/throttle';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import './compare.css';
 import { CompareDifferences } from './CompareDifferences';
 import { alignSeries, runColor } from './model';
 import { MAX_COMPARE } from './slice';
 
 export function CompareView() {
-  const ids = useApp((s) => s.compareRunIds);
-  const series = useApp((s) => s.compareSeries);
-  const runs = useApp((s) => s.compareRuns);
-  const loading = useApp((s) => s.compareLoading);
-  const error = useApp((s) => s.compareError);
-  const loadCompare = useApp((s) => s.loadCompare);
+  const {
+    compareRunIds: ids, compareSeries: series, compareRuns: runs, compareLoading: loading,
+    compareError: error, loadCompare,
+  } = useAppPick(
+    'compareRunIds', 'compareSeries', 'compareRuns', 'compareLoading', 'compareError', 'loadCompare',
+  );
 
   useEffect(() => {
     void loadCompare();
@@ -136,13 +136,11 @@ function BestCard({ runId, position, run }: { runId: string; position: number; r
 }
 
 function RunPicker() {
-  const ids = useApp((s) => s.compareRunIds);
-  const runs = useApp((s) => s.compareRuns);
-  const allRuns = useApp((s) => s.runs);
-  const runsLoaded = useApp((s) => s.runsLoaded);
-  const loadRuns = useApp((s) => s.loadRuns);
-  const toggleCompareRun = useApp((s) => s.toggleCompareRun);
-  const setView = useApp((s) => s.setView);
+  const {
+    compareRunIds: ids, compareRuns: runs, runs: allRuns, runsLoaded, loadRuns, toggleCompareRun, setView,
+  } = useAppPick(
+    'compareRunIds', 'compareRuns', 'runs', 'runsLoaded', 'loadRuns', 'toggleCompareRun', 'setView',
+  );
 
   useEffect(() => {
     if (!runsLoaded) void loadRuns();

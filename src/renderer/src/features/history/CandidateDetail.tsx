@@ -7,17 +7,18 @@ import { trainingTimeAxis } from '../../components/chart-series';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
 import { formatPoints, formatPrediction, predictionError, rowPrediction } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { rewardPartsText } from '../analysis/reward';
 import { ExportResultView } from './ExportResultView';
 
 export function CandidateDetailPanel({ run }: { run: RunDetail }) {
-  const selected = useApp((s) => s.selectedCandidate);
-  const detail = useApp((s) => s.candidateDetail);
-  const loading = useApp((s) => s.candidateLoading);
-  const busy = useApp((s) => s.historyBusy);
-  const historyExport = useApp((s) => s.historyExport);
-  const exportFromHistory = useApp((s) => s.exportFromHistory);
+  const {
+    selectedCandidate: selected, candidateDetail: detail, candidateLoading: loading, historyBusy: busy,
+    historyExport, exportFromHistory,
+  } = useAppPick(
+    'selectedCandidate', 'candidateDetail', 'candidateLoading', 'historyBusy', 'historyExport',
+    'exportFromHistory',
+  );
 
   if (selected === null) {
     return (

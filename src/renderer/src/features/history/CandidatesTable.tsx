@@ -7,7 +7,7 @@ import { memo, useEffect, useReducer, useRef, useState, type KeyboardEvent } fro
 import { candidateStatusText, type CandidateRow, type CandidateSortKey } from '../../../../shared/history';
 import { api, errorText } from '../../api';
 import { formatNumber, formatParams, formatPercent } from '../../lib/format';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { CandidatePageCache, type PageFetcher } from './model';
 
 const ROW_HEIGHT = 28;
@@ -43,10 +43,9 @@ export interface CandidatesTableProps {
 }
 
 export function CandidatesTable({ runId, version, indices = null, height = 420 }: CandidatesTableProps) {
-  const sort = useApp((s) => s.candidateSort);
-  const setCandidateSort = useApp((s) => s.setCandidateSort);
-  const selected = useApp((s) => s.selectedCandidate);
-  const selectCandidate = useApp((s) => s.selectCandidate);
+  const { candidateSort: sort, setCandidateSort, selectedCandidate: selected, selectCandidate } = useAppPick(
+    'candidateSort', 'setCandidateSort', 'selectedCandidate', 'selectCandidate',
+  );
   const [error, setError] = useState<string | null>(null);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const scrollRef = useRef<HTMLDivElement>(null);

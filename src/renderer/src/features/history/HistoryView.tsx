@@ -9,7 +9,7 @@ import { api } from '../../api';
 import '../../components/common.css';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { throttle } from '../../lib/throttle';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import './history.css';
 import { RunDetailPanel } from './RunDetail';
 import { RunsTable } from './RunsTable';
@@ -17,10 +17,9 @@ import { RunsTable } from './RunsTable';
 const REFRESH_MS = 1000;
 
 export function HistoryView() {
-  const loadRuns = useApp((s) => s.loadRuns);
-  const runs = useApp((s) => s.runs);
-  const error = useApp((s) => s.historyError);
-  const clearError = useApp((s) => s.clearHistoryError);
+  const { loadRuns, runs, historyError: error, clearHistoryError: clearError } = useAppPick(
+    'loadRuns', 'runs', 'historyError', 'clearHistoryError',
+  );
   const [candidatesVersion, setCandidatesVersion] = useState(0);
   const anyActive = runs.some((r) => ACTIVE_STATUSES.includes(r.status));
   const now = useNow(anyActive ? 1000 : null);
@@ -60,13 +59,11 @@ export function HistoryView() {
 }
 
 function Toolbar() {
-  const filter = useApp((s) => s.runFilter);
-  const setRunFilter = useApp((s) => s.setRunFilter);
-  const compareRunIds = useApp((s) => s.compareRunIds);
-  const setCompareRuns = useApp((s) => s.setCompareRuns);
-  const setView = useApp((s) => s.setView);
-  const loadRuns = useApp((s) => s.loadRuns);
-  const runs = useApp((s) => s.runs);
+  const {
+    runFilter: filter, setRunFilter, compareRunIds, setCompareRuns, setView, loadRuns, runs,
+  } = useAppPick(
+    'runFilter', 'setRunFilter', 'compareRunIds', 'setCompareRuns', 'setView', 'loadRuns', 'runs',
+  );
   // Runs deleted elsewhere drop out of the selection count.
   const selected = compareRunIds.filter((id) => runs.some((r) => r.id === id));
 

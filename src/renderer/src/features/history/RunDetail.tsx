@@ -6,7 +6,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
 import { resumeCanHelp } from '../../../../shared/history';
 import { runDisplayName, shortRunId } from '../../lib/runs';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { AnalysisPanel } from '../analysis/AnalysisPanel';
 import { CandidateDetailPanel } from './CandidateDetail';
 import { CandidatesTable } from './CandidatesTable';
@@ -18,8 +18,7 @@ import { watchLive } from './slice';
 const MAX_BUDGET = RunConfigFieldsSchema.shape.budget.maxValue ?? Number.MAX_SAFE_INTEGER;
 
 export function RunDetailPanel({ now, candidatesVersion }: { now: number; candidatesVersion: number }) {
-  const runId = useApp((s) => s.selectedRunId);
-  const run = useApp((s) => s.runDetail);
+  const { selectedRunId: runId, runDetail: run } = useAppPick('selectedRunId', 'runDetail');
   const brushed = useApp((s) => (s.analysisRunId === runId ? s.brushedIndices : null));
   const clearBrushes = useApp((s) => s.clearBrushes);
   if (!runId) return null;
@@ -59,11 +58,9 @@ export function RunDetailPanel({ now, candidatesVersion }: { now: number; candid
 }
 
 function RunHeader({ run }: { run: RunDetail }) {
-  const busy = useApp((s) => s.historyBusy);
-  const historyExport = useApp((s) => s.historyExport);
-  const exportFromHistory = useApp((s) => s.exportFromHistory);
-  const resumeFromHistory = useApp((s) => s.resumeFromHistory);
-  const runAgain = useApp((s) => s.liveRunAgain);
+  const {
+    historyBusy: busy, historyExport, exportFromHistory, resumeFromHistory, liveRunAgain: runAgain,
+  } = useAppPick('historyBusy', 'historyExport', 'exportFromHistory', 'resumeFromHistory', 'liveRunAgain');
   const browser = useApp((s) => s.info?.shell === 'browser');
   const [extending, setExtending] = useState<string | null>(null);
   const active = ACTIVE_STATUSES.includes(run.status);

@@ -5,7 +5,7 @@ import { ACTIVE_STATUSES } from '../../../../shared/run-config';
 import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, formatDuration, formatPercent } from '../../lib/format';
 import { runDisplayName, shortRunId } from '../../lib/runs';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { filterAndSortRuns, runDuration, type RunSortKey } from './model';
 
 const COLUMNS: Array<{ key: RunSortKey; label: string; numeric?: boolean }> = [
@@ -23,15 +23,13 @@ const COLUMNS: Array<{ key: RunSortKey; label: string; numeric?: boolean }> = [
 ];
 
 export function RunsTable({ now }: { now: number }) {
-  const runs = useApp((s) => s.runs);
-  const runsLoaded = useApp((s) => s.runsLoaded);
-  const filter = useApp((s) => s.runFilter);
-  const sort = useApp((s) => s.runSort);
-  const setRunSort = useApp((s) => s.setRunSort);
-  const selectedRunId = useApp((s) => s.selectedRunId);
-  const selectRun = useApp((s) => s.selectRun);
-  const compareRunIds = useApp((s) => s.compareRunIds);
-  const toggleCompareRun = useApp((s) => s.toggleCompareRun);
+  const {
+    runs, runsLoaded, runFilter: filter, runSort: sort, setRunSort, selectedRunId, selectRun, compareRunIds,
+    toggleCompareRun,
+  } = useAppPick(
+    'runs', 'runsLoaded', 'runFilter', 'runSort', 'setRunSort', 'selectedRunId', 'selectRun', 'compareRunIds',
+    'toggleCompareRun',
+  );
 
   const shown = useMemo(() => filterAndSortRuns(runs, filter, sort, now), [runs, filter, sort, now]);
 
@@ -95,8 +93,7 @@ interface RunRowProps {
 }
 
 function RunRow({ run, now, selected, checked, onSelect, onToggle }: RunRowProps) {
-  const renameRun = useApp((s) => s.renameRun);
-  const deleteRun = useApp((s) => s.deleteRun);
+  const { renameRun, deleteRun } = useAppPick('renameRun', 'deleteRun');
   const [editing, setEditing] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const active = ACTIVE_STATUSES.includes(run.status);

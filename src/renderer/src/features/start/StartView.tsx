@@ -1,16 +1,16 @@
 /** The first screen: what the app does, and how to start (a search in one click, or each step by hand). */
 import { useEffect, useMemo } from 'react';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { quickStartConfig } from './quick-start';
 import './start.css';
 
 export function StartView() {
-  const sets = useApp((s) => s.liveActionSets);
-  const loadSets = useApp((s) => s.liveLoadActionSets);
-  const start = useApp((s) => s.liveStart);
-  const launching = useApp((s) => s.liveLaunching);
-  const launchError = useApp((s) => s.liveLaunchError);
-  const setView = useApp((s) => s.setView);
+  const {
+    liveActionSets: sets, liveLoadActionSets: loadSets, liveStart: start, liveLaunching: launching,
+    liveLaunchError: launchError, setView,
+  } = useAppPick(
+    'liveActionSets', 'liveLoadActionSets', 'liveStart', 'liveLaunching', 'liveLaunchError', 'setView',
+  );
   const quick = useMemo(() => quickStartConfig(sets), [sets]);
 
   useEffect(() => {

@@ -7,17 +7,15 @@ import { useState } from 'react';
 import type { ControllerSummary, TuneSessionSummary } from '../../../../shared/tuning';
 import { Chart } from '../../components/Chart';
 import { StatusBadge } from '../../components/StatusBadge';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { compareSchedules, formatAccuracy, learningCurve, meanStd } from './model';
 import { TimelineCharts } from './TimelineCharts';
 
 export function ControllerDetail({ controller }: { controller: ControllerSummary }) {
-  const live = useApp((s) => s.tuneLive);
-  const sessions = useApp((s) => s.tuneSessions).filter((s) => s.controller === controller.name);
-  const stop = useApp((s) => s.tuneStop);
-  const learn = useApp((s) => s.tuneLearn);
-  const select = useApp((s) => s.tuneSelect);
-  const busy = useApp((s) => s.tuneBusy);
+  const {
+    tuneLive: live, tuneSessions, tuneStop: stop, tuneLearn: learn, tuneSelect: select, tuneBusy: busy,
+  } = useAppPick('tuneLive', 'tuneSessions', 'tuneStop', 'tuneLearn', 'tuneSelect', 'tuneBusy');
+  const sessions = tuneSessions.filter((s) => s.controller === controller.name);
   const [more, setMore] = useState(String(controller.settings.episodes + 10));
   const curve = learningCurve(controller.curve);
   const recent = controller.curve.slice(-10);

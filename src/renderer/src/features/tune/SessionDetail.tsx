@@ -5,15 +5,14 @@
  */
 import { useMemo, useState } from 'react';
 import { StatusBadge } from '../../components/StatusBadge';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import type { Hyperparameters, TuneSessionSummary } from '../../../../shared/tuning';
 import { compareSchedules, describeDecision, formatAccuracy, SCHEDULE_LABELS, withBefore, type TrainingTrace } from './model';
 import { trackKey } from './slice';
 import { TimelineCharts, type ScheduleTrace } from './TimelineCharts';
 
 export function SessionDetail({ session }: { session: TuneSessionSummary }) {
-  const live = useApp((s) => s.tuneLive);
-  const stop = useApp((s) => s.tuneStop);
+  const { tuneLive: live, tuneStop: stop } = useAppPick('tuneLive', 'tuneStop');
   const seeds = useMemo(() => [...new Set(session.schedules.map((s) => s.seed))], [session]);
   const [seedChoice, setSeed] = useState<number | null>(null);
   const seed = seedChoice !== null && seeds.includes(seedChoice) ? seedChoice : seeds[0];

@@ -11,7 +11,7 @@ import { DATASET_NAMES } from '../../../../shared/run-config';
 import { OPTIMIZERS } from '../../../../shared/training';
 import { BASELINE_SCHEDULES } from '../../../../shared/tuning-api';
 import { api } from '../../api';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { applyParams, DEFAULT_TRAINING, EXAMPLE_ARCHITECTURE, learnParams, type ApplyForm, type LearnForm, type TrainingForm } from './forms';
 import { SCHEDULE_LABELS } from './model';
 
@@ -77,9 +77,8 @@ function ArchitectureText({ value, onChange, testId, rows = 10 }: { value: strin
 }
 
 export function ApplyFormView({ controller }: { controller?: string }) {
-  const controllers = useApp((s) => s.tuneControllers).filter((c) => c.episodesDone > 0);
-  const apply = useApp((s) => s.tuneApply);
-  const busy = useApp((s) => s.tuneBusy);
+  const { tuneControllers, tuneApply: apply, tuneBusy: busy } = useAppPick('tuneControllers', 'tuneApply', 'tuneBusy');
+  const controllers = tuneControllers.filter((c) => c.episodesDone > 0);
   const [runs, setRuns] = useState<RunSummary[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [form, setForm] = useState<ApplyForm>({
@@ -192,8 +191,7 @@ export function ApplyFormView({ controller }: { controller?: string }) {
 }
 
 export function LearnFormView() {
-  const learn = useApp((s) => s.tuneLearn);
-  const busy = useApp((s) => s.tuneBusy);
+  const { tuneLearn: learn, tuneBusy: busy } = useAppPick('tuneLearn', 'tuneBusy');
   const [problem, setProblem] = useState<string | null>(null);
   const [sets, setSets] = useState<ActionSetRow[]>([]);
   const [form, setForm] = useState<LearnForm>({

@@ -11,7 +11,7 @@ import '../../components/common.css';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { StatusBadge } from '../../components/StatusBadge';
 import { throttle } from '../../lib/throttle';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { ControllerDetail } from './ControllerDetail';
 import { compareSchedules, formatAccuracy } from './model';
 import { SessionDetail } from './SessionDetail';
@@ -21,10 +21,9 @@ import './tune.css';
 const REFRESH_MS = 1000;
 
 export function TuneView() {
-  const load = useApp((s) => s.tuneLoad);
-  const error = useApp((s) => s.tuneError);
-  const clearError = useApp((s) => s.tuneClearError);
-  const selection = useApp((s) => s.tuneSelection);
+  const {
+    tuneLoad: load, tuneError: error, tuneClearError: clearError, tuneSelection: selection,
+  } = useAppPick('tuneLoad', 'tuneError', 'tuneClearError', 'tuneSelection');
 
   useEffect(() => {
     void load();
@@ -56,11 +55,10 @@ export function TuneView() {
 }
 
 function Sidebar() {
-  const controllers = useApp((s) => s.tuneControllers);
-  const sessions = useApp((s) => s.tuneSessions);
-  const loaded = useApp((s) => s.tuneLoaded);
-  const selection = useApp((s) => s.tuneSelection);
-  const select = useApp((s) => s.tuneSelect);
+  const {
+    tuneControllers: controllers, tuneSessions: sessions, tuneLoaded: loaded, tuneSelection: selection,
+    tuneSelect: select,
+  } = useAppPick('tuneControllers', 'tuneSessions', 'tuneLoaded', 'tuneSelection', 'tuneSelect');
   return (
     <aside className="tune-side">
       <div className="tune-side-actions">
