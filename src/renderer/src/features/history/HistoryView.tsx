@@ -8,6 +8,7 @@ import { RUN_STATUSES, ACTIVE_STATUSES } from '../../../../shared/run-config';
 import { api } from '../../api';
 import '../../components/common.css';
 import { ErrorBanner } from '../../components/ErrorBanner';
+import { Options } from '../../components/Options';
 import { throttle } from '../../lib/throttle';
 import { useApp, useAppPick } from '../../store';
 import './history.css';
@@ -79,11 +80,7 @@ function Toolbar() {
       />
       <select value={filter.status} onChange={(e) => setRunFilter({ status: e.target.value as typeof filter.status })} data-testid="run-status-filter" aria-label="status">
         <option value="all">all statuses</option>
-        {RUN_STATUSES.map((s) => (
-          <option key={s} value={s}>
-            {s}
-          </option>
-        ))}
+        <Options values={RUN_STATUSES} />
       </select>
       <button className="secondary" onClick={() => void loadRuns()} title="Reload the runs">
         Refresh

@@ -4,6 +4,7 @@
  * controller followed, one line per decision. A running session fills in as its schedules train.
  */
 import { useMemo, useState } from 'react';
+import { Options } from '../../components/Options';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAppPick } from '../../store';
 import type { Hyperparameters, TuneSessionSummary } from '../../../../shared/tuning';
@@ -95,11 +96,7 @@ export function SessionDetail({ session }: { session: TuneSessionSummary }) {
           <label>
             seed{' '}
             <select value={seed} onChange={(e) => setSeed(Number(e.target.value))} data-testid="tune-seed">
-              {seeds.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
+              <Options values={seeds} />
             </select>
           </label>
         )}

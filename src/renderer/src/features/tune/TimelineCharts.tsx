@@ -60,48 +60,20 @@ export function TimelineCharts({ traces, totalEpochs, initial, testId = 'tune-ch
     };
   })();
 
+  // Every chart of the stack shares the epoch axis, its range, the intervention lines and the y-axis width.
+  const axis = { xLabel, xRange: range, xMarks: marks, yAxisWidth: Y_AXIS };
+  const controllerLine = (values: Array<number | null>) => [{ label: 'controller', values, stepped: true, color: SCHEDULE_COLORS.controller }];
+
   return (
     <div className="tune-timeline" data-testid={testId} data-interventions={marks.values.length}>
-      <Chart testId="tune-chart-accuracy" title="Validation accuracy" x={accuracy.x} series={accuracy.series} xLabel={xLabel} yPercent xRange={range} xMarks={marks} yAxisWidth={Y_AXIS} height={190} />
-      <Chart testId="tune-chart-loss" title="Loss" x={loss.x} series={loss.series} xLabel={xLabel} logToggle xRange={range} xMarks={marks} yAxisWidth={Y_AXIS} height={170} />
-      <Chart testId="tune-chart-lr" title="Learning rate" x={lr.x} series={lr.series} xLabel={xLabel} yLogScale xRange={range} xMarks={marks} yAxisWidth={Y_AXIS} height={150} />
+      <Chart testId="tune-chart-accuracy" title="Validation accuracy" x={accuracy.x} series={accuracy.series} yPercent {...axis} height={190} />
+      <Chart testId="tune-chart-loss" title="Loss" x={loss.x} series={loss.series} logToggle {...axis} height={170} />
+      <Chart testId="tune-chart-lr" title="Learning rate" x={lr.x} series={lr.series} yLogScale {...axis} height={150} />
       {controller && (
         <>
-          <Chart
-            testId="tune-chart-optimizer"
-            title="Optimizer"
-            x={controller.x}
-            series={[{ label: 'controller', values: controller.optimizer, stepped: true, color: SCHEDULE_COLORS.controller }]}
-            xLabel={xLabel}
-            yCategories={OPTIMIZERS}
-            xRange={range}
-            xMarks={marks}
-            yAxisWidth={Y_AXIS}
-            height={130}
-          />
-          <Chart
-            testId="tune-chart-dropout"
-            title="Dropout"
-            x={controller.x}
-            series={[{ label: 'controller', values: controller.dropout, stepped: true, color: SCHEDULE_COLORS.controller }]}
-            xLabel={xLabel}
-            xRange={range}
-            xMarks={marks}
-            yAxisWidth={Y_AXIS}
-            height={120}
-          />
-          <Chart
-            testId="tune-chart-weight-decay"
-            yExponent
-            title="Weight decay"
-            x={controller.x}
-            series={[{ label: 'controller', values: controller.weightDecay, stepped: true, color: SCHEDULE_COLORS.controller }]}
-            xLabel={xLabel}
-            xRange={range}
-            xMarks={marks}
-            yAxisWidth={Y_AXIS}
-            height={120}
-          />
+          <Chart testId="tune-chart-optimizer" title="Optimizer" x={controller.x} series={controllerLine(controller.optimizer)} yCategories={OPTIMIZERS} {...axis} height={130} />
+          <Chart testId="tune-chart-dropout" title="Dropout" x={controller.x} series={controllerLine(controller.dropout)} {...axis} height={120} />
+          <Chart testId="tune-chart-weight-decay" yExponent title="Weight decay" x={controller.x} series={controllerLine(controller.weightDecay)} {...axis} height={120} />
         </>
       )}
       <div className="tune-chart-key muted">Dashed vertical lines: the controller&apos;s interventions ({marks.values.length}).</div>

@@ -5,52 +5,68 @@
  * dataset and the networks' shapes before anything is recorded.
  */
 import { useEffect, useState } from 'react';
-import type { ApiParams } from '../../../../shared/api';
 import type { ActionSetRow, RunSummary } from '../../../../shared/history';
 import { DATASET_NAMES } from '../../../../shared/run-config';
 import { OPTIMIZERS } from '../../../../shared/training';
 import { BASELINE_SCHEDULES } from '../../../../shared/tuning-api';
 import { api } from '../../api';
+import { Options } from '../../components/Options';
 import { useAppPick } from '../../store';
-import { applyParams, DEFAULT_TRAINING, EXAMPLE_ARCHITECTURE, learnParams, type ApplyForm, type LearnForm, type TrainingForm } from './forms';
+import { applyParams, DEFAULT_TRAINING, EXAMPLE_ARCHITECTURE, learnParams, type ApplyForm, type LearnForm, type Parsed, type TrainingForm } from './forms';
 import { SCHEDULE_LABELS } from './model';
+
+/** A labelled field of the Tune forms. */
+function Field({ label, title, children }: { label: string; title?: string; children: React.ReactNode }) {
+  return (
+    <label className="tune-field" title={title}>
+      <span>{label}</span>
+      {children}
+    </label>
+  );
+}
+
+/** What is wrong with the form, when something is. */
+function FormProblem({ problem }: { problem: string | null }) {
+  if (!problem) return null;
+  return (
+    <div className="error" data-testid="tune-form-problem">
+      {problem}
+    </div>
+  );
+}
+
+/** Sends the checked form's parameters, or says what is wrong with it and sends nothing. */
+function submitChecked<P>(parsed: Parsed<Record<string, unknown>>, setProblem: (problem: string | null) => void, send: (params: P) => Promise<unknown>): void {
+  if (!parsed.ok) return setProblem(parsed.problem);
+  setProblem(null);
+  void send(parsed.value as P);
+}
 
 function TrainingFields({ form, onChange }: { form: TrainingForm; onChange: (patch: Partial<TrainingForm>) => void }) {
   const field = (key: keyof TrainingForm, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
-    <label className="tune-field">
-      <span>{label}</span>
+    <Field label={label}>
       <input value={form[key]} onChange={(e) => onChange({ [key]: e.target.value })} data-testid={`tune-${key}`} {...props} />
-    </label>
+    </Field>
   );
   return (
     <fieldset className="tune-fieldset">
       <legend>Training</legend>
-      <label className="tune-field">
-        <span>dataset</span>
+      <Field label="dataset">
         <select value={form.dataset} onChange={(e) => onChange({ dataset: e.target.value as TrainingForm['dataset'] })} data-testid="tune-dataset">
-          {DATASET_NAMES.map((d) => (
-            <option key={d} value={d}>
-              {d}
-            </option>
-          ))}
+          <Options values={DATASET_NAMES} />
         </select>
-      </label>
+      </Field>
       {field('dataDir', 'data directory', { placeholder: form.dataset === 'fashion-mnist' ? 'the default Fashion-MNIST files' : form.dataset === 'synthetic' ? 'none needed' : 'required' })}
       {field('subset', 'subset (images)', { placeholder: 'all' })}
       {field('epochs', 'epochs', { type: 'number', min: 1 })}
       {field('batchSize', 'batch size', { type: 'number', min: 1 })}
       {field('decisionsPerEpoch', 'decisions per epoch', { type: 'number', min: 1 })}
       {field('learningRate', 'initial learning rate')}
-      <label className="tune-field">
-        <span>initial optimizer</span>
+      <Field label="initial optimizer">
         <select value={form.optimizer} onChange={(e) => onChange({ optimizer: e.target.value as TrainingForm['optimizer'] })} data-testid="tune-optimizer">
-          {OPTIMIZERS.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
+          <Options values={OPTIMIZERS} />
         </select>
-      </label>
+      </Field>
     </fieldset>
   );
 }
@@ -96,18 +112,12 @@ export function ApplyFormView({ controller }: { controller?: string }) {
     if (!form.controller && controllers[0]) setForm((f) => ({ ...f, controller: controllers[0].name }));
   }, [controllers, form.controller]);
 
-  const submit = () => {
-    const parsed = applyParams(form);
-    if (!parsed.ok) return setProblem(parsed.problem);
-    setProblem(null);
-    void apply(parsed.value as ApiParams<'tuning.apply'>);
-  };
+  const submit = () => submitChecked(applyParams(form), setProblem, apply);
 
   return (
     <form className="tune-form panel" data-testid="tune-apply-form" onSubmit={(e) => (e.preventDefault(), submit())}>
       <h2>Tune a model with a controller</h2>
-      <label className="tune-field">
-        <span>controller</span>
+      <Field label="controller">
         <select value={form.controller} onChange={(e) => setForm({ ...form, controller: e.target.value })} data-testid="tune-apply-controller">
           {controllers.length === 0 && <option value="">(none has learned yet: learn one first)</option>}
           {controllers.map((c) => (
@@ -116,7 +126,7 @@ export function ApplyFormView({ controller }: { controller?: string }) {
             </option>
           ))}
         </select>
-      </label>
+      </Field>
       <fieldset className="tune-fieldset">
         <legend>Model</legend>
         <label>
@@ -169,20 +179,14 @@ export function ApplyFormView({ controller }: { controller?: string }) {
             {SCHEDULE_LABELS[b]}
           </label>
         ))}
-        <label className="tune-field">
-          <span>seeds</span>
+        <Field label="seeds">
           <input value={form.seeds} onChange={(e) => setForm({ ...form, seeds: e.target.value })} placeholder="0,1,2" data-testid="tune-seeds" />
-        </label>
-        <label className="tune-field">
-          <span>fine-tune the controller first (episodes)</span>
+        </Field>
+        <Field label="fine-tune the controller first (episodes)">
           <input type="number" min={0} value={form.fineTune} onChange={(e) => setForm({ ...form, fineTune: e.target.value })} data-testid="tune-fine-tune" />
-        </label>
+        </Field>
       </fieldset>
-      {problem && (
-        <div className="error" data-testid="tune-form-problem">
-          {problem}
-        </div>
-      )}
+      <FormProblem problem={problem} />
       <button type="submit" className="primary" disabled={busy || controllers.length === 0} data-testid="tune-apply-start">
         Train with the controller and the baselines
       </button>
@@ -213,12 +217,7 @@ export function LearnFormView() {
     }, () => undefined);
   }, []);
 
-  const submit = () => {
-    const parsed = learnParams(form);
-    if (!parsed.ok) return setProblem(parsed.problem);
-    setProblem(null);
-    void learn(parsed.value as ApiParams<'tuning.learn'>);
-  };
+  const submit = () => submitChecked(learnParams(form), setProblem, learn);
 
   return (
     <form className="tune-form panel" data-testid="tune-learn-form" onSubmit={(e) => (e.preventDefault(), submit())}>
@@ -227,10 +226,9 @@ export function LearnFormView() {
         A PPO agent watches each network train and learns when to change its learning rate, optimizer, dropout and weight decay. Each episode trains one of these networks for the epochs below; the
         controller is saved after every episode, so a stopped one resumes where it stopped.
       </p>
-      <label className="tune-field">
-        <span>name</span>
+      <Field label="name">
         <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="e.g. fmnist-small" data-testid="tune-learn-name" />
-      </label>
+      </Field>
       <fieldset className="tune-fieldset">
         <legend>Networks to learn on</legend>
         <label>
@@ -259,28 +257,20 @@ export function LearnFormView() {
       <TrainingFields form={form.training} onChange={(patch) => setForm({ ...form, training: { ...form.training, ...patch } })} />
       <fieldset className="tune-fieldset">
         <legend>Learning</legend>
-        <label className="tune-field">
-          <span>episodes</span>
+        <Field label="episodes">
           <input type="number" min={1} value={form.episodes} onChange={(e) => setForm({ ...form, episodes: e.target.value })} data-testid="tune-learn-episodes" />
-        </label>
-        <label className="tune-field">
-          <span>seed</span>
+        </Field>
+        <Field label="seed">
           <input type="number" min={0} value={form.seed} onChange={(e) => setForm({ ...form, seed: e.target.value })} data-testid="tune-learn-seed" />
-        </label>
-        <label className="tune-field" title="the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau">
-          <span>update after at least (decisions)</span>
+        </Field>
+        <Field label="update after at least (decisions)" title="the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau">
           <input type="number" min={2} value={form.trainFrequencyMin} onChange={(e) => setForm({ ...form, trainFrequencyMin: e.target.value })} data-testid="tune-learn-freq-min" />
-        </label>
-        <label className="tune-field">
-          <span>… and at most</span>
+        </Field>
+        <Field label="… and at most">
           <input type="number" min={2} value={form.trainFrequencyMax} onChange={(e) => setForm({ ...form, trainFrequencyMax: e.target.value })} data-testid="tune-learn-freq-max" />
-        </label>
+        </Field>
       </fieldset>
-      {problem && (
-        <div className="error" data-testid="tune-form-problem">
-          {problem}
-        </div>
-      )}
+      <FormProblem problem={problem} />
       <button type="submit" className="primary" disabled={busy} data-testid="tune-learn-start">
         Start learning
       </button>
