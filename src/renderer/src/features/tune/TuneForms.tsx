@@ -25,6 +25,17 @@ function Field({ label, title, children }: { label: string; title?: string; chil
   );
 }
 
+type TextKey<F> = { [K in keyof F]: F[K] extends string ? K : never }[keyof F];
+
+/** Labelled inputs bound to the text fields of a form: `field(key, label, testId, inputProps, labelTitle)`. */
+function fieldsOf<F>(form: F, onChange: (patch: Partial<F>) => void) {
+  return (key: TextKey<F>, label: string, testId: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}, title?: string) => (
+    <Field label={label} title={title}>
+      <input value={form[key] as string} onChange={(e) => onChange({ [key]: e.target.value } as Partial<F>)} data-testid={testId} {...props} />
+    </Field>
+  );
+}
+
 /** What is wrong with the form, when something is. */
 function FormProblem({ problem }: { problem: string | null }) {
   if (!problem) return null;
@@ -43,11 +54,8 @@ function submitChecked<P>(parsed: Parsed<Record<string, unknown>>, setProblem: (
 }
 
 function TrainingFields({ form, onChange }: { form: TrainingForm; onChange: (patch: Partial<TrainingForm>) => void }) {
-  const field = (key: keyof TrainingForm, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => (
-    <Field label={label}>
-      <input value={form[key]} onChange={(e) => onChange({ [key]: e.target.value })} data-testid={`tune-${key}`} {...props} />
-    </Field>
-  );
+  const bound = fieldsOf(form, onChange);
+  const field = (key: TextKey<TrainingForm>, label: string, props: React.InputHTMLAttributes<HTMLInputElement> = {}) => bound(key, label, `tune-${key}`, props);
   return (
     <fieldset className="tune-fieldset">
       <legend>Training</legend>
@@ -112,6 +120,7 @@ export function ApplyFormView({ controller }: { controller?: string }) {
     if (!form.controller && controllers[0]) setForm((f) => ({ ...f, controller: controllers[0].name }));
   }, [controllers, form.controller]);
 
+  const field = fieldsOf(form, (patch) => setForm({ ...form, ...patch }));
   const submit = () => submitChecked(applyParams(form), setProblem, apply);
 
   return (
@@ -179,12 +188,8 @@ export function ApplyFormView({ controller }: { controller?: string }) {
             {SCHEDULE_LABELS[b]}
           </label>
         ))}
-        <Field label="seeds">
-          <input value={form.seeds} onChange={(e) => setForm({ ...form, seeds: e.target.value })} placeholder="0,1,2" data-testid="tune-seeds" />
-        </Field>
-        <Field label="fine-tune the controller first (episodes)">
-          <input type="number" min={0} value={form.fineTune} onChange={(e) => setForm({ ...form, fineTune: e.target.value })} data-testid="tune-fine-tune" />
-        </Field>
+        {field('seeds', 'seeds', 'tune-seeds', { placeholder: '0,1,2' })}
+        {field('fineTune', 'fine-tune the controller first (episodes)', 'tune-fine-tune', { type: 'number', min: 0 })}
       </fieldset>
       <FormProblem problem={problem} />
       <button type="submit" className="primary" disabled={busy || controllers.length === 0} data-testid="tune-apply-start">
@@ -217,6 +222,7 @@ export function LearnFormView() {
     }, () => undefined);
   }, []);
 
+  const field = fieldsOf(form, (patch) => setForm({ ...form, ...patch }));
   const submit = () => submitChecked(learnParams(form), setProblem, learn);
 
   return (
@@ -226,9 +232,7 @@ export function LearnFormView() {
         A PPO agent watches each network train and learns when to change its learning rate, optimizer, dropout and weight decay. Each episode trains one of these networks for the epochs below; the
         controller is saved after every episode, so a stopped one resumes where it stopped.
       </p>
-      <Field label="name">
-        <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} placeholder="e.g. fmnist-small" data-testid="tune-learn-name" />
-      </Field>
+      {field('name', 'name', 'tune-learn-name', { placeholder: 'e.g. fmnist-small' })}
       <fieldset className="tune-fieldset">
         <legend>Networks to learn on</legend>
         <label>
@@ -257,18 +261,10 @@ export function LearnFormView() {
       <TrainingFields form={form.training} onChange={(patch) => setForm({ ...form, training: { ...form.training, ...patch } })} />
       <fieldset className="tune-fieldset">
         <legend>Learning</legend>
-        <Field label="episodes">
-          <input type="number" min={1} value={form.episodes} onChange={(e) => setForm({ ...form, episodes: e.target.value })} data-testid="tune-learn-episodes" />
-        </Field>
-        <Field label="seed">
-          <input type="number" min={0} value={form.seed} onChange={(e) => setForm({ ...form, seed: e.target.value })} data-testid="tune-learn-seed" />
-        </Field>
-        <Field label="update after at least (decisions)" title="the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau">
-          <input type="number" min={2} value={form.trainFrequencyMin} onChange={(e) => setForm({ ...form, trainFrequencyMin: e.target.value })} data-testid="tune-learn-freq-min" />
-        </Field>
-        <Field label="… and at most">
-          <input type="number" min={2} value={form.trainFrequencyMax} onChange={(e) => setForm({ ...form, trainFrequencyMax: e.target.value })} data-testid="tune-learn-freq-max" />
-        </Field>
+        {field('episodes', 'episodes', 'tune-learn-episodes', { type: 'number', min: 1 })}
+        {field('seed', 'seed', 'tune-learn-seed', { type: 'number', min: 0 })}
+        {field('trainFrequencyMin', 'update after at least (decisions)', 'tune-learn-freq-min', { type: 'number', min: 2 }, 'the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau')}
+        {field('trainFrequencyMax', '… and at most', 'tune-learn-freq-max', { type: 'number', min: 2 })}
       </fieldset>
       <FormProblem problem={problem} />
       <button type="submit" className="primary" disabled={busy} data-testid="tune-learn-start">
