@@ -5,22 +5,19 @@ import { quickStartConfig } from './quick-start';
 import './start.css';
 
 export function StartView() {
-  const {
-    liveActionSets: sets, liveLoadActionSets: loadSets, liveStart: start, liveLaunching: launching,
-    liveLaunchError: launchError, setView,
-  } = useAppPick(
+  const { liveActionSets, liveLoadActionSets, liveStart, liveLaunching, liveLaunchError, setView } = useAppPick(
     'liveActionSets', 'liveLoadActionSets', 'liveStart', 'liveLaunching', 'liveLaunchError', 'setView',
   );
-  const quick = useMemo(() => quickStartConfig(sets), [sets]);
+  const quick = useMemo(() => quickStartConfig(liveActionSets), [liveActionSets]);
 
   useEffect(() => {
-    void loadSets();
-  }, [loadSets]);
+    void liveLoadActionSets();
+  }, [liveLoadActionSets]);
 
   const startSearch = async () => {
     if (!('config' in quick)) return;
     setView('live');
-    await start(quick.config);
+    await liveStart(quick.config);
   };
 
   return (
@@ -32,20 +29,20 @@ export function StartView() {
           agent learns from the scores which choices work.
         </p>
         <div className="start-quick">
-          <button type="button" className="primary start-button" disabled={!('config' in quick) || launching} onClick={() => void startSearch()} data-testid="start-quick">
+          <button type="button" className="primary start-button" disabled={!('config' in quick) || liveLaunching} onClick={() => void startSearch()} data-testid="start-quick">
             Start a search
           </button>
           <span className="muted" data-testid="start-quick-what">
             {'config' in quick
               ? `PPO on the built-in “${quick.set.name}” action set · synthetic data (no download) · ${quick.form.budget} networks of ${quick.form.epochs} epochs: a few minutes`
-              : sets.length === 0
+              : liveActionSets.length === 0
                 ? 'loading the action sets…'
                 : quick.error}
           </span>
         </div>
-        {launchError && (
+        {liveLaunchError && (
           <div className="error" role="alert">
-            {launchError}
+            {liveLaunchError}
           </div>
         )}
         <h2>Or step by step</h2>
