@@ -17,7 +17,8 @@ import { networkInput, shortRunId } from '../../lib/runs';
 import { useApp } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
 import { candidateHeading, controls, DIAGNOSTIC_CHARTS, epochProgress, progressNote } from './live-display';
-import { candidateChartSeries, type DiagnosticsColumns, type LeaderboardEntry, type LiveCandidate, type LiveRun, type SeriesColumns } from './live-run';
+import { candidateChartSeries, type DiagnosticsColumns, type SeriesColumns } from './live-columns';
+import type { LeaderboardEntry, LiveCandidate, LiveRun } from './live-run';
 import './live.css';
 
 const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
