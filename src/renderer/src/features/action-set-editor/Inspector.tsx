@@ -1,7 +1,7 @@
 /** The right-hand panel: the selected node's parameters, the selected edge, or the set itself. */
 import { useEffect, useState } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { layerInfo, paramHint, type ParamInfo } from './catalog';
 import type { EditorDoc, FlowEdge, FlowNode } from './editor-doc';
 import { useNodeProblems } from './Problems';
@@ -27,8 +27,7 @@ export function Inspector({ doc }: { doc: EditorDoc }) {
 
 function NodeInspector({ node }: { node: FlowNode }) {
   const problems = useNodeProblems(node.id);
-  const deleteElements = useApp((s) => s.deleteElements);
-  const setParam = useApp((s) => s.setParam);
+  const { deleteElements, setParam } = useAppPick('deleteElements', 'setParam');
   const layer = node.data.layer ?? { type: '?' };
   const info = layerInfo(layer.type);
   const known = new Set(info?.params.map((p) => p.name) ?? []);

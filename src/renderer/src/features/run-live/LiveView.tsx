@@ -14,7 +14,7 @@ import { Chart } from '../../components/Chart';
 import { trainingTimeAxis } from '../../components/chart-series';
 import { formatPoints, formatPrediction, predictionError } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
 import { candidateHeading, controls, DIAGNOSTIC_CHARTS, epochProgress, pct, progressNote } from './live-display';
 import { candidateChartSeries, type DiagnosticsColumns, type SeriesColumns } from './live-columns';
@@ -23,10 +23,10 @@ import { BestCandidate, InFlight, Leaderboard, PredictorSummary } from './live-s
 import './live.css';
 
 export function LiveView() {
-  const init = useApp((s) => s.liveInit);
-  const showLauncher = useApp((s) => s.liveShowLauncher);
+  const { liveInit: init, liveShowLauncher: showLauncher, liveSetShowLauncher: setShowLauncher } = useAppPick(
+    'liveInit', 'liveShowLauncher', 'liveSetShowLauncher',
+  );
   const hasRun = useApp((s) => s.liveRun !== null);
-  const setShowLauncher = useApp((s) => s.liveSetShowLauncher);
 
   useEffect(() => {
     void init();
@@ -41,14 +41,13 @@ export function LiveView() {
 }
 
 function RunPicker() {
-  const run = useApp((s) => s.liveRun);
-  const active = useApp((s) => s.liveActiveRuns);
-  const recent = useApp((s) => s.liveRecentRuns);
-  const watchRun = useApp((s) => s.watchRun);
-  const refresh = useApp((s) => s.liveRefreshRuns);
-  const showLauncher = useApp((s) => s.liveShowLauncher);
-  const setShowLauncher = useApp((s) => s.liveSetShowLauncher);
-  const loadingId = useApp((s) => s.liveLoadingId);
+  const {
+    liveRun: run, liveActiveRuns: active, liveRecentRuns: recent, watchRun, liveRefreshRuns: refresh,
+    liveShowLauncher: showLauncher, liveSetShowLauncher: setShowLauncher, liveLoadingId: loadingId,
+  } = useAppPick(
+    'liveRun', 'liveActiveRuns', 'liveRecentRuns', 'watchRun', 'liveRefreshRuns', 'liveShowLauncher',
+    'liveSetShowLauncher', 'liveLoadingId',
+  );
 
   const label = (id: string) => {
     const summary = recent.find((r) => r.id === id);
@@ -104,8 +103,8 @@ function RunPicker() {
 }
 
 function RunMonitor() {
-  const run = useApp((s) => s.liveRun) as LiveRun;
-  const error = useApp((s) => s.liveError);
+  const { liveRun, liveError: error } = useAppPick('liveRun', 'liveError');
+  const run = liveRun as LiveRun;
   const config = run.config;
   const shape = config ? networkInput(config) : undefined;
   // Older stored configs have no predictor field; a run's events say whether it predicts.
@@ -132,11 +131,10 @@ function RunMonitor() {
 }
 
 function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
-  const pause = useApp((s) => s.livePause);
-  const resume = useApp((s) => s.liveResume);
-  const stop = useApp((s) => s.liveStop);
+  const { livePause: pause, liveResume: resume, liveStop: stop, liveRunAgain: runAgain } = useAppPick(
+    'livePause', 'liveResume', 'liveStop', 'liveRunAgain',
+  );
   const allowed = controls(run);
-  const runAgain = useApp((s) => s.liveRunAgain);
   const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
   const c = run.config;
   // Older stored configs have no predictor field.
