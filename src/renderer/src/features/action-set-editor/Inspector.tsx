@@ -79,11 +79,7 @@ function NodeInspector({ node }: { node: FlowNode }) {
           ))}
         </ul>
       )}
-      <div className="ase-inspector-actions">
-        <button type="button" className="secondary ase-danger" data-testid="delete-node" onClick={() => deleteElements([node.id], [])} title="Delete this node and its edges (Delete key)">
-          Delete node
-        </button>
-      </div>
+      <DeleteAction label="Delete node" testId="delete-node" title="Delete this node and its edges (Delete key)" onClick={() => deleteElements([node.id], [])} />
     </div>
   );
 }
@@ -200,6 +196,17 @@ function ParamField({ nodeId, info, value, problems }: { nodeId: string; info: P
   );
 }
 
+/** An inspector's delete button, at the foot of its panel. */
+function DeleteAction(props: { label: string; testId: string; title?: string; disabled?: boolean; onClick: () => void }) {
+  return (
+    <div className="ase-inspector-actions">
+      <button type="button" className="secondary ase-danger" data-testid={props.testId} title={props.title} disabled={props.disabled} onClick={props.onClick}>
+        {props.label}
+      </button>
+    </div>
+  );
+}
+
 function IoInspector({ node }: { node: FlowNode }) {
   const isInput = node.id === INPUT_ID;
   return (
@@ -231,11 +238,7 @@ function EdgeInspector({ edge }: { edge: FlowEdge }) {
         Edge <span className="ase-mono">{edge.source}</span> → <span className="ase-mono">{edge.target}</span>
       </div>
       <p className="ase-muted">{text}</p>
-      <div className="ase-inspector-actions">
-        <button type="button" className="secondary ase-danger" data-testid="delete-edge" onClick={() => deleteElements([], [edge.id])} title="Delete this edge (Delete key)">
-          Delete edge
-        </button>
-      </div>
+      <DeleteAction label="Delete edge" testId="delete-edge" title="Delete this edge (Delete key)" onClick={() => deleteElements([], [edge.id])} />
     </div>
   );
 }
@@ -248,17 +251,12 @@ function MultiInspector({ nodes, edges }: { nodes: FlowNode[]; edges: FlowEdge[]
       <div className="ase-inspector-title">
         {nodes.length} {nodes.length === 1 ? 'node' : 'nodes'}, {edges.length} {edges.length === 1 ? 'edge' : 'edges'} selected
       </div>
-      <div className="ase-inspector-actions">
-        <button
-          type="button"
-          className="secondary ase-danger"
-          data-testid="delete-selection"
-          disabled={deletable.length + edges.length === 0}
-          onClick={() => deleteElements(deletable.map((n) => n.id), edges.map((e) => e.id))}
-        >
-          Delete selection
-        </button>
-      </div>
+      <DeleteAction
+        label="Delete selection"
+        testId="delete-selection"
+        disabled={deletable.length + edges.length === 0}
+        onClick={() => deleteElements(deletable.map((n) => n.id), edges.map((e) => e.id))}
+      />
     </div>
   );
 }
