@@ -9,7 +9,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { LayerType } from '../../../../shared/layers';
 import { useApp, useAppPick } from '../../store';
 import { Canvas } from './Canvas';
-import { docToSpec, type EditorDoc, type FlowNode } from './editor-doc';
+import { currentDoc, docToSpec, type EditorDoc, type FlowNode } from './editor-doc';
 import { Inspector } from './Inspector';
 import { freeSpot, NODE_WIDTH, nodeSize } from './layout';
 import { Palette } from './Palette';
@@ -21,7 +21,7 @@ const VALIDATE_DELAY_MS = 150;
 
 export function EditorView() {
   const load = useApp((s) => s.loadActionSets);
-  const doc = useApp((s) => (s.editorKey ? (s.editorDocs[s.editorKey] ?? null) : null));
+  const doc = useApp(currentDoc);
 
   useEffect(() => {
     if (!useApp.getState().actionSetsLoaded) void load();
