@@ -6,18 +6,8 @@ import { formatPoints, formatPrediction, predictionError, predictorError, rowPre
 import { parseRunConfig, type RunConfig } from '../../src/shared/run-config';
 import { DEFAULT_LAUNCH_FORM, formFromRun, RUN_ACTION_SET, validateLaunch } from '../../src/renderer/src/features/run-live/launch-form';
 import { candidateHeading, controls, epochProgress, etaSeconds, formatDuration, progressNote } from '../../src/renderer/src/features/run-live/live-display';
-import {
-  applyUpdate,
-  candidateChartSeries,
-  emptyLiveRun,
-  fromSnapshot,
-  insertLeaderboard,
-  LEADERBOARD_SIZE,
-  PREDICTED_COLOR,
-  PRUNED_COLOR,
-  type LeaderboardEntry,
-  type LiveRun,
-} from '../../src/renderer/src/features/run-live/live-run';
+import { candidateChartSeries, PREDICTED_COLOR, PRUNED_COLOR } from '../../src/renderer/src/features/run-live/live-columns';
+import { applyUpdate, emptyLiveRun, fromSnapshot, insertLeaderboard, LEADERBOARD_SIZE, type LeaderboardEntry, type LiveRun } from '../../src/renderer/src/features/run-live/live-run';
 
 const RUN = 'run-1';
 const ACTION_SET = { name: 'mlp', maxLayers: 2, nodes: [{ id: 'dense', layer: { type: 'dense', units: [16, 32] } }], edges: [] };

@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { useCallback, useEffect, type DragEvent, type RefObject } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { isLayerType } from './catalog';
 import type { EditorDoc, FlowNode } from './editor-doc';
 import { EDGE_TYPES, NODE_TYPES } from './flow-parts';
@@ -34,11 +34,10 @@ const validConnection = (c: Connection | Edge) => c.source !== OUTPUT_ID && c.ta
 
 export function Canvas({ doc, wrapperRef }: { doc: EditorDoc; wrapperRef: RefObject<HTMLDivElement | null> }) {
   const flow = useReactFlow<FlowNode>();
-  const onNodesChange = useApp((s) => s.editorNodesChange);
-  const onEdgesChange = useApp((s) => s.editorEdgesChange);
-  const connect = useApp((s) => s.editorConnect);
-  const addLayer = useApp((s) => s.addLayer);
-  const autoLayout = useApp((s) => s.autoLayout);
+  const {
+    editorNodesChange: onNodesChange, editorEdgesChange: onEdgesChange, editorConnect: connect, addLayer,
+    autoLayout,
+  } = useAppPick('editorNodesChange', 'editorEdgesChange', 'editorConnect', 'addLayer', 'autoLayout');
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (!event.dataTransfer.types.includes(LAYER_DND_TYPE)) return;

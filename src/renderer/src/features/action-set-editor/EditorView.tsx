@@ -7,9 +7,9 @@ import './editor.css';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import type { LayerType } from '../../../../shared/layers';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { Canvas } from './Canvas';
-import { docToSpec, type EditorDoc, type FlowNode } from './editor-doc';
+import { currentDoc, docToSpec, type EditorDoc, type FlowNode } from './editor-doc';
 import { Inspector } from './Inspector';
 import { freeSpot, NODE_WIDTH, nodeSize } from './layout';
 import { Palette } from './Palette';
@@ -21,7 +21,7 @@ const VALIDATE_DELAY_MS = 150;
 
 export function EditorView() {
   const load = useApp((s) => s.loadActionSets);
-  const doc = useApp((s) => (s.editorKey ? (s.editorDocs[s.editorKey] ?? null) : null));
+  const doc = useApp(currentDoc);
 
   useEffect(() => {
     if (!useApp.getState().actionSetsLoaded) void load();
@@ -45,8 +45,7 @@ export function EditorView() {
 
 /** Re-validates when the set's content (not its layout) or the input shape changes. */
 function useLiveValidation(doc: EditorDoc) {
-  const shape = useApp((s) => s.editorShape);
-  const validate = useApp((s) => s.validateEditor);
+  const { editorShape: shape, validateEditor: validate } = useAppPick('editorShape', 'validateEditor');
   // Positions and selection do not matter to validation; everything else does.
   const content = JSON.stringify(docToSpec(doc, { positions: false }));
   // Pending from the change itself, not from the delayed request: the count and the nodes' problem

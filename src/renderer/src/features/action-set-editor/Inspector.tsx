@@ -1,7 +1,7 @@
 /** The right-hand panel: the selected node's parameters, the selected edge, or the set itself. */
 import { useEffect, useState } from 'react';
 import { INPUT_ID, OUTPUT_ID } from '../../../../shared/action-set';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { layerInfo, paramHint, type ParamInfo } from './catalog';
 import type { EditorDoc, FlowEdge, FlowNode } from './editor-doc';
 import { useNodeProblems } from './Problems';
@@ -27,8 +27,7 @@ export function Inspector({ doc }: { doc: EditorDoc }) {
 
 function NodeInspector({ node }: { node: FlowNode }) {
   const problems = useNodeProblems(node.id);
-  const deleteElements = useApp((s) => s.deleteElements);
-  const setParam = useApp((s) => s.setParam);
+  const { deleteElements, setParam } = useAppPick('deleteElements', 'setParam');
   const layer = node.data.layer ?? { type: '?' };
   const info = layerInfo(layer.type);
   const known = new Set(info?.params.map((p) => p.name) ?? []);
@@ -80,11 +79,7 @@ function NodeInspector({ node }: { node: FlowNode }) {
           ))}
         </ul>
       )}
-      <div className="ase-inspector-actions">
-        <button type="button" className="secondary ase-danger" data-testid="delete-node" onClick={() => deleteElements([node.id], [])} title="Delete this node and its edges (Delete key)">
-          Delete node
-        </button>
-      </div>
+      <DeleteAction label="Delete node" testId="delete-node" title="Delete this node and its edges (Delete key)" onClick={() => deleteElements([node.id], [])} />
     </div>
   );
 }
@@ -201,6 +196,17 @@ function ParamField({ nodeId, info, value, problems }: { nodeId: string; info: P
   );
 }
 
+/** An inspector's delete button, at the foot of its panel. */
+function DeleteAction(props: { label: string; testId: string; title?: string; disabled?: boolean; onClick: () => void }) {
+  return (
+    <div className="ase-inspector-actions">
+      <button type="button" className="secondary ase-danger" data-testid={props.testId} title={props.title} disabled={props.disabled} onClick={props.onClick}>
+        {props.label}
+      </button>
+    </div>
+  );
+}
+
 function IoInspector({ node }: { node: FlowNode }) {
   const isInput = node.id === INPUT_ID;
   return (
@@ -232,11 +238,7 @@ function EdgeInspector({ edge }: { edge: FlowEdge }) {
         Edge <span className="ase-mono">{edge.source}</span> → <span className="ase-mono">{edge.target}</span>
       </div>
       <p className="ase-muted">{text}</p>
-      <div className="ase-inspector-actions">
-        <button type="button" className="secondary ase-danger" data-testid="delete-edge" onClick={() => deleteElements([], [edge.id])} title="Delete this edge (Delete key)">
-          Delete edge
-        </button>
-      </div>
+      <DeleteAction label="Delete edge" testId="delete-edge" title="Delete this edge (Delete key)" onClick={() => deleteElements([], [edge.id])} />
     </div>
   );
 }
@@ -249,17 +251,12 @@ function MultiInspector({ nodes, edges }: { nodes: FlowNode[]; edges: FlowEdge[]
       <div className="ase-inspector-title">
         {nodes.length} {nodes.length === 1 ? 'node' : 'nodes'}, {edges.length} {edges.length === 1 ? 'edge' : 'edges'} selected
       </div>
-      <div className="ase-inspector-actions">
-        <button
-          type="button"
-          className="secondary ase-danger"
-          data-testid="delete-selection"
-          disabled={deletable.length + edges.length === 0}
-          onClick={() => deleteElements(deletable.map((n) => n.id), edges.map((e) => e.id))}
-        >
-          Delete selection
-        </button>
-      </div>
+      <DeleteAction
+        label="Delete selection"
+        testId="delete-selection"
+        disabled={deletable.length + edges.length === 0}
+        onClick={() => deleteElements(deletable.map((n) => n.id), edges.map((e) => e.id))}
+      />
     </div>
   );
 }

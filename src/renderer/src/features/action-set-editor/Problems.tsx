@@ -1,6 +1,6 @@
 /** The problems list: every error and warning of the live validation; a click shows the node. */
 import { useReactFlow } from '@xyflow/react';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import type { FlowNode } from './editor-doc';
 import { nodeSize } from './layout';
 import type { Problem } from './validation';
@@ -13,8 +13,7 @@ export function useNodeProblems(nodeId: string): Problem[] {
 }
 
 export function Problems() {
-  const validation = useApp((s) => s.editorValidation);
-  const selectElement = useApp((s) => s.selectElement);
+  const { editorValidation: validation, selectElement } = useAppPick('editorValidation', 'selectElement');
   const flow = useReactFlow<FlowNode>();
   const problems = validation?.problems ?? [];
   const errors = problems.filter((p) => p.severity === 'error').length;

@@ -1,20 +1,18 @@
 /** The side list: stored sets and unsaved new ones; New and Import. */
 import type { ChangeEvent } from 'react';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 
 export function SetList() {
-  const rows = useApp((s) => s.actionSets);
-  const loaded = useApp((s) => s.actionSetsLoaded);
-  const listError = useApp((s) => s.actionSetsError);
-  const docs = useApp((s) => s.editorDocs);
-  const openKey = useApp((s) => s.editorKey);
-  const notice = useApp((s) => s.editorNotice);
-  const open = useApp((s) => s.openActionSet);
-  const create = useApp((s) => s.newActionSet);
-  const importSet = useApp((s) => s.importActionSet);
-  const setNotice = useApp((s) => s.setEditorNotice);
-  const load = useApp((s) => s.loadActionSets);
-  const restoreDefaults = useApp((s) => s.restoreDefaultActionSets);
+  const {
+    actionSets: rows, actionSetsLoaded: loaded, actionSetsError: listError, editorDocs: docs,
+    editorKey: openKey, editorNotice: notice, openActionSet: open, newActionSet: create,
+    importActionSet: importSet, setEditorNotice: setNotice, loadActionSets: load,
+    restoreDefaultActionSets: restoreDefaults,
+  } = useAppPick(
+    'actionSets', 'actionSetsLoaded', 'actionSetsError', 'editorDocs', 'editorKey', 'editorNotice',
+    'openActionSet', 'newActionSet', 'importActionSet', 'setEditorNotice', 'loadActionSets',
+    'restoreDefaultActionSets',
+  );
 
   const drafts = Object.values(docs).filter((d) => d.id === null);
 

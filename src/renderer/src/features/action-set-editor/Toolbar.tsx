@@ -2,28 +2,23 @@
 import { MAX_LAYERS } from '../../../../shared/action-set';
 import { downloadText } from '../../lib/download';
 import { MOD } from '../../lib/shortcuts';
-import { useApp } from '../../store';
+import { useAppPick } from '../../store';
 import { docToSpec, type EditorDoc } from './editor-doc';
 import { formatCount } from './format';
 import { DATASET_SHAPES, type DatasetShapeId } from './validation';
 
 export function Toolbar({ doc }: { doc: EditorDoc }) {
-  const validation = useApp((s) => s.editorValidation);
-  const validating = useApp((s) => s.editorValidating);
-  const shape = useApp((s) => s.editorShape);
-  const saving = useApp((s) => s.editorSaving);
-  const saveError = useApp((s) => s.editorSaveError);
-  const savedAt = useApp((s) => s.editorSavedAt);
-  const confirming = useApp((s) => s.editorConfirmingDelete);
-  const setMeta = useApp((s) => s.setEditorMeta);
-  const setShape = useApp((s) => s.setEditorShape);
-  const save = useApp((s) => s.saveActionSet);
-  const duplicate = useApp((s) => s.duplicateActionSet);
-  const confirmDelete = useApp((s) => s.confirmDeleteActionSet);
-  const remove = useApp((s) => s.deleteActionSet);
-  const revert = useApp((s) => s.revertActionSet);
-  const undo = useApp((s) => s.editorUndo);
-  const redo = useApp((s) => s.editorRedo);
+  const {
+    editorValidation: validation, editorValidating: validating, editorShape: shape, editorSaving: saving,
+    editorSaveError: saveError, editorSavedAt: savedAt, editorConfirmingDelete: confirming,
+    setEditorMeta: setMeta, setEditorShape: setShape, saveActionSet: save, duplicateActionSet: duplicate,
+    confirmDeleteActionSet: confirmDelete, deleteActionSet: remove, revertActionSet: revert, editorUndo: undo,
+    editorRedo: redo,
+  } = useAppPick(
+    'editorValidation', 'editorValidating', 'editorShape', 'editorSaving', 'editorSaveError', 'editorSavedAt',
+    'editorConfirmingDelete', 'setEditorMeta', 'setEditorShape', 'saveActionSet', 'duplicateActionSet',
+    'confirmDeleteActionSet', 'deleteActionSet', 'revertActionSet', 'editorUndo', 'editorRedo',
+  );
 
   const nameProblem = validation?.problems.find((p) => p.field === 'name');
   const maxProblem = validation?.problems.find((p) => p.field === 'maxLayers');

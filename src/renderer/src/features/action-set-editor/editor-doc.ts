@@ -81,3 +81,9 @@ export function docFromRow(row: ActionSetRow): EditorDoc {
 export function docToSpec(doc: EditorDoc, options: { positions?: boolean } = {}): EditorSpec {
   return graphToSpec(doc, doc.nodes, doc.edges, options);
 }
+
+/** The document shown in the editor, or null. */
+export function currentDoc(state: { editorKey: string | null; editorDocs: Record<string, EditorDoc> }): EditorDoc | null {
+  const { editorKey, editorDocs } = state;
+  return editorKey ? (editorDocs[editorKey] ?? null) : null;
+}

@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { DATASET_NAMES, EVALUATOR_NAMES, NB201_DATASET_NAMES, STRATEGY_NAMES, type RunConfigField } from '../../../../shared/run-config';
 import { BudgetWarning } from '../../components/BudgetWarning';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { FolderPreviewPanel } from './FolderPreviewPanel';
 import { DEFAULT_LAUNCH_FORM, launchBudgetWarning, launchField, launchOptions, modeHint, RUN_ACTION_SET, validateLaunch, type LaunchField, type LaunchForm, type LaunchValidation } from './launch-form';
 
@@ -61,12 +61,13 @@ const PRUNE_HINTS: Record<string, string> = {
 };
 
 export function LauncherPanel(props: { onCancel?: () => void }) {
-  const actionSets = useApp((s) => s.liveActionSets);
-  const launching = useApp((s) => s.liveLaunching);
-  const launchError = useApp((s) => s.liveLaunchError);
-  const refusals = useApp((s) => s.liveLaunchRefusals);
-  const draft = useApp((s) => s.liveLaunchDraft);
-  const start = useApp((s) => s.liveStart);
+  const {
+    liveActionSets: actionSets, liveLaunching: launching, liveLaunchError: launchError,
+    liveLaunchRefusals: refusals, liveLaunchDraft: draft, liveStart: start,
+  } = useAppPick(
+    'liveActionSets', 'liveLaunching', 'liveLaunchError', 'liveLaunchRefusals', 'liveLaunchDraft',
+    'liveStart',
+  );
   const [form, setForm] = useState<LaunchForm>(lastForm);
   const [attempted, setAttempted] = useState(false);
 

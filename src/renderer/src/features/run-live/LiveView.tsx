@@ -12,22 +12,21 @@ import { runDataset, type RunConfig } from '../../../../shared/run-config';
 import { ArchitectureGraph } from '../../components/ArchitectureGraph';
 import { Chart } from '../../components/Chart';
 import { trainingTimeAxis } from '../../components/chart-series';
-import { formatPoints, formatPrediction, predictionError, predictorError } from '../../lib/prediction';
+import { formatPoints, formatPrediction, predictionError } from '../../lib/prediction';
 import { networkInput, shortRunId } from '../../lib/runs';
-import { useApp } from '../../store';
+import { useApp, useAppPick } from '../../store';
 import { LauncherPanel } from './LauncherPanel';
-import { candidateHeading, controls, DIAGNOSTIC_CHARTS, epochProgress, progressNote } from './live-display';
-import { candidateChartSeries, type DiagnosticsColumns, type LeaderboardEntry, type LiveCandidate, type LiveRun, type SeriesColumns } from './live-run';
+import { candidateHeading, controls, DIAGNOSTIC_CHARTS, epochProgress, pct, progressNote } from './live-display';
+import { candidateChartSeries, type DiagnosticsColumns, type SeriesColumns } from './live-columns';
+import type { LiveCandidate, LiveRun } from './live-run';
+import { BestCandidate, InFlight, Leaderboard, PredictorSummary } from './live-side';
 import './live.css';
 
-const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
-const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toLocaleString('en'));
-
 export function LiveView() {
-  const init = useApp((s) => s.liveInit);
-  const showLauncher = useApp((s) => s.liveShowLauncher);
+  const { liveInit: init, liveShowLauncher: showLauncher, liveSetShowLauncher: setShowLauncher } = useAppPick(
+    'liveInit', 'liveShowLauncher', 'liveSetShowLauncher',
+  );
   const hasRun = useApp((s) => s.liveRun !== null);
-  const setShowLauncher = useApp((s) => s.liveSetShowLauncher);
 
   useEffect(() => {
     void init();
@@ -42,14 +41,13 @@ export function LiveView() {
 }
 
 function RunPicker() {
-  const run = useApp((s) => s.liveRun);
-  const active = useApp((s) => s.liveActiveRuns);
-  const recent = useApp((s) => s.liveRecentRuns);
-  const watchRun = useApp((s) => s.watchRun);
-  const refresh = useApp((s) => s.liveRefreshRuns);
-  const showLauncher = useApp((s) => s.liveShowLauncher);
-  const setShowLauncher = useApp((s) => s.liveSetShowLauncher);
-  const loadingId = useApp((s) => s.liveLoadingId);
+  const {
+    liveRun: run, liveActiveRuns: active, liveRecentRuns: recent, watchRun, liveRefreshRuns: refresh,
+    liveShowLauncher: showLauncher, liveSetShowLauncher: setShowLauncher, liveLoadingId: loadingId,
+  } = useAppPick(
+    'liveRun', 'liveActiveRuns', 'liveRecentRuns', 'watchRun', 'liveRefreshRuns', 'liveShowLauncher',
+    'liveSetShowLauncher', 'liveLoadingId',
+  );
 
   const label = (id: string) => {
     const summary = recent.find((r) => r.id === id);
@@ -105,8 +103,8 @@ function RunPicker() {
 }
 
 function RunMonitor() {
-  const run = useApp((s) => s.liveRun) as LiveRun;
-  const error = useApp((s) => s.liveError);
+  const { liveRun, liveError: error } = useAppPick('liveRun', 'liveError');
+  const run = liveRun as LiveRun;
   const config = run.config;
   const shape = config ? networkInput(config) : undefined;
   // Older stored configs have no predictor field; a run's events say whether it predicts.
@@ -133,11 +131,10 @@ function RunMonitor() {
 }
 
 function RunHeader({ run, error }: { run: LiveRun; error: string | null }) {
-  const pause = useApp((s) => s.livePause);
-  const resume = useApp((s) => s.liveResume);
-  const stop = useApp((s) => s.liveStop);
+  const { livePause: pause, liveResume: resume, liveStop: stop, liveRunAgain: runAgain } = useAppPick(
+    'livePause', 'liveResume', 'liveStop', 'liveRunAgain',
+  );
   const allowed = controls(run);
-  const runAgain = useApp((s) => s.liveRunAgain);
   const fraction = run.budget > 0 ? Math.min(1, run.done / run.budget) : 0;
   const c = run.config;
   // Older stored configs have no predictor field.
@@ -300,129 +297,6 @@ const CurrentCandidate = memo(function CurrentCandidate(props: {
           last epoch: {last.seconds.toFixed(1)} s · {Math.round(last.imagesPerSecond).toLocaleString('en')} images/s
         </div>
       )}
-    </div>
-  );
-});
-
-function TableHead({ names }: { names: string[] }) {
-  return (
-    <thead>
-      <tr>
-        {names.map((name) => (
-          <th key={name}>{name}</th>
-        ))}
-      </tr>
-    </thead>
-  );
-}
-
-/** A table's one row when it has nothing to list. */
-function EmptyRow({ columns, children }: { columns: number; children: string }) {
-  return (
-    <tr>
-      <td colSpan={columns} className="muted">
-        {children}
-      </td>
-    </tr>
-  );
-}
-
-/** Every candidate being evaluated (one per worker), each with its latest epoch. */
-const InFlight = memo(function InFlight({ candidates, config, predicts }: { candidates: LiveCandidate[]; config: RunConfig | null; predicts: boolean }) {
-  const training = config?.evaluator !== 'nb201';
-  return (
-    <div className="live-leaderboard live-in-flight">
-      <h3>
-        In flight <span className="muted">{config ? `${candidates.length} of ${config.workers} workers busy` : candidates.length}</span>
-      </h3>
-      <table data-testid="live-in-flight">
-        <TableHead names={['#', 'epoch', 'val', ...(predicts ? ['predicted'] : []), 'architecture']} />
-        <tbody>
-          {candidates.map((c) => {
-            const last = c.epochs[c.epochs.length - 1];
-            return (
-              <tr key={c.index} data-testid="in-flight-row" data-index={c.index}>
-                <td>{c.index}</td>
-                <td>{training ? `${last?.epoch ?? 0} / ${config?.training.epochs ?? '?'}` : '—'}</td>
-                <td>{pct(last?.validAccuracy)}</td>
-                {predicts && <td>{formatPrediction(c.prediction)}</td>}
-                <td className="live-label-cell" title={c.label}>
-                  {c.label}
-                </td>
-              </tr>
-            );
-          })}
-          {candidates.length === 0 && <EmptyRow columns={predicts ? 5 : 4}>no candidate in flight</EmptyRow>}
-        </tbody>
-      </table>
-    </div>
-  );
-});
-
-/** The predictor's columns: its estimate and its error (predicted − real), beside the real result. */
-const PREDICTION_COLUMNS = ['predicted', 'error'];
-
-const Leaderboard = memo(function Leaderboard({ entries, predicts }: { entries: LeaderboardEntry[]; predicts: boolean }) {
-  return (
-    <div className="live-leaderboard">
-      <h3>Leaderboard</h3>
-      <table data-testid="live-leaderboard">
-        <TableHead names={['#', 'val', ...(predicts ? PREDICTION_COLUMNS : []), 'test', 'params', 'architecture']} />
-        <tbody>
-          {entries.map((e) => (
-            <tr key={e.index} data-testid="leaderboard-row" data-index={e.index} className={e.status === 'completed' ? undefined : 'muted'}>
-              <td>{e.index}</td>
-              <td>{pct(e.validAcc, 2)}</td>
-              {predicts && (
-                <>
-                  <td data-testid="leaderboard-predicted">{formatPrediction(e.prediction)}</td>
-                  <td>{formatPoints(predictionError(e.prediction, e.validAcc))}</td>
-                </>
-              )}
-              <td>{pct(e.testAcc, 2)}</td>
-              <td>{num(e.params)}</td>
-              <td className="live-label-cell" title={`${e.label}${e.cached ? '\ncached: the result of an earlier evaluation of this architecture' : ''}`}>
-                {e.cached ? <span className="live-cached">cached</span> : null}
-                {e.status !== 'completed' ? <span className="live-cached">{e.status}</span> : null}
-                {e.label}
-              </td>
-            </tr>
-          ))}
-          {entries.length === 0 && <EmptyRow columns={predicts ? 7 : 5}>no finished candidate yet</EmptyRow>}
-        </tbody>
-      </table>
-    </div>
-  );
-});
-
-/** How the predictor's estimates compare with the results so far. */
-// `n` (the columns' length) is what changes: the columns themselves are appended in place.
-const PredictorSummary = memo(function PredictorSummary({ series }: { series: SeriesColumns; n: number }) {
-  const error = predictorError(series.predicted, series.predictedStd, series.signal);
-  return (
-    <div className="live-predictor" data-testid="live-predictor-error">
-      <h3>Predictor</h3>
-      {error ? (
-        <div className="live-note">
-          {error.n} candidate{error.n === 1 ? '' : 's'} · mean abs. error <strong>{formatPoints(error.meanAbsoluteError, { signed: false })}</strong> · bias {formatPoints(error.bias)} · rank
-          correlation <strong>{error.rankCorrelation === null ? '–' : error.rankCorrelation.toFixed(2)}</strong> · {Math.round(error.withinOneStd * 100)}% within ±1 std
-        </div>
-      ) : (
-        <div className="muted live-note">no candidate with an estimate has finished yet (the first proposals come before the predictor has results to learn from)</div>
-      )}
-    </div>
-  );
-});
-
-const BestCandidate = memo(function BestCandidate(props: { candidate: LiveCandidate | null; inputShape?: [number, number, number]; numClasses?: number }) {
-  const { candidate } = props;
-  if (!candidate) return null;
-  return (
-    <div className="live-best">
-      <h3>
-        Best so far: #{candidate.index} <span className="muted">val {pct(candidate.signal, 2)}</span>
-      </h3>
-      <ArchitectureGraph architecture={candidate.architecture} height={150} testId="live-best-graph" inputShape={props.inputShape} numClasses={props.numClasses} />
     </div>
   );
 });

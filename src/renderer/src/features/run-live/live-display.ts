@@ -3,6 +3,11 @@ import { resumeCanHelp } from '../../../../shared/history';
 import type { RunStatus } from '../../../../shared/run-config';
 import { isActive, type LiveCandidate, type LiveRun } from './live-run';
 
+/** A 0–1 fraction as a percentage, '—' where there is none. */
+export const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${(v * 100).toFixed(digits)}%`);
+/** A count with thousands separators, '—' where there is none. */
+export const num = (v: number | null | undefined) => (v === null || v === undefined ? '—' : v.toLocaleString('en'));
+
 /** What the progress row says after the count: the ETA, or why there is none. */
 export function progressNote(run: Pick<LiveRun, 'budget' | 'done' | 'secondsSum' | 'secondsCount' | 'status' | 'pausing'> & Partial<Pick<LiveRun, 'config'>>): string {
   if (run.pausing) return 'pausing after this candidate…';

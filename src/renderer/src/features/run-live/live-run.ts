@@ -6,7 +6,7 @@
  * Cheap by design, because a run pushes thousands of epoch events:
  *  - per-candidate detail (epochs, architecture) is kept only for the candidates in flight (one per
  *    worker), the current one and the best one;
- *  - the chart columns (`series`, `diagnostics`) and the `finished` set are append-only and shared
+ *  - the chart columns (`series`, `diagnostics`: live-columns.ts) and the `finished` set are append-only and shared
  *    between successive states: each applyUpdate returns a new LiveRun object (so React sees a
  *    change) but appends to the same arrays instead of copying them. Consumers detect growth by
  *    length (the Chart component does).
@@ -19,8 +19,8 @@ import { competesForBest, type SearchEvent } from '../../../../shared/events';
 import type { AgentUpdateRow, CandidateDetail, CandidateRow, RunDetail, SeriesPoint, WarmStartSummary } from '../../../../shared/history';
 import { ACTIVE_STATUSES, type CandidateStatus, type RunConfig, type RunStatus } from '../../../../shared/run-config';
 import type { EpochMetrics } from '../../../../shared/training';
-import type { ChartSeries } from '../../components/chart-series';
 import { rowPrediction, type Prediction } from '../../lib/prediction';
+import { appendDiagnostics, appendPoint, emptyColumns, emptyDiagnostics, type DiagnosticsColumns, type SeriesColumns } from './live-columns';
 
 export const LEADERBOARD_SIZE = 10;
 const FINISHED: readonly CandidateStatus[] = ['completed', 'diverged', 'failed', 'pruned'];
@@ -55,30 +55,6 @@ export interface LeaderboardEntry {
   status: CandidateStatus;
   cached: boolean;
   prediction: Prediction | null;
-}
-
-/**
- * One value per finished candidate, in index order (append-only). A pruned candidate's reward and
- * signal go to the pruned columns (null in the others, and the other way round), so charts draw
- * them apart; best-so-far counts only candidates evaluated to the end.
- */
-export interface SeriesColumns {
-  index: number[];
-  reward: Array<number | null>;
-  signal: Array<number | null>;
-  prunedReward: Array<number | null>;
-  prunedSignal: Array<number | null>;
-  bestSoFar: Array<number | null>;
-  /** The predictor's mean and std for the candidate, when it had one (null otherwise). */
-  predicted: Array<number | null>;
-  predictedStd: Array<number | null>;
-}
-
-/** One value per agent update (append-only); a key missing from an update is null there. */
-export interface DiagnosticsColumns {
-  iteration: number[];
-  evaluations: number[];
-  values: Record<string, Array<number | null>>;
 }
 
 export interface LiveBackend {
@@ -126,55 +102,6 @@ export interface LiveRun {
 
 export function isActive(status: RunStatus): boolean {
   return ACTIVE_STATUSES.includes(status);
-}
-
-function emptyColumns(): SeriesColumns {
-  return { index: [], reward: [], signal: [], prunedReward: [], prunedSignal: [], bestSoFar: [], predicted: [], predictedStd: [] };
-}
-
-/** Pruned candidates' markers in charts: the --warn colour their status has in tables. */
-export const PRUNED_COLOR = '#c98a00';
-/** The predictor's estimates in charts. */
-export const PREDICTED_COLOR = '#e07b39';
-
-/**
- * The per-candidate charts' series over `series.index`. When the run prunes, pruned candidates are
- * drawn apart, as their own points with their own colour and legend entry.
- */
-export function candidateChartSeries(series: SeriesColumns, prunes: boolean): { reward: ChartSeries[]; accuracy: ChartSeries[] } {
-  const reward: ChartSeries[] = [{ label: 'reward', values: series.reward, color: '#8a4fd3', points: true }];
-  const accuracy: ChartSeries[] = [
-    { label: 'best so far', values: series.bestSoFar, color: '#1b9e5a' },
-    { label: 'validation accuracy', values: series.signal, color: '#9aa2b1', points: true },
-  ];
-  if (prunes) {
-    reward.push({ label: 'reward (pruned)', values: series.prunedReward, color: PRUNED_COLOR, points: true });
-    accuracy.push({ label: 'pruned: accuracy when stopped', values: series.prunedSignal, color: PRUNED_COLOR, points: true });
-  }
-  if (series.predicted.some((v) => v !== null)) accuracy.push({ label: 'predicted', values: series.predicted, color: PREDICTED_COLOR, points: true });
-  return { reward, accuracy };
-}
-
-/** Appends one finished candidate (with the history's best so far when it came from there). */
-function appendPoint(
-  columns: SeriesColumns,
-  point: { index: number; reward: number | null; signal: number | null; pruned: boolean; bestSoFar?: number | null; prediction?: Prediction | null },
-): void {
-  const previousBest = columns.bestSoFar[columns.bestSoFar.length - 1] ?? null;
-  const { signal, reward, pruned } = point;
-  const best = point.bestSoFar ?? (!pruned && signal !== null && (previousBest === null || signal > previousBest) ? signal : previousBest);
-  columns.index.push(point.index);
-  columns.reward.push(pruned ? null : reward);
-  columns.signal.push(pruned ? null : signal);
-  columns.prunedReward.push(pruned ? reward : null);
-  columns.prunedSignal.push(pruned ? signal : null);
-  columns.bestSoFar.push(best);
-  columns.predicted.push(point.prediction?.mean ?? null);
-  columns.predictedStd.push(point.prediction?.std ?? null);
-}
-
-function emptyDiagnostics(): DiagnosticsColumns {
-  return { iteration: [], evaluations: [], values: {} };
 }
 
 /** A run known only by id (before its snapshot arrives, or for a run just started). */
@@ -301,23 +228,6 @@ export function fromSnapshot(snapshot: LiveSnapshot): LiveRun {
   state.best = snapshot.best && FINISHED.includes(snapshot.best.status) ? candidateFromRow(snapshot.best) : null;
   for (const update of snapshot.updates) appendDiagnostics(state.diagnostics, update.iteration, update.evaluations, update.diagnostics);
   return state;
-}
-
-/** Appends one agent update unless its iteration is already there. Returns whether it did. */
-function appendDiagnostics(columns: DiagnosticsColumns, iteration: number, evaluations: number, diagnostics: Record<string, number>): boolean {
-  const last = columns.iteration[columns.iteration.length - 1];
-  if (last !== undefined && iteration <= last) return false;
-  const n = columns.iteration.length;
-  columns.iteration.push(iteration);
-  columns.evaluations.push(evaluations);
-  for (const key of Object.keys(diagnostics)) {
-    if (!columns.values[key]) columns.values[key] = new Array<number | null>(n).fill(null);
-  }
-  for (const [key, column] of Object.entries(columns.values)) {
-    const value = diagnostics[key];
-    column.push(typeof value === 'number' && Number.isFinite(value) ? value : null);
-  }
-  return true;
 }
 
 /** Folds one pushed update into the run's state; updates for other runs return it unchanged. */
