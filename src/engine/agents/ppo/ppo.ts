@@ -513,9 +513,7 @@ export class PPO {
     const s = decodeCheckpoint(ckpt, this.shape());
     this.buffer.restore(s.rollout); // the last check: nothing has changed if it throws
     this.parameters().forEach((p, k) => p.set(s.params[k]));
-    this.adam.step = s.adam.step;
-    this.adam.m.forEach((m, k) => m.set(s.adam.m[k]));
-    this.adam.v.forEach((v, k) => v.set(s.adam.v[k]));
+    this.adam.load(s.adam);
     this.numTimesteps = s.numTimesteps;
     this.nUpdates = s.nUpdates;
     this.iteration = s.iteration;
