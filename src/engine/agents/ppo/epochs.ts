@@ -1,23 +1,13 @@
 /** SB3's train() loop: n_epochs over shuffled minibatches, with its logged means. */
 import type { Rng } from '../../random';
 import type { MinibatchLoss } from './loss';
+import type { PPODiagnostics } from './types';
 
 /** One minibatch's loss, the gradient norm before clipping, and whether the step was applied (not stopped by target_kl). */
 export type MinibatchStep = MinibatchLoss & { gradNorm: number; applied: boolean };
 
-export interface EpochsResult {
-  policyGradientLoss: number;
-  valueLoss: number;
-  entropyLoss: number;
-  approxKl: number;
-  clipFraction: number;
-  /** The last minibatch's total loss. */
-  loss: number;
-  /** Mean over the applied minibatches. */
-  gradNorm: number;
-  /** Epochs run (a minibatch that trips target_kl ends the one it is in, and the loop). */
-  epochs: number;
-}
+/** What train() reports of its epochs (the means are over minibatches; gradNorm's over the applied ones). */
+export type EpochsResult = Pick<PPODiagnostics, 'policyGradientLoss' | 'valueLoss' | 'entropyLoss' | 'approxKl' | 'clipFraction' | 'loss' | 'gradNorm' | 'epochs'>;
 
 /** 0..size-1 in an order drawn by a Fisher–Yates shuffle from rng. */
 function shuffled(size: number, rng: Rng): Int32Array {
