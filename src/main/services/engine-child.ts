@@ -18,6 +18,9 @@ export interface EngineChild {
 
 export type EngineSpawner = () => EngineChild;
 
+/** How long a stop waits, by default, for an engine to exit before killing it. */
+export const STOP_TIMEOUT_MS = 10_000;
+
 /**
  * Asks a supervised engine to stop (marking the stop as asked for) and kills it if it has not exited
  * within timeoutMs; resolves as its `done` does, with the final status.

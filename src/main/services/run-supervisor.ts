@@ -12,7 +12,7 @@ import { resumeCanHelp, withoutStackTrace } from '../../shared/history';
 import { runFinishedReason } from '../../shared/events';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
-import { stopEngine, type EngineChild, type EngineSpawner } from './engine-child';
+import { STOP_TIMEOUT_MS, stopEngine, type EngineChild, type EngineSpawner } from './engine-child';
 import { Subscribers } from './subscribers';
 
 export interface RunSupervisorOptions {
@@ -56,7 +56,7 @@ export class RunSupervisor {
   ) {
     this.log = options.log ?? ((message) => console.error(`[supervisor] ${message}`));
     this.debug = options.debug ?? (process.env.GENNERATOR_DEBUG ? this.log : () => undefined);
-    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
     this.heartbeat = setInterval(() => {
       for (const runId of this.active.keys()) this.store.heartbeat(runId);
     }, options.heartbeatMs ?? 15_000);

@@ -12,7 +12,7 @@ import { withoutStackTrace } from '../../shared/history';
 import type { ControllerSettings, ScheduleName, TuningTask } from '../../shared/tuning';
 import { jobLabel, sameJob, type BaselineSchedule, type TuneJob, type TuneStatus, type TuneUpdate } from '../../shared/tuning-api';
 import type { HistoryStore } from '../db/history-store';
-import { stopEngine, type EngineChild, type EngineSpawner } from './engine-child';
+import { STOP_TIMEOUT_MS, stopEngine, type EngineChild, type EngineSpawner } from './engine-child';
 import { Subscribers } from './subscribers';
 import { isProcessAlive } from './run-supervisor';
 
@@ -67,7 +67,7 @@ export class TuneSupervisor {
     options: TuneSupervisorOptions = {},
   ) {
     this.log = options.log ?? ((message) => console.error(`[tune] ${message}`));
-    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
   }
 
   /** Controllers and sessions left active by a process that is gone become stopped (resumable). */
