@@ -62,3 +62,14 @@ export interface WarmStartResult {
   action: number[];
   signal: number;
 }
+
+/**
+ * The bookkeeping an agent kept for candidate `index` since ask(), removed: tell() consumes it once.
+ * Throws, naming the agent, for a candidate never asked for or told twice.
+ */
+export function takePending<T>(pending: Map<number, T>, index: number, agent: string): T {
+  const kept = pending.get(index);
+  if (kept === undefined) throw new Error(`${agent} agent: candidate ${index} was not asked for, or was told already`);
+  pending.delete(index);
+  return kept;
+}

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { parseCheckpoint } from '../checkpoint';
 import { Box, Discrete } from '../envs/spaces';
 import type { CandidateSpace } from '../search/space';
-import type { AgentUpdate, Feedback, Proposal, SearchAgent } from './agent';
+import { takePending, type AgentUpdate, type Feedback, type Proposal, type SearchAgent } from './agent';
 import { DQN, type DQNConfig, type DQNDiagnostics } from './dqn';
 import { layerwiseChoices, numericDiagnostics } from './strategy';
 
@@ -114,9 +114,7 @@ export class DqnAgent implements SearchAgent {
   }
 
   async tell(index: number, feedback: Feedback): Promise<AgentUpdate | undefined> {
-    const steps = this.pending.get(index);
-    if (!steps) throw new Error(`DQN agent: candidate ${index} was not asked for, or was told already`);
-    this.pending.delete(index);
+    const steps = takePending(this.pending, index, 'DQN');
     let update: DQNDiagnostics | undefined;
     steps.forEach((step, i) => {
       const last = i === steps.length - 1;

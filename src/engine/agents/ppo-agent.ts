@@ -12,7 +12,7 @@ import { NAS_PPO_ROLLOUT_STEPS } from '../../shared/agent-budget';
 import { parseCheckpoint } from '../checkpoint';
 import { Box, Discrete, MultiDiscrete } from '../envs/spaces';
 import type { CandidateSpace } from '../search/space';
-import type { AgentUpdate, Feedback, Proposal, SearchAgent } from './agent';
+import { takePending, type AgentUpdate, type Feedback, type Proposal, type SearchAgent } from './agent';
 import { PPO, type ActedStep, type PPOConfig, type PPODiagnostics } from './ppo';
 import { layerwiseChoices, numericDiagnostics } from './strategy';
 
@@ -100,9 +100,7 @@ export class PpoAgent implements SearchAgent {
   }
 
   async tell(index: number, feedback: Feedback): Promise<AgentUpdate | undefined> {
-    const steps = this.pending.get(index);
-    if (!steps) throw new Error(`PPO agent: candidate ${index} was not asked for, or was told already`);
-    this.pending.delete(index);
+    const steps = takePending(this.pending, index, 'PPO');
     let update: PPODiagnostics | undefined;
     steps.forEach((step, i) => {
       const last = i === steps.length - 1;

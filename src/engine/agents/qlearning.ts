@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { parseCheckpoint } from '../checkpoint';
 import { createRng, type Rng } from '../random';
 import type { CandidateSpace } from '../search/space';
-import type { AgentUpdate, Feedback, Proposal, SearchAgent } from './agent';
+import { takePending, type AgentUpdate, type Feedback, type Proposal, type SearchAgent } from './agent';
 import { ExplorationStageSchema, METAQNN_STAGES, scaleStages, stagedValue, type ExplorationStage } from './common/schedule';
 import { allowedValues, layerwiseChoices } from './strategy';
 
@@ -131,9 +131,7 @@ export class QLearningAgent implements SearchAgent {
   }
 
   async tell(index: number, feedback: Feedback): Promise<AgentUpdate | undefined> {
-    const trajectory = this.pending.get(index);
-    if (!trajectory) throw new Error(`Q-learning agent: candidate ${index} was not asked for, or was told already`);
-    this.pending.delete(index);
+    const trajectory = takePending(this.pending, index, 'Q-learning');
     this.replay.set(JSON.stringify(feedback.action), { trajectory, reward: feedback.reward });
     const memory = [...this.replay.values()];
     let change = 0;

@@ -5,6 +5,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { MainToEngine } from '../../shared/engine-messages';
 
 /** The part of a child process main needs. Electron's UtilityProcess fits it as is. */
 export interface EngineChild {
@@ -16,6 +17,20 @@ export interface EngineChild {
 }
 
 export type EngineSpawner = () => EngineChild;
+
+/** How long a stop waits, by default, for an engine to exit before killing it. */
+export const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Asks a supervised engine to stop (marking the stop as asked for) and kills it if it has not exited
+ * within timeoutMs; resolves as its `done` does, with the final status.
+ */
+export function stopEngine<S>(job: { readonly child: EngineChild; stopRequested: boolean; readonly done: Promise<S> }, timeoutMs: number): Promise<S> {
+  job.stopRequested = true;
+  job.child.postMessage({ type: 'stop' } satisfies MainToEngine);
+  const timer = setTimeout(() => job.child.kill(), timeoutMs);
+  return job.done.finally(() => clearTimeout(timer));
+}
 
 const ENGINE_ENTRY = fileURLToPath(new URL('../engine-process.ts', import.meta.url));
 

@@ -12,7 +12,8 @@ import { resumeCanHelp, withoutStackTrace } from '../../shared/history';
 import { runFinishedReason } from '../../shared/events';
 import { ACTIVE_STATUSES, RESUMABLE_STATUSES, type RunConfig, type RunStatus } from '../../shared/run-config';
 import type { HistoryStore } from '../db/history-store';
-import type { EngineChild, EngineSpawner } from './engine-child';
+import { STOP_TIMEOUT_MS, stopEngine, type EngineChild, type EngineSpawner } from './engine-child';
+import { Subscribers } from './subscribers';
 
 export interface RunSupervisorOptions {
   /** Where rejected messages and other problems with no caller go. */
@@ -42,7 +43,7 @@ interface ActiveRun {
 
 export class RunSupervisor {
   private readonly active = new Map<string, ActiveRun>();
-  private readonly listeners = new Set<(update: RunUpdate) => void>();
+  private readonly subscribers = new Subscribers<RunUpdate>('run', (message) => this.log(message));
   private readonly log: (message: string) => void;
   private readonly debug: (message: string) => void;
   private readonly heartbeat: NodeJS.Timeout;
@@ -55,7 +56,7 @@ export class RunSupervisor {
   ) {
     this.log = options.log ?? ((message) => console.error(`[supervisor] ${message}`));
     this.debug = options.debug ?? (process.env.GENNERATOR_DEBUG ? this.log : () => undefined);
-    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
     this.heartbeat = setInterval(() => {
       for (const runId of this.active.keys()) this.store.heartbeat(runId);
     }, options.heartbeatMs ?? 15_000);
@@ -68,8 +69,7 @@ export class RunSupervisor {
   }
 
   subscribe(listener: (update: RunUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscribers.subscribe(listener);
   }
 
   activeRuns(): string[] {
@@ -149,11 +149,7 @@ export class RunSupervisor {
 
   /** Stops a run after cancelling the candidate in training; resolves with its final status. */
   stop(runId: string): Promise<RunStatus> {
-    const active = this.require(runId);
-    active.stopRequested = true;
-    this.send(active, { type: 'stop' });
-    const timer = setTimeout(() => active.child.kill(), this.stopTimeoutMs);
-    return active.done.finally(() => clearTimeout(timer));
+    return stopEngine(this.require(runId), this.stopTimeoutMs);
   }
 
   /** Resolves with the run's final status once its engine has exited (at once for an inactive run). */
@@ -283,13 +279,7 @@ export class RunSupervisor {
   }
 
   private emit(update: RunUpdate): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(update);
-      } catch (error) {
-        this.log(`a run subscriber failed: ${(error as Error).message}`);
-      }
-    }
+    this.subscribers.emit(update);
   }
 }
 

@@ -12,7 +12,8 @@ import { withoutStackTrace } from '../../shared/history';
 import type { ControllerSettings, ScheduleName, TuningTask } from '../../shared/tuning';
 import { jobLabel, sameJob, type BaselineSchedule, type TuneJob, type TuneStatus, type TuneUpdate } from '../../shared/tuning-api';
 import type { HistoryStore } from '../db/history-store';
-import type { EngineChild, EngineSpawner } from './engine-child';
+import { STOP_TIMEOUT_MS, stopEngine, type EngineChild, type EngineSpawner } from './engine-child';
+import { Subscribers } from './subscribers';
 import { isProcessAlive } from './run-supervisor';
 
 export class TuneSupervisorError extends Error {
@@ -56,7 +57,7 @@ interface ActiveJob {
 
 export class TuneSupervisor {
   private readonly active: ActiveJob[] = [];
-  private readonly listeners = new Set<(update: TuneUpdate) => void>();
+  private readonly subscribers = new Subscribers<TuneUpdate>('tune', (message) => this.log(message));
   private readonly log: (message: string) => void;
   private readonly stopTimeoutMs: number;
 
@@ -66,7 +67,7 @@ export class TuneSupervisor {
     options: TuneSupervisorOptions = {},
   ) {
     this.log = options.log ?? ((message) => console.error(`[tune] ${message}`));
-    this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
   }
 
   /** Controllers and sessions left active by a process that is gone become stopped (resumable). */
@@ -75,8 +76,7 @@ export class TuneSupervisor {
   }
 
   subscribe(listener: (update: TuneUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.subscribers.subscribe(listener);
   }
 
   activeJobs(): TuneJob[] {
@@ -121,10 +121,7 @@ export class TuneSupervisor {
   stop(job: TuneJob): Promise<TuneStatus> {
     const active = this.find(job);
     if (!active) throw new TuneSupervisorError(`${jobLabel(job)} is not running here`);
-    active.stopRequested = true;
-    active.child.postMessage({ type: 'stop' } satisfies MainToEngine);
-    const timer = setTimeout(() => active.child.kill(), this.stopTimeoutMs);
-    return active.done.finally(() => clearTimeout(timer));
+    return stopEngine(active, this.stopTimeoutMs);
   }
 
   /** Resolves with the job's final status once its engine has exited. */
@@ -240,12 +237,6 @@ export class TuneSupervisor {
   }
 
   private emit(update: TuneUpdate): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(update);
-      } catch (error) {
-        this.log(`a tune subscriber failed: ${(error as Error).message}`);
-      }
-    }
+    this.subscribers.emit(update);
   }
 }

@@ -7,11 +7,12 @@
 import { z } from 'zod';
 import { DQNConfigSchema, type DQNConfig } from './config';
 import type { ReplaySnapshot } from './replay-buffer';
+import { AdamTensorsSchema, TensorsSchema, decodeAdam, decodeTensors, encodeAdam, encodeTensors, type AdamState } from '../nn/named-tensors';
 
 const values = z.array(z.number());
 const flags = z.array(z.int().min(0).max(1));
 /** Named tensors: `q_${layer}_w` and `q_${layer}_b`. */
-const tensors = z.record(z.string(), values);
+const tensors = TensorsSchema;
 
 export const DQNCheckpointSchema = z.object({
   format: z.literal('gennerator-dqn'),
@@ -34,7 +35,7 @@ export const DQNCheckpointSchema = z.object({
   rngState: z.int(),
   params: tensors,
   target: tensors,
-  adam: z.object({ step: z.int().nonnegative(), m: tensors, v: tensors }),
+  adam: AdamTensorsSchema,
   replay: z.object({ pos: z.int().nonnegative(), full: z.boolean(), obs: values, nextObs: values, actions: z.array(z.int().nonnegative()), rewards: values, dones: flags, nextMasks: flags.nullable() }),
   /** The observation the next step acts on and its valid actions; null before the first step. */
   lastObs: values.nullable(),
@@ -61,7 +62,7 @@ export interface DQNState {
   rngState: number;
   params: Float32Array[];
   target: Float32Array[];
-  adam: { step: number; m: Float32Array[]; v: Float32Array[] };
+  adam: AdamState;
   replay: ReplaySnapshot;
   lastObs: Float32Array | null;
   lastMask: Uint8Array | null;
@@ -85,7 +86,6 @@ export function paramNames(layers: number): string[] {
 
 export function encodeCheckpoint(config: DQNConfig, shape: Omit<DQNShape, 'params'>, s: DQNState): DQNCheckpoint {
   const names = paramNames(s.params.length / 2);
-  const named = (arrays: Float32Array[]) => Object.fromEntries(names.map((name, k) => [name, Array.from(arrays[k])]));
   return {
     format: 'gennerator-dqn',
     version: 1,
@@ -102,9 +102,9 @@ export function encodeCheckpoint(config: DQNConfig, shape: Omit<DQNShape, 'param
     rolloutSteps: s.rolloutSteps,
     rolloutEpisodes: s.rolloutEpisodes,
     rngState: s.rngState,
-    params: named(s.params),
-    target: named(s.target),
-    adam: { step: s.adam.step, m: named(s.adam.m), v: named(s.adam.v) },
+    params: encodeTensors(names, s.params),
+    target: encodeTensors(names, s.target),
+    adam: encodeAdam(names, s.adam),
     replay: s.replay,
     lastObs: s.lastObs ? Array.from(s.lastObs) : null,
     lastMask: s.lastMask ? Array.from(s.lastMask) : null,
@@ -126,20 +126,14 @@ export function decodeCheckpoint(c: DQNCheckpoint, agent: DQNShape): DQNState {
   if (c.obsDim !== agent.obsDim || c.nActions !== agent.nActions)
     throw new Error(`DQN checkpoint: spaces (obsDim ${c.obsDim}, ${c.nActions} actions) do not match the env (obsDim ${agent.obsDim}, ${agent.nActions} actions)`);
   const names = paramNames(agent.params.length / 2);
-  const named = (field: string, t: Record<string, number[]>) =>
-    names.map((name, k) => {
-      const v = t[name];
-      if (v === undefined) throw new Error(`DQN checkpoint: ${field}.${name} is missing`);
-      if (v.length !== agent.params[k].length) throw new Error(`DQN checkpoint: ${field}.${name} has ${v.length} values, expected ${agent.params[k].length}`);
-      return Float32Array.from(v);
-    });
+  const named = (field: string, t: Record<string, number[]>) => decodeTensors('DQN', field, t, names, agent.params);
   if (c.lastObs !== null && c.lastObs.length !== agent.obsDim) throw new Error(`DQN checkpoint: lastObs has ${c.lastObs.length} values, expected ${agent.obsDim}`);
   if (c.lastMask !== null && c.lastMask.length !== agent.nActions) throw new Error(`DQN checkpoint: lastMask has ${c.lastMask.length} values, expected ${agent.nActions}`);
   return {
     ...c,
     params: named('params', c.params),
     target: named('target', c.target),
-    adam: { step: c.adam.step, m: named('adam.m', c.adam.m), v: named('adam.v', c.adam.v) },
+    adam: decodeAdam('DQN', c.adam, names, agent.params),
     lastObs: c.lastObs === null ? null : Float32Array.from(c.lastObs),
     lastMask: c.lastMask === null ? null : Uint8Array.from(c.lastMask),
     episodeInfo: c.episodeInfo.map((e) => ({ ...e })),

@@ -347,9 +347,7 @@ export class DQN {
     this.parameters().forEach((p, k) => p.set(s.params[k]));
     this.target.parameters().forEach((p, k) => p.set(s.target[k]));
     this.target.calls = s.targetCalls;
-    this.adam.step = s.adam.step;
-    this.adam.m.forEach((m, k) => m.set(s.adam.m[k]));
-    this.adam.v.forEach((v, k) => v.set(s.adam.v[k]));
+    this.adam.load(s.adam);
     this.numTimesteps = s.numTimesteps;
     this.totalTimesteps = s.totalTimesteps;
     this.nUpdates = s.nUpdates;

@@ -1,10 +1,11 @@
 /** Gradient steps on lists of Float32Array parameters: Adam and global-norm clipping, as PyTorch. */
+import type { AdamState } from './named-tensors';
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 
 /** torch.optim.Adam (no weight decay, no amsgrad) over a fixed list of parameter arrays. */
-export class Adam {
+export class Adam implements AdamState {
   /** Steps taken (for the bias corrections). */
   step = 0;
   /** First and second moment estimates, one array per parameter array. */
@@ -17,6 +18,13 @@ export class Adam {
   ) {
     this.m = params.map((p) => new Float32Array(p.length));
     this.v = params.map((p) => new Float32Array(p.length));
+  }
+
+  /** Takes over a checkpoint's step count and moments (same sizes as this optimiser's). */
+  load(state: AdamState): void {
+    this.step = state.step;
+    this.m.forEach((m, k) => m.set(state.m[k]));
+    this.v.forEach((v, k) => v.set(state.v[k]));
   }
 
   /** One step against grads (same order and sizes as the parameters) at learning rate lr. */

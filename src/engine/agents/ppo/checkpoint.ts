@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import { PPOConfigSchema, type PPOConfig } from './config';
 import type { RolloutSnapshot } from './buffer';
+import { AdamTensorsSchema, TensorsSchema, decodeAdam, decodeTensors, encodeAdam, encodeTensors, type AdamState } from '../nn/named-tensors';
 
 const values = z.array(z.number());
 const counts = z.array(z.int().nonnegative());
 /** Named tensors: `${layer}_w` and `${layer}_b` for layers pi_0… then vf_0…. */
-const tensors = z.record(z.string(), values);
+const tensors = TensorsSchema;
 
 export const PPOCheckpointSchema = z.object({
   format: z.literal('gennerator-ppo'),
@@ -23,7 +24,7 @@ export const PPOCheckpointSchema = z.object({
   iteration: z.int().nonnegative(),
   rngState: z.int(),
   params: tensors,
-  adam: z.object({ step: z.int().nonnegative(), m: tensors, v: tensors }),
+  adam: AdamTensorsSchema,
   episodeInfo: z.array(z.object({ r: z.number(), l: z.int().nonnegative() })),
   /** The transitions of the rollout in progress (pos 0 right after an update). */
   rollout: z.object({
@@ -53,7 +54,7 @@ export interface PPOState {
   rngState: number;
   /** In the order of paramNames. */
   params: Float32Array[];
-  adam: { step: number; m: Float32Array[]; v: Float32Array[] };
+  adam: AdamState;
   episodeInfo: { r: number; l: number }[];
   rollout: RolloutSnapshot;
   lastObs: Float32Array | null;
@@ -78,7 +79,6 @@ export function paramNames(piLayers: number, vfLayers: number): string[] {
 }
 
 export function encodeCheckpoint(config: PPOConfig, shape: Omit<PPOShape, 'params' | 'nEnvs'>, s: PPOState): PPOCheckpoint {
-  const named = (arrays: Float32Array[]) => Object.fromEntries(shape.paramNames.map((name, k) => [name, Array.from(arrays[k])]));
   return {
     format: 'gennerator-ppo',
     version: 2,
@@ -89,8 +89,8 @@ export function encodeCheckpoint(config: PPOConfig, shape: Omit<PPOShape, 'param
     nUpdates: s.nUpdates,
     iteration: s.iteration,
     rngState: s.rngState,
-    params: named(s.params),
-    adam: { step: s.adam.step, m: named(s.adam.m), v: named(s.adam.v) },
+    params: encodeTensors(shape.paramNames, s.params),
+    adam: encodeAdam(shape.paramNames, s.adam),
     episodeInfo: s.episodeInfo.map((e) => ({ ...e })),
     rollout: s.rollout,
     lastObs: s.lastObs ? Array.from(s.lastObs) : null,
@@ -116,7 +116,6 @@ export function decodeCheckpoint(c: PPOCheckpoint, agent: PPOShape): PPOState {
     if (v.length !== length) throw new Error(`PPO checkpoint: ${field} has ${v.length} values, expected ${length}`);
     return v;
   };
-  const named = (field: string, t: Record<string, number[]>) => agent.paramNames.map((name, k) => Float32Array.from(sized(`${field}.${name}`, t[name], agent.params[k].length)));
   const perEnv = (field: string, v: number[]) => sized(field, v, agent.nEnvs);
   if (c.lastObs === null && c.rollout.pos > 0) throw new Error('PPO checkpoint: a rollout in progress (rollout.pos > 0) needs lastObs');
   return {
@@ -124,8 +123,8 @@ export function decodeCheckpoint(c: PPOCheckpoint, agent: PPOShape): PPOState {
     nUpdates: c.nUpdates,
     iteration: c.iteration,
     rngState: c.rngState,
-    params: named('params', c.params),
-    adam: { step: c.adam.step, m: named('adam.m', c.adam.m), v: named('adam.v', c.adam.v) },
+    params: decodeTensors('PPO', 'params', c.params, agent.paramNames, agent.params),
+    adam: decodeAdam('PPO', c.adam, agent.paramNames, agent.params),
     episodeInfo: c.episodeInfo.map((e) => ({ ...e })),
     rollout: c.rollout,
     lastObs: c.lastObs === null ? null : Float32Array.from(sized('lastObs', c.lastObs, agent.nEnvs * agent.obsDim)),

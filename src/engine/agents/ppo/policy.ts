@@ -48,6 +48,21 @@ export class ActorCriticPolicy {
   }
 
   /**
+   * π over the values of action slot `slot` for one observation, under `mask` (one entry per value;
+   * null: none). Slots are independent given the observation, so this is the policy's own marginal.
+   */
+  slotProbabilities(obs: Float32Array, slot: number, mask: readonly boolean[] | null): number[] {
+    const logits = this.logits(obs, 1);
+    let masks: Uint8Array | null = null;
+    if (mask) {
+      masks = new Uint8Array(this.actDim);
+      const offset = this.dist.nvec.slice(0, slot).reduce((a, b) => a + b, 0);
+      mask.forEach((ok, j) => (masks![offset + j] = ok ? 1 : 0));
+    }
+    return this.dist.slotProbabilities(logits, masks, 0, slot);
+  }
+
+  /**
    * Sampling under masks that depend on the earlier slots (one slotMask per row): each slot's mask
    * is asked for with the slots chosen so far, written into `masks` (stored in the buffer, so
    * training re-applies exactly these), then sampled. Returns each row's log-probability.

@@ -10,71 +10,23 @@
  * seed reproduces a run exactly.
  */
 import { createRng, type Rng } from '../../random';
-import { actionNvec, flattenObservation, type Space } from '../../envs/spaces';
-import { isPromiseLike, type Env, type StepResult } from '../../envs/types';
+import { flattenObservation, type Space } from '../../envs/spaces';
+import { isPromiseLike } from '../../envs/types';
 import { RolloutBuffer } from './buffer';
 import { decodeCheckpoint, encodeCheckpoint, paramNames, parseCheckpoint, type PPOCheckpoint, type PPOShape } from './checkpoint';
 import { scheduleValue } from '../common/schedule';
 import { PPO_DEFAULTS, type PPOConfig } from './config';
 import { explainedVariance } from '../common/evaluation';
 import { minibatchLoss, type MinibatchLoss } from './loss';
+import { runEpochs, type MinibatchStep } from './epochs';
 import { EpisodeStats } from '../common/episodes';
 import type { LayerGrad } from '../nn/mlp';
 import { Adam, clipByGlobalNorm } from '../nn/optimizer';
 import { ActorCriticPolicy, type SlotMaskFn } from './policy';
+import type { ActedStep, LearnOptions, PPODiagnostics, PPOSpec } from './types';
+import { VecEnv } from './vec-env';
 
-export interface PPODiagnostics {
-  numTimesteps: number;
-  nUpdates: number;
-  iteration: number;
-  policyGradientLoss: number;
-  valueLoss: number;
-  entropyLoss: number;
-  approxKl: number;
-  clipFraction: number;
-  loss: number;
-  explainedVariance: number;
-  learningRate: number;
-  clipRange: number;
-  /** Global gradient norm before clipping, mean over minibatches. */
-  gradNorm: number;
-  /** Epochs actually run (target_kl may stop early). */
-  epochs: number;
-  stepsPerS: number;
-  epRewMean: number | null;
-  epLenMean: number | null;
-}
-
-export interface LearnOptions {
-  resetNumTimesteps?: boolean;
-  /** Called after every update; returning false stops learning. */
-  onUpdate?: (d: PPODiagnostics) => void | boolean | Promise<void | boolean>;
-  /**
-   * Called after every vectorised env step, once its transition is in the buffer (SB3's
-   * callback.on_step): a checkpoint taken here continues exactly. Returning false stops learn at
-   * once, without training on the partial rollout (a later learn completes it).
-   */
-  onStep?: () => boolean | void | Promise<boolean | void>;
-}
-
-type AnyEnv = Env<Space, Space>;
-
-/**
- * What PPO needs of an environment to act and train: its spaces and masks. An Env is one; an agent
- * that steps its episodes itself (the NAS search) passes just this and uses act() and record().
- */
-export type PPOSpec = Pick<AnyEnv, 'observationSpace' | 'actionSpace' | 'actionMasks' | 'slotMask'>;
-
-/** A step taken with act(), to be recorded once its reward is known. */
-export interface ActedStep {
-  obs: Float32Array;
-  /** One value per slot (Discrete: one). */
-  action: number[];
-  logProb: number;
-  value: number;
-  /** The masks acted under (stored, so training re-applies them); null without masking. */
-  masks: Uint8Array | null;
-}
+export type { ActedStep, LearnOptions, PPODiagnostics, PPOSpec } from './types';
 
 export class PPO {
   readonly config: PPOConfig;
@@ -90,6 +42,7 @@ export class PPO {
   nUpdates = 0;
   iteration = 0;
   readonly buffer: RolloutBuffer;
+  private readonly vec: VecEnv;
   private rng: Rng;
   private readonly policy: ActorCriticPolicy;
   private readonly adam: Adam;
@@ -100,15 +53,9 @@ export class PPO {
 
   constructor(envs: PPOSpec | PPOSpec[], config: Partial<PPOConfig> = {}) {
     this.config = { ...PPO_DEFAULTS, ...config, netArch: { ...PPO_DEFAULTS.netArch, ...config.netArch } };
-    this.envs = Array.isArray(envs) ? envs : [envs];
-    if (this.envs.length === 0) throw new Error('PPO needs at least one env');
-    this.nEnvs = this.envs.length;
+    this.vec = new VecEnv(envs);
+    ({ specs: this.envs, n: this.nEnvs, obsDim: this.obsDim, nvec: this.nvec, actDim: this.actDim } = this.vec);
     const env0 = this.envs[0];
-    this.obsDim = env0.observationSpace.flatDim;
-    this.nvec = actionNvec(env0.actionSpace);
-    this.actDim = this.nvec.reduce((a, b) => a + b, 0);
-    for (const e of this.envs)
-      if (e.observationSpace.flatDim !== this.obsDim || actionNvec(e.actionSpace).join() !== this.nvec.join()) throw new Error('PPO: all envs must share their spaces');
     this.conditionalMasks = this.config.useMasking && typeof env0.slotMask === 'function';
     this.masking = this.conditionalMasks || (this.config.useMasking && typeof env0.actionMasks === 'function');
     const bufSize = this.config.nSteps * this.nEnvs;
@@ -134,14 +81,7 @@ export class PPO {
    * null: none). Slots are independent given the observation, so this is the policy's own marginal.
    */
   slotProbabilities(obs: Float32Array, slot: number, mask: readonly boolean[] | null): number[] {
-    const logits = this.policy.logits(obs, 1);
-    let masks: Uint8Array | null = null;
-    if (mask) {
-      masks = new Uint8Array(this.actDim);
-      const offset = this.nvec.slice(0, slot).reduce((a, b) => a + b, 0);
-      mask.forEach((ok, j) => (masks![offset + j] = ok ? 1 : 0));
-    }
-    return this.policy.dist.slotProbabilities(logits, masks, 0, slot);
+    return this.policy.slotProbabilities(obs, slot, mask);
   }
 
   /** V(obs) for n flat observations. */
@@ -165,30 +105,8 @@ export class PPO {
     return this.envs[0].actionSpace.kind === 'discrete' ? actions[0] : Array.from(actions);
   }
 
-  private toEnvAction(actions: Int32Array, env: number): number | number[] {
-    const slots = this.nvec.length;
-    if (this.envs[env].actionSpace.kind === 'discrete') return actions[env * slots];
-    return Array.from(actions.subarray(env * slots, (env + 1) * slots));
-  }
-
-  private flattenObs(env: number, obs: unknown, out: Float32Array, row: number): void {
-    flattenObservation(this.envs[env].observationSpace, obs, out, row * this.obsDim);
-  }
-
-  /** The envs learn() steps: whole Envs, not just their spaces. */
-  private steppedEnvs(): AnyEnv[] {
-    if (this.envs.some((env) => typeof (env as Partial<AnyEnv>).step !== 'function')) {
-      throw new Error('learn() needs environments to step; this PPO was given only spaces (use act() and record())');
-    }
-    return this.envs as AnyEnv[];
-  }
-
-  private resetEnvs(seeded: boolean): void {
-    this.lastObs = new Float32Array(this.nEnvs * this.obsDim);
-    for (let i = 0; i < this.nEnvs; i++) {
-      const { obs } = this.steppedEnvs()[i].reset(seeded ? this.config.seed + i : undefined);
-      this.flattenObs(i, obs, this.lastObs, i);
-    }
+  private resetEnvs(): void {
+    this.lastObs = this.vec.reset(this.config.seed);
     this.lastEpisodeStarts.fill(1);
     this.episodes.restart();
   }
@@ -199,7 +117,7 @@ export class PPO {
    * onStep stopped it; the buffer then keeps the partial rollout and no returns are computed.
    */
   async collectRollouts(onStep?: LearnOptions['onStep']): Promise<boolean> {
-    if (this.lastObs === null) this.resetEnvs(true);
+    if (this.lastObs === null) this.resetEnvs();
     const { nEnvs, obsDim, actDim } = this;
     const { gamma } = this.config;
     const buf = this.buffer;
@@ -210,18 +128,13 @@ export class PPO {
     const finalObs = new Float32Array(obsDim);
     while (!buf.full) {
       const obs = this.lastObs!;
-      if (masks && !this.conditionalMasks)
-        for (let i = 0; i < nEnvs; i++) {
-          const m = this.envs[i].actionMasks!();
-          if (m.length !== actDim) throw new Error(`actionMasks: expected ${actDim} entries, got ${m.length}`);
-          for (let j = 0; j < actDim; j++) masks[i * actDim + j] = m[j] ? 1 : 0;
-        }
+      if (masks && !this.conditionalMasks) this.vec.readMasks(masks);
       const { logits, values } = this.forward(obs, nEnvs);
       // A step that throws (a cancelled search) leaves no draws behind: with one env the agent is then
       // exactly as before the step, so a checkpoint of it still continues exactly.
       const rngState = this.rng.state();
       let logps: Float32Array;
-      const results: StepResult<unknown>[] = [];
+      let results;
       try {
         logps = this.conditionalMasks
           ? this.policy.sampleSlotBySlot(
@@ -232,17 +145,14 @@ export class PPO {
               this.rng,
             )
           : this.policy.dist.sample(logits, masks, nEnvs, this.rng, actions);
-        for (let i = 0; i < nEnvs; i++) {
-          const out = this.steppedEnvs()[i].step(this.toEnvAction(actions, i) as never);
-          results.push(isPromiseLike(out) ? await out : out);
-        }
+        results = await this.vec.step(actions);
       } catch (error) {
         this.rng = createRng(this.config.seed, rngState);
         throw error;
       }
       const newObs = new Float32Array(nEnvs * obsDim);
       for (let i = 0; i < nEnvs; i++) {
-        const env = this.steppedEnvs()[i];
+        const env = this.vec.stepped()[i];
         const res = results[i];
         let reward = res.reward;
         const done = res.terminated || res.truncated;
@@ -251,12 +161,12 @@ export class PPO {
         if (done) {
           if (res.truncated && !res.terminated) {
             // Bootstrap from the final observation (SB3: reward += γ·V(terminal_observation)).
-            this.flattenObs(i, res.obs, finalObs, 0);
+            this.vec.flatten(i, res.obs, finalObs, 0);
             reward += gamma * this.policy.values(finalObs, 1)[0];
           }
           const { obs: o } = env.reset();
-          this.flattenObs(i, o, newObs, i);
-        } else this.flattenObs(i, res.obs, newObs, i);
+          this.vec.flatten(i, o, newObs, i);
+        } else this.vec.flatten(i, res.obs, newObs, i);
         rewards[i] = reward;
       }
       this.numTimesteps += nEnvs;
@@ -343,7 +253,7 @@ export class PPO {
    * One gradient step on a minibatch (SB3's inner loop of train()): not applied when the
    * minibatch's approximate KL trips target_kl (checked before the optimiser step, as SB3).
    */
-  private trainStep(idx: Int32Array, clip: number, clipVf: number | null, lr: number): MinibatchLoss & { gradNorm: number; applied: boolean } {
+  private trainStep(idx: Int32Array, clip: number, clipVf: number | null, lr: number): MinibatchStep {
     const { stats, grads } = this.lossAndGradients(idx, clip, clipVf);
     const { targetKl, maxGradNorm } = this.config;
     if (targetKl !== null && stats.approxKl > 1.5 * targetKl) return { ...stats, gradNorm: 0, applied: false };
@@ -379,56 +289,10 @@ export class PPO {
     const clip = scheduleValue(this.config.clipRange, progress);
     const clipVf = this.config.clipRangeVf === null ? null : scheduleValue(this.config.clipRangeVf, progress);
     const size = this.buffer.pos * this.nEnvs;
-    const batch = this.config.batchSize;
-    const sums = { pg: 0, vl: 0, ent: 0, clipFrac: 0, norm: 0, n: 0, applied: 0 };
-    const kls: number[] = [];
-    let lastLoss = 0;
-    let epochs = 0;
-    let stop = false;
-    for (let epoch = 0; epoch < this.config.nEpochs && !stop; epoch++) {
-      const perm = new Int32Array(size);
-      for (let i = 0; i < size; i++) perm[i] = i;
-      for (let i = size - 1; i > 0; i--) {
-        const j = this.rng.int(i + 1);
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-      }
-      for (let start = 0; start < size; start += batch) {
-        const s = this.trainStep(perm.subarray(start, Math.min(size, start + batch)), clip, clipVf, lr);
-        // As SB3, the minibatch that trips target_kl still counts in the logged means.
-        kls.push(s.approxKl);
-        sums.pg += s.pg;
-        sums.vl += s.vl;
-        sums.ent += s.entLoss;
-        sums.clipFrac += s.clipFrac;
-        sums.n += 1;
-        lastLoss = s.loss;
-        if (!s.applied) {
-          stop = true;
-          break;
-        }
-        sums.norm += s.gradNorm;
-        sums.applied += 1;
-      }
-      this.nUpdates += 1;
-      epochs += 1;
-    }
-    const n = Math.max(1, sums.n);
-    return {
-      nUpdates: this.nUpdates,
-      policyGradientLoss: sums.pg / n,
-      valueLoss: sums.vl / n,
-      entropyLoss: sums.ent / n,
-      approxKl: kls.reduce((a, b) => a + b, 0) / Math.max(1, kls.length),
-      clipFraction: sums.clipFrac / n,
-      loss: lastLoss,
-      explainedVariance: explainedVariance(this.buffer.values.subarray(0, size), this.buffer.returns.subarray(0, size)),
-      learningRate: lr,
-      clipRange: clip,
-      gradNorm: sums.norm / Math.max(1, sums.applied),
-      epochs,
-    };
+    const { gradNorm, epochs, ...losses } = runEpochs(this.config.nEpochs, size, this.config.batchSize, this.rng, (idx) => this.trainStep(idx, clip, clipVf, lr));
+    this.nUpdates += epochs;
+    const explained = explainedVariance(this.buffer.values.subarray(0, size), this.buffer.returns.subarray(0, size));
+    return { nUpdates: this.nUpdates, ...losses, explainedVariance: explained, learningRate: lr, clipRange: clip, gradNorm, epochs };
   }
 
   /** Collect-then-train until totalTimesteps (SB3's learn). Returns the per-update diagnostics. */
@@ -513,9 +377,7 @@ export class PPO {
     const s = decodeCheckpoint(ckpt, this.shape());
     this.buffer.restore(s.rollout); // the last check: nothing has changed if it throws
     this.parameters().forEach((p, k) => p.set(s.params[k]));
-    this.adam.step = s.adam.step;
-    this.adam.m.forEach((m, k) => m.set(s.adam.m[k]));
-    this.adam.v.forEach((v, k) => v.set(s.adam.v[k]));
+    this.adam.load(s.adam);
     this.numTimesteps = s.numTimesteps;
     this.nUpdates = s.nUpdates;
     this.iteration = s.iteration;
