@@ -123,6 +123,49 @@ export const EpisodeOutcomeSchema = z.strictObject({
 });
 export type EpisodeOutcome = z.output<typeof EpisodeOutcomeSchema>;
 
+// ── Parallel learning episodes (worker processes) ────────────────────────────────────────────────
+
+/**
+ * One learning episode to run elsewhere: a copy of the controller (its checkpoint when the batch
+ * started) steers `task`'s training, sampling with `seed`, and collects its steps instead of learning.
+ */
+export const EpisodeJobSchema = z.strictObject({
+  task: TuningTaskSchema,
+  seed: z.int().min(0),
+  checkpoint: z.json(),
+});
+export type EpisodeJob = z.output<typeof EpisodeJobSchema>;
+
+/** A decision taken while learning and what followed it: what PPO records, and what moves the threshold and the reward statistics. */
+export const LearningStepSchema = z.strictObject({
+  obs: z.array(z.number()),
+  action: z.array(z.int().min(0)),
+  logProb: z.number(),
+  value: z.number(),
+  /** The masks acted under (0/1 per logit). */
+  masks: z.array(z.int().min(0).max(1)).nullable(),
+  intervened: z.boolean(),
+  /** P(intervene) under the policy of the copy. */
+  probability: z.number().min(0).max(1),
+  /** Fraction of the episode done when the decision was taken. */
+  progress: z.number().min(0).max(1),
+  /** Normalised by the copy's reward statistics, as the copy's environment gave it. */
+  reward: z.number(),
+  /** The accuracy gain of the interval; NaN (sent as null) when its loss diverged. */
+  rawReward: z.number().nullable(),
+  done: z.boolean(),
+  nextObs: z.array(z.number()),
+  episodeStart: z.boolean(),
+});
+export type LearningStep = z.output<typeof LearningStepSchema>;
+
+/** A learning episode run elsewhere: its outcome and its steps in order. */
+export const EpisodeRolloutSchema = z.strictObject({
+  outcome: EpisodeOutcomeSchema,
+  steps: z.array(LearningStepSchema),
+});
+export type EpisodeRollout = z.output<typeof EpisodeRolloutSchema>;
+
 // ── Controllers and tuning sessions as the history keeps them ────────────────────────────────────
 
 export const ControllerSettingsSchema = z.strictObject({

@@ -12,6 +12,7 @@ import { CandidateStatusSchema } from './events';
 import { EpochMetricsSchema } from './events';
 import { RunConfigFieldsSchema } from './run-config';
 import { TrainingConfigSchema } from './training';
+import { EpisodeJobSchema, EpisodeRolloutSchema } from './tuning';
 
 /** What a worker builds its evaluator from. */
 export const workerEvaluatorSchema = z.discriminatedUnion('kind', [
@@ -30,6 +31,11 @@ export const workerEvaluatorSchema = z.discriminatedUnion('kind', [
     /** Train each candidate under this controller (search --controller): its name and checkpoint. */
     controller: z.strictObject({ name: z.string().min(1), checkpoint: z.json() }).optional(),
   }),
+  /**
+   * Learning episodes of the second mode (tune learn with parallel episodes): each job carries its
+   * episode (the task, a seed, the controller's checkpoint), and the outcome its rollout.
+   */
+  z.strictObject({ kind: z.literal('controller-episodes') }),
   /** No training: each candidate takes a fixed time (benchmarks and tests of the pool itself). */
   z.strictObject({
     kind: z.literal('fixed-latency'),
@@ -46,6 +52,8 @@ export const evaluationJobSchema = z.strictObject({
   action: z.array(z.int().min(0)),
   hash: z.string().min(1),
   architecture: z.json(),
+  /** A learning episode, for a controller-episodes worker (the job's architecture is its task's layers). */
+  episode: EpisodeJobSchema.optional(),
 });
 
 export type EvaluationJobMessage = z.input<typeof evaluationJobSchema>;
@@ -56,6 +64,8 @@ export const workerOutcomeSchema = cachedOutcomeSchema.extend({
   status: CandidateStatusSchema,
   cached: z.boolean(),
   model: modelMessageSchema.optional(),
+  /** A learning episode's steps and outcome (controller-episodes workers). */
+  rollout: EpisodeRolloutSchema.optional(),
 });
 
 /** Early stopping's verdict on the candidate in evaluation: stop it after an epoch (it may arrive an epoch late). */

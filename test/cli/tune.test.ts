@@ -61,6 +61,21 @@ describe('tune', () => {
     for (const e of learned) expect(shown.stdout).toMatch(new RegExp(`^${e.episode} +${e.task} +${e.return.toFixed(3)} `, 'm'));
   }, TIMEOUT_MS);
 
+  it('learns with episodes in parallel worker processes: every episode recorded once, in order, with the checkpoint after it', async () => {
+    const run = await runCli(['tune', 'learn', '--name', 'par', '--arch', TINY, WIDE, '--epochs', '1', '--decisions-per-epoch', '2', '--episodes', '4', '--parallel-episodes', '2', '--seed', '2', ...DATA]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^workers {5}2 processes, one learning episode each at a time$/m);
+    const rows = run.stdout.split('\n').filter((line) => line.startsWith('episode '));
+    expect(rows.map((line) => line.split(/ +/)[1])).toEqual(['1/4', '2/4', '3/4', '4/4']);
+    // Each round visits both networks once.
+    expect(rows.slice(0, 2).map((line) => line.split(/ +/)[2]).sort()).toEqual(['tiny', 'wide']);
+    // Trained (above the 10 % of chance on ten classes), none diverged.
+    for (const line of rows) expect(Number(/ val (\d+\.\d\d)% /.exec(line)?.[1]), line).toBeGreaterThan(10);
+    expect(run.stdout).not.toMatch(/diverged/);
+    const { controllers } = await listed();
+    expect(controllers).toContainEqual(expect.objectContaining({ name: 'par', status: 'ready', episodes_done: 4, episodes: 4 }));
+  }, TIMEOUT_MS);
+
   it('applies it to a network it never saw, against two baselines, and exports the steered model', async () => {
     const out = join(dir, 'export');
     const run = await runCli(['tune', 'apply', '--controller', 'steer', '--arch', HELD_OUT, '--epochs', '2', '--baselines', 'constant,cosine', '--seeds', '0', '--export', out, ...DATA]);
@@ -144,6 +159,7 @@ describe('tune', () => {
       [['tune', 'learn', '--name', 'x', '--arch', TINY, '--episodes', '1', '--dataset', 'fashion-mnist', '--data-dir', join(dir, 'nothing-here'), '--db', db], /^error: --data-dir: /],
       [['tune', 'learn', '--name', 'STEER', '--arch', TINY, '--episodes', '1', '--db', db], /^error: a controller named "steer" already exists$/],
       [['tune', 'learn', '--name', 'nobody', '--resume', '--db', db], /^error: there is no controller named "nobody" in the history$/],
+      [['tune', 'learn', '--name', 'x', '--arch', TINY, '--episodes', '2', '--parallel-episodes', '65', '--db', db], /^error: --parallel-episodes: at most 64 episodes at once, got 65$/],
       [['tune', 'apply', '--controller', 'steer', '--arch', TINY, '--baselines', 'linear', '--db', db], /^error: --baselines: unknown schedule "linear"$/],
       [['tune', 'learn', '--name', 'x', '--arch', TINY, '--episodes', '1', '--epochs', '1', '--db', db], /^error: --epochs 1 with one decision per epoch leaves the controller no decision point/],
       [['search', '--controller', 'steer', '--epochs', '1', '--action-set', 'resources/action-sets/mlp.json', '--db', db], /^error: --controller: a controller decides at the end of each epoch but the last: it needs 2 epochs or more$/],

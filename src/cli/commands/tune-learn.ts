@@ -8,7 +8,8 @@ import { parseActionSet } from '../../shared/action-set';
 import { ControllerSettingsSchema, type ControllerSettings, type TuningTask } from '../../shared/tuning';
 import { HistoryStoreError } from '../../main/db/history-store';
 import type { HistoryStore } from '../../main/db/history-store';
-import { Controller, learnController, sampleTasks } from '../../engine/tuning';
+import { Controller, learnController, poolEpisodeRunner, sampleTasks, startEpisodeWorkers } from '../../engine/tuning';
+import type { ProcessPool } from '../../engine/pool/process-pool';
 import { startBackend } from '../engine-setup';
 import { CliError, EXIT } from '../errors';
 import { openHistory } from '../history';
@@ -51,10 +52,13 @@ async function learn(store: HistoryStore, options: TuneLearnOptions, output: Out
   } catch (error) {
     throw new CliError(`controller "${plan.name}": ${(error as Error).message}`, 'delete it with `tune delete` and learn it again', EXIT.failed);
   }
+  // Started before the controller is marked learning: workers that cannot start leave it as it was.
+  const workers = await episodeWorkers(plan.settings.parallelEpisodes, options, output);
   try {
     if (options.resume) store.resumeController(plan.name, { ownerPid: process.pid, episodes: plan.settings.episodes });
     else store.createController({ name: plan.name, settings: plan.settings, tasks: plan.tasks, ownerPid: process.pid });
   } catch (error) {
+    await workers?.close();
     if (error instanceof HistoryStoreError) throw new CliError(error.message, 'see `tune list`');
     throw error;
   }
@@ -74,6 +78,7 @@ async function learn(store: HistoryStore, options: TuneLearnOptions, output: Out
       episodesDone: plan.episodesDone,
       loadData: dataLoader(plan.settings.seed),
       signal: abort.signal,
+      ...(workers ? { parallel: { episodes: workers.size, run: poolEpisodeRunner(workers) } } : {}),
       onEpisode: ({ episode, task, outcome, checkpoint }) => {
         store.recordControllerEpisode(plan.name, { episode, task: task.name, outcome, checkpoint });
         done = episode;
@@ -97,10 +102,12 @@ async function learn(store: HistoryStore, options: TuneLearnOptions, output: Out
     });
   } catch (error) {
     process.off('SIGINT', onSigint);
+    await workers?.close();
     store.setControllerStatus(plan.name, 'failed', (error as Error).message);
     throw new CliError(`controller "${plan.name}" failed at episode ${done + 1}: ${(error as Error).message}`, `continue from episode ${done + 1} with \`tune learn --name ${quoted(plan.name)} --resume\``, EXIT.failed);
   }
   process.off('SIGINT', onSigint);
+  await workers?.close();
 
   const summary = store.getController(plan.name)!;
   if (abort.signal.aborted && done < plan.settings.episodes) {
@@ -112,6 +119,23 @@ async function learn(store: HistoryStore, options: TuneLearnOptions, output: Out
   const last = summary.curve.at(-1);
   output.event('summary', { name: plan.name, status: 'ready', episodes_done: done, curve: summary.curve.map((p) => ({ episode: p.episode, task: p.task, return: p.return, valid_acc: p.finalValidAccuracy, interventions: p.interventions })) });
   output.line(`ready       ${plan.name}: ${done} episodes${last ? `, last return ${last.return.toFixed(3)}, val ${percent(last.finalValidAccuracy)}` : ''}`);
+}
+
+/** Worker processes for parallel episodes (none for one at a time); a pool that cannot start fails the learn before any episode. */
+async function episodeWorkers(size: number, options: TuneLearnOptions, output: Output): Promise<ProcessPool | undefined> {
+  if (size <= 1) return undefined;
+  output.line(`workers     ${size} processes, one learning episode each at a time`);
+  try {
+    return await startEpisodeWorkers(size, options.backend);
+  } catch (error) {
+    throw new CliError(`--parallel-episodes ${size}: the worker processes could not start: ${(error as Error).message}`, 'try --parallel-episodes 1', EXIT.failed);
+  }
+}
+
+function parallelEpisodes(options: TuneLearnOptions): number | undefined {
+  const max = ControllerSettingsSchema.shape.parallelEpisodes.unwrap().maxValue!;
+  if (options.parallelEpisodes !== undefined && options.parallelEpisodes > max) throw new CliError(`--parallel-episodes: at most ${max} episodes at once, got ${options.parallelEpisodes}`, 'about one episode per CPU core is usually best');
+  return options.parallelEpisodes;
 }
 
 function quoted(name: string): string {
@@ -128,7 +152,8 @@ function resumePlan(store: HistoryStore, options: TuneLearnOptions): Plan {
     throw new CliError(`controller "${controller.name}" is learning in another process`, 'stop it first (Ctrl-C in its terminal)');
   }
   const point = store.controllerCheckpoint(controller.name)!;
-  return { name: controller.name, settings: { ...point.settings, episodes: options.episodes ?? point.settings.episodes }, tasks: point.tasks, episodesDone: point.episodesDone, checkpoint: point.checkpoint };
+  const settings = { ...point.settings, episodes: options.episodes ?? point.settings.episodes, parallelEpisodes: parallelEpisodes(options) ?? point.settings.parallelEpisodes };
+  return { name: controller.name, settings, tasks: point.tasks, episodesDone: point.episodesDone, checkpoint: point.checkpoint };
 }
 
 function newPlan(store: HistoryStore, options: TuneLearnOptions): Plan {
@@ -137,7 +162,7 @@ function newPlan(store: HistoryStore, options: TuneLearnOptions): Plan {
   const existing = store.getController(name);
   if (existing) throw new CliError(`a controller named "${existing.name}" already exists`, `continue it with --resume, or choose another --name`);
   if (options.episodes === undefined) throw new CliError('--episodes: how many learning episodes?', 'e.g. --episodes 20');
-  const settings = ControllerSettingsSchema.parse({ episodes: options.episodes, seed: options.seed });
+  const settings = ControllerSettingsSchema.parse({ episodes: options.episodes, seed: options.seed, parallelEpisodes: parallelEpisodes(options) });
   const { fields } = taskFields(options);
   let tasks: TuningTask[];
   if (options.arch && (options.actionSet || options.sample !== undefined)) throw new CliError('--arch and --action-set: give the networks one way', 'a list of --arch files, or --action-set FILE --sample K');

@@ -39,6 +39,7 @@ export interface TuneLearnOptions extends TuneTaskOptions {
   actionSet?: string;
   sample?: number;
   episodes?: number;
+  parallelEpisodes?: number;
   resume?: boolean;
 }
 
@@ -86,6 +87,7 @@ export function registerTune(program: Command): void {
       .option('--action-set <file>', 'or sample the networks from this action set (JSON), with --sample')
       .option('--sample <k>', 'with --action-set: how many networks to sample', positiveInt)
       .option('--episodes <n>', 'learning episodes in all (one network trained for --epochs each); with --resume, the new total', positiveInt)
+      .option('--parallel-episodes <n>', 'learning episodes run at once, each in a worker process sharing the CPU (default 1: one after another in this process)', positiveInt)
       .option('--resume', 'continue the stopped (or finished) controller --name from its last finished episode, on its own networks'),
   ).action(async (options: TuneLearnOptions) => {
     const { runTuneLearn } = await import('./tune-learn');

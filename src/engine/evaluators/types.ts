@@ -4,6 +4,7 @@
  * machine; the outcome comes back the same way.
  */
 import type { EpochMetrics } from '../../shared/training';
+import type { EpisodeJob, EpisodeRollout } from '../../shared/tuning';
 import type { ModelArtifact } from '../model/artifact';
 
 /** `pruned`: stopped early by the run's pruner (its onEpoch verdict), with the epochs it reached. */
@@ -27,6 +28,8 @@ export interface CandidateOutcome {
   cached: boolean;
   /** The trained weights, for a completed training when the job asked for them. */
   model?: ModelArtifact;
+  /** A learning episode's steps and outcome, when the job was one (parallel learning, src/engine/tuning/parallel-episodes.ts). */
+  rollout?: EpisodeRollout;
 }
 
 /** One candidate to evaluate, as the search loop hands it out. */
@@ -38,6 +41,8 @@ export interface EvaluationJob {
   hash: string;
   /** {layers} for trained networks, {nb201} for benchmark cells. */
   architecture: unknown;
+  /** Set when the job is a learning episode of the second mode rather than a candidate. */
+  episode?: EpisodeJob;
 }
 
 export interface EvaluationHooks {

@@ -96,6 +96,11 @@ async function buildEvaluator(worker: number, spec: WorkerEvaluator, backend: Ba
     case 'fixed-latency':
       // Nothing to train: no TensorFlow.js in this worker.
       return { evaluator: new FixedLatencyEvaluator(spec.latencyMs, spec.epochs), backend: undefined };
+    case 'controller-episodes': {
+      const [{ initBackend }, { ControllerEpisodeEvaluator }] = await Promise.all([import('../backends'), import('../tuning/parallel-episodes')]);
+      const report = await initBackend(backend, { wasmThreads });
+      return { evaluator: new ControllerEpisodeEvaluator(), backend: report };
+    }
     case 'training': {
       // Loaded only here, so a worker that trains nothing never loads TensorFlow.js.
       const [{ initBackend }, { loadData, RunSetupError }, { TrainingEvaluator }] = await Promise.all([import('../backends'), import('../run/run-data'), import('../evaluators/training')]);

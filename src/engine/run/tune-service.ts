@@ -7,40 +7,35 @@
  */
 import type { BackendChoice } from '../../shared/backend';
 import type { EngineToMain, MainToEngineParsed } from '../../shared/engine-messages';
-import type { TuningTask } from '../../shared/tuning';
 import { initBackend } from '../backends';
-import type { PreparedData } from '../data/types';
-import { applyController, Controller, learnController } from '../tuning';
-import { loadData } from './run-data';
+import { applyController, Controller, learnController, poolEpisodeRunner, startEpisodeWorkers } from '../tuning';
+import { taskDataLoader } from '../tuning/task-data';
 
 export type TuneStart = Extract<MainToEngineParsed, { type: 'tune_learn' | 'tune_apply' }>;
 
-/** Loads each dataset (with its subset and split, by `seed`) once, however many tasks train on it. */
-export function taskDataLoader(seed: number): (task: TuningTask) => Promise<PreparedData> {
-  const loaded = new Map<string, Promise<PreparedData>>();
-  return (task) => {
-    const options = { dataset: task.dataset, dataDir: task.dataDir, image: task.image, subset: task.subset, seed };
-    const key = JSON.stringify(options);
-    if (!loaded.has(key)) loaded.set(key, loadData(options));
-    return loaded.get(key)!;
-  };
-}
-
 /** Runs one learn or apply to its end (or until `signal` aborts); the caller reports a thrown error. */
 export async function runTuneJob(start: TuneStart, post: (message: EngineToMain) => void, signal: AbortSignal): Promise<'completed' | 'stopped'> {
-  await initBackend((process.env.GENNERATOR_BACKEND as BackendChoice | undefined) ?? 'auto');
+  const backend = (process.env.GENNERATOR_BACKEND as BackendChoice | undefined) ?? 'auto';
+  await initBackend(backend);
   if (start.type === 'tune_learn') {
     const controller = start.checkpoint === undefined || start.checkpoint === null ? Controller.create(start.settings) : Controller.restore(start.checkpoint);
-    const result = await learnController({
-      controller,
-      tasks: start.tasks,
-      settings: start.settings,
-      episodesDone: start.episodesDone,
-      loadData: taskDataLoader(start.settings.seed),
-      signal,
-      onEpisode: ({ episode, task, outcome, checkpoint }) => post({ type: 'tune_episode', episode, task: task.name, outcome, checkpoint: checkpoint as never }),
-    });
-    return result.status === 'completed' ? 'completed' : 'stopped';
+    const parallel = start.settings.parallelEpisodes;
+    const workers = parallel > 1 ? await startEpisodeWorkers(parallel, backend) : undefined;
+    try {
+      const result = await learnController({
+        controller,
+        tasks: start.tasks,
+        settings: start.settings,
+        episodesDone: start.episodesDone,
+        loadData: taskDataLoader(start.settings.seed),
+        signal,
+        onEpisode: ({ episode, task, outcome, checkpoint }) => post({ type: 'tune_episode', episode, task: task.name, outcome, checkpoint: checkpoint as never }),
+        ...(workers ? { parallel: { episodes: parallel, run: poolEpisodeRunner(workers) } } : {}),
+      });
+      return result.status === 'completed' ? 'completed' : 'stopped';
+    } finally {
+      await workers?.close();
+    }
   }
   const controller = Controller.restore(start.checkpoint);
   const firstSeed = start.seeds[0];

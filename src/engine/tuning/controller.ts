@@ -14,6 +14,11 @@
  * to their neutral values (sb3-contrib's masks, stored and re-applied in training), so choices that
  * were not made add nothing to the log-probability and get no gradient.
  *
+ * Parallel episodes (parallel-episodes.ts): a copy restored from the checkpoint of a batch's start
+ * collects its steps (collectSteps) while a worker trains the episode; the controller then learns
+ * from each rollout in turn (learnFrom), exactly as if it had taken those steps itself, except that
+ * they were sampled from the policy of the batch's start (PPO's clipped ratio covers the gap).
+ *
  * Update frequency (004's train_frequency_min/max): PPO trains after `frequency` decisions, which
  * starts at trainFrequencyMin. After each update the mean return of the episodes finished since the
  * previous one is compared with the mean before it: while it improves the frequency shrinks by ×1/1.5
@@ -26,6 +31,8 @@ import {
   type ControlChange,
   type ControllerSettings,
   type ControllerSettingsInput,
+  type EpisodeRollout,
+  type LearningStep,
 } from '../../shared/tuning';
 import { PPO, type ActedStep, type PPOConfig } from '../agents/ppo';
 import { Box, MultiDiscrete } from '../envs/spaces';
@@ -99,6 +106,8 @@ export class Controller {
   private sinceUpdate = 0;
   private returns: number[] = [];
   private lastMean: number | null = null;
+  /** Set on a copy that collects its steps for another controller to learn from. */
+  private collected?: LearningStep[];
 
   private constructor(settings: ControllerSettings, ppo: PPO, checkpoint?: ControllerCheckpoint) {
     this.settings = settings;
@@ -186,15 +195,54 @@ export class Controller {
   /**
    * What followed a decision taken with learn true: PPO records it (training when its frequency is
    * reached), an intervention is judged against the running mean at its stage and moves the threshold.
+   * A copy that collects keeps the step instead (takeCollected).
    */
   record(decision: ControllerDecision, outcome: { reward: number; rawReward: number; done: boolean; obs: Float32Array }, episodeStart: boolean): void {
     if (!decision.acted) throw new Error('controller.record: the decision was not taken while learning');
-    this.decisions += 1;
-    if (decision.intervened) {
-      this.interventions += 1;
-      this.threshold.judge(outcome.rawReward, this.rewards.meanAt(decision.progress), decision.probability);
+    const { acted } = decision;
+    const { reward, rawReward, done, obs } = outcome;
+    const step: Step = { acted, intervened: decision.intervened, probability: decision.probability, progress: decision.progress, reward, rawReward, done, obs, episodeStart };
+    if (this.collected) this.collected.push(toLearningStep(step));
+    else this.learn(step);
+  }
+
+  /** This copy collects its learning steps instead of learning from them, drawing its actions with `seed`. */
+  collectSteps(seed: number): void {
+    this.collected = [];
+    this.ppo.reseed(seed);
+  }
+
+  /** The steps collected since collectSteps (and starts a new list). */
+  takeCollected(): LearningStep[] {
+    if (!this.collected) throw new Error('controller.takeCollected: this controller learns; it does not collect');
+    const steps = this.collected;
+    this.collected = [];
+    return steps;
+  }
+
+  /**
+   * Learns from an episode a copy ran (parallel episodes): the reward statistics take its raw
+   * rewards as the copy's environment gave them, each step is recorded as record() would, and a
+   * finished episode counts.
+   */
+  learnFrom(rollout: EpisodeRollout): void {
+    if (this.collected) throw new Error('controller.learnFrom: this copy collects steps; learn on the controller it was copied from');
+    for (const s of rollout.steps) {
+      const rawReward = s.rawReward ?? Number.NaN;
+      if (Number.isFinite(rawReward)) this.rewards.push(rawReward, s.progress);
+      const acted: ActedStep = { obs: Float32Array.from(s.obs), action: s.action, logProb: s.logProb, value: s.value, masks: s.masks && Uint8Array.from(s.masks) };
+      this.learn({ acted, intervened: s.intervened, probability: s.probability, progress: s.progress, reward: s.reward, rawReward, done: s.done, obs: Float32Array.from(s.nextObs), episodeStart: s.episodeStart });
     }
-    const trained = this.ppo.record(decision.acted, outcome.reward, episodeStart, outcome.done, outcome.obs);
+    if (rollout.outcome.status !== 'cancelled') this.finishEpisode(rollout.outcome.return);
+  }
+
+  private learn(step: Step): void {
+    this.decisions += 1;
+    if (step.intervened) {
+      this.interventions += 1;
+      this.threshold.judge(step.rawReward, this.rewards.meanAt(step.progress), step.probability);
+    }
+    const trained = this.ppo.record(step.acted, step.reward, step.episodeStart, step.done, step.obs);
     this.sinceUpdate += 1;
     if (trained) this.updated();
     else if (this.sinceUpdate >= this.frequency && this.ppo.updateNow()) this.updated();
@@ -219,6 +267,40 @@ export class Controller {
     this.lastMean = mean;
     this.returns = [];
   }
+}
+
+/** A decision taken while learning and what followed it. */
+interface Step {
+  acted: ActedStep;
+  intervened: boolean;
+  probability: number;
+  progress: number;
+  reward: number;
+  rawReward: number;
+  done: boolean;
+  /** The observation after the interval. */
+  obs: Float32Array;
+  episodeStart: boolean;
+}
+
+/** A step as JSON: a diverged interval's NaN raw reward as null, and its non-finite observations as 0 (a done step's next observation is not bootstrapped from). */
+function toLearningStep(step: Step): LearningStep {
+  const finite = (values: Float32Array) => Array.from(values, (x) => (Number.isFinite(x) ? x : 0));
+  return {
+    obs: finite(step.acted.obs),
+    action: [...step.acted.action],
+    logProb: step.acted.logProb,
+    value: step.acted.value,
+    masks: step.acted.masks && Array.from(step.acted.masks),
+    intervened: step.intervened,
+    probability: step.probability,
+    progress: step.progress,
+    reward: step.reward,
+    rawReward: Number.isFinite(step.rawReward) ? step.rawReward : null,
+    done: step.done,
+    nextObs: finite(step.obs),
+    episodeStart: step.episodeStart,
+  };
 }
 
 function argmax(values: readonly number[]): number {

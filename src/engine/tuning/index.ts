@@ -11,7 +11,9 @@ export { Controller, ControllerCheckpointSchema, CONTROLLER_PPO, type Controller
 export { runEpisode, driveEpisode, type RunEpisodeArgs, type DriveArgs, type Steering, type EpisodeHooks } from './episode';
 export { bestConstantRate, type BestConstant, type BestConstantArgs } from './baselines';
 export { BASELINE_SCHEDULES, DEFAULT_RATE_GRID, scheduleRate, type BaselineSchedule } from './schedules';
-export { learnController, taskOrder, type LearnArgs } from './learn';
+export { learnController, episodeSeed, taskOrder, type LearnArgs } from './learn';
+export { poolEpisodeRunner, startEpisodeWorkers, ControllerEpisodeEvaluator, type EpisodeRunner } from './parallel-episodes';
+export { taskDataLoader } from './task-data';
 export { applyController, type ApplyArgs, type ApplyResult } from './apply';
 export { sampleTasks, type SampleTasksArgs } from './tasks';
 export { applyChange, architectureDropout, clampHyperparameters, decodeChange, isNeutral, NEUTRAL_CHOICES } from './hyperparameters';

@@ -187,6 +187,11 @@ export class PPO {
   // ------------------------------------------------------------------------------------------
   // Episodes stepped outside learn()
 
+  /** Draws from here on with a fresh RNG seeded by `seed` (a copy of an agent that acts apart from it must not repeat its draws). */
+  reseed(seed: number): void {
+    this.rng = createRng(seed);
+  }
+
   /**
    * Samples an action for one flat observation, as collect_rollouts would (the same draws): under
    * the masks of `slotMask` slot by slot, or of a flat mask, or none. Record it once its reward is known.
