@@ -130,8 +130,9 @@ describe('the Tune forms', () => {
     const applied = applyParams({ controller: 'c', model: { kind: 'candidate', runId: 'r1', index: '3' }, training: DEFAULT_TRAINING, baselines: ['cosine'], seeds: '0,1', fineTune: '2' });
     expect(applied).toMatchObject({ ok: true, value: { controller: 'c', model: { kind: 'candidate', runId: 'r1', index: 3 }, baselines: ['cosine'], seeds: [0, 1], fineTuneEpisodes: 2 } });
     expect(applyParams({ controller: '', model: { kind: 'json', text: '[]' }, training: DEFAULT_TRAINING, baselines: [], seeds: '0', fineTune: '0' })).toEqual({ ok: false, problem: 'controller: choose one (or learn one first)' });
-    const form = { name: ' fm ', source: 'json' as const, models: '[{"type":"dense","units":8}]', actionSetId: '', count: '4', training: DEFAULT_TRAINING, episodes: '4', seed: '1', trainFrequencyMin: '8', trainFrequencyMax: '32' };
-    expect(learnParams(form)).toMatchObject({ ok: true, value: { name: 'fm', settings: { episodes: 4, seed: 1, trainFrequencyMin: 8, trainFrequencyMax: 32 }, models: [{ kind: 'layers' }] } });
+    const form = { name: ' fm ', source: 'json' as const, models: '[{"type":"dense","units":8}]', actionSetId: '', count: '4', training: DEFAULT_TRAINING, episodes: '4', seed: '1', trainFrequencyMin: '8', trainFrequencyMax: '32', parallelEpisodes: '3' };
+    expect(learnParams(form)).toMatchObject({ ok: true, value: { name: 'fm', settings: { episodes: 4, seed: 1, trainFrequencyMin: 8, trainFrequencyMax: 32, parallelEpisodes: 3 }, models: [{ kind: 'layers' }] } });
+    expect(learnParams({ ...form, parallelEpisodes: '65' })).toMatchObject({ ok: false, problem: expect.stringMatching(/^episodes at once: /) });
     expect(learnParams({ ...form, source: 'sample', actionSetId: '2' })).toMatchObject({ ok: true, value: { sample: { actionSetId: 2, count: 4 } } });
     expect(learnParams({ ...form, source: 'sample' })).toEqual({ ok: false, problem: 'action set: choose the set to sample networks from' });
     expect(learnParams({ ...form, trainFrequencyMin: '64' })).toEqual({ ok: false, problem: 'update frequency: at least 64 is above at most 32' });

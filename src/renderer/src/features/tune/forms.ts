@@ -54,6 +54,7 @@ export interface LearnForm {
   /** 004's train_frequency_min/max: the controller updates after this many decisions, adapted to its progress. */
   trainFrequencyMin: string;
   trainFrequencyMax: string;
+  parallelEpisodes: string;
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -185,7 +186,10 @@ export function learnParams(form: LearnForm): Parsed<Record<string, unknown>> {
   const max = int(form.trainFrequencyMax, 'update after at most', 2, 10_000);
   if (!max.ok) return max;
   if (min.value > max.value) return problem(`update frequency: at least ${min.value} is above at most ${max.value}`);
-  return ok({ name: form.name.trim(), ...networks, training: training.value, settings: { episodes: episodes.value, seed: seed.value, trainFrequencyMin: min.value, trainFrequencyMax: max.value } });
+  const parallel = int(form.parallelEpisodes, 'episodes at once', 1, 64);
+  if (!parallel.ok) return parallel;
+  const settings = { episodes: episodes.value, seed: seed.value, trainFrequencyMin: min.value, trainFrequencyMax: max.value, parallelEpisodes: parallel.value };
+  return ok({ name: form.name.trim(), ...networks, training: training.value, settings });
 }
 
 /** A small network for the forms' first text: two dense layers, good on any dataset. */
