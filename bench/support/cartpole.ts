@@ -1,6 +1,8 @@
 /**
  * What bench:ppo and bench:dqn share: the command-line flags, and training one agent per seed on
  * CartPole-v1 with its returns, greedy evaluation and speed, printed as one JSON object.
+ * best_mean_last100 is the highest mean of the last 100 training episodes seen at any update, and
+ * solved_at_step the first step at which it reached 475 (gym's "solved" for CartPole-v1; null if never).
  */
 import { evaluatePolicy, type Policy } from '../../src/engine/agents/common/evaluation';
 import { CartPoleEnv } from '../../src/engine/envs/cartpole';
@@ -17,9 +19,12 @@ export function flag(name: string, fallback: number): number {
 /** What the bench needs of an agent. */
 export interface CartPoleLearner extends Policy {
   numTimesteps: number;
-  learn(steps: number): Promise<unknown>;
+  learn(steps: number, options?: { onUpdate?: () => void }): Promise<unknown>;
   episodeReturns100(): number[];
 }
+
+/** CartPole-v1's reward threshold: a mean of 475 over 100 consecutive episodes solves it. */
+const SOLVED = 475;
 
 /** The first seed (`--first-seed N`, default 0): seeds can be split over processes. */
 function firstSeed(): number {
@@ -31,14 +36,24 @@ function firstSeed(): number {
 
 /** Trains `make(seed)` for `steps` on each seed in turn (from --first-seed) and prints the results. */
 export async function benchCartPole(make: (seed: number) => CartPoleLearner, nSeeds: number, steps: number): Promise<void> {
-  const seeds: { seed: number; mean_return_last100: number; eval_mean_return: number; steps_per_s: number; seconds: number }[] = [];
+  const seeds: { seed: number; mean_return_last100: number; best_mean_last100: number | null; solved_at_step: number | null; eval_mean_return: number; steps_per_s: number; seconds: number }[] = [];
   let totalSteps = 0;
   let totalSeconds = 0;
   const first = firstSeed();
   for (let seed = first; seed < first + nSeeds; seed++) {
     const agent = make(seed);
     const start = performance.now();
-    await agent.learn(steps);
+    let best: number | null = null;
+    let solvedAt: number | null = null;
+    await agent.learn(steps, {
+      onUpdate: () => {
+        const window = agent.episodeReturns100();
+        if (window.length < 100) return;
+        const mean = window.reduce((a, b) => a + b, 0) / window.length;
+        best = Math.max(best ?? mean, mean);
+        if (mean >= SOLVED && solvedAt === null) solvedAt = agent.numTimesteps;
+      },
+    });
     const seconds = (performance.now() - start) / 1000;
     totalSteps += agent.numTimesteps;
     totalSeconds += seconds;
@@ -47,6 +62,8 @@ export async function benchCartPole(make: (seed: number) => CartPoleLearner, nSe
     seeds.push({
       seed,
       mean_return_last100: Number((returns.reduce((a, b) => a + b, 0) / Math.max(1, returns.length)).toFixed(2)),
+      best_mean_last100: best === null ? null : Number((best as number).toFixed(2)),
+      solved_at_step: solvedAt,
       eval_mean_return: Number(evaluation.mean.toFixed(2)),
       steps_per_s: Math.round(agent.numTimesteps / seconds),
       seconds: Math.round(seconds),
