@@ -4,6 +4,7 @@
  * and pushed live; it is applied to a network against a baseline, each schedule recorded; a stopped
  * learn keeps its episodes and resumes; bad requests are refused with what and where, nothing recorded.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseActionSet } from '../../src/shared/action-set';
@@ -81,6 +82,23 @@ describe('tuning API', () => {
       expect(finished.length).toBeGreaterThanOrEqual(1);
       expect(finished.length).toBeLessThan(9);
       expect(finished[0]).toMatchObject({ schedule: 'controller', seed: 0, outcome: { status: 'completed' } });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'learns two episodes at a time in worker processes (the form’s “episodes at once”), recording all four in order',
+    async () => {
+      const { call, store, tuner } = setup();
+      const settings = { episodes: 4, seed: 2, trainFrequencyMin: 2, trainFrequencyMax: 4, parallelEpisodes: 2 };
+      await call('tuning.learn', { name: 'par', models: [mlp], training, settings });
+      // The engine starts evaluation workers for the episodes (their process title says so).
+      await expect.poll(() => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('gennerator-worker'), { timeout: TIMEOUT, interval: 50 }).toBe(true);
+      expect(await tuner.whenDone({ kind: 'learn', controller: 'par' })).toBe('ready');
+      const controller = (await call('tuning.controller', { name: 'par' })) as ApiResults['tuning.controller'];
+      expect(controller).toMatchObject({ status: 'ready', episodesDone: 4, settings: { parallelEpisodes: 2 } });
+      expect(controller!.curve.map((p) => p.episode)).toEqual([1, 2, 3, 4]);
+      expect(store.controllerEpisodes('par').map((e) => e.decisions.length)).toEqual([3, 3, 3, 3]);
     },
     TIMEOUT,
   );
