@@ -10,8 +10,8 @@ export interface Rng {
   int(n: number): number;
   /** Standard normal (Box–Muller). */
   normal(): number;
-  /** Fisher–Yates shuffle in place; returns the same array. */
-  shuffle<T>(items: T[]): T[];
+  /** Fisher–Yates shuffle in place (an array or a typed array); returns the same array. */
+  shuffle<A extends { length: number; [index: number]: unknown }>(items: A): A;
   /** The generator's whole state, for checkpoints. */
   state(): number;
 }
@@ -34,7 +34,7 @@ export function createRng(seed: number, state?: number): Rng {
       const v = next();
       return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
-    shuffle<T>(items: T[]): T[] {
+    shuffle<A extends { length: number; [index: number]: unknown }>(items: A): A {
       for (let i = items.length - 1; i > 0; i--) {
         const j = int(i + 1);
         [items[i], items[j]] = [items[j], items[i]];

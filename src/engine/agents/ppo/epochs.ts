@@ -9,19 +9,6 @@ export type MinibatchStep = MinibatchLoss & { gradNorm: number; applied: boolean
 /** What train() reports of its epochs (the means are over minibatches; gradNorm's over the applied ones). */
 export type EpochsResult = Pick<PPODiagnostics, 'policyGradientLoss' | 'valueLoss' | 'entropyLoss' | 'approxKl' | 'clipFraction' | 'loss' | 'gradNorm' | 'epochs'>;
 
-/** 0..size-1 in an order drawn by a Fisher–Yates shuffle from rng. */
-function shuffled(size: number, rng: Rng): Int32Array {
-  const perm = new Int32Array(size);
-  for (let i = 0; i < size; i++) perm[i] = i;
-  for (let i = size - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-  }
-  return perm;
-}
-
 /** Runs `step` on minibatches of `batch` rows of 0..size-1, reshuffled each epoch, for up to nEpochs epochs. */
 export function runEpochs(nEpochs: number, size: number, batch: number, rng: Rng, step: (idx: Int32Array) => MinibatchStep): EpochsResult {
   const sums = { pg: 0, vl: 0, ent: 0, clipFrac: 0, norm: 0, n: 0, applied: 0 };
@@ -30,7 +17,7 @@ export function runEpochs(nEpochs: number, size: number, batch: number, rng: Rng
   let epochs = 0;
   let stop = false;
   for (let epoch = 0; epoch < nEpochs && !stop; epoch++) {
-    const perm = shuffled(size, rng);
+    const perm = rng.shuffle(Int32Array.from({ length: size }, (_, i) => i));
     for (let start = 0; start < size; start += batch) {
       const s = step(perm.subarray(start, Math.min(size, start + batch)));
       // As SB3, the minibatch that trips target_kl still counts in the logged means.
