@@ -168,6 +168,9 @@ export type EpisodeRollout = z.output<typeof EpisodeRolloutSchema>;
 
 // ── Controllers and tuning sessions as the history keeps them ────────────────────────────────────
 
+/** The most learning episodes a controller runs at once (each in a worker process). */
+export const MAX_PARALLEL_EPISODES = 64;
+
 export const ControllerSettingsSchema = z.strictObject({
   seed: z.int().min(0).default(0),
   /** Episodes to learn from, in total (a resumed learn counts those done). */
@@ -178,7 +181,7 @@ export const ControllerSettingsSchema = z.strictObject({
   /** 004's intervention threshold: where it starts, and its bounds as it adapts. */
   threshold: z.strictObject({ initial: z.number().min(0).max(1), min: z.number().min(0).max(1), max: z.number().min(0).max(1) }).default({ initial: 0.5, min: 0.2, max: 0.9 }),
   /** How many learning episodes run at once (in worker processes where more than 1). */
-  parallelEpisodes: z.int().min(1).max(64).default(1),
+  parallelEpisodes: z.int().min(1).max(MAX_PARALLEL_EPISODES).default(1),
 });
 export type ControllerSettings = z.output<typeof ControllerSettingsSchema>;
 export type ControllerSettingsInput = z.input<typeof ControllerSettingsSchema>;

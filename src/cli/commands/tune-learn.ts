@@ -5,7 +5,7 @@
  * TensorFlow.js (tune.ts loads this lazily).
  */
 import { parseActionSet } from '../../shared/action-set';
-import { ControllerSettingsSchema, type ControllerSettings, type TuningTask } from '../../shared/tuning';
+import { ControllerSettingsSchema, MAX_PARALLEL_EPISODES, type ControllerSettings, type TuningTask } from '../../shared/tuning';
 import { HistoryStoreError } from '../../main/db/history-store';
 import type { HistoryStore } from '../../main/db/history-store';
 import { Controller, learnController, poolEpisodeRunner, sampleTasks, startEpisodeWorkers } from '../../engine/tuning';
@@ -133,8 +133,7 @@ async function episodeWorkers(size: number, options: TuneLearnOptions, output: O
 }
 
 function parallelEpisodes(options: TuneLearnOptions): number | undefined {
-  const max = ControllerSettingsSchema.shape.parallelEpisodes.unwrap().maxValue!;
-  if (options.parallelEpisodes !== undefined && options.parallelEpisodes > max) throw new CliError(`--parallel-episodes: at most ${max} episodes at once, got ${options.parallelEpisodes}`, 'about one episode per CPU core is usually best');
+  if (options.parallelEpisodes !== undefined && options.parallelEpisodes > MAX_PARALLEL_EPISODES) throw new CliError(`--parallel-episodes: at most ${MAX_PARALLEL_EPISODES} episodes at once, got ${options.parallelEpisodes}`, 'about one episode per CPU core is usually best');
   return options.parallelEpisodes;
 }
 

@@ -9,6 +9,7 @@ import type { ActionSetRow, RunSummary } from '../../../../shared/history';
 import { DATASET_NAMES } from '../../../../shared/run-config';
 import { OPTIMIZERS } from '../../../../shared/training';
 import { BASELINE_SCHEDULES } from '../../../../shared/tuning-api';
+import { MAX_PARALLEL_EPISODES } from '../../../../shared/tuning';
 import { api } from '../../api';
 import { Options } from '../../components/Options';
 import { useAppPick } from '../../store';
@@ -266,7 +267,7 @@ export function LearnFormView() {
         {field('seed', 'seed', 'tune-learn-seed', { type: 'number', min: 0 })}
         {field('trainFrequencyMin', 'update after at least (decisions)', 'tune-learn-freq-min', { type: 'number', min: 2 }, 'the controller updates its policy after this many decisions: more often while its returns improve, less when they plateau')}
         {field('trainFrequencyMax', '… and at most', 'tune-learn-freq-max', { type: 'number', min: 2 })}
-        {field('parallelEpisodes', 'episodes at once', 'tune-learn-parallel', { type: 'number', min: 1, max: 64 }, 'more than 1: episodes run in worker processes that share the CPU, each from the controller as the batch starts')}
+        {field('parallelEpisodes', 'episodes at once', 'tune-learn-parallel', { type: 'number', min: 1, max: MAX_PARALLEL_EPISODES }, 'more than 1: episodes run in worker processes that share the CPU, each from the controller as the batch starts')}
       </fieldset>
       <FormProblem problem={problem} />
       <button type="submit" className="primary" disabled={busy} data-testid="tune-learn-start">

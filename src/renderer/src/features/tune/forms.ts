@@ -6,6 +6,7 @@ import { ArchitectureError, parseArchitecture } from '../../../../shared/archite
 import { DATASET_NAMES, type DatasetName } from '../../../../shared/run-config';
 import { OPTIMIZERS, type OptimizerName } from '../../../../shared/training';
 import type { BaselineSchedule, TuneModelInput } from '../../../../shared/tuning-api';
+import { MAX_PARALLEL_EPISODES } from '../../../../shared/tuning';
 
 export interface TrainingForm {
   dataset: DatasetName;
@@ -186,7 +187,7 @@ export function learnParams(form: LearnForm): Parsed<Record<string, unknown>> {
   const max = int(form.trainFrequencyMax, 'update after at most', 2, 10_000);
   if (!max.ok) return max;
   if (min.value > max.value) return problem(`update frequency: at least ${min.value} is above at most ${max.value}`);
-  const parallel = int(form.parallelEpisodes, 'episodes at once', 1, 64);
+  const parallel = int(form.parallelEpisodes, 'episodes at once', 1, MAX_PARALLEL_EPISODES);
   if (!parallel.ok) return parallel;
   const settings = { episodes: episodes.value, seed: seed.value, trainFrequencyMin: min.value, trainFrequencyMax: max.value, parallelEpisodes: parallel.value };
   return ok({ name: form.name.trim(), ...networks, training: training.value, settings });
