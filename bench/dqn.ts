@@ -5,11 +5,11 @@
  * exploration_final_eps 0.04, net_arch [256, 256], 5e4 timesteps, one env.
  *
  * `npm run -s bench:dqn [-- --seeds N --first-seed N --steps N]` prints one JSON object:
- *   {"env":"CartPole-v1","steps":50000,"seeds":[{"seed":0,"mean_return_last100":x,...},...],"steps_per_s":y}
+ *   {"env":"CartPole-v1","steps":50000,"seeds":[{"seed":0,"mean_return_last100":x,...},...],"solved_greedy":"k/n","solved_training":"k/n","steps_per_s":y}
  * mean_return_last100 is the mean return of the last 100 training episodes (SB3's ep_rew_mean, with
  * exploration at epsilon 0.04), best_mean_last100 its highest value at any training and solved_at_step
  * the first step where it reached 475 (CartPole-v1's "solved"); eval_mean_return is the greedy policy's mean over 100 fresh
- * episodes. steps_per_s counts environment steps per second including training, over all seeds
+ * episodes; solved_greedy and solved_training count the seeds where either reached 475. steps_per_s counts environment steps per second including training, over all seeds
  * (one process, run in sequence).
  */
 import { DQN } from '../src/engine/agents/dqn';

@@ -3,6 +3,7 @@
  * CartPole-v1 with its returns, greedy evaluation and speed, printed as one JSON object.
  * best_mean_last100 is the highest mean of the last 100 training episodes seen at any update, and
  * solved_at_step the first step at which it reached 475 (gym's "solved" for CartPole-v1; null if never).
+ * solved_greedy and solved_training count the seeds that reached 475 on either measure ("k/n").
  */
 import { evaluatePolicy, type Policy } from '../../src/engine/agents/common/evaluation';
 import { CartPoleEnv } from '../../src/engine/envs/cartpole';
@@ -69,5 +70,16 @@ export async function benchCartPole(make: (seed: number) => CartPoleLearner, nSe
       seconds: Math.round(seconds),
     });
   }
-  console.log(JSON.stringify({ env: 'CartPole-v1', steps, seeds, steps_per_s: Math.round(totalSteps / totalSeconds) }));
+  const count = (solved: (s: (typeof seeds)[number]) => boolean) => `${seeds.filter(solved).length}/${seeds.length}`;
+  console.log(
+    JSON.stringify({
+      env: 'CartPole-v1',
+      steps,
+      seeds,
+      // How many seeds reached 475: the greedy policy at the end, and the training episodes at any update.
+      solved_greedy: count((s) => s.eval_mean_return >= SOLVED),
+      solved_training: count((s) => s.solved_at_step !== null),
+      steps_per_s: Math.round(totalSteps / totalSeconds),
+    }),
+  );
 }
